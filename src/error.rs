@@ -1,0 +1,210 @@
+//! The one error type of itq and its single renderer: what went wrong, where
+//! (file, line, column, the source line and a caret under the spot) and what to do.
+
+use crate::source::{Source, Span};
+use std::fmt;
+use std::sync::Arc;
+
+/// What went wrong, with the names and values needed to say it in words.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text does not follow the grammar.
+    #[error("expected {expected}, found {found}")]
+    Syntax {
+        /// What would have been valid here, in words.
+        expected: String,
+        /// What was there instead.
+        found: String,
+    },
+    /// A literal that cannot be represented (an integer too large, a bad date, a bad escape).
+    #[error("{0}")]
+    Literal(String),
+    /// A name that is not a relation, `let` or `def`.
+    #[error("unknown relation `{0}`")]
+    UnknownRelation(String),
+    /// A column name not in the table at that point of the query.
+    #[error("unknown column `{name}` in `{relation}`")]
+    UnknownColumn {
+        /// The name as written.
+        name: String,
+        /// The relation (or query stage) that was searched.
+        relation: String,
+    },
+    /// A function name that is not built in.
+    #[error("unknown function `{0}`")]
+    UnknownFunction(String),
+    /// An operation applied to values of the wrong type.
+    #[error("{0}")]
+    Type(String),
+    /// A query that is well-formed but asks for something impossible
+    /// (a negative limit, two columns of one name, a def calling itself).
+    #[error("{0}")]
+    Invalid(String),
+    /// Integer arithmetic or a sum went past the 64-bit range.
+    #[error("integer overflow in {0}")]
+    Overflow(String),
+    /// A file could not be read.
+    #[error("cannot read `{path}`: {message}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
+    /// A data file (such as the built-in fact base) is malformed.
+    #[error("{0}")]
+    Data(String),
+}
+
+/// An error with, where known, the span it points at and the source it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+    span: Option<Span>,
+    help: Option<String>,
+    source: Option<Arc<Source>>,
+}
+
+/// The result type of every fallible itq operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of `kind` with no location yet.
+    pub fn new(kind: ErrorKind) -> Error {
+        Error {
+            kind,
+            span: None,
+            help: None,
+            source: None,
+        }
+    }
+
+    /// An error pointing at `span`.
+    pub fn at(kind: ErrorKind, span: Span) -> Error {
+        Error::new(kind).with_span(span)
+    }
+
+    /// Points the error at `span` unless it already points somewhere.
+    pub fn with_span(mut self, span: Span) -> Error {
+        self.span.get_or_insert(span);
+        self
+    }
+
+    /// Adds a line of advice, shown after the caret.
+    pub fn with_help(mut self, help: impl Into<String>) -> Error {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches the source text the span refers to, unless one is attached already.
+    pub fn with_source(mut self, source: &Arc<Source>) -> Error {
+        self.source.get_or_insert_with(|| Arc::clone(source));
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The span the error points at, if any.
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
+    /// The advice line, if any.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// `file:line:col` of the error, if it has a location.
+    pub fn position(&self) -> Option<String> {
+        let (source, span) = (self.source.as_ref()?, self.span?);
+        let loc = source.locate(span);
+        Some(format!("{}:{}:{}", source.name, loc.line, loc.column))
+    }
+
+    /// The full message: headline, location, source line, caret and help.
+    ///
+    /// ```text
+    /// error: unknown column `sectr` in `projects`
+    ///   --> <query>:1:16
+    ///    |
+    ///  1 | projects where sectr = "new energy"
+    ///    |                ^^^^^
+    ///    = help: did you mean `sector`?
+    /// ```
+    pub fn render(&self) -> String {
+        let mut out = format!("error: {}\n", self.kind);
+        let mut gutter = 1;
+        if let (Some(source), Some(span)) = (&self.source, self.span) {
+            let loc = source.locate(span);
+            let number = loc.line.to_string();
+            gutter = number.len() + 1;
+            let pad = " ".repeat(gutter);
+            let arrow = " ".repeat(gutter - 1);
+            let line = loc.line_text.replace('\t', " ");
+            let prefix: String = line.chars().take(loc.column - 1).collect();
+            let caret_pad = " ".repeat(prefix.chars().count());
+            out.push_str(&format!(
+                "{arrow}--> {}:{}:{}\n{pad}|\n{number:>w$} | {line}\n{pad}| {caret_pad}{}\n",
+                source.name,
+                loc.line,
+                loc.column,
+                "^".repeat(loc.width),
+                w = gutter - 1,
+            ));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("{}= help: {help}\n", " ".repeat(gutter)));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render().trim_end())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error::new(kind)
+    }
+}
+
+/// The candidate closest to `name`, if one is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(name.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" when a close candidate exists, otherwise a list of what exists.
+pub fn suggestion<'a>(
+    name: &str,
+    what: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
+    match closest(name, candidates.clone()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => {
+            let all: Vec<&str> = candidates.into_iter().collect();
+            if all.is_empty() {
+                format!("there are no {what} here")
+            } else {
+                let shown: Vec<String> = all.iter().take(12).map(|c| format!("`{c}`")).collect();
+                let more = if all.len() > 12 { ", ..." } else { "" };
+                format!("{what}: {}{more}", shown.join(", "))
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Grouping and aggregates. Rows are mapped to dense group ids; a text key's
+//! dictionary codes are used directly (no hashing of strings), and several
+//! keys combine by arithmetic while their product stays small.
+
+use super::expr::eval;
+use crate::error::{Error, ErrorKind, Result};
+use crate::plan::{PAgg, PExpr};
+use crate::store::{Builder, Column, Data, Table};
+use crate::syntax::ast::AggFn;
+use crate::value::Type;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Each row's group, numbered in order of first appearance.
+pub struct Groups {
+    /// Group id of every row.
+    pub ids: Vec<u32>,
+    /// The first row of each group, in group order.
+    pub first_rows: Vec<u32>,
+}
+
+/// Dense codes for one key column: equal values (and all nulls) share a code.
+fn key_codes(col: &Column) -> (Vec<u64>, u64) {
+    let n = col.len();
+    fn dense<T: Copy>(values: &[T], col: &Column, bits: impl Fn(T) -> u64) -> (Vec<u64>, u64) {
+        let mut map: HashMap<u64, u64> = HashMap::new();
+        let null_code = 0;
+        let codes = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                if !col.is_valid(i) {
+                    return null_code;
+                }
+                let next = map.len() as u64 + 1;
+                *map.entry(bits(v)).or_insert(next)
+            })
+            .collect();
+        let card = map.len() as u64 + 1;
+        (codes, card)
+    }
+    match col.data() {
+        Data::Text(codes, dict) => {
+            let null = dict.len() as u64;
+            let out = (0..n).map(|i| if col.is_valid(i) { u64::from(codes[i]) } else { null }).collect();
+            (out, null + 1)
+        }
+        Data::Bool(v) => ((0..n).map(|i| if col.is_valid(i) { u64::from(v[i]) } else { 2 }).collect(), 3),
+        Data::Int(v) => dense(v, col, |x| x as u64),
+        Data::Date(v) => dense(v, col, |x| x as u32 as u64),
+        // -0.0 and 0.0 are one value.
+        Data::Decimal(v) => dense(v, col, |x| if x == 0.0 { 0 } else { x.to_bits() }),
+    }
+}
+
+/// Renumbers codes below `card` densely in order of first appearance.
+fn renumber(codes: &[u64], card: u64) -> Groups {
+    let mut ids = Vec::with_capacity(codes.len());
+    let mut first_rows = Vec::new();
+    if card <= (codes.len() as u64 * 4).max(1 << 16) {
+        let mut table = vec![u32::MAX; card as usize];
+        for (row, &c) in codes.iter().enumerate() {
+            let slot = &mut table[c as usize];
+            if *slot == u32::MAX {
+                *slot = first_rows.len() as u32;
+                first_rows.push(row as u32);
+            }
+            ids.push(*slot);
+        }
+    } else {
+        let mut map: HashMap<u64, u32> = HashMap::new();
+        for (row, &c) in codes.iter().enumerate() {
+            let id = *map.entry(c).or_insert_with(|| {
+                first_rows.push(row as u32);
+                first_rows.len() as u32 - 1
+            });
+            ids.push(id);
+        }
+    }
+    Groups { ids, first_rows }
+}
+
+/// Groups `rows` rows by the values of `keys` (no keys: one group, even with no rows).
+pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Groups {
+    if keys.is_empty() {
+        return Groups { ids: vec![0; rows], first_rows: vec![0] };
+    }
+    let (mut codes, mut card) = key_codes(&keys[0]);
+    for key in &keys[1..] {
+        let (next, next_card) = key_codes(key);
+        if card.checked_mul(next_card).is_none_or(|p| p > u64::from(u32::MAX)) {
+            // Too many combinations to number directly: renumber what we have first.
+            let g = renumber(&codes, card);
+            card = g.first_rows.len() as u64;
+            codes = g.ids.iter().map(|&i| u64::from(i)).collect();
+        }
+        for (c, n) in codes.iter_mut().zip(next) {
+            *c = *c * next_card + n;
+        }
+        card *= next_card;
+    }
+    renumber(&codes, card)
+}
+
+/// Runs an aggregate step: one output row per group, keys first, then aggregates.
+pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Result<Table> {
+    let rows = input.num_rows();
+    let key_cols = keys
+        .iter()
+        .map(|(_, e)| Ok(eval(e, input)?.into_column(e.ty, rows)))
+        .collect::<Result<Vec<_>>>()?;
+    let groups = group_ids(&key_cols, rows);
+    let n = groups.first_rows.len();
+    let mut out: Vec<(String, Arc<Column>)> = Vec::new();
+    for ((name, _), col) in keys.iter().zip(&key_cols) {
+        out.push((name.clone(), Arc::new(col.take(&groups.first_rows))));
+    }
+    for agg in aggs {
+        let arg = match &agg.arg {
+            Some(e) => Some(eval(e, input)?.into_column(e.ty, rows)),
+            None => None,
+        };
+        let col = compute(agg, arg.as_deref(), &groups.ids, n)?;
+        out.push((agg.name.clone(), Arc::new(col)));
+    }
+    Ok(Table::with_rows(out, n))
+}
+
+fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Column> {
+    let Some(arg) = arg else {
+        let mut counts = vec![0i64; n];
+        ids.iter().for_each(|&g| counts[g as usize] += 1);
+        return Ok(Column::new(Data::Int(counts), None));
+    };
+    let valid = |i: usize| arg.is_valid(i);
+    Ok(match agg.func {
+        AggFn::Count if agg.distinct => {
+            let (codes, _) = key_codes(arg);
+            let mut seen: HashSet<(u32, u64)> = HashSet::new();
+            let mut counts = vec![0i64; n];
+            for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {
+                if valid(i) && seen.insert((g, c)) {
+                    counts[g as usize] += 1;
+                }
+            }
+            Column::new(Data::Int(counts), None)
+        }
+        AggFn::Count => {
+            let mut counts = vec![0i64; n];
+            for (i, &g) in ids.iter().enumerate() {
+                if valid(i) {
+                    counts[g as usize] += 1;
+                }
+            }
+            Column::new(Data::Int(counts), None)
+        }
+        AggFn::Sum => match arg.data() {
+            Data::Int(v) => {
+                let mut sums: Vec<Option<i64>> = vec![None; n];
+                for (i, &g) in ids.iter().enumerate() {
+                    if valid(i) {
+                        let s = sums[g as usize].unwrap_or(0);
+                        let total = s.checked_add(v[i]).ok_or_else(|| {
+                            Error::new(ErrorKind::Overflow(format!("`{}`", agg.name)))
+                                .with_help("the sum passes 9223372036854775807; sum a decimal instead, e.g. `sum x * 1.0`")
+                        })?;
+                        sums[g as usize] = Some(total);
+                    }
+                }
+                from_options(sums, Builder::<i64>::into_column)
+            }
+            _ => {
+                let (sums, counts) = sum_f64(arg, ids, n);
+                from_options(
+                    sums.into_iter().zip(counts).map(|(s, c)| (c > 0).then_some(s)).collect(),
+                    Builder::<f64>::into_column,
+                )
+            }
+        },
+        AggFn::Avg => {
+            let (sums, counts) = sum_f64(arg, ids, n);
+            from_options(
+                sums.into_iter().zip(counts).map(|(s, c)| (c > 0).then(|| s / c as f64)).collect(),
+                Builder::<f64>::into_column,
+            )
+        }
+        AggFn::Median => {
+            let mut values: Vec<Vec<f64>> = vec![Vec::new(); n];
+            for (i, &g) in ids.iter().enumerate() {
+                if let Some(x) = number(arg, i) {
+                    values[g as usize].push(x);
+                }
+            }
+            let medians = values
+                .into_iter()
+                .map(|mut v| {
+                    if v.is_empty() {
+                        return None;
+                    }
+                    v.sort_by(f64::total_cmp);
+                    let m = v.len() / 2;
+                    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+                })
+                .collect();
+            from_options(medians, Builder::<f64>::into_column)
+        }
+        AggFn::Min | AggFn::Max => extreme(arg, ids, n, agg.func == AggFn::Max),
+    })
+}
+
+fn number(arg: &Column, i: usize) -> Option<f64> {
+    if !arg.is_valid(i) {
+        return None;
+    }
+    match arg.data() {
+        Data::Int(v) => Some(v[i] as f64),
+        Data::Decimal(v) => Some(v[i]),
+        _ => None,
+    }
+}
+
+fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> (Vec<f64>, Vec<u64>) {
+    let mut sums = vec![0.0; n];
+    let mut counts = vec![0u64; n];
+    for (i, &g) in ids.iter().enumerate() {
+        if let Some(x) = number(arg, i) {
+            sums[g as usize] += x;
+            counts[g as usize] += 1;
+        }
+    }
+    (sums, counts)
+}
+
+fn from_options<T: Default>(values: Vec<Option<T>>, build: fn(Builder<T>) -> Column) -> Column {
+    let mut b = Builder::with_capacity(values.len());
+    values.into_iter().for_each(|v| b.push(v));
+    build(b)
+}
+
+/// `min` or `max`: the row holding the extreme value of each group, then a gather.
+fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Column {
+    let mut best: Vec<u32> = vec![crate::store::NULL_ROW; n];
+    let better = |a: usize, b: usize| -> bool {
+        let ord = match arg.data() {
+            Data::Int(v) => v[a].cmp(&v[b]),
+            Data::Decimal(v) => v[a].total_cmp(&v[b]),
+            Data::Date(v) => v[a].cmp(&v[b]),
+            Data::Bool(v) => v[a].cmp(&v[b]),
+            Data::Text(c, d) => d.get(c[a]).cmp(d.get(c[b])),
+        };
+        if max {
+            ord.is_gt()
+        } else {
+            ord.is_lt()
+        }
+    };
+    for (i, &g) in ids.iter().enumerate() {
+        if !arg.is_valid(i) {
+            continue;
+        }
+        let slot = &mut best[g as usize];
+        if *slot == crate::store::NULL_ROW || better(i, *slot as usize) {
+            *slot = i as u32;
+        }
+    }
+    let out = arg.take(&best);
+    if arg.ty() == Type::Null {
+        Column::nulls(Type::Null, n)
+    } else {
+        out
+    }
+}

@@ -1,0 +1,107 @@
+//! `sort` and `top`: row orders computed from key columns. Nulls sort last in
+//! both directions; ties keep input order; text compares by code point (through
+//! a rank per dictionary entry, so rows compare integers).
+
+use super::expr::eval;
+use crate::error::Result;
+use crate::plan::PSortKey;
+use crate::store::{Bitmap, Data, Table};
+use std::cmp::Ordering;
+
+enum Values<'a> {
+    Int(&'a [i64]),
+    Decimal(&'a [f64]),
+    Date(&'a [i32]),
+    Bool(&'a [bool]),
+    Ranked(&'a [u32], Vec<u32>),
+    Constant,
+}
+
+struct Key<'a> {
+    values: Values<'a>,
+    validity: Option<&'a Bitmap>,
+    descending: bool,
+}
+
+impl Key<'_> {
+    #[inline]
+    fn compare(&self, a: usize, b: usize) -> Ordering {
+        let (va, vb) = (
+            self.validity.is_none_or(|v| v.get(a)),
+            self.validity.is_none_or(|v| v.get(b)),
+        );
+        match (va, vb) {
+            (false, false) => return Ordering::Equal,
+            (false, true) => return Ordering::Greater,
+            (true, false) => return Ordering::Less,
+            _ => {}
+        }
+        let ord = match &self.values {
+            Values::Int(v) => v[a].cmp(&v[b]),
+            Values::Decimal(v) => v[a].total_cmp(&v[b]),
+            Values::Date(v) => v[a].cmp(&v[b]),
+            Values::Bool(v) => v[a].cmp(&v[b]),
+            Values::Ranked(codes, ranks) => ranks[codes[a] as usize].cmp(&ranks[codes[b] as usize]),
+            Values::Constant => Ordering::Equal,
+        };
+        if self.descending {
+            ord.reverse()
+        } else {
+            ord
+        }
+    }
+}
+
+fn with_keys<R>(input: &Table, keys: &[PSortKey], f: impl FnOnce(&dyn Fn(&u32, &u32) -> Ordering) -> R) -> Result<R> {
+    let rows = input.num_rows();
+    let columns = keys
+        .iter()
+        .map(|k| Ok(eval(&k.expr, input)?.into_column(k.expr.ty, rows)))
+        .collect::<Result<Vec<_>>>()?;
+    let keys: Vec<Key> = columns
+        .iter()
+        .zip(keys)
+        .map(|(c, k)| Key {
+            values: match c.data() {
+                Data::Int(v) => Values::Int(v),
+                Data::Decimal(v) => Values::Decimal(v),
+                Data::Date(v) => Values::Date(v),
+                Data::Bool(v) => Values::Bool(v),
+                Data::Text(codes, dict) if !dict.is_empty() => Values::Ranked(codes, dict.ranks()),
+                Data::Text(..) => Values::Constant,
+            },
+            validity: c.validity(),
+            descending: k.descending,
+        })
+        .collect();
+    let cmp = |a: &u32, b: &u32| {
+        let (a, b) = (*a as usize, *b as usize);
+        keys.iter()
+            .map(|k| k.compare(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.cmp(&b))
+    };
+    Ok(f(&cmp))
+}
+
+/// The row order that sorts `input` by `keys`.
+pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
+    let mut order: Vec<u32> = (0..input.num_rows() as u32).collect();
+    with_keys(input, keys, |cmp| order.sort_unstable_by(cmp))?;
+    Ok(order)
+}
+
+/// The first `n` rows of that order, found without sorting the rest.
+pub fn top(input: &Table, n: usize, key: &PSortKey) -> Result<Vec<u32>> {
+    let mut order: Vec<u32> = (0..input.num_rows() as u32).collect();
+    with_keys(input, std::slice::from_ref(key), |cmp| {
+        if n == 0 {
+            order.clear();
+        } else if n < order.len() {
+            order.select_nth_unstable_by(n - 1, cmp);
+            order.truncate(n);
+        }
+        order.sort_unstable_by(cmp);
+    })?;
+    Ok(order)
+}

@@ -1,0 +1,51 @@
+//! # itq: a query language for China's industrial transfer
+//!
+//! itq answers questions about factories and investment moving from China's
+//! coast to its inland provinces and abroad, over a built-in fact base in which
+//! every row cites the article it comes from. This crate is the whole engine;
+//! the `itq` command is a thin layer over it.
+//!
+//! ```
+//! use itq::{Engine, Scalar};
+//!
+//! let mut engine = Engine::new()?;
+//! let table = engine.query(r#"events where province = "Gansu" select projects, value"#)?;
+//! assert_eq!(table.num_rows(), 1);
+//! assert_eq!(table.get(0, 0), Scalar::Int(195));
+//! assert_eq!(table.get(0, 1), Scalar::Decimal(300.0));
+//!
+//! // Statements build on each other, as at the prompt.
+//! engine.query("let west = provinces where region = \"west\"")
+//!     .expect_err("a let alone returns no table");
+//! let n = engine.query("west count")?;
+//! assert_eq!(n.get(0, 0), Scalar::Int(12));
+//!
+//! // Errors point at the problem and suggest the fix.
+//! let err = engine.query("projects where sectr = \"new energy\"").unwrap_err();
+//! assert!(err.render().contains("did you mean `sector`?"));
+//! # Ok::<(), itq::Error>(())
+//! ```
+//!
+//! The stages, in the order data flows: [`syntax`] (text → AST), `check`
+//! (AST → plan), `exec` (plan → columns), [`render`] (table → text).
+
+#![warn(missing_docs)]
+
+mod check;
+mod engine;
+pub mod error;
+mod exec;
+pub mod plan;
+pub mod render;
+pub mod source;
+pub mod store;
+pub mod syntax;
+pub mod value;
+
+pub use engine::{Engine, Output, PRELUDE};
+pub use error::{Error, ErrorKind, Result};
+pub use exec::funcs::{FuncInfo, FUNCTIONS};
+pub use render::{render, Format};
+pub use source::{Source, Span};
+pub use store::{Column, Data, Field, Table};
+pub use value::{Scalar, Type};

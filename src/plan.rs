@@ -1,0 +1,230 @@
+//! The checked plan: every name resolved (columns by position, relations to
+//! their tables) and every expression typed. Produced by `check`, run by `engine`.
+
+use crate::store::{Field, Table};
+use crate::syntax::ast::AggFn;
+use crate::value::{Scalar, Type};
+use std::sync::Arc;
+
+/// A typed expression over the columns of its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PExpr {
+    /// What to compute.
+    pub kind: PExprKind,
+    /// The result type.
+    pub ty: Type,
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/` (always decimal)
+    Div,
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// Whether an ordering satisfies the comparison.
+    #[inline]
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            CmpOp::Eq => ord == Equal,
+            CmpOp::Ne => ord != Equal,
+            CmpOp::Lt => ord == Less,
+            CmpOp::Le => ord != Greater,
+            CmpOp::Gt => ord == Greater,
+            CmpOp::Ge => ord != Less,
+        }
+    }
+}
+
+/// Built-in scalar functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// `year(date)`
+    Year,
+    /// `month(date)`
+    Month,
+    /// `day(date)`
+    Day,
+    /// `lower(text)`
+    Lower,
+    /// `upper(text)`
+    Upper,
+    /// `length(text)`
+    Length,
+    /// `round(x[, digits])`
+    Round,
+    /// `abs(x)`
+    Abs,
+    /// `coalesce(a, b, ...)`
+    Coalesce,
+}
+
+/// The kinds of typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PExprKind {
+    /// The input column at this position.
+    Column(usize),
+    /// A constant.
+    Literal(Scalar),
+    /// An integer widened to decimal.
+    ToDecimal(Box<PExpr>),
+    /// `-x`.
+    Neg(Box<PExpr>),
+    /// `not x`.
+    Not(Box<PExpr>),
+    /// Arithmetic on two operands of the same numeric type, or on dates.
+    Arith(ArithOp, Box<PExpr>, Box<PExpr>),
+    /// A comparison of two operands of the same type.
+    Compare(CmpOp, Box<PExpr>, Box<PExpr>),
+    /// `and` (true) or `or` (false), with SQL's three-valued logic.
+    Logic(bool, Box<PExpr>, Box<PExpr>),
+    /// Case-insensitive substring test.
+    Contains(Box<PExpr>, Box<PExpr>),
+    /// `is null` (false) / `is not null` (true).
+    IsNull(Box<PExpr>, bool),
+    /// A built-in function call.
+    Func(Func, Vec<PExpr>),
+}
+
+impl PExpr {
+    /// A constant expression.
+    pub fn literal(value: Scalar) -> PExpr {
+        PExpr {
+            ty: value.ty(),
+            kind: PExprKind::Literal(value),
+        }
+    }
+}
+
+/// One aggregate of an aggregate step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PAgg {
+    /// The output column name.
+    pub name: String,
+    /// Which aggregate.
+    pub func: AggFn,
+    /// `count distinct`.
+    pub distinct: bool,
+    /// The argument (absent for plain `count`).
+    pub arg: Option<PExpr>,
+    /// The result type.
+    pub ty: Type,
+}
+
+/// A sort key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PSortKey {
+    /// The key expression.
+    pub expr: PExpr,
+    /// Largest first.
+    pub descending: bool,
+}
+
+/// A step of a checked query. Each step takes its input table to a new table.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// The rows of a stored relation.
+    Scan(Arc<Table>),
+    /// Keep the rows where the predicate is true.
+    Filter {
+        /// Input rows.
+        input: Box<Plan>,
+        /// A boolean expression.
+        predicate: PExpr,
+    },
+    /// Compute the output columns from the input's.
+    Project {
+        /// Input rows.
+        input: Box<Plan>,
+        /// Output names and expressions.
+        columns: Vec<(String, PExpr)>,
+    },
+    /// Group by keys (none: one group) and aggregate.
+    Aggregate {
+        /// Input rows.
+        input: Box<Plan>,
+        /// Grouping keys, named.
+        keys: Vec<(String, PExpr)>,
+        /// Aggregates.
+        aggs: Vec<PAgg>,
+    },
+    /// Order rows (stable; nulls last).
+    Sort {
+        /// Input rows.
+        input: Box<Plan>,
+        /// Keys, most significant first.
+        keys: Vec<PSortKey>,
+    },
+    /// The first `n` rows.
+    Limit {
+        /// Input rows.
+        input: Box<Plan>,
+        /// How many.
+        n: usize,
+    },
+    /// The `n` rows with the largest (or smallest) key, in order.
+    Top {
+        /// Input rows.
+        input: Box<Plan>,
+        /// How many.
+        n: usize,
+        /// The ranking key.
+        key: PSortKey,
+    },
+    /// An equi-join.
+    Join {
+        /// Left rows.
+        left: Box<Plan>,
+        /// Right rows.
+        right: Box<Plan>,
+        /// Key column positions on the left.
+        left_keys: Vec<usize>,
+        /// Key column positions on the right.
+        right_keys: Vec<usize>,
+        /// Keep left rows without a match (right columns null).
+        keep_unmatched: bool,
+        /// Right columns kept, with their output names.
+        right_columns: Vec<(usize, String)>,
+    },
+    /// One row per distinct combination of the columns.
+    Distinct {
+        /// Input rows.
+        input: Box<Plan>,
+        /// The columns kept and compared.
+        columns: Vec<usize>,
+    },
+}
+
+/// A checked query: its plan and the fields of its result.
+#[derive(Debug, Clone)]
+pub struct CheckedQuery {
+    /// What to run.
+    pub plan: Plan,
+    /// The result's columns.
+    pub fields: Vec<Field>,
+}

@@ -1,0 +1,109 @@
+//! The catalog: every name a query can use — relations, `let` scalars and `def`s.
+//! Names share one namespace; defining a name replaces whatever it named before.
+
+use super::table::Table;
+use crate::source::Source;
+use crate::syntax::ast::{Ident, Query};
+use crate::value::Scalar;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A named relation.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    /// Its rows.
+    pub table: Arc<Table>,
+    /// What it is, in a sentence (from the fact base or the comment above its `let`).
+    pub doc: Option<String>,
+}
+
+/// A parameterised query, kept as syntax and checked at each call.
+#[derive(Debug, Clone)]
+pub struct Def {
+    /// Parameter names.
+    pub params: Vec<Ident>,
+    /// The body.
+    pub body: Query,
+    /// The text the body's spans refer to.
+    pub source: Arc<Source>,
+    /// The comment above the `def`, if any.
+    pub doc: Option<String>,
+}
+
+/// All names known to an engine.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    relations: BTreeMap<String, Relation>,
+    scalars: BTreeMap<String, Scalar>,
+    defs: BTreeMap<String, Def>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Catalog {
+        Catalog::default()
+    }
+
+    fn forget(&mut self, name: &str) {
+        self.relations.remove(name);
+        self.scalars.remove(name);
+        self.defs.remove(name);
+    }
+
+    /// Adds or replaces a relation.
+    pub fn set_relation(&mut self, name: &str, relation: Relation) {
+        self.forget(name);
+        self.relations.insert(name.to_string(), relation);
+    }
+
+    /// Adds or replaces a scalar.
+    pub fn set_scalar(&mut self, name: &str, value: Scalar) {
+        self.forget(name);
+        self.scalars.insert(name.to_string(), value);
+    }
+
+    /// Adds or replaces a def.
+    pub fn set_def(&mut self, name: &str, def: Def) {
+        self.forget(name);
+        self.defs.insert(name.to_string(), def);
+    }
+
+    /// The relation called `name`.
+    pub fn relation(&self, name: &str) -> Option<&Relation> {
+        self.relations.get(name)
+    }
+
+    /// The scalar called `name`.
+    pub fn scalar(&self, name: &str) -> Option<&Scalar> {
+        self.scalars.get(name)
+    }
+
+    /// The def called `name`.
+    pub fn def(&self, name: &str) -> Option<&Def> {
+        self.defs.get(name)
+    }
+
+    /// Relations, by name.
+    pub fn relations(&self) -> impl Iterator<Item = (&str, &Relation)> {
+        self.relations.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Scalars, by name.
+    pub fn scalars(&self) -> impl Iterator<Item = (&str, &Scalar)> {
+        self.scalars.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Defs, by name.
+    pub fn defs(&self) -> impl Iterator<Item = (&str, &Def)> {
+        self.defs.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Every name that can start a query (relations and defs).
+    pub fn source_names(&self) -> Vec<&str> {
+        self.relations
+            .keys()
+            .chain(self.defs.keys())
+            .map(String::as_str)
+            .collect()
+    }
+}

@@ -1,0 +1,335 @@
+//! A typed column: one contiguous vector of values plus a validity bitmap that
+//! exists only when the column has nulls. Text is dictionary-encoded.
+
+use super::bitmap::Bitmap;
+use super::dict::Dict;
+use crate::value::{Scalar, Type};
+use std::sync::Arc;
+
+/// Marks a missing row in a gather index list: [`Column::take`] yields null there.
+pub const NULL_ROW: u32 = u32::MAX;
+
+/// The values of a column.
+#[derive(Debug, Clone)]
+pub enum Data {
+    /// Integers.
+    Int(Vec<i64>),
+    /// Decimals.
+    Decimal(Vec<f64>),
+    /// Booleans.
+    Bool(Vec<bool>),
+    /// Dates as days since 1970-01-01.
+    Date(Vec<i32>),
+    /// Dictionary codes and the dictionary they index.
+    Text(Vec<u32>, Arc<Dict>),
+}
+
+/// A column: values plus, when some are null, a validity bitmap.
+#[derive(Debug, Clone)]
+pub struct Column {
+    data: Data,
+    validity: Option<Bitmap>,
+    /// True for a column built from a bare `null`, whose type is not known.
+    untyped: bool,
+}
+
+impl Column {
+    /// A column from values and an optional validity bitmap (dropped when all bits are set).
+    pub fn new(data: Data, validity: Option<Bitmap>) -> Column {
+        let validity = validity.filter(|v| !v.all_set());
+        Column {
+            data,
+            validity,
+            untyped: false,
+        }
+    }
+
+    /// `n` nulls of type `ty` (text when `ty` is the null type).
+    pub fn nulls(ty: Type, n: usize) -> Column {
+        let data = match ty {
+            Type::Int => Data::Int(vec![0; n]),
+            Type::Decimal => Data::Decimal(vec![0.0; n]),
+            Type::Bool => Data::Bool(vec![false; n]),
+            Type::Date => Data::Date(vec![0; n]),
+            Type::Text | Type::Null => Data::Text(vec![0; n], Arc::new(Dict::new())),
+        };
+        Column {
+            data,
+            validity: Some(Bitmap::new(n, false)),
+            untyped: ty == Type::Null,
+        }
+    }
+
+    /// `value` repeated `n` times, as a column of type `ty`.
+    pub fn repeat(value: &Scalar, ty: Type, n: usize) -> Column {
+        match value {
+            Scalar::Null => Column::nulls(ty, n),
+            Scalar::Int(v) if ty == Type::Decimal => Column::new(Data::Decimal(vec![*v as f64; n]), None),
+            Scalar::Int(v) => Column::new(Data::Int(vec![*v; n]), None),
+            Scalar::Decimal(v) => Column::new(Data::Decimal(vec![*v; n]), None),
+            Scalar::Bool(v) => Column::new(Data::Bool(vec![*v; n]), None),
+            Scalar::Date(v) => Column::new(Data::Date(vec![*v; n]), None),
+            Scalar::Text(s) => {
+                let mut dict = Dict::new();
+                dict.intern(s);
+                Column::new(Data::Text(vec![0; n], Arc::new(dict)), None)
+            }
+        }
+    }
+
+    /// The values.
+    pub fn data(&self) -> &Data {
+        &self.data
+    }
+
+    /// The validity bitmap, `None` when no value is null.
+    pub fn validity(&self) -> Option<&Bitmap> {
+        self.validity.as_ref()
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match &self.data {
+            Data::Int(v) => v.len(),
+            Data::Decimal(v) => v.len(),
+            Data::Bool(v) => v.len(),
+            Data::Date(v) => v.len(),
+            Data::Text(v, _) => v.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The column's type.
+    pub fn ty(&self) -> Type {
+        match &self.data {
+            _ if self.untyped => Type::Null,
+            Data::Int(_) => Type::Int,
+            Data::Decimal(_) => Type::Decimal,
+            Data::Bool(_) => Type::Bool,
+            Data::Date(_) => Type::Date,
+            Data::Text(..) => Type::Text,
+        }
+    }
+
+    /// True when row `i` holds a value.
+    #[inline]
+    pub fn is_valid(&self, i: usize) -> bool {
+        self.validity.as_ref().is_none_or(|v| v.get(i))
+    }
+
+    /// How many rows are null.
+    pub fn null_count(&self) -> usize {
+        self.validity.as_ref().map_or(0, |v| v.len() - v.count_ones())
+    }
+
+    /// Row `i` as a scalar (for display and the row API, not for the hot path).
+    pub fn get(&self, i: usize) -> Scalar {
+        if !self.is_valid(i) {
+            return Scalar::Null;
+        }
+        match &self.data {
+            Data::Int(v) => Scalar::Int(v[i]),
+            Data::Decimal(v) => Scalar::Decimal(v[i]),
+            Data::Bool(v) => Scalar::Bool(v[i]),
+            Data::Date(v) => Scalar::Date(v[i]),
+            Data::Text(codes, dict) => Scalar::Text(dict.get_arc(codes[i])),
+        }
+    }
+
+    /// The rows at `indices`, in that order; [`NULL_ROW`] gives a null.
+    pub fn take(&self, indices: &[u32]) -> Column {
+        fn gather<T: Copy + Default>(values: &[T], indices: &[u32]) -> Vec<T> {
+            indices
+                .iter()
+                .map(|&i| if i == NULL_ROW { T::default() } else { values[i as usize] })
+                .collect()
+        }
+        let data = match &self.data {
+            Data::Int(v) => Data::Int(gather(v, indices)),
+            Data::Decimal(v) => Data::Decimal(gather(v, indices)),
+            Data::Bool(v) => Data::Bool(gather(v, indices)),
+            Data::Date(v) => Data::Date(gather(v, indices)),
+            Data::Text(c, d) => Data::Text(gather(c, indices), Arc::clone(d)),
+        };
+        let needs_validity = self.validity.is_some() || indices.contains(&NULL_ROW);
+        let validity = needs_validity.then(|| {
+            indices
+                .iter()
+                .map(|&i| i != NULL_ROW && self.is_valid(i as usize))
+                .collect()
+        });
+        Column {
+            untyped: self.untyped,
+            ..Column::new(data, validity)
+        }
+    }
+
+    /// Rows `start..start + len`.
+    pub fn slice(&self, start: usize, len: usize) -> Column {
+        let idx: Vec<u32> = (start as u32..(start + len) as u32).collect();
+        self.take(&idx)
+    }
+
+    /// An integer column widened to decimal; any other column unchanged.
+    pub fn to_decimal(&self) -> Column {
+        match &self.data {
+            Data::Int(v) => Column::new(
+                Data::Decimal(v.iter().map(|&x| x as f64).collect()),
+                self.validity.clone(),
+            ),
+            _ => self.clone(),
+        }
+    }
+}
+
+/// Builds a column of plain values one optional value at a time; the validity
+/// bitmap is only allocated at the first null.
+#[derive(Debug)]
+pub struct Builder<T> {
+    values: Vec<T>,
+    validity: Option<Bitmap>,
+}
+
+impl<T: Default> Builder<T> {
+    /// An empty builder with room for `n` values.
+    pub fn with_capacity(n: usize) -> Builder<T> {
+        Builder {
+            values: Vec::with_capacity(n),
+            validity: None,
+        }
+    }
+
+    /// Appends a value or a null.
+    #[inline]
+    pub fn push(&mut self, value: Option<T>) {
+        match value {
+            Some(v) => {
+                if let Some(b) = &mut self.validity {
+                    b.push(true);
+                }
+                self.values.push(v);
+            }
+            None => {
+                let validity = self
+                    .validity
+                    .get_or_insert_with(|| Bitmap::new(self.values.len(), true));
+                validity.push(false);
+                self.values.push(T::default());
+            }
+        }
+    }
+
+    /// The values and the validity bitmap, if any value was null.
+    pub fn finish(self) -> (Vec<T>, Option<Bitmap>) {
+        (self.values, self.validity)
+    }
+}
+
+impl Builder<i64> {
+    /// An integer column.
+    pub fn into_column(self) -> Column {
+        let (v, b) = self.finish();
+        Column::new(Data::Int(v), b)
+    }
+}
+impl Builder<f64> {
+    /// A decimal column.
+    pub fn into_column(self) -> Column {
+        let (v, b) = self.finish();
+        Column::new(Data::Decimal(v), b)
+    }
+}
+impl Builder<bool> {
+    /// A boolean column.
+    pub fn into_column(self) -> Column {
+        let (v, b) = self.finish();
+        Column::new(Data::Bool(v), b)
+    }
+}
+impl Builder<i32> {
+    /// A date column.
+    pub fn into_column(self) -> Column {
+        let (v, b) = self.finish();
+        Column::new(Data::Date(v), b)
+    }
+}
+
+/// Builds a dictionary-encoded text column.
+#[derive(Debug)]
+pub struct TextBuilder {
+    codes: Builder<u32>,
+    dict: Dict,
+}
+
+impl TextBuilder {
+    /// An empty builder with room for `n` rows.
+    pub fn with_capacity(n: usize) -> TextBuilder {
+        TextBuilder {
+            codes: Builder::with_capacity(n),
+            dict: Dict::new(),
+        }
+    }
+
+    /// Appends a string or a null.
+    pub fn push(&mut self, value: Option<&str>) {
+        let code = value.map(|s| self.dict.intern(s));
+        self.codes.push(code);
+    }
+
+    /// The finished column.
+    pub fn into_column(self) -> Column {
+        let (codes, validity) = self.codes.finish();
+        Column::new(Data::Text(codes, Arc::new(self.dict)), validity)
+    }
+}
+
+/// Builds a column of any type from scalars (for small inputs: literals, fact files, tests).
+pub fn column_from_scalars(ty: Type, values: &[Scalar]) -> Column {
+    let n = values.len();
+    match ty {
+        Type::Int => {
+            let mut b = Builder::with_capacity(n);
+            values.iter().for_each(|v| b.push(v.as_int()));
+            b.into_column()
+        }
+        Type::Decimal => {
+            let mut b = Builder::with_capacity(n);
+            values.iter().for_each(|v| b.push(v.as_f64()));
+            b.into_column()
+        }
+        Type::Bool => {
+            let mut b = Builder::with_capacity(n);
+            values.iter().for_each(|v| {
+                b.push(match v {
+                    Scalar::Bool(x) => Some(*x),
+                    _ => None,
+                })
+            });
+            b.into_column()
+        }
+        Type::Date => {
+            let mut b = Builder::with_capacity(n);
+            values.iter().for_each(|v| {
+                b.push(match v {
+                    Scalar::Date(x) => Some(*x),
+                    _ => None,
+                })
+            });
+            b.into_column()
+        }
+        Type::Text | Type::Null => {
+            let mut b = TextBuilder::with_capacity(n);
+            values.iter().for_each(|v| b.push(v.as_str()));
+            let c = b.into_column();
+            if ty == Type::Null {
+                Column::nulls(Type::Null, n)
+            } else {
+                c
+            }
+        }
+    }
+}

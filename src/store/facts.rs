@@ -1,0 +1,120 @@
+//! The built-in fact base: CSV files under `stdlib/facts/`, embedded in the
+//! binary. Each file's header names and types its columns (`projects:int`);
+//! an empty field is null (the article gives no figure).
+
+use super::column::column_from_scalars;
+use super::table::Table;
+use crate::error::{Error, ErrorKind, Result};
+use crate::value::{parse_date, Scalar, Type};
+use std::sync::Arc;
+
+/// One embedded fact file.
+pub struct FactFile {
+    /// The relation name.
+    pub name: &'static str,
+    /// What the relation holds.
+    pub doc: &'static str,
+    /// The CSV text.
+    pub csv: &'static str,
+}
+
+/// The fact files, in the order `.tables` lists them.
+pub const FACT_FILES: &[FactFile] = &[
+    FactFile {
+        name: "sources",
+        doc: "the articles every fact cites",
+        csv: include_str!("../../stdlib/facts/sources.csv"),
+    },
+    FactFile {
+        name: "provinces",
+        doc: "the 31 provincial-level divisions of mainland China and their statistical region",
+        csv: include_str!("../../stdlib/facts/provinces.csv"),
+    },
+    FactFile {
+        name: "events",
+        doc: "industrial transfer matchmaking events: projects signed and value in billion yuan",
+        csv: include_str!("../../stdlib/facts/events.csv"),
+    },
+    FactFile {
+        name: "event_sectors",
+        doc: "the sectors each event's projects cover",
+        csv: include_str!("../../stdlib/facts/event_sectors.csv"),
+    },
+    FactFile {
+        name: "projects",
+        doc: "named company projects (investment in billion yuan, null where no figure is given)",
+        csv: include_str!("../../stdlib/facts/projects.csv"),
+    },
+    FactFile {
+        name: "relocations",
+        doc: "moves of industries abroad and inland that the articles describe",
+        csv: include_str!("../../stdlib/facts/relocations.csv"),
+    },
+    FactFile {
+        name: "province_stats",
+        doc: "figures the articles state about a province",
+        csv: include_str!("../../stdlib/facts/province_stats.csv"),
+    },
+    FactFile {
+        name: "stats",
+        doc: "other figures the articles state (national totals, trade)",
+        csv: include_str!("../../stdlib/facts/stats.csv"),
+    },
+];
+
+/// Parses one typed-header CSV into a table. `file` names it in errors.
+pub fn parse_typed_csv(file: &str, text: &str) -> Result<Table> {
+    let data_error = |line: u64, msg: String| {
+        Error::new(ErrorKind::Data(format!("{file}, line {line}: {msg}")))
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| data_error(1, e.to_string()))?
+        .clone();
+    let mut fields = Vec::new();
+    for h in headers.iter() {
+        let (name, ty) = h
+            .split_once(':')
+            .ok_or_else(|| data_error(1, format!("header `{h}` lacks a type, as in `{h}:text`")))?;
+        let ty = Type::parse(ty)
+            .ok_or_else(|| data_error(1, format!("header `{h}` has an unknown type `{ty}`")))?;
+        fields.push((name.trim().to_string(), ty));
+    }
+    let mut values: Vec<Vec<Scalar>> = vec![Vec::new(); fields.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| data_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        for ((name, ty), (field, out)) in fields.iter().zip(record.iter().zip(values.iter_mut())) {
+            let v = parse_field(field, *ty).ok_or_else(|| {
+                data_error(line, format!("column `{name}`: expected {ty}, found `{field}`"))
+            })?;
+            out.push(v);
+        }
+    }
+    let columns = fields
+        .iter()
+        .zip(values)
+        .map(|((name, ty), vals)| (name.clone(), Arc::new(column_from_scalars(*ty, &vals))))
+        .collect();
+    Ok(Table::new(columns))
+}
+
+fn parse_field(text: &str, ty: Type) -> Option<Scalar> {
+    if text.is_empty() {
+        return Some(Scalar::Null);
+    }
+    Some(match ty {
+        Type::Int => Scalar::Int(text.parse().ok()?),
+        Type::Decimal => Scalar::Decimal(text.parse().ok().filter(|v: &f64| v.is_finite())?),
+        Type::Bool => Scalar::Bool(match text {
+            "true" => true,
+            "false" => false,
+            _ => return None,
+        }),
+        Type::Date => Scalar::Date(parse_date(text)?),
+        Type::Text | Type::Null => Scalar::Text(text.into()),
+    })
+}

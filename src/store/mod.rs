@@ -1,0 +1,15 @@
+//! The columnar store: typed columns, string dictionaries, tables, the catalog
+//! of named relations and the built-in fact base.
+
+mod bitmap;
+mod catalog;
+mod column;
+mod dict;
+pub mod facts;
+mod table;
+
+pub use bitmap::Bitmap;
+pub use catalog::{Catalog, Def, Relation};
+pub use column::{column_from_scalars, Builder, Column, Data, TextBuilder, NULL_ROW};
+pub use dict::Dict;
+pub use table::{Field, Table};

@@ -1,0 +1,121 @@
+//! A table: named, typed columns of equal length. Query results and stored relations are both tables.
+
+use super::column::Column;
+use crate::value::{Scalar, Type};
+use std::sync::Arc;
+
+/// A column's name and type.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Field {
+    /// The column name.
+    pub name: String,
+    /// The column type.
+    #[serde(rename = "type")]
+    pub ty: Type,
+}
+
+/// Named, typed columns of equal length.
+#[derive(Debug, Clone)]
+pub struct Table {
+    fields: Vec<Field>,
+    columns: Vec<Arc<Column>>,
+    rows: usize,
+}
+
+impl Table {
+    /// A table from named columns. Panics if lengths differ (an internal invariant).
+    pub fn new(columns: Vec<(String, Arc<Column>)>) -> Table {
+        let rows = columns.first().map_or(0, |(_, c)| c.len());
+        assert!(
+            columns.iter().all(|(_, c)| c.len() == rows),
+            "all columns of a table have the same length"
+        );
+        let fields = columns
+            .iter()
+            .map(|(name, c)| Field {
+                name: name.clone(),
+                ty: c.ty(),
+            })
+            .collect();
+        Table {
+            fields,
+            columns: columns.into_iter().map(|(_, c)| c).collect(),
+            rows,
+        }
+    }
+
+    /// A table with the given columns and no rows' worth of data but `rows` rows
+    /// (a table with no columns still has a row count, e.g. after `select` of nothing).
+    pub fn with_rows(columns: Vec<(String, Arc<Column>)>, rows: usize) -> Table {
+        let mut t = Table::new(columns);
+        if t.columns.is_empty() {
+            t.rows = rows;
+        }
+        t
+    }
+
+    /// The columns' names and types, in order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The columns, in order.
+    pub fn columns(&self) -> &[Arc<Column>] {
+        &self.columns
+    }
+
+    /// The column at position `i`.
+    pub fn column_at(&self, i: usize) -> &Arc<Column> {
+        &self.columns[i]
+    }
+
+    /// The column called `name`, if any.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.position(name).map(|i| &*self.columns[i])
+    }
+
+    /// The position of the column called `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The number of columns.
+    pub fn num_columns(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The value at (`row`, `column`).
+    pub fn get(&self, row: usize, column: usize) -> Scalar {
+        self.columns[column].get(row)
+    }
+
+    /// Every row as a vector of scalars (convenient for hosts and tests; not for large tables).
+    pub fn rows(&self) -> impl Iterator<Item = Vec<Scalar>> + '_ {
+        (0..self.rows).map(move |r| self.columns.iter().map(|c| c.get(r)).collect())
+    }
+
+    /// The rows at `indices` ([`super::NULL_ROW`] gives a row of nulls).
+    pub fn take(&self, indices: &[u32]) -> Table {
+        let columns = self
+            .fields
+            .iter()
+            .zip(&self.columns)
+            .map(|(f, c)| (f.name.clone(), Arc::new(c.take(indices))))
+            .collect();
+        Table::with_rows(columns, indices.len())
+    }
+
+    /// Named columns, for building a new table from some of these.
+    pub fn named_columns(&self) -> Vec<(String, Arc<Column>)> {
+        self.fields
+            .iter()
+            .map(|f| f.name.clone())
+            .zip(self.columns.iter().cloned())
+            .collect()
+    }
+}

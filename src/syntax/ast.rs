@@ -1,0 +1,373 @@
+//! The typed syntax tree. Every node carries the span of source text it came from;
+//! nothing after parsing sees pest's pairs.
+
+use crate::source::Span;
+
+/// A whole script or prompt entry: statements in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    /// The statements, in source order.
+    pub statements: Vec<Statement>,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// What kind of statement it is.
+    pub kind: StatementKind,
+    /// Its text.
+    pub span: Span,
+}
+
+/// The kinds of statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    /// A query whose result is shown.
+    Query(Query),
+    /// `let NAME = QUERY`: a named relation. A query that is only a name or a
+    /// call may turn out to name a scalar; the checker decides.
+    Let {
+        /// The new name.
+        name: Ident,
+        /// Its definition.
+        query: Query,
+    },
+    /// `let NAME = EXPR`: a named scalar.
+    LetScalar {
+        /// The new name.
+        name: Ident,
+        /// Its value.
+        expr: Expr,
+    },
+    /// `def NAME(p, ...) = QUERY`: a parameterised query.
+    Def {
+        /// The name callers use.
+        name: Ident,
+        /// Parameter names.
+        params: Vec<Ident>,
+        /// The body, checked at each call with the arguments bound.
+        body: Query,
+    },
+}
+
+/// A name as written (backquotes removed), with its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A source followed by clauses applied left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Where the rows come from.
+    pub source: Source,
+    /// What is done to them, in order.
+    pub clauses: Vec<Clause>,
+    /// The whole query's text.
+    pub span: Span,
+}
+
+/// The start of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A relation, `let` or `def` name (a def with no parameters may omit the parentheses).
+    Name(Ident),
+    /// A `def` call with arguments.
+    Call {
+        /// The def's name.
+        name: Ident,
+        /// Argument expressions.
+        args: Vec<Expr>,
+        /// The whole call.
+        span: Span,
+    },
+    /// `( QUERY )`.
+    Query(Box<Query>),
+}
+
+impl Source {
+    /// The source's text span.
+    pub fn span(&self) -> Span {
+        match self {
+            Source::Name(i) => i.span,
+            Source::Call { span, .. } => *span,
+            Source::Query(q) => q.span,
+        }
+    }
+}
+
+/// One clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    /// What it does.
+    pub kind: ClauseKind,
+    /// Its text.
+    pub span: Span,
+}
+
+/// The kinds of clause.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClauseKind {
+    /// `where EXPR`.
+    Where(Expr),
+    /// `select EXPR [as NAME], ...`.
+    Select(Vec<Item>),
+    /// `derive EXPR as NAME, ...` (every item has a name).
+    Derive(Vec<Item>),
+    /// `count, sum X as total, ... [by KEY, ...]`.
+    Aggregate {
+        /// The aggregates.
+        items: Vec<AggItem>,
+        /// The grouping keys (empty: one group).
+        by: Vec<Item>,
+    },
+    /// `sort KEY [asc|desc], ...`.
+    Sort(Vec<SortKey>),
+    /// `limit N`.
+    Limit(Expr),
+    /// `top N by EXPR [asc|desc]` (descending unless `asc`).
+    Top {
+        /// How many rows.
+        n: Expr,
+        /// The ranking expression.
+        by: Expr,
+        /// True unless `asc` was written.
+        descending: bool,
+    },
+    /// `[left] join SOURCE on KEY, ...`.
+    Join {
+        /// `left join` keeps unmatched left rows.
+        left: bool,
+        /// The right-hand side.
+        source: Source,
+        /// The key pairs.
+        keys: Vec<JoinKey>,
+    },
+    /// `distinct [COL, ...]`.
+    Distinct(Vec<Ident>),
+}
+
+/// `EXPR [as NAME]` in select, derive and by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// The expression.
+    pub expr: Expr,
+    /// The name given with `as`.
+    pub alias: Option<Ident>,
+}
+
+/// The aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFn {
+    /// `count` rows, or `count X` non-null values.
+    Count,
+    /// `sum X`.
+    Sum,
+    /// `avg X`.
+    Avg,
+    /// `min X`.
+    Min,
+    /// `max X`.
+    Max,
+    /// `median X`.
+    Median,
+}
+
+impl AggFn {
+    /// The keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::Sum => "sum",
+            AggFn::Avg => "avg",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+            AggFn::Median => "median",
+        }
+    }
+}
+
+/// One aggregate in an aggregate clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggItem {
+    /// Which aggregate.
+    pub func: AggFn,
+    /// `count distinct X`.
+    pub distinct: bool,
+    /// The argument (absent only for plain `count`).
+    pub arg: Option<Expr>,
+    /// The name given with `as`.
+    pub alias: Option<Ident>,
+    /// The item's text.
+    pub span: Span,
+}
+
+/// `EXPR [asc|desc]` in sort.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    /// The key.
+    pub expr: Expr,
+    /// True for `desc`.
+    pub descending: bool,
+}
+
+/// `COL` or `LEFT = RIGHT` in a join.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinKey {
+    /// The column on the left.
+    pub left: Ident,
+    /// The column on the right (the same name as `left` when written as `on COL`).
+    pub right: Ident,
+    /// True for `on COL`: the key column appears once in the result.
+    pub shared: bool,
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Its text.
+    pub span: Span,
+}
+
+/// Unary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`.
+    Neg,
+    /// `not x`.
+    Not,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `contains` (case-insensitive substring)
+    Contains,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Contains => "contains",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+
+    /// True for `= != < <= > >=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
+    }
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// An integer literal.
+    Int(i64),
+    /// A decimal literal.
+    Decimal(f64),
+    /// A string literal, escapes resolved.
+    Text(String),
+    /// A date literal, as days since 1970-01-01.
+    Date(i32),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// A column, `let` scalar or def parameter name.
+    Name(Ident),
+    /// A function call.
+    Call {
+        /// The function's name.
+        name: Ident,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// `-x`, `not x`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        expr: Box<Expr>,
+    },
+    /// `a OP b`.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+    },
+    /// `x [not] in (a, b, ...)`.
+    In {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// The candidates.
+        list: Vec<Expr>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// `x [not] between lo and hi` (both ends included).
+    Between {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// Lower bound.
+        low: Box<Expr>,
+        /// Upper bound.
+        high: Box<Expr>,
+        /// `not between`.
+        negated: bool,
+    },
+    /// `x is [not] null`.
+    IsNull {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// `is not null`.
+        negated: bool,
+    },
+}

@@ -1,0 +1,794 @@
+//! Text → AST. One `parse_<rule>` function per grammar rule; operator
+//! precedence lives only in the Pratt table below. Syntax errors are turned
+//! into words users know ("expected a clause such as where, select, sort").
+
+use super::ast::*;
+use crate::error::{closest, Error, ErrorKind, Result};
+use crate::source::Span;
+use crate::value::date_from_ymd;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::OnceLock;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/itq.pest"]
+struct Grammar;
+
+/// Parses a whole script (or a prompt entry) into statements.
+pub fn parse_script(text: &str) -> Result<Script> {
+    let mut pairs = Grammar::parse(Rule::program, text).map_err(|e| syntax_error(text, e))?;
+    let program = pairs.next().expect("the program rule always yields one pair");
+    let mut statements = Vec::new();
+    for pair in program.into_inner() {
+        match pair.as_rule() {
+            Rule::stmt_end | Rule::EOI => {}
+            _ => statements.push(parse_statement(pair)?),
+        }
+    }
+    Ok(Script { statements })
+}
+
+/// Parses a single expression (used for `let` scalars given on the command line and in tests).
+pub fn parse_expression(text: &str) -> Result<Expr> {
+    let script = parse_script(&format!("let _ = {text}"))?;
+    match script.statements.into_iter().next().map(|s| s.kind) {
+        Some(StatementKind::LetScalar { expr, .. }) => Ok(shift(expr, 8)),
+        _ => Err(Error::new(ErrorKind::Syntax {
+            expected: "an expression".into(),
+            found: format!("`{text}`"),
+        })),
+    }
+}
+
+fn shift(mut e: Expr, by: usize) -> Expr {
+    e.span = Span::new(e.span.start - by, e.span.end - by);
+    e
+}
+
+fn span_of(pair: &Pair<Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
+    let span = span_of(&pair);
+    let kind = match pair.as_rule() {
+        Rule::query => StatementKind::Query(parse_query(pair)?),
+        Rule::let_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // let
+            let name = parse_ident(next(&mut inner));
+            inner.next(); // =
+            let value = next(&mut inner);
+            match value.as_rule() {
+                Rule::query => StatementKind::Let {
+                    name,
+                    query: parse_query(value)?,
+                },
+                _ => StatementKind::LetScalar {
+                    name,
+                    expr: parse_expr(value)?,
+                },
+            }
+        }
+        Rule::def_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // def
+            let name = parse_ident(next(&mut inner));
+            let mut params = Vec::new();
+            let mut body = None;
+            for p in inner {
+                match p.as_rule() {
+                    Rule::param_list => params = p.into_inner().map(parse_ident).collect(),
+                    Rule::query => body = Some(parse_query(p)?),
+                    _ => {}
+                }
+            }
+            StatementKind::Def {
+                name,
+                params,
+                body: body.expect("the grammar requires a def body"),
+            }
+        }
+        r => unreachable!("statement rule {r:?}"),
+    };
+    Ok(Statement { kind, span })
+}
+
+fn next<'a>(pairs: &mut Pairs<'a, Rule>) -> Pair<'a, Rule> {
+    pairs.next().expect("the grammar guarantees this child")
+}
+
+fn parse_ident(pair: Pair<Rule>) -> Ident {
+    let span = span_of(&pair);
+    let text = pair.as_str();
+    let name = text
+        .strip_prefix('`')
+        .and_then(|t| t.strip_suffix('`'))
+        .unwrap_or(text);
+    Ident {
+        name: name.to_string(),
+        span,
+    }
+}
+
+fn parse_query(pair: Pair<Rule>) -> Result<Query> {
+    let span = span_of(&pair);
+    let mut inner = pair.into_inner();
+    let source = parse_source(next(&mut inner))?;
+    let clauses = inner.map(parse_clause).collect::<Result<_>>()?;
+    Ok(Query {
+        source,
+        clauses,
+        span,
+    })
+}
+
+fn parse_source(pair: Pair<Rule>) -> Result<Source> {
+    let span = span_of(&pair);
+    Ok(match pair.as_rule() {
+        Rule::source_name => Source::Name(parse_ident(next(&mut pair.into_inner()))),
+        Rule::source_call => {
+            let mut inner = pair.into_inner();
+            let name = parse_ident(next(&mut inner));
+            let args = inner
+                .filter(|p| p.as_rule() == Rule::expr)
+                .map(parse_expr)
+                .collect::<Result<_>>()?;
+            Source::Call { name, args, span }
+        }
+        Rule::paren_query => {
+            let q = pair
+                .into_inner()
+                .find(|p| p.as_rule() == Rule::query)
+                .expect("a parenthesised query holds a query");
+            Source::Query(Box::new(parse_query(q)?))
+        }
+        r => unreachable!("source rule {r:?}"),
+    })
+}
+
+fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    let mut inner = pair.into_inner();
+    let kind = match rule {
+        Rule::where_clause => {
+            inner.next();
+            ClauseKind::Where(parse_expr(next(&mut inner))?)
+        }
+        Rule::select_clause => {
+            inner.next();
+            ClauseKind::Select(inner.map(parse_item).collect::<Result<_>>()?)
+        }
+        Rule::derive_clause => {
+            inner.next();
+            ClauseKind::Derive(inner.map(parse_item).collect::<Result<_>>()?)
+        }
+        Rule::aggregate_clause => {
+            let mut items = Vec::new();
+            let mut by = Vec::new();
+            for p in inner {
+                match p.as_rule() {
+                    Rule::agg_item => items.push(parse_agg_item(p)?),
+                    Rule::group_by => {
+                        by = p
+                            .into_inner()
+                            .filter(|k| k.as_rule() == Rule::group_key)
+                            .map(parse_item)
+                            .collect::<Result<_>>()?
+                    }
+                    r => unreachable!("aggregate child {r:?}"),
+                }
+            }
+            ClauseKind::Aggregate { items, by }
+        }
+        Rule::sort_clause => {
+            inner.next();
+            let keys = inner
+                .map(|k| {
+                    let mut parts = k.into_inner();
+                    let expr = parse_expr(next(&mut parts))?;
+                    Ok(SortKey {
+                        expr,
+                        descending: parts.next().is_some_and(is_descending),
+                    })
+                })
+                .collect::<Result<_>>()?;
+            ClauseKind::Sort(keys)
+        }
+        Rule::limit_clause => {
+            inner.next();
+            ClauseKind::Limit(parse_expr(next(&mut inner))?)
+        }
+        Rule::top_clause => {
+            inner.next();
+            let n = parse_expr(next(&mut inner))?;
+            inner.next(); // by
+            let by = parse_expr(next(&mut inner))?;
+            let descending = inner.next().is_none_or(is_descending);
+            ClauseKind::Top { n, by, descending }
+        }
+        Rule::join_clause => {
+            let mut left = false;
+            let mut source = None;
+            let mut keys = Vec::new();
+            for p in inner {
+                match p.as_rule() {
+                    Rule::join_left => left = true,
+                    Rule::join_key => {
+                        let mut names = p.into_inner().filter(|n| n.as_rule() == Rule::ident);
+                        let l = parse_ident(names.next().expect("a join key names a column"));
+                        let (r, shared) = match names.next() {
+                            Some(r) => (parse_ident(r), false),
+                            None => (l.clone(), true),
+                        };
+                        keys.push(JoinKey {
+                            left: l,
+                            right: r,
+                            shared,
+                        });
+                    }
+                    Rule::source_name | Rule::source_call | Rule::paren_query => {
+                        source = Some(parse_source(p)?)
+                    }
+                    _ => {}
+                }
+            }
+            ClauseKind::Join {
+                left,
+                source: source.expect("a join names its right-hand side"),
+                keys,
+            }
+        }
+        Rule::distinct_clause => {
+            inner.next();
+            ClauseKind::Distinct(inner.map(parse_ident).collect())
+        }
+        r => unreachable!("clause rule {r:?}"),
+    };
+    Ok(Clause { kind, span })
+}
+
+fn is_descending(direction: Pair<Rule>) -> bool {
+    direction
+        .into_inner()
+        .next()
+        .is_some_and(|d| d.as_rule() == Rule::kw_desc)
+}
+
+fn parse_item(pair: Pair<Rule>) -> Result<Item> {
+    let mut inner = pair.into_inner();
+    let expr = parse_expr(next(&mut inner))?;
+    let alias = inner.find(|p| p.as_rule() == Rule::ident).map(parse_ident);
+    Ok(Item { expr, alias })
+}
+
+fn parse_agg_item(pair: Pair<Rule>) -> Result<AggItem> {
+    let span = span_of(&pair);
+    let mut item = AggItem {
+        func: AggFn::Count,
+        distinct: false,
+        arg: None,
+        alias: None,
+        span,
+    };
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::agg_fn => {
+                item.func = match next(&mut p.into_inner()).as_rule() {
+                    Rule::kw_count => AggFn::Count,
+                    Rule::kw_sum => AggFn::Sum,
+                    Rule::kw_avg => AggFn::Avg,
+                    Rule::kw_min => AggFn::Min,
+                    Rule::kw_max => AggFn::Max,
+                    Rule::kw_median => AggFn::Median,
+                    r => unreachable!("aggregate {r:?}"),
+                }
+            }
+            Rule::agg_distinct => item.distinct = true,
+            Rule::expr => item.arg = Some(parse_expr(p)?),
+            Rule::ident => item.alias = Some(parse_ident(p)),
+            _ => {}
+        }
+    }
+    Ok(item)
+}
+
+/// Operator precedence, lowest first. This table is the only place it is defined.
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+            .op(Op::infix(Rule::op_eq, Assoc::Left)
+                | Op::infix(Rule::op_ne, Assoc::Left)
+                | Op::infix(Rule::op_lt, Assoc::Left)
+                | Op::infix(Rule::op_le, Assoc::Left)
+                | Op::infix(Rule::op_gt, Assoc::Left)
+                | Op::infix(Rule::op_ge, Assoc::Left)
+                | Op::infix(Rule::op_contains, Assoc::Left)
+                | Op::postfix(Rule::op_in)
+                | Op::postfix(Rule::op_not_in)
+                | Op::postfix(Rule::op_between)
+                | Op::postfix(Rule::op_not_between)
+                | Op::postfix(Rule::op_is_null)
+                | Op::postfix(Rule::op_is_not_null))
+            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+            .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+            .op(Op::prefix(Rule::op_neg))
+    })
+}
+
+fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
+    pratt()
+        .map_primary(parse_primary)
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let op_kind = match op.as_rule() {
+                Rule::op_neg => UnaryOp::Neg,
+                _ => UnaryOp::Not,
+            };
+            let span = span_of(&op).to(rhs.span);
+            // Fold `-` into numeric literals so `-9223372036854775808` and `-1.5` are literals.
+            if op_kind == UnaryOp::Neg {
+                match rhs.kind {
+                    ExprKind::Int(v) => {
+                        return Ok(Expr {
+                            kind: ExprKind::Int(-v),
+                            span,
+                        })
+                    }
+                    ExprKind::Decimal(v) => {
+                        return Ok(Expr {
+                            kind: ExprKind::Decimal(-v),
+                            span,
+                        })
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Expr {
+                kind: ExprKind::Unary {
+                    op: op_kind,
+                    expr: Box::new(rhs),
+                },
+                span,
+            })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let op = match op.as_rule() {
+                Rule::op_or => BinaryOp::Or,
+                Rule::op_and => BinaryOp::And,
+                Rule::op_eq => BinaryOp::Eq,
+                Rule::op_ne => BinaryOp::Ne,
+                Rule::op_lt => BinaryOp::Lt,
+                Rule::op_le => BinaryOp::Le,
+                Rule::op_gt => BinaryOp::Gt,
+                Rule::op_ge => BinaryOp::Ge,
+                Rule::op_contains => BinaryOp::Contains,
+                Rule::op_add => BinaryOp::Add,
+                Rule::op_sub => BinaryOp::Sub,
+                Rule::op_mul => BinaryOp::Mul,
+                Rule::op_div => BinaryOp::Div,
+                r => unreachable!("infix {r:?}"),
+            };
+            Ok(Expr {
+                span: lhs.span.to(rhs.span),
+                kind: ExprKind::Binary {
+                    op,
+                    left: Box::new(lhs),
+                    right: Box::new(rhs),
+                },
+            })
+        })
+        .map_postfix(|lhs, op| {
+            let lhs = lhs?;
+            let span = lhs.span.to(span_of(&op));
+            let rule = op.as_rule();
+            let operands: Vec<Expr> = op
+                .into_inner()
+                .filter(|p| matches!(p.as_rule(), Rule::expr | Rule::bound))
+                .map(parse_operand)
+                .collect::<Result<_>>()?;
+            let expr = Box::new(lhs);
+            let kind = match rule {
+                Rule::op_is_null | Rule::op_is_not_null => ExprKind::IsNull {
+                    expr,
+                    negated: rule == Rule::op_is_not_null,
+                },
+                Rule::op_in | Rule::op_not_in => ExprKind::In {
+                    expr,
+                    list: operands,
+                    negated: rule == Rule::op_not_in,
+                },
+                Rule::op_between | Rule::op_not_between => {
+                    let mut it = operands.into_iter();
+                    let (low, high) = (it.next(), it.next());
+                    ExprKind::Between {
+                        expr,
+                        low: Box::new(low.expect("between has a low bound")),
+                        high: Box::new(high.expect("between has a high bound")),
+                        negated: rule == Rule::op_not_between,
+                    }
+                }
+                r => unreachable!("postfix {r:?}"),
+            };
+            Ok(Expr { kind, span })
+        })
+        .parse(pair.into_inner())
+}
+
+/// An `expr` or a `bound` of `between` (an optional minus and one operand).
+fn parse_operand(pair: Pair<Rule>) -> Result<Expr> {
+    match pair.as_rule() {
+        Rule::expr => parse_expr(pair),
+        _ => {
+            // bound = op_neg? primary: reuse the Pratt parser on its children.
+            pratt()
+                .map_primary(parse_primary)
+                .map_prefix(|op, rhs| {
+                    let rhs = rhs?;
+                    let span = span_of(&op).to(rhs.span);
+                    Ok(match rhs.kind {
+                        ExprKind::Int(v) => Expr {
+                            kind: ExprKind::Int(-v),
+                            span,
+                        },
+                        ExprKind::Decimal(v) => Expr {
+                            kind: ExprKind::Decimal(-v),
+                            span,
+                        },
+                        _ => Expr {
+                            kind: ExprKind::Unary {
+                                op: UnaryOp::Neg,
+                                expr: Box::new(rhs),
+                            },
+                            span,
+                        },
+                    })
+                })
+                .map_infix(|l, _, _| l)
+                .parse(pair.into_inner())
+        }
+    }
+}
+
+fn parse_primary(pair: Pair<Rule>) -> Result<Expr> {
+    let span = span_of(&pair);
+    let text = pair.as_str();
+    let kind = match pair.as_rule() {
+        Rule::paren_expr => {
+            let inner = pair
+                .into_inner()
+                .find(|p| p.as_rule() == Rule::expr)
+                .expect("parentheses hold an expression");
+            let mut e = parse_expr(inner)?;
+            e.span = span;
+            return Ok(e);
+        }
+        Rule::integer => {
+            let digits: String = text.chars().filter(|c| *c != '_').collect();
+            match digits.parse::<i64>() {
+                Ok(v) => ExprKind::Int(v),
+                // Only reachable with a leading minus folded later; i64::MIN's magnitude.
+                Err(_) if digits == "9223372036854775808" => ExprKind::Decimal(9.223372036854776e18),
+                Err(_) => {
+                    return Err(Error::at(
+                        ErrorKind::Literal(format!(
+                            "the integer `{text}` is too large (integers go up to 9223372036854775807)"
+                        )),
+                        span,
+                    )
+                    .with_help(format!(
+                        "write it as a decimal, `{digits}.0`, if an approximate value will do"
+                    )))
+                }
+            }
+        }
+        Rule::decimal => {
+            let digits: String = text.chars().filter(|c| *c != '_').collect();
+            match digits.parse::<f64>() {
+                Ok(v) if v.is_finite() => ExprKind::Decimal(v),
+                _ => {
+                    return Err(Error::at(
+                        ErrorKind::Literal(format!("the number `{text}` is too large")),
+                        span,
+                    )
+                    .with_help("decimals go up to about 1.8e308"))
+                }
+            }
+        }
+        Rule::date => {
+            let (y, m, d) = (&text[0..4], &text[5..7], &text[8..10]);
+            let parsed = match (y.parse(), m.parse(), d.parse()) {
+                (Ok(y), Ok(m), Ok(d)) => date_from_ymd(y, m, d),
+                _ => None,
+            };
+            match parsed {
+                Some(days) => ExprKind::Date(days),
+                None => {
+                    return Err(Error::at(
+                        ErrorKind::Literal(format!("`{text}` is not a date in the calendar")),
+                        span,
+                    )
+                    .with_help("dates are written YYYY-MM-DD, with a month from 01 to 12 and a day that exists in that month"))
+                }
+            }
+        }
+        Rule::string => ExprKind::Text(unescape(text, span)?),
+        Rule::kw_true => ExprKind::Bool(true),
+        Rule::kw_false => ExprKind::Bool(false),
+        Rule::kw_null => ExprKind::Null,
+        Rule::call => {
+            let mut inner = pair.into_inner();
+            let name = parse_ident(next(&mut inner));
+            let args = inner
+                .filter(|p| p.as_rule() == Rule::expr)
+                .map(parse_expr)
+                .collect::<Result<_>>()?;
+            ExprKind::Call { name, args }
+        }
+        Rule::column => {
+            let inner = next(&mut pair.into_inner());
+            match inner.as_rule() {
+                Rule::ident => ExprKind::Name(parse_ident(inner)),
+                _ => ExprKind::Name(Ident {
+                    name: inner.as_str().to_lowercase(),
+                    span,
+                }),
+            }
+        }
+        r => unreachable!("primary {r:?}"),
+    };
+    Ok(Expr { kind, span })
+}
+
+/// Resolves the escapes of a quoted string: `\"` `\'` `\\` `\n` `\t` `\r` `\u{…}`.
+fn unescape(quoted: &str, span: Span) -> Result<String> {
+    let body = &quoted[1..quoted.len() - 1];
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let esc_span = Span::new(span.start + 1 + i, span.start + 1 + i + 2);
+        match chars.next().map(|(_, c)| c) {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(c @ ('"' | '\'' | '\\')) => out.push(c),
+            Some('u') => {
+                let rest = &body[i + 2..];
+                let code = rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .and_then(|(hex, _)| u32::from_str_radix(hex, 16).ok().map(|v| (v, hex.len())));
+                match code.and_then(|(v, len)| char::from_u32(v).map(|c| (c, len))) {
+                    Some((c, len)) => {
+                        out.push(c);
+                        for _ in 0..len + 2 {
+                            chars.next();
+                        }
+                    }
+                    None => {
+                        return Err(Error::at(
+                            ErrorKind::Literal("invalid unicode escape in string".into()),
+                            esc_span,
+                        )
+                        .with_help("write a unicode escape as \\u{4E2D}"))
+                    }
+                }
+            }
+            other => {
+                let shown = other.map_or(String::new(), |c| c.to_string());
+                return Err(Error::at(
+                    ErrorKind::Literal(format!("unknown escape `\\{shown}` in string")),
+                    esc_span,
+                )
+                .with_help("the escapes are \\\" \\' \\\\ \\n \\t \\r and \\u{XXXX}; write \\\\ for a backslash"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------ syntax errors
+
+/// Words for what a grammar rule stands for, grouped so a message lists a few
+/// things a user recognises rather than every rule pest tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Expected {
+    Clause,
+    Expression,
+    Operator,
+    Name,
+    Word(&'static str),
+    End,
+}
+
+fn describe(rule: Rule) -> Option<Expected> {
+    use Expected::*;
+    Some(match rule {
+        Rule::kw_where
+        | Rule::kw_select
+        | Rule::kw_derive
+        | Rule::kw_sort
+        | Rule::kw_limit
+        | Rule::kw_top
+        | Rule::kw_join
+        | Rule::join_left
+        | Rule::kw_distinct
+        | Rule::agg_fn
+        | Rule::where_clause
+        | Rule::select_clause
+        | Rule::aggregate_clause => Clause,
+        Rule::expr
+        | Rule::bound
+        | Rule::date
+        | Rule::decimal
+        | Rule::integer
+        | Rule::string
+        | Rule::kw_true
+        | Rule::kw_false
+        | Rule::kw_null
+        | Rule::call
+        | Rule::column
+        | Rule::paren_expr
+        | Rule::op_neg
+        | Rule::op_not => Expression,
+        Rule::op_or
+        | Rule::op_and
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_le
+        | Rule::op_gt
+        | Rule::op_ge
+        | Rule::op_contains
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div
+        | Rule::op_in
+        | Rule::op_not_in
+        | Rule::op_between
+        | Rule::op_not_between
+        | Rule::op_is_null
+        | Rule::op_is_not_null => Operator,
+        Rule::ident | Rule::source_name | Rule::source_call | Rule::paren_query | Rule::query => {
+            Name
+        }
+        Rule::kw_by => Word("`by`"),
+        Rule::kw_as => Word("`as`"),
+        Rule::kw_on => Word("`on`"),
+        Rule::kw_and => Word("`and`"),
+        Rule::kw_in => Word("`in`"),
+        Rule::direction | Rule::kw_asc | Rule::kw_desc => Word("`asc` or `desc`"),
+        Rule::open => Word("`(`"),
+        Rule::close => Word("`)`"),
+        Rule::equals => Word("`=`"),
+        Rule::stmt_end | Rule::EOI => End,
+        _ => return None,
+    })
+}
+
+fn phrase(e: Expected) -> String {
+    match e {
+        Expected::Clause => {
+            "a clause such as where, select, derive, count, sum, sort, limit, top, join, distinct"
+                .into()
+        }
+        Expected::Expression => "an expression (a column, a value or a function call)".into(),
+        Expected::Operator => "an operator such as =, and, +".into(),
+        Expected::Name => "a relation name".into(),
+        Expected::Word(w) => w.into(),
+        Expected::End => "the end of the statement".into(),
+    }
+}
+
+const CLAUSE_WORDS: &[&str] = &[
+    "where", "select", "derive", "count", "sum", "avg", "min", "max", "median", "sort", "limit",
+    "top", "join", "left", "distinct", "by",
+];
+const OTHER_WORDS: &[&str] = &[
+    "as", "on", "asc", "desc", "and", "or", "not", "in", "is", "between", "contains", "null",
+    "true", "false", "let", "def",
+];
+
+fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
+    let pos = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let rest = &text[pos..];
+    let found_word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let width = if found_word.is_empty() {
+        rest.chars().next().map_or(0, |c| c.len_utf8())
+    } else {
+        found_word.len()
+    };
+    let span = Span::new(pos, pos + width);
+
+    // An opening quote with no closing one on its line is the commonest slip.
+    let line = rest.lines().next().unwrap_or("");
+    for quote in ['"', '\''] {
+        if line.starts_with(quote) && !line[1..].contains(quote) {
+            return Error::at(ErrorKind::Literal("unclosed string".into()), Span::new(pos, pos + 1))
+                .with_help(format!("add a closing {quote} before the end of the line"));
+        }
+    }
+
+    let mut expected: Vec<Expected> = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|r| describe(*r)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => vec![],
+    };
+    expected.sort();
+    expected.dedup();
+    // After a complete source, `(` (a def call) is a distraction next to the clauses.
+    if expected.contains(&Expected::Clause) {
+        expected.retain(|e| *e != Expected::Word("`(`"));
+    }
+    let expected_text = match expected.len() {
+        0 => "something else".to_string(),
+        1 => phrase(expected[0]),
+        n => {
+            let parts: Vec<String> = expected.iter().map(|e| phrase(*e)).collect();
+            format!("{}, or {}", parts[..n - 1].join(", "), parts[n - 1])
+        }
+    };
+    let found = if rest.is_empty() {
+        "the end of the input".to_string()
+    } else if rest.starts_with('\n') || rest.starts_with("\r\n") {
+        "the end of the line".to_string()
+    } else if !found_word.is_empty() {
+        format!("`{found_word}`")
+    } else {
+        format!("`{}`", &rest[..width])
+    };
+    let mut error = Error::at(
+        ErrorKind::Syntax {
+            expected: expected_text,
+            found,
+        },
+        span,
+    );
+
+    // A misspelt keyword: suggest the keyword it is closest to.
+    if !found_word.is_empty() {
+        let lower = found_word.to_lowercase();
+        let pool: Vec<&str> = if expected.contains(&Expected::Clause) {
+            CLAUSE_WORDS.to_vec()
+        } else {
+            CLAUSE_WORDS.iter().chain(OTHER_WORDS).copied().collect()
+        };
+        if CLAUSE_WORDS.contains(&lower.as_str()) || OTHER_WORDS.contains(&lower.as_str()) {
+            if expected.contains(&Expected::Name) || expected.contains(&Expected::Expression) {
+                error = error.with_help(format!(
+                    "`{found_word}` is a keyword; write `{found_word}` in backquotes to use it as a name"
+                ));
+            }
+        } else if let Some(k) = closest(&found_word, pool) {
+            error = error.with_help(format!("did you mean `{k}`?"));
+        } else if rest.len() > found_word.len()
+            && expected.contains(&Expected::Clause)
+            && rest[found_word.len()..].trim_start().starts_with('=')
+        {
+            error = error.with_help(format!("to filter rows, write `where {found_word} = ...`"));
+        }
+    } else if rest.starts_with(['\n', '\r']) && expected.contains(&Expected::Expression) {
+        error = error.with_help("the statement ended too early; to continue it on the next line, indent that line");
+    }
+    error
+}
