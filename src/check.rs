@@ -249,11 +249,7 @@ impl<'a> Checker<'a> {
             }
             ClauseKind::Join { left, source, keys } => {
                 let (right, right_fields, _) = self.source(source, params)?;
-                let right_label = match source {
-                    ast::Source::Name(id) => id.name.clone(),
-                    ast::Source::Call { name, .. } => name.name.clone(),
-                    ast::Source::Query(_) => "right".into(),
-                };
+                let right_label = source_label(source);
                 let right_scope_label = format!("`{right_label}`");
                 let right_scope = Scope { fields: &right_fields, label: &right_scope_label, params };
                 let (mut left_keys, mut right_keys, mut shared) = (Vec::new(), Vec::new(), Vec::new());
@@ -403,7 +399,7 @@ impl<'a> Checker<'a> {
 
     fn column(&self, id: &ast::Ident, scope: &Scope) -> Result<usize> {
         scope.fields.iter().position(|f| f.name == id.name).ok_or_else(|| {
-            Error::at(ErrorKind::UnknownColumn { name: id.name.clone(), relation: scope.label.trim_matches('`').to_string() }, id.span)
+            Error::at(ErrorKind::UnknownColumn { name: id.name.clone(), relation: scope.label.to_string() }, id.span)
                 .with_help(suggestion(&id.name, "its columns are", scope.fields.iter().map(|f| f.name.as_str())))
         })
     }
@@ -430,7 +426,7 @@ impl<'a> Checker<'a> {
                         .with_help(if names.is_empty() { "only values, parameters and `let` scalars can be used here, not columns".to_string() } else { suggestion(&id.name, "names here", names) }));
                 }
                 let mut err = Error::at(
-                    ErrorKind::UnknownColumn { name: id.name.clone(), relation: scope.label.trim_matches('`').to_string() },
+                    ErrorKind::UnknownColumn { name: id.name.clone(), relation: scope.label.to_string() },
                     id.span,
                 );
                 let candidates: Vec<&str> = scope.fields.iter().map(|f| f.name.as_str()).collect();
@@ -591,6 +587,16 @@ impl<'a> Checker<'a> {
                 Ok(PExpr { ty, kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)) })
             }
         }
+    }
+}
+
+/// The name a join's right-hand side lends to its clashing columns: the
+/// relation or def it names, or, for a parenthesised query, the one it starts from.
+fn source_label(source: &ast::Source) -> String {
+    match source {
+        ast::Source::Name(id) => id.name.clone(),
+        ast::Source::Call { name, .. } => name.name.clone(),
+        ast::Source::Query(q) => source_label(&q.source),
     }
 }
 

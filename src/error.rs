@@ -24,11 +24,11 @@ pub enum ErrorKind {
     #[error("unknown relation `{0}`")]
     UnknownRelation(String),
     /// A column name not in the table at that point of the query.
-    #[error("unknown column `{name}` in `{relation}`")]
+    #[error("unknown column `{name}` in {relation}")]
     UnknownColumn {
         /// The name as written.
         name: String,
-        /// The relation (or query stage) that was searched.
+        /// The relation (`` `projects` ``) or query stage (the result of the join) that was searched.
         relation: String,
     },
     /// A function name that is not built in.
