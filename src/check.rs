@@ -15,6 +15,9 @@ use std::sync::Arc;
 /// How deep `def` calls may nest before the checker assumes a def calls itself.
 const MAX_DEF_DEPTH: usize = 32;
 
+/// How deep an expression may nest (operators inside operators), as in SQLite.
+const MAX_EXPR_DEPTH: usize = 200;
+
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
 
@@ -25,6 +28,8 @@ pub struct Checker<'a> {
     depth: usize,
     /// Checking a def body at its definition, with parameters not yet known.
     probing: bool,
+    /// The nesting depth of the expression being checked.
+    expr_depth: std::cell::Cell<usize>,
 }
 
 /// What an expression can see: the columns of the table at that point of the query.
@@ -43,6 +48,7 @@ impl<'a> Checker<'a> {
             source,
             depth: 0,
             probing: false,
+            expr_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -158,6 +164,7 @@ impl<'a> Checker<'a> {
             source: Arc::clone(&def.source),
             depth: self.depth + 1,
             probing: self.probing,
+            expr_depth: std::cell::Cell::new(0),
         };
         let checked = inner.query(&def.body, &bound).map_err(|e| {
             e.with_source(&def.source)
@@ -405,6 +412,21 @@ impl<'a> Checker<'a> {
     }
 
     fn expr(&self, e: &Expr, scope: &Scope) -> Result<PExpr> {
+        let depth = self.expr_depth.get();
+        if depth >= MAX_EXPR_DEPTH {
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("the expression nests more than {MAX_EXPR_DEPTH} operators deep")),
+                e.span,
+            )
+            .with_help("to test many values, write `column in (a, b, c, ...)`; or split the query with `let`"));
+        }
+        self.expr_depth.set(depth + 1);
+        let result = self.expr_inner(e, scope);
+        self.expr_depth.set(depth);
+        result
+    }
+
+    fn expr_inner(&self, e: &Expr, scope: &Scope) -> Result<PExpr> {
         let lit = |v: Scalar| Ok(PExpr::literal(v));
         match &e.kind {
             ExprKind::Int(v) => lit(Scalar::Int(*v)),
@@ -481,16 +503,14 @@ impl<'a> Checker<'a> {
             ExprKind::In { expr, list, negated } => {
                 // `x in (a, b)` is `x = a or x = b`, with the same null rules.
                 let x = self.expr(expr, scope)?;
-                let mut acc: Option<PExpr> = None;
-                for item in list {
-                    let v = self.expr(item, scope)?;
-                    let eq = self.binary(BinaryOp::Eq, x.clone(), v, expr, item, item.span)?;
-                    acc = Some(match acc {
-                        None => eq,
-                        Some(a) => PExpr { ty: Type::Bool, kind: PExprKind::Logic(false, Box::new(a), Box::new(eq)) },
-                    });
-                }
-                let test = acc.expect("the grammar requires at least one item in `in`");
+                let tests = list
+                    .iter()
+                    .map(|item| {
+                        let v = self.expr(item, scope)?;
+                        self.binary(BinaryOp::Eq, x.clone(), v, expr, item, item.span)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let test = any_of(tests);
                 Ok(if *negated { PExpr { ty: Type::Bool, kind: PExprKind::Not(Box::new(test)) } } else { test })
             }
             ExprKind::Between { expr, low, high, negated } => {
@@ -598,6 +618,15 @@ fn source_label(source: &ast::Source) -> String {
         ast::Source::Call { name, .. } => name.name.clone(),
         ast::Source::Query(q) => source_label(&q.source),
     }
+}
+
+/// `a or b or c ...` as a balanced tree, so a long `in` list stays shallow.
+fn any_of(mut tests: Vec<PExpr>) -> PExpr {
+    if tests.len() == 1 {
+        return tests.pop().expect("one test");
+    }
+    let right = tests.split_off(tests.len() / 2);
+    PExpr { ty: Type::Bool, kind: PExprKind::Logic(false, Box::new(any_of(tests)), Box::new(any_of(right))) }
 }
 
 /// The common type two operands are compared or combined in.
