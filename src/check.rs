@@ -2,8 +2,8 @@
 //! and every type before anything runs, and says in words what is wrong and
 //! where, with the closest existing name.
 
-use crate::exec::{self, funcs};
 use crate::error::{suggestion, Error, ErrorKind, Result};
+use crate::exec::{self, funcs};
 use crate::plan::*;
 use crate::source::{Source, Span};
 use crate::store::{Catalog, Field};
@@ -69,7 +69,10 @@ impl<'a> Checker<'a> {
                 .clause(&clause.kind, plan, &fields, &label, params)
                 .map_err(|e| e.with_span(clause.span))?;
             label = match &clause.kind {
-                ClauseKind::Where(_) | ClauseKind::Sort(_) | ClauseKind::Limit(_) | ClauseKind::Top { .. } => label,
+                ClauseKind::Where(_)
+                | ClauseKind::Sort(_)
+                | ClauseKind::Limit(_)
+                | ClauseKind::Top { .. } => label,
                 ClauseKind::Select(_) => "the result of `select`".into(),
                 ClauseKind::Derive(_) => label,
                 ClauseKind::Aggregate { .. } => "the result of the aggregate".into(),
@@ -111,15 +114,26 @@ impl<'a> Checker<'a> {
                         ErrorKind::Type(format!("`{}` is a single value, not a relation", id.name)),
                         id.span,
                     )
-                    .with_help("a query starts with a relation; use the value inside `where` or `select`"));
+                    .with_help(
+                        "a query starts with a relation; use the value inside `where` or `select`",
+                    ));
                 }
-                Err(Error::at(ErrorKind::UnknownRelation(id.name.clone()), id.span)
-                    .with_help(suggestion(&id.name, "relations", self.catalog.source_names())))
+                Err(
+                    Error::at(ErrorKind::UnknownRelation(id.name.clone()), id.span).with_help(
+                        suggestion(&id.name, "relations", self.catalog.source_names()),
+                    ),
+                )
             }
             ast::Source::Call { name, args, span } => {
                 if self.catalog.def(&name.name).is_none() {
                     let err = if self.catalog.relation(&name.name).is_some() {
-                        Error::at(ErrorKind::Type(format!("`{}` is a relation, not a def; it takes no arguments", name.name)), *span)
+                        Error::at(
+                            ErrorKind::Type(format!(
+                                "`{}` is a relation, not a def; it takes no arguments",
+                                name.name
+                            )),
+                            *span,
+                        )
                     } else {
                         let defs: Vec<&str> = self.catalog.defs().map(|(n, _)| n).collect();
                         Error::at(ErrorKind::UnknownRelation(name.name.clone()), name.span)
@@ -133,8 +147,17 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a def's body with its parameters bound to the (constant) arguments.
-    fn call(&self, name: &str, args: &[Expr], span: Span, params: &Params) -> Result<(Plan, Vec<Field>, String)> {
-        let def = self.catalog.def(name).expect("caller checked the def exists");
+    fn call(
+        &self,
+        name: &str,
+        args: &[Expr],
+        span: Span,
+        params: &Params,
+    ) -> Result<(Plan, Vec<Field>, String)> {
+        let def = self
+            .catalog
+            .def(name)
+            .expect("caller checked the def exists");
         if args.len() != def.params.len() {
             let list: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
             return Err(Error::at(
@@ -151,7 +174,9 @@ impl<'a> Checker<'a> {
         }
         if self.depth >= MAX_DEF_DEPTH {
             return Err(Error::at(
-                ErrorKind::Invalid(format!("`{name}` calls itself (defs nest more than {MAX_DEF_DEPTH} deep)")),
+                ErrorKind::Invalid(format!(
+                    "`{name}` calls itself (defs nest more than {MAX_DEF_DEPTH} deep)"
+                )),
                 span,
             ));
         }
@@ -166,14 +191,29 @@ impl<'a> Checker<'a> {
             probing: self.probing,
             expr_depth: std::cell::Cell::new(0),
         };
-        let checked = inner.query(&def.body, &bound).map_err(|e| {
-            e.with_source(&def.source)
-        })?;
-        Ok((checked.plan, checked.fields, format!("the result of `{name}`")))
+        let checked = inner
+            .query(&def.body, &bound)
+            .map_err(|e| e.with_source(&def.source))?;
+        Ok((
+            checked.plan,
+            checked.fields,
+            format!("the result of `{name}`"),
+        ))
     }
 
-    fn clause(&self, clause: &ClauseKind, input: Plan, fields: &[Field], label: &str, params: &Params) -> Result<(Plan, Vec<Field>)> {
-        let scope = Scope { fields, label, params };
+    fn clause(
+        &self,
+        clause: &ClauseKind,
+        input: Plan,
+        fields: &[Field],
+        label: &str,
+        params: &Params,
+    ) -> Result<(Plan, Vec<Field>)> {
+        let scope = Scope {
+            fields,
+            label,
+            params,
+        };
         let input = Box::new(input);
         match clause {
             ClauseKind::Where(e) => {
@@ -185,8 +225,15 @@ impl<'a> Checker<'a> {
                 let mut columns = Vec::new();
                 for item in items {
                     let p = self.expr(&item.expr, &scope)?;
-                    let name = item.alias.as_ref().map_or_else(|| self.default_name(&item.expr), |a| a.name.clone());
-                    columns.push((name, p, item.alias.as_ref().map_or(item.expr.span, |a| a.span)));
+                    let name = item
+                        .alias
+                        .as_ref()
+                        .map_or_else(|| self.default_name(&item.expr), |a| a.name.clone());
+                    columns.push((
+                        name,
+                        p,
+                        item.alias.as_ref().map_or(item.expr.span, |a| a.span),
+                    ));
                 }
                 let fields = unique_fields(&columns)?;
                 let columns = columns.into_iter().map(|(n, p, _)| (n, p)).collect();
@@ -197,14 +244,29 @@ impl<'a> Checker<'a> {
                 let mut plan = *input;
                 let mut fields = fields.to_vec();
                 for item in items {
-                    let alias = item.alias.as_ref().expect("the grammar requires `as` in derive");
-                    let scope = Scope { fields: &fields, label, params };
+                    let alias = item
+                        .alias
+                        .as_ref()
+                        .expect("the grammar requires `as` in derive");
+                    let scope = Scope {
+                        fields: &fields,
+                        label,
+                        params,
+                    };
                     let p = self.expr(&item.expr, &scope)?;
                     let ty = p.ty;
                     let mut columns: Vec<(String, PExpr)> = fields
                         .iter()
                         .enumerate()
-                        .map(|(i, f)| (f.name.clone(), PExpr { kind: PExprKind::Column(i), ty: f.ty }))
+                        .map(|(i, f)| {
+                            (
+                                f.name.clone(),
+                                PExpr {
+                                    kind: PExprKind::Column(i),
+                                    ty: f.ty,
+                                },
+                            )
+                        })
                         .collect();
                     match fields.iter().position(|f| f.name == alias.name) {
                         Some(i) => {
@@ -213,10 +275,16 @@ impl<'a> Checker<'a> {
                         }
                         None => {
                             columns.push((alias.name.clone(), p));
-                            fields.push(Field { name: alias.name.clone(), ty });
+                            fields.push(Field {
+                                name: alias.name.clone(),
+                                ty,
+                            });
                         }
                     }
-                    plan = Plan::Project { input: Box::new(plan), columns };
+                    plan = Plan::Project {
+                        input: Box::new(plan),
+                        columns,
+                    };
                 }
                 Ok((plan, fields))
             }
@@ -225,14 +293,21 @@ impl<'a> Checker<'a> {
                 let mut named = Vec::new();
                 for k in by {
                     let p = self.expr(&k.expr, &scope)?;
-                    let name = k.alias.as_ref().map_or_else(|| self.default_name(&k.expr), |a| a.name.clone());
+                    let name = k
+                        .alias
+                        .as_ref()
+                        .map_or_else(|| self.default_name(&k.expr), |a| a.name.clone());
                     named.push((name.clone(), p.clone(), k.expr.span));
                     keys.push((name, p));
                 }
                 let mut aggs = Vec::new();
                 for item in items {
                     let agg = self.aggregate(item, &scope)?;
-                    named.push((agg.name.clone(), PExpr::literal(Scalar::Null).with_ty(agg.ty), item.span));
+                    named.push((
+                        agg.name.clone(),
+                        PExpr::literal(Scalar::Null).with_ty(agg.ty),
+                        item.span,
+                    ));
                     aggs.push(agg);
                 }
                 let fields = unique_fields(&named)?;
@@ -241,7 +316,12 @@ impl<'a> Checker<'a> {
             ClauseKind::Sort(keys) => {
                 let keys = keys
                     .iter()
-                    .map(|k| Ok(PSortKey { expr: self.expr(&k.expr, &scope)?, descending: k.descending }))
+                    .map(|k| {
+                        Ok(PSortKey {
+                            expr: self.expr(&k.expr, &scope)?,
+                            descending: k.descending,
+                        })
+                    })
                     .collect::<Result<_>>()?;
                 Ok((Plan::Sort { input, keys }, fields.to_vec()))
             }
@@ -251,15 +331,23 @@ impl<'a> Checker<'a> {
             }
             ClauseKind::Top { n, by, descending } => {
                 let n = self.count_arg(n, params, "top")?;
-                let key = PSortKey { expr: self.expr(by, &scope)?, descending: *descending };
+                let key = PSortKey {
+                    expr: self.expr(by, &scope)?,
+                    descending: *descending,
+                };
                 Ok((Plan::Top { input, n, key }, fields.to_vec()))
             }
             ClauseKind::Join { left, source, keys } => {
                 let (right, right_fields, _) = self.source(source, params)?;
                 let right_label = source_label(source);
                 let right_scope_label = format!("`{right_label}`");
-                let right_scope = Scope { fields: &right_fields, label: &right_scope_label, params };
-                let (mut left_keys, mut right_keys, mut shared) = (Vec::new(), Vec::new(), Vec::new());
+                let right_scope = Scope {
+                    fields: &right_fields,
+                    label: &right_scope_label,
+                    params,
+                };
+                let (mut left_keys, mut right_keys, mut shared) =
+                    (Vec::new(), Vec::new(), Vec::new());
                 for k in keys {
                     let l = self.column(&k.left, &scope)?;
                     let r = self.column(&k.right, &right_scope)?;
@@ -297,11 +385,21 @@ impl<'a> Checker<'a> {
                             n += 1;
                         }
                     }
-                    out.push(Field { name: name.clone(), ty: f.ty });
+                    out.push(Field {
+                        name: name.clone(),
+                        ty: f.ty,
+                    });
                     right_columns.push((i, name));
                 }
                 Ok((
-                    Plan::Join { left: input, right: Box::new(right), left_keys, right_keys, keep_unmatched: *left, right_columns },
+                    Plan::Join {
+                        left: input,
+                        right: Box::new(right),
+                        left_keys,
+                        right_keys,
+                        keep_unmatched: *left,
+                        right_columns,
+                    },
                     out,
                 ))
             }
@@ -309,12 +407,17 @@ impl<'a> Checker<'a> {
                 let columns: Vec<usize> = if cols.is_empty() {
                     (0..fields.len()).collect()
                 } else {
-                    cols.iter().map(|c| self.column(c, &scope)).collect::<Result<_>>()?
+                    cols.iter()
+                        .map(|c| self.column(c, &scope))
+                        .collect::<Result<_>>()?
                 };
                 let mut seen = Vec::new();
                 for (c, id) in columns.iter().zip(cols) {
                     if seen.contains(c) {
-                        return Err(Error::at(ErrorKind::Invalid(format!("`{}` is listed twice", id.name)), id.span));
+                        return Err(Error::at(
+                            ErrorKind::Invalid(format!("`{}` is listed twice", id.name)),
+                            id.span,
+                        ));
                     }
                     seen.push(*c);
                 }
@@ -330,12 +433,20 @@ impl<'a> Checker<'a> {
             return Ok(0);
         }
         let bad = |what: String| {
-            Error::at(ErrorKind::Invalid(format!("`{clause}` needs a whole number of rows, 0 or more, but {what}")), e.span)
+            Error::at(
+                ErrorKind::Invalid(format!(
+                    "`{clause}` needs a whole number of rows, 0 or more, but {what}"
+                )),
+                e.span,
+            )
         };
         match v {
             Scalar::Int(n) if n >= 0 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
             Scalar::Int(n) => Err(bad(format!("got {n}"))),
-            Scalar::Decimal(d) => Err(bad(format!("got the decimal {}", crate::value::format_decimal(d)))),
+            Scalar::Decimal(d) => Err(bad(format!(
+                "got the decimal {}",
+                crate::value::format_decimal(d)
+            ))),
             other => Err(bad(format!("got {} `{other}`", other.ty()))),
         }
     }
@@ -350,7 +461,10 @@ impl<'a> Checker<'a> {
         };
         let name = item.alias.as_ref().map_or(default_name, |a| a.name.clone());
         if item.distinct && item.func != AggFn::Count {
-            return Err(Error::at(ErrorKind::Invalid(format!("`distinct` only goes with `count`, not `{fname}`")), item.span));
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("`distinct` only goes with `count`, not `{fname}`")),
+                item.span,
+            ));
         }
         let arg_ty = arg.as_ref().map_or(Type::Null, |a| a.ty);
         let needs_number = |what: &str| -> Result<()> {
@@ -358,11 +472,15 @@ impl<'a> Checker<'a> {
                 return Ok(());
             }
             let mut err = Error::at(
-                ErrorKind::Type(format!("`{fname}` needs numbers, but its argument is {arg_ty}")),
+                ErrorKind::Type(format!(
+                    "`{fname}` needs numbers, but its argument is {arg_ty}"
+                )),
                 item.arg.as_ref().map_or(item.span, |a| a.span),
             );
             if arg_ty == Type::Text {
-                err = err.with_help(format!("to {what} text values, count them: `count distinct ...` or `count by ...`"));
+                err = err.with_help(format!(
+                    "to {what} text values, count them: `count distinct ...` or `count by ...`"
+                ));
             }
             Err(err)
         };
@@ -370,7 +488,11 @@ impl<'a> Checker<'a> {
             AggFn::Count => Type::Int,
             AggFn::Sum => {
                 needs_number("sum")?;
-                if arg_ty == Type::Decimal { Type::Decimal } else { Type::Int }
+                if arg_ty == Type::Decimal {
+                    Type::Decimal
+                } else {
+                    Type::Int
+                }
             }
             AggFn::Avg | AggFn::Median => {
                 needs_number("average")?;
@@ -379,9 +501,20 @@ impl<'a> Checker<'a> {
             AggFn::Min | AggFn::Max => arg_ty,
         };
         if item.func != AggFn::Count && arg.is_none() {
-            return Err(Error::at(ErrorKind::Invalid(format!("`{fname}` needs a column, as in `{fname} investment`")), item.span));
+            return Err(Error::at(
+                ErrorKind::Invalid(format!(
+                    "`{fname}` needs a column, as in `{fname} investment`"
+                )),
+                item.span,
+            ));
         }
-        Ok(PAgg { name, func: item.func, distinct: item.distinct, arg, ty })
+        Ok(PAgg {
+            name,
+            func: item.func,
+            distinct: item.distinct,
+            arg,
+            ty,
+        })
     }
 
     /// The name a `select`/`by` item or an aggregate argument gets without `as`:
@@ -401,14 +534,32 @@ impl<'a> Checker<'a> {
             }
         }
         let out = out.trim_matches('_').to_string();
-        if out.is_empty() { "value".into() } else { out }
+        if out.is_empty() {
+            "value".into()
+        } else {
+            out
+        }
     }
 
     fn column(&self, id: &ast::Ident, scope: &Scope) -> Result<usize> {
-        scope.fields.iter().position(|f| f.name == id.name).ok_or_else(|| {
-            Error::at(ErrorKind::UnknownColumn { name: id.name.clone(), relation: scope.label.to_string() }, id.span)
-                .with_help(suggestion(&id.name, "its columns are", scope.fields.iter().map(|f| f.name.as_str())))
-        })
+        scope
+            .fields
+            .iter()
+            .position(|f| f.name == id.name)
+            .ok_or_else(|| {
+                Error::at(
+                    ErrorKind::UnknownColumn {
+                        name: id.name.clone(),
+                        relation: scope.label.to_string(),
+                    },
+                    id.span,
+                )
+                .with_help(suggestion(
+                    &id.name,
+                    "its columns are",
+                    scope.fields.iter().map(|f| f.name.as_str()),
+                ))
+            })
     }
 
     fn expr(&self, e: &Expr, scope: &Scope) -> Result<PExpr> {
@@ -437,62 +588,122 @@ impl<'a> Checker<'a> {
             ExprKind::Null => lit(Scalar::Null),
             ExprKind::Name(id) => {
                 if let Some(i) = scope.fields.iter().position(|f| f.name == id.name) {
-                    return Ok(PExpr { kind: PExprKind::Column(i), ty: scope.fields[i].ty });
+                    return Ok(PExpr {
+                        kind: PExprKind::Column(i),
+                        ty: scope.fields[i].ty,
+                    });
                 }
-                if let Some(v) = scope.params.get(&id.name).or_else(|| self.catalog.scalar(&id.name)) {
+                if let Some(v) = scope
+                    .params
+                    .get(&id.name)
+                    .or_else(|| self.catalog.scalar(&id.name))
+                {
                     return lit(v.clone());
                 }
                 if scope.fields.is_empty() {
-                    let names: Vec<&str> = scope.params.keys().map(String::as_str).chain(self.catalog.scalars().map(|(n, _)| n)).collect();
-                    return Err(Error::at(ErrorKind::Invalid(format!("unknown name `{}`", id.name)), id.span)
-                        .with_help(if names.is_empty() { "only values, parameters and `let` scalars can be used here, not columns".to_string() } else { suggestion(&id.name, "names here", names) }));
+                    let names: Vec<&str> = scope
+                        .params
+                        .keys()
+                        .map(String::as_str)
+                        .chain(self.catalog.scalars().map(|(n, _)| n))
+                        .collect();
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!("unknown name `{}`", id.name)),
+                        id.span,
+                    )
+                    .with_help(if names.is_empty() {
+                        "only values, parameters and `let` scalars can be used here, not columns"
+                            .to_string()
+                    } else {
+                        suggestion(&id.name, "names here", names)
+                    }));
                 }
                 let mut err = Error::at(
-                    ErrorKind::UnknownColumn { name: id.name.clone(), relation: scope.label.to_string() },
+                    ErrorKind::UnknownColumn {
+                        name: id.name.clone(),
+                        relation: scope.label.to_string(),
+                    },
                     id.span,
                 );
                 let candidates: Vec<&str> = scope.fields.iter().map(|f| f.name.as_str()).collect();
-                err = err.with_help(match crate::error::closest(&id.name, candidates.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`?"),
-                    None if self.looks_like_value(&id.name) => format!("to compare with the text {0}, write it in quotes: \"{0}\"", id.name),
-                    None => suggestion(&id.name, "its columns are", candidates),
-                });
+                err = err.with_help(
+                    match crate::error::closest(&id.name, candidates.iter().copied()) {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None if self.looks_like_value(&id.name) => format!(
+                            "to compare with the text {0}, write it in quotes: \"{0}\"",
+                            id.name
+                        ),
+                        None => suggestion(&id.name, "its columns are", candidates),
+                    },
+                );
                 Err(err)
             }
             ExprKind::Call { name, args } => {
                 let Some(info) = funcs::lookup(&name.name) else {
-                    let mut err = Error::at(ErrorKind::UnknownFunction(name.name.clone()), name.span);
-                    err = if ["count", "sum", "avg", "min", "max", "median"].contains(&name.name.to_lowercase().as_str()) {
+                    let mut err =
+                        Error::at(ErrorKind::UnknownFunction(name.name.clone()), name.span);
+                    err = if ["count", "sum", "avg", "min", "max", "median"]
+                        .contains(&name.name.to_lowercase().as_str())
+                    {
                         err.with_help(format!("`{}` is an aggregate: write it as a clause, as in `{} investment by province`", name.name, name.name))
                     } else {
-                        err.with_help(suggestion(&name.name, "functions", funcs::FUNCTIONS.iter().map(|f| f.name)))
+                        err.with_help(suggestion(
+                            &name.name,
+                            "functions",
+                            funcs::FUNCTIONS.iter().map(|f| f.name),
+                        ))
                     };
                     return Err(err);
                 };
-                let mut pargs = args.iter().map(|a| self.expr(a, scope)).collect::<Result<Vec<_>>>()?;
+                let mut pargs = args
+                    .iter()
+                    .map(|a| self.expr(a, scope))
+                    .collect::<Result<Vec<_>>>()?;
                 let types: Vec<Type> = pargs.iter().map(|a| a.ty).collect();
-                let ty = funcs::result_type(info, &types).map_err(|m| Error::at(ErrorKind::Type(m), e.span))?;
+                let ty = funcs::result_type(info, &types)
+                    .map_err(|m| Error::at(ErrorKind::Type(m), e.span))?;
                 // Widen integer arguments where the function computes in decimals.
-                if ty == Type::Decimal && matches!(info.func, Func::Coalesce | Func::Round | Func::Abs) {
-                    let n = if info.func == Func::Coalesce { pargs.len() } else { 1 };
+                if ty == Type::Decimal
+                    && matches!(info.func, Func::Coalesce | Func::Round | Func::Abs)
+                {
+                    let n = if info.func == Func::Coalesce {
+                        pargs.len()
+                    } else {
+                        1
+                    };
                     for a in pargs.iter_mut().take(n) {
                         *a = widen(a.clone(), Type::Decimal);
                     }
                 }
-                Ok(PExpr { kind: PExprKind::Func(info.func, pargs), ty })
+                Ok(PExpr {
+                    kind: PExprKind::Func(info.func, pargs),
+                    ty,
+                })
             }
             ExprKind::Unary { op, expr } => {
                 let inner = self.expr(expr, scope)?;
                 match op {
                     UnaryOp::Neg => {
                         if !inner.ty.is_numeric() {
-                            return Err(Error::at(ErrorKind::Type(format!("cannot negate {}", describe(&inner, expr, self))), e.span));
+                            return Err(Error::at(
+                                ErrorKind::Type(format!(
+                                    "cannot negate {}",
+                                    describe(&inner, expr, self)
+                                )),
+                                e.span,
+                            ));
                         }
-                        Ok(PExpr { ty: inner.ty, kind: PExprKind::Neg(Box::new(inner)) })
+                        Ok(PExpr {
+                            ty: inner.ty,
+                            kind: PExprKind::Neg(Box::new(inner)),
+                        })
                     }
                     UnaryOp::Not => {
                         expect_bool(&inner, expr, "`not`")?;
-                        Ok(PExpr { ty: Type::Bool, kind: PExprKind::Not(Box::new(inner)) })
+                        Ok(PExpr {
+                            ty: Type::Bool,
+                            kind: PExprKind::Not(Box::new(inner)),
+                        })
                     }
                 }
             }
@@ -500,7 +711,11 @@ impl<'a> Checker<'a> {
                 let (l, r) = (self.expr(left, scope)?, self.expr(right, scope)?);
                 self.binary(*op, l, r, left, right, e.span)
             }
-            ExprKind::In { expr, list, negated } => {
+            ExprKind::In {
+                expr,
+                list,
+                negated,
+            } => {
                 // `x in (a, b)` is `x = a or x = b`, with the same null rules.
                 let x = self.expr(expr, scope)?;
                 let tests = list
@@ -511,20 +726,45 @@ impl<'a> Checker<'a> {
                     })
                     .collect::<Result<Vec<_>>>()?;
                 let test = any_of(tests);
-                Ok(if *negated { PExpr { ty: Type::Bool, kind: PExprKind::Not(Box::new(test)) } } else { test })
+                Ok(if *negated {
+                    PExpr {
+                        ty: Type::Bool,
+                        kind: PExprKind::Not(Box::new(test)),
+                    }
+                } else {
+                    test
+                })
             }
-            ExprKind::Between { expr, low, high, negated } => {
+            ExprKind::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
                 let x = self.expr(expr, scope)?;
                 let lo = self.expr(low, scope)?;
                 let hi = self.expr(high, scope)?;
                 let ge = self.binary(BinaryOp::Ge, x.clone(), lo, expr, low, e.span)?;
                 let le = self.binary(BinaryOp::Le, x, hi, expr, high, e.span)?;
-                let both = PExpr { ty: Type::Bool, kind: PExprKind::Logic(true, Box::new(ge), Box::new(le)) };
-                Ok(if *negated { PExpr { ty: Type::Bool, kind: PExprKind::Not(Box::new(both)) } } else { both })
+                let both = PExpr {
+                    ty: Type::Bool,
+                    kind: PExprKind::Logic(true, Box::new(ge), Box::new(le)),
+                };
+                Ok(if *negated {
+                    PExpr {
+                        ty: Type::Bool,
+                        kind: PExprKind::Not(Box::new(both)),
+                    }
+                } else {
+                    both
+                })
             }
             ExprKind::IsNull { expr, negated } => {
                 let inner = self.expr(expr, scope)?;
-                Ok(PExpr { ty: Type::Bool, kind: PExprKind::IsNull(Box::new(inner), *negated) })
+                Ok(PExpr {
+                    ty: Type::Bool,
+                    kind: PExprKind::IsNull(Box::new(inner), *negated),
+                })
             }
         }
     }
@@ -533,17 +773,31 @@ impl<'a> Checker<'a> {
         name.chars().next().is_some_and(|c| c.is_uppercase())
     }
 
-    fn binary(&self, op: BinaryOp, l: PExpr, r: PExpr, le: &Expr, re: &Expr, span: Span) -> Result<PExpr> {
+    fn binary(
+        &self,
+        op: BinaryOp,
+        l: PExpr,
+        r: PExpr,
+        le: &Expr,
+        re: &Expr,
+        span: Span,
+    ) -> Result<PExpr> {
         let (lt, rt) = (l.ty, r.ty);
         let mismatch = |what: &str| {
             let mut err = Error::at(
-                ErrorKind::Type(format!("cannot {what} {} and {}", describe(&l, le, self), describe(&r, re, self))),
+                ErrorKind::Type(format!(
+                    "cannot {what} {} and {}",
+                    describe(&l, le, self),
+                    describe(&r, re, self)
+                )),
                 span,
             );
-            if lt == Type::Text && rt == Type::Int || lt == Type::Text && rt == Type::Decimal {
+            if lt == Type::Text && matches!(rt, Type::Int | Type::Decimal) {
                 err = err.with_help("to compare with text, write the value in quotes");
-            } else if (lt.is_numeric() && rt == Type::Text) || (lt == Type::Date && rt == Type::Text) {
-                err = err.with_help(format!("write the value without quotes to compare it as {lt}"));
+            } else if rt == Type::Text && (lt.is_numeric() || lt == Type::Date) {
+                err = err.with_help(format!(
+                    "write the value without quotes to compare it as {lt}"
+                ));
             }
             err
         };
@@ -551,15 +805,27 @@ impl<'a> Checker<'a> {
             BinaryOp::And | BinaryOp::Or => {
                 expect_bool(&l, le, &format!("`{}`", op.symbol()))?;
                 expect_bool(&r, re, &format!("`{}`", op.symbol()))?;
-                Ok(PExpr { ty: Type::Bool, kind: PExprKind::Logic(op == BinaryOp::And, Box::new(l), Box::new(r)) })
+                Ok(PExpr {
+                    ty: Type::Bool,
+                    kind: PExprKind::Logic(op == BinaryOp::And, Box::new(l), Box::new(r)),
+                })
             }
             BinaryOp::Contains => {
                 for (p, e) in [(&l, le), (&r, re)] {
                     if p.ty != Type::Text && p.ty != Type::Null {
-                        return Err(Error::at(ErrorKind::Type(format!("`contains` works on text, but {} is not text", describe(p, e, self))), e.span));
+                        return Err(Error::at(
+                            ErrorKind::Type(format!(
+                                "`contains` works on text, but {} is not text",
+                                describe(p, e, self)
+                            )),
+                            e.span,
+                        ));
                     }
                 }
-                Ok(PExpr { ty: Type::Bool, kind: PExprKind::Contains(Box::new(l), Box::new(r)) })
+                Ok(PExpr {
+                    ty: Type::Bool,
+                    kind: PExprKind::Contains(Box::new(l), Box::new(r)),
+                })
             }
             op if op.is_comparison() => {
                 let cmp = match op {
@@ -574,7 +840,10 @@ impl<'a> Checker<'a> {
                     Some(t) => (widen(l, t), widen(r, t)),
                     None => return Err(mismatch("compare")),
                 };
-                Ok(PExpr { ty: Type::Bool, kind: PExprKind::Compare(cmp, Box::new(l), Box::new(r)) })
+                Ok(PExpr {
+                    ty: Type::Bool,
+                    kind: PExprKind::Compare(cmp, Box::new(l), Box::new(r)),
+                })
             }
             _ => {
                 let aop = match op {
@@ -591,9 +860,18 @@ impl<'a> Checker<'a> {
                 };
                 // Dates: date - date is days; date ± integer is a date.
                 match (lt, rt, aop) {
-                    (Type::Date, Type::Date, ArithOp::Sub) => return Ok(PExpr { ty: Type::Int, kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)) }),
-                    (Type::Date, Type::Int, ArithOp::Add | ArithOp::Sub) | (Type::Int, Type::Date, ArithOp::Add) => {
-                        return Ok(PExpr { ty: Type::Date, kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)) })
+                    (Type::Date, Type::Date, ArithOp::Sub) => {
+                        return Ok(PExpr {
+                            ty: Type::Int,
+                            kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)),
+                        })
+                    }
+                    (Type::Date, Type::Int, ArithOp::Add | ArithOp::Sub)
+                    | (Type::Int, Type::Date, ArithOp::Add) => {
+                        return Ok(PExpr {
+                            ty: Type::Date,
+                            kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)),
+                        })
                     }
                     _ => {}
                 }
@@ -601,10 +879,17 @@ impl<'a> Checker<'a> {
                     return Err(mismatch(verb));
                 }
                 // Division never truncates: it always computes in decimals.
-                let ty = if aop == ArithOp::Div { Type::Decimal } else { unify(lt, rt).unwrap_or(Type::Decimal) };
+                let ty = if aop == ArithOp::Div {
+                    Type::Decimal
+                } else {
+                    unify(lt, rt).unwrap_or(Type::Decimal)
+                };
                 let ty = if ty == Type::Null { Type::Int } else { ty };
                 let (l, r) = (widen(l, ty), widen(r, ty));
-                Ok(PExpr { ty, kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)) })
+                Ok(PExpr {
+                    ty,
+                    kind: PExprKind::Arith(aop, Box::new(l), Box::new(r)),
+                })
             }
         }
     }
@@ -626,7 +911,10 @@ fn any_of(mut tests: Vec<PExpr>) -> PExpr {
         return tests.pop().expect("one test");
     }
     let right = tests.split_off(tests.len() / 2);
-    PExpr { ty: Type::Bool, kind: PExprKind::Logic(false, Box::new(any_of(tests)), Box::new(any_of(right))) }
+    PExpr {
+        ty: Type::Bool,
+        kind: PExprKind::Logic(false, Box::new(any_of(tests)), Box::new(any_of(right))),
+    }
 }
 
 /// The common type two operands are compared or combined in.
@@ -645,14 +933,21 @@ fn widen(p: PExpr, ty: Type) -> PExpr {
         if let PExprKind::Literal(Scalar::Int(v)) = p.kind {
             return PExpr::literal(Scalar::Decimal(v as f64));
         }
-        return PExpr { ty: Type::Decimal, kind: PExprKind::ToDecimal(Box::new(p)) };
+        return PExpr {
+            ty: Type::Decimal,
+            kind: PExprKind::ToDecimal(Box::new(p)),
+        };
     }
     p
 }
 
 fn describe(p: &PExpr, e: &Expr, c: &Checker) -> String {
     let text = c.source.slice(e.span);
-    let text = if text.chars().count() > 30 { format!("{}…", text.chars().take(29).collect::<String>()) } else { text.to_string() };
+    let text = if text.chars().count() > 30 {
+        format!("{}…", text.chars().take(29).collect::<String>())
+    } else {
+        text.to_string()
+    };
     format!("`{text}` ({})", p.ty)
 }
 
@@ -660,18 +955,30 @@ fn expect_bool(p: &PExpr, e: &Expr, context: &str) -> Result<()> {
     if p.ty == Type::Bool || p.ty == Type::Null {
         return Ok(());
     }
-    Err(Error::at(ErrorKind::Type(format!("{context} needs a true/false condition, but this is {}", p.ty)), e.span)
-        .with_help("compare it with something, as in `province = \"Gansu\"` or `value > 100`"))
+    Err(Error::at(
+        ErrorKind::Type(format!(
+            "{context} needs a true/false condition, but this is {}",
+            p.ty
+        )),
+        e.span,
+    )
+    .with_help("compare it with something, as in `province = \"Gansu\"` or `value > 100`"))
 }
 
 fn unique_fields(columns: &[(String, PExpr, Span)]) -> Result<Vec<Field>> {
     let mut fields: Vec<Field> = Vec::new();
     for (name, p, span) in columns {
         if fields.iter().any(|f| &f.name == name) {
-            return Err(Error::at(ErrorKind::Invalid(format!("two result columns are named `{name}`")), *span)
-                .with_help("give one of them another name with `as`"));
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("two result columns are named `{name}`")),
+                *span,
+            )
+            .with_help("give one of them another name with `as`"));
         }
-        fields.push(Field { name: name.clone(), ty: p.ty });
+        fields.push(Field {
+            name: name.clone(),
+            ty: p.ty,
+        });
     }
     Ok(fields)
 }

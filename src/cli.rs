@@ -51,13 +51,20 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("error: cannot read standard input: {e}");
             return ExitCode::from(1);
         }
-        return exit(run_source(&mut engine, &Source::new("<stdin>", text), cli.format));
+        return exit(run_source(
+            &mut engine,
+            &Source::new("<stdin>", text),
+            cli.format,
+        ));
     }
     for path in &cli.scripts {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                let err = Error::new(itq::ErrorKind::Io { path: path.display().to_string(), message: e.to_string() });
+                let err = Error::new(itq::ErrorKind::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                });
                 let err = if e.kind() == std::io::ErrorKind::NotFound {
                     err.with_help("check the path; it is relative to the current folder")
                 } else {
@@ -66,13 +73,21 @@ pub fn run(cli: Cli) -> ExitCode {
                 return fail(&err);
             }
         };
-        let code = exit(run_source(&mut engine, &Source::new(path.display().to_string(), text), cli.format));
+        let code = exit(run_source(
+            &mut engine,
+            &Source::new(path.display().to_string(), text),
+            cli.format,
+        ));
         if code != ExitCode::SUCCESS {
             return code;
         }
     }
     for command in &cli.commands {
-        let code = exit(run_source(&mut engine, &Source::new("<query>", command.clone()), cli.format));
+        let code = exit(run_source(
+            &mut engine,
+            &Source::new("<query>", command.clone()),
+            cli.format,
+        ));
         if code != ExitCode::SUCCESS {
             return code;
         }
@@ -81,7 +96,11 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// Runs one source, printing each result as it comes.
-pub fn run_source(engine: &mut Engine, source: &std::sync::Arc<Source>, format: Format) -> Result<(), Error> {
+pub fn run_source(
+    engine: &mut Engine,
+    source: &std::sync::Arc<Source>,
+    format: Format,
+) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     let mut first = true;
     engine.run(source, |out| {

@@ -41,7 +41,13 @@ impl Engine {
         let mut engine = Engine::empty();
         for f in facts::FACT_FILES {
             let table = facts::parse_typed_csv(&format!("stdlib/facts/{}.csv", f.name), f.csv)?;
-            engine.catalog.set_relation(f.name, Relation { table: Arc::new(table), doc: Some(f.doc.to_string()) });
+            engine.catalog.set_relation(
+                f.name,
+                Relation {
+                    table: Arc::new(table),
+                    doc: Some(f.doc.to_string()),
+                },
+            );
         }
         engine.run(&Source::new("stdlib/prelude.itq", PRELUDE), |_| {})?;
         Ok(engine)
@@ -49,7 +55,9 @@ impl Engine {
 
     /// An engine with no relations at all.
     pub fn empty() -> Engine {
-        Engine { catalog: Catalog::new() }
+        Engine {
+            catalog: Catalog::new(),
+        }
     }
 
     /// The names this engine knows.
@@ -59,7 +67,13 @@ impl Engine {
 
     /// Adds (or replaces) a relation built by the host.
     pub fn add_relation(&mut self, name: &str, table: Table, doc: Option<String>) {
-        self.catalog.set_relation(name, Relation { table: Arc::new(table), doc });
+        self.catalog.set_relation(
+            name,
+            Relation {
+                table: Arc::new(table),
+                doc,
+            },
+        );
     }
 
     /// Runs `text` (one or more statements) and returns the last query's result.
@@ -71,8 +85,10 @@ impl Engine {
             }
         })?;
         last.ok_or_else(|| {
-            Error::new(ErrorKind::Invalid("the text holds no query, only definitions".into()))
-                .with_help("end it with a query, such as `provinces count by region`")
+            Error::new(ErrorKind::Invalid(
+                "the text holds no query, only definitions".into(),
+            ))
+            .with_help("end it with a query, such as `provinces count by region`")
         })
     }
 
@@ -82,7 +98,9 @@ impl Engine {
     pub fn run(&mut self, source: &Arc<Source>, mut emit: impl FnMut(Output)) -> Result<()> {
         let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
         for statement in &script.statements {
-            let out = self.statement(&statement.kind, source).map_err(|e| e.with_source(source))?;
+            let out = self
+                .statement(&statement.kind, source)
+                .map_err(|e| e.with_source(source))?;
             emit(out);
         }
         Ok(())
@@ -99,21 +117,40 @@ impl Engine {
             StatementKind::LetScalar { name, expr } => {
                 let value = checker.constant(expr, &params)?;
                 self.catalog.set_scalar(&name.name, value);
-                Ok(Output::Defined { name: name.name.clone(), what: "value" })
+                Ok(Output::Defined {
+                    name: name.name.clone(),
+                    what: "value",
+                })
             }
             StatementKind::Let { name, query } => {
                 if let Some(expr) = self.as_scalar_expr(query) {
                     let value = checker.constant(&expr, &params)?;
                     self.catalog.set_scalar(&name.name, value);
-                    return Ok(Output::Defined { name: name.name.clone(), what: "value" });
+                    return Ok(Output::Defined {
+                        name: name.name.clone(),
+                        what: "value",
+                    });
                 }
                 let checked = checker.query(query, &params)?;
                 let table = exec::execute(&checked.plan)?;
                 let doc = doc_comment(source, name.span.start);
-                self.catalog.set_relation(&name.name, Relation { table: Arc::new(table), doc });
-                Ok(Output::Defined { name: name.name.clone(), what: "relation" })
+                self.catalog.set_relation(
+                    &name.name,
+                    Relation {
+                        table: Arc::new(table),
+                        doc,
+                    },
+                );
+                Ok(Output::Defined {
+                    name: name.name.clone(),
+                    what: "relation",
+                })
             }
-            StatementKind::Def { name, params: ps, body } => {
+            StatementKind::Def {
+                name,
+                params: ps,
+                body,
+            } => {
                 // Check the body now, with parameters of unknown type, so that a
                 // misspelt column is reported at the definition, not at each call.
                 let mut probe = Params::new();
@@ -123,16 +160,30 @@ impl Engine {
                 let mut seen: Vec<&str> = Vec::new();
                 for p in ps {
                     if seen.contains(&p.name.as_str()) {
-                        return Err(Error::at(ErrorKind::Invalid(format!("the parameter `{}` is listed twice", p.name)), p.span));
+                        return Err(Error::at(
+                            ErrorKind::Invalid(format!(
+                                "the parameter `{}` is listed twice",
+                                p.name
+                            )),
+                            p.span,
+                        ));
                     }
                     seen.push(&p.name);
                 }
                 let mut with_self = self.catalog.clone();
-                let def = Def { params: ps.clone(), body: body.clone(), source: Arc::clone(source), doc: doc_comment(source, name.span.start) };
+                let def = Def {
+                    params: ps.clone(),
+                    body: body.clone(),
+                    source: Arc::clone(source),
+                    doc: doc_comment(source, name.span.start),
+                };
                 with_self.set_def(&name.name, def.clone());
                 Checker::probing(&with_self, Arc::clone(source)).query(body, &probe)?;
                 self.catalog.set_def(&name.name, def);
-                Ok(Output::Defined { name: name.name.clone(), what: "def" })
+                Ok(Output::Defined {
+                    name: name.name.clone(),
+                    what: "def",
+                })
             }
         }
     }
@@ -144,11 +195,21 @@ impl Engine {
             return None;
         }
         match &q.source {
-            AstSource::Name(id) if self.catalog.scalar(&id.name).is_some() => {
-                Some(Expr { kind: ExprKind::Name(id.clone()), span: id.span })
-            }
-            AstSource::Call { name, args, span } if self.catalog.def(&name.name).is_none() && funcs::lookup(&name.name).is_some() => {
-                Some(Expr { kind: ExprKind::Call { name: name.clone(), args: args.clone() }, span: *span })
+            AstSource::Name(id) if self.catalog.scalar(&id.name).is_some() => Some(Expr {
+                kind: ExprKind::Name(id.clone()),
+                span: id.span,
+            }),
+            AstSource::Call { name, args, span }
+                if self.catalog.def(&name.name).is_none()
+                    && funcs::lookup(&name.name).is_some() =>
+            {
+                Some(Expr {
+                    kind: ExprKind::Call {
+                        name: name.clone(),
+                        args: args.clone(),
+                    },
+                    span: *span,
+                })
             }
             _ => None,
         }

@@ -44,7 +44,11 @@ fn boxed(table: &Table, preset: &str, footer: bool) -> String {
             }
         }
     }
-    let mut out = if table.num_columns() == 0 { String::new() } else { format!("{t}\n") };
+    let mut out = if table.num_columns() == 0 {
+        String::new()
+    } else {
+        format!("{t}\n")
+    };
     if footer {
         let n = table.num_rows();
         out.push_str(&format!("{n} row{}\n", if n == 1 { "" } else { "s" }));
@@ -55,9 +59,13 @@ fn boxed(table: &Table, preset: &str, footer: bool) -> String {
 fn csv(table: &Table) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>, rec: Vec<String>| {
-        w.write_record(rec).expect("writing CSV to memory cannot fail");
+        w.write_record(rec)
+            .expect("writing CSV to memory cannot fail");
     };
-    write(&mut w, table.fields().iter().map(|f| f.name.clone()).collect());
+    write(
+        &mut w,
+        table.fields().iter().map(|f| f.name.clone()).collect(),
+    );
     for row in table.rows() {
         write(
             &mut w,

@@ -20,7 +20,11 @@ Meta-commands:
 /// Runs the prompt until `.quit` or end of input.
 pub fn run(mut engine: Engine, format: Format) -> ExitCode {
     let relations = engine.catalog().relations().count();
-    let facts: usize = engine.catalog().relations().map(|(_, r)| r.table.num_rows()).sum();
+    let facts: usize = engine
+        .catalog()
+        .relations()
+        .map(|(_, r)| r.table.num_rows())
+        .sum();
     println!(
         "itq {} — {relations} relations, {facts} facts loaded; type .help",
         env!("CARGO_PKG_VERSION")
@@ -70,14 +74,25 @@ fn meta_command(engine: &Engine, text: &str) -> bool {
         "help" => print!("{HELP}"),
         "tables" => {
             for (name, rel) in engine.catalog().relations() {
-                println!("{name:<22} {:>4} rows  {}", rel.table.num_rows(), rel.doc.as_deref().unwrap_or(""));
+                println!(
+                    "{name:<22} {:>4} rows  {}",
+                    rel.table.num_rows(),
+                    rel.doc.as_deref().unwrap_or("")
+                );
             }
             for (name, def) in engine.catalog().defs() {
                 let params: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
-                println!("{:<32} {}", format!("{name}({})", params.join(", ")), def.doc.as_deref().unwrap_or(""));
+                println!(
+                    "{:<32} {}",
+                    format!("{name}({})", params.join(", ")),
+                    def.doc.as_deref().unwrap_or("")
+                );
             }
         }
-        "schema" => match words.next().and_then(|n| engine.catalog().relation(n).map(|r| (n, r))) {
+        "schema" => match words
+            .next()
+            .and_then(|n| engine.catalog().relation(n).map(|r| (n, r)))
+        {
             Some((name, rel)) => {
                 println!("{name}: {}", rel.doc.as_deref().unwrap_or(""));
                 for f in rel.table.fields() {
@@ -86,7 +101,10 @@ fn meta_command(engine: &Engine, text: &str) -> bool {
             }
             None => {
                 let names: Vec<&str> = engine.catalog().relations().map(|(n, _)| n).collect();
-                eprintln!("usage: .schema NAME, where NAME is one of: {}", names.join(", "));
+                eprintln!(
+                    "usage: .schema NAME, where NAME is one of: {}",
+                    names.join(", ")
+                );
             }
         },
         other => eprintln!("error: unknown meta-command `.{other}`; type .help for the list"),

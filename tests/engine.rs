@@ -47,26 +47,47 @@ fn where_keeps_only_rows_where_the_condition_is_true() {
     assert_eq!(give("t where not (v > 1) select k"), "k\na\n");
     assert_eq!(give("t where v = null select k"), "k\n");
     assert_eq!(give("t where v is null select k"), "k\nc\n");
-    assert_eq!(give("t where g is not null and v >= 2 select k"), "k\nb\nd\n");
+    assert_eq!(
+        give("t where g is not null and v >= 2 select k"),
+        "k\nb\nd\n"
+    );
 }
 
 #[test]
 fn three_valued_logic() {
-    assert_eq!(give("t where v > 3 or g = \"x\" select k"), "k\na\nb\nd\ne\n");
+    assert_eq!(
+        give("t where v > 3 or g = \"x\" select k"),
+        "k\na\nb\nd\ne\n"
+    );
     assert_eq!(give("t where k = \"c\" select v > 1 or true as a, v > 1 and false as b, v > 1 and true as c"), "a,b,c\ntrue,false,\n");
 }
 
 #[test]
 fn arithmetic_with_null_is_null_and_division_never_truncates() {
-    assert_eq!(give("t select k, v + 1 as w"), "k,w\na,2\nb,3\nc,\nd,5\ne,6\n");
-    assert_eq!(give("t where k = \"a\" select 7 / 2 as q, 7 * 2 as p, 7 - 9 as m, -v as n"), "q,p,m,n\n3.5,14,-2,-1\n");
-    assert_eq!(give("t where k = \"a\" select v / 0 as z, d + v as s"), "z,s\n,2.5\n");
+    assert_eq!(
+        give("t select k, v + 1 as w"),
+        "k,w\na,2\nb,3\nc,\nd,5\ne,6\n"
+    );
+    assert_eq!(
+        give("t where k = \"a\" select 7 / 2 as q, 7 * 2 as p, 7 - 9 as m, -v as n"),
+        "q,p,m,n\n3.5,14,-2,-1\n"
+    );
+    assert_eq!(
+        give("t where k = \"a\" select v / 0 as z, d + v as s"),
+        "z,s\n,2.5\n"
+    );
 }
 
 #[test]
 fn integer_overflow_is_an_error_not_a_wrong_answer() {
-    assert!(matches!(fails("t select 9223372036854775807 + v as x").kind(), ErrorKind::Overflow(_)));
-    assert!(matches!(fails("t derive v * 9223372036854775807 as x sum x").kind(), ErrorKind::Overflow(_)));
+    assert!(matches!(
+        fails("t select 9223372036854775807 + v as x").kind(),
+        ErrorKind::Overflow(_)
+    ));
+    assert!(matches!(
+        fails("t derive v * 9223372036854775807 as x sum x").kind(),
+        ErrorKind::Overflow(_)
+    ));
 }
 
 #[test]
@@ -80,19 +101,34 @@ fn aggregates_skip_nulls_and_count_counts_rows() {
 
 #[test]
 fn aggregates_of_nothing_are_null_and_count_is_zero() {
-    assert_eq!(give("t where v > 100 count, sum v, avg v, min k, max day"), "count,sum_v,avg_v,min_k,max_day\n0,,,,\n");
+    assert_eq!(
+        give("t where v > 100 count, sum v, avg v, min k, max day"),
+        "count,sum_v,avg_v,min_k,max_day\n0,,,,\n"
+    );
 }
 
 #[test]
 fn groups_come_in_order_of_first_appearance_and_null_is_a_group() {
-    assert_eq!(give("t count, sum v as total by g"), "g,count,total\nx,2,3\ny,2,4\n,1,5\n");
-    assert_eq!(give("t min k, max d by g"), "g,min_k,max_d\nx,a,1.5\ny,c,2.5\n,e,2.5\n");
-    assert_eq!(give("t count by year(day)"), "year_day,count\n2024,3\n,1\n2023,1\n");
+    assert_eq!(
+        give("t count, sum v as total by g"),
+        "g,count,total\nx,2,3\ny,2,4\n,1,5\n"
+    );
+    assert_eq!(
+        give("t min k, max d by g"),
+        "g,min_k,max_d\nx,a,1.5\ny,c,2.5\n,e,2.5\n"
+    );
+    assert_eq!(
+        give("t count by year(day)"),
+        "year_day,count\n2024,3\n,1\n2023,1\n"
+    );
 }
 
 #[test]
 fn default_result_names_are_usable_later() {
-    assert_eq!(give("t count by g sort count desc, g"), "g,count\nx,2\ny,2\n,1\n");
+    assert_eq!(
+        give("t count by g sort count desc, g"),
+        "g,count\nx,2\ny,2\n,1\n"
+    );
     assert_eq!(give("t sum v by g where sum_v > 3"), "g,sum_v\ny,4\n,5\n");
 }
 
@@ -106,7 +142,12 @@ fn sort_puts_nulls_last_in_both_directions_and_is_stable() {
 
 #[test]
 fn text_compares_by_code_point() {
-    assert_eq!(give("t where k = \"a\" select \"B\" < \"a\" as upper_first, \"é\" > \"z\" as accent_after"), "upper_first,accent_after\ntrue,true\n");
+    assert_eq!(
+        give(
+            "t where k = \"a\" select \"B\" < \"a\" as upper_first, \"é\" > \"z\" as accent_after"
+        ),
+        "upper_first,accent_after\ntrue,true\n"
+    );
 }
 
 #[test]
@@ -121,11 +162,20 @@ fn limit_and_top() {
 #[test]
 fn join_keeps_every_match_and_renames_clashes_predictably() {
     // `on k`: the key appears once; u's `g` clashes with t's and becomes `u_g`.
-    assert_eq!(give("t join u on k select k, v, w, g, u_g"), "k,v,w,g,u_g\na,1,10,x,p\na,1,11,x,q\nc,,30,y,r\n");
-    assert_eq!(give("t left join u on k select k, w"), "k,w\na,10\na,11\nb,\nc,30\nd,\ne,\n");
+    assert_eq!(
+        give("t join u on k select k, v, w, g, u_g"),
+        "k,v,w,g,u_g\na,1,10,x,p\na,1,11,x,q\nc,,30,y,r\n"
+    );
+    assert_eq!(
+        give("t left join u on k select k, w"),
+        "k,w\na,10\na,11\nb,\nc,30\nd,\ne,\n"
+    );
     // `on LEFT = RIGHT` keeps both key columns.
     assert_eq!(give("t join u on k = k count"), "count\n3\n");
-    assert_eq!(give("t join (u where w > 10) on k = k select k, u_k, w"), "k,u_k,w\na,a,11\nc,c,30\n");
+    assert_eq!(
+        give("t join (u where w > 10) on k = k select k, u_k, w"),
+        "k,u_k,w\na,a,11\nc,c,30\n"
+    );
 }
 
 #[test]
@@ -137,19 +187,34 @@ fn distinct() {
 
 #[test]
 fn select_and_derive() {
-    assert_eq!(give("t where k = \"b\" select k as key, upper(k), v * 2"), "key,upper_k,v_2\nB,B,4\n".replacen("B,B", "b,B", 1));
+    assert_eq!(
+        give("t where k = \"b\" select k as key, upper(k), v * 2"),
+        "key,upper_k,v_2\nB,B,4\n".replacen("B,B", "b,B", 1)
+    );
     // derive adds, replaces in place, and sees what it derived before.
-    assert_eq!(give("t where k = \"a\" derive v * 10 as v, v + 1 as w"), "k,g,v,d,day,w\na,x,10,1.5,2024-01-01,11\n");
+    assert_eq!(
+        give("t where k = \"a\" derive v * 10 as v, v + 1 as w"),
+        "k,g,v,d,day,w\na,x,10,1.5,2024-01-01,11\n"
+    );
 }
 
 #[test]
 fn predicates() {
-    assert_eq!(give("t where k in (\"a\", \"e\", \"zz\") select k"), "k\na\ne\n");
+    assert_eq!(
+        give("t where k in (\"a\", \"e\", \"zz\") select k"),
+        "k\na\ne\n"
+    );
     assert_eq!(give("t where v not in (1, 2) select k"), "k\nd\ne\n");
     assert_eq!(give("t where v between 2 and 4 select k"), "k\nb\nd\n");
     assert_eq!(give("t where v not between 2 and 4 select k"), "k\na\ne\n");
-    assert_eq!(give("t where day between 2024-01-01 and 2024-06-30 select k"), "k\na\nb\n");
-    assert_eq!(give("u where \"A\" contains k or g contains \"Q\" select w"), "w\n10\n11\n");
+    assert_eq!(
+        give("t where day between 2024-01-01 and 2024-06-30 select k"),
+        "k\na\nb\n"
+    );
+    assert_eq!(
+        give("u where \"A\" contains k or g contains \"Q\" select w"),
+        "w\n10\n11\n"
+    );
 }
 
 #[test]
@@ -159,13 +224,19 @@ fn functions() {
         "a,b,c,d,e,f\n3,-3,1.3,1300,-1300,1200\n"
     );
     assert_eq!(give("t select coalesce(v, 0) as v"), "v\n1\n2\n0\n4\n5\n");
-    assert_eq!(give("t select coalesce(d, v) as x"), "x\n1.5\n2\n2.5\n-0.5\n2.5\n");
+    assert_eq!(
+        give("t select coalesce(d, v) as x"),
+        "x\n1.5\n2\n2.5\n-0.5\n2.5\n"
+    );
     assert_eq!(give("t where k = \"e\" select year(day), month(day), day(day), abs(-3), length(\"中国\"), lower(\"GanSu\")"), "year_day,month_day,day_day,abs_3,length_中国,lower_gansu\n2024,10,27,3,2,gansu\n");
 }
 
 #[test]
 fn literals_and_escapes() {
-    assert_eq!(give("t limit 1 select \"a\\\"b\\\\c\" as s, 'single' as q, 1_000 as n, 1.5e3 as e, `k`"), "s,q,n,e,k\n\"a\"\"b\\c\",single,1000,1500,a\n");
+    assert_eq!(
+        give("t limit 1 select \"a\\\"b\\\\c\" as s, 'single' as q, 1_000 as n, 1.5e3 as e, `k`"),
+        "s,q,n,e,k\n\"a\"\"b\\c\",single,1000,1500,a\n"
+    );
 }
 
 #[test]
@@ -178,18 +249,36 @@ let big = t
 let limit_value = 4; big where v >= limit_value count
 ";
     assert_eq!(give(script), "count\n2\n");
-    assert_eq!(give("def over(n) = t where v > n select k\nover(3)"), "k\nd\ne\n");
-    assert_eq!(give("def first(n) = t limit n select k; first(1)"), "k\na\n");
+    assert_eq!(
+        give("def over(n) = t where v > n select k\nover(3)"),
+        "k\nd\ne\n"
+    );
+    assert_eq!(
+        give("def first(n) = t limit n select k; first(1)"),
+        "k\na\n"
+    );
     assert_eq!(give("let two = 1 + 1; t where v = two select k"), "k\nb\n");
 }
 
 #[test]
 fn checker_errors_are_reported_before_running() {
-    assert!(matches!(fails("t where vv > 1").kind(), ErrorKind::UnknownColumn { .. }));
-    assert!(matches!(fails("tt count").kind(), ErrorKind::UnknownRelation(_)));
+    assert!(matches!(
+        fails("t where vv > 1").kind(),
+        ErrorKind::UnknownColumn { .. }
+    ));
+    assert!(matches!(
+        fails("tt count").kind(),
+        ErrorKind::UnknownRelation(_)
+    ));
     assert!(matches!(fails("t where k > 1").kind(), ErrorKind::Type(_)));
     assert!(matches!(fails("t sum k").kind(), ErrorKind::Type(_)));
     assert!(matches!(fails("t limit -1").kind(), ErrorKind::Invalid(_)));
-    assert!(matches!(fails("t select k, k").kind(), ErrorKind::Invalid(_)));
-    assert!(matches!(fails("def f(n) = f(n); f(1)").kind(), ErrorKind::Invalid(_)));
+    assert!(matches!(
+        fails("t select k, k").kind(),
+        ErrorKind::Invalid(_)
+    ));
+    assert!(matches!(
+        fails("def f(n) = f(n); f(1)").kind(),
+        ErrorKind::Invalid(_)
+    ));
 }

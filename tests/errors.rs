@@ -56,7 +56,16 @@ error_snapshots! {
 #[test]
 fn an_error_in_a_def_body_points_into_the_def() {
     let mut engine = Engine::new().unwrap();
-    let err = engine.run(&Source::new("defs.itq", "def f(p) = projects where provnce = p"), |_| {}).unwrap_err();
+    let err = engine
+        .run(
+            &Source::new("defs.itq", "def f(p) = projects where provnce = p"),
+            |_| {},
+        )
+        .unwrap_err();
     assert!(err.render().contains("defs.itq:1:27"), "{}", err.render());
-    assert!(err.render().contains("did you mean `province`?"), "{}", err.render());
+    assert!(
+        err.render().contains("did you mean `province`?"),
+        "{}",
+        err.render()
+    );
 }

@@ -20,13 +20,22 @@ fn run_example(name: &str) -> String {
 
 #[test]
 fn every_example_has_a_test() {
-    let mut names: Vec<String> = std::fs::read_dir(format!("{}/examples", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter_map(|n| n.strip_suffix(".itq").map(str::to_string))
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(format!("{}/examples", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".itq").map(str::to_string))
+            .collect();
     names.sort();
-    assert_eq!(names, ["investment_by_region", "top_events", "tour", "what_moved_where"]);
+    assert_eq!(
+        names,
+        [
+            "investment_by_region",
+            "top_events",
+            "tour",
+            "what_moved_where"
+        ]
+    );
 }
 
 #[test]

@@ -42,10 +42,23 @@ fn key_codes(col: &Column) -> (Vec<u64>, u64) {
     match col.data() {
         Data::Text(codes, dict) => {
             let null = dict.len() as u64;
-            let out = (0..n).map(|i| if col.is_valid(i) { u64::from(codes[i]) } else { null }).collect();
+            let out = (0..n)
+                .map(|i| {
+                    if col.is_valid(i) {
+                        u64::from(codes[i])
+                    } else {
+                        null
+                    }
+                })
+                .collect();
             (out, null + 1)
         }
-        Data::Bool(v) => ((0..n).map(|i| if col.is_valid(i) { u64::from(v[i]) } else { 2 }).collect(), 3),
+        Data::Bool(v) => (
+            (0..n)
+                .map(|i| if col.is_valid(i) { u64::from(v[i]) } else { 2 })
+                .collect(),
+            3,
+        ),
         Data::Int(v) => dense(v, col, |x| x as u64),
         Data::Date(v) => dense(v, col, |x| x as u32 as u64),
         // -0.0 and 0.0 are one value.
@@ -83,12 +96,18 @@ fn renumber(codes: &[u64], card: u64) -> Groups {
 /// Groups `rows` rows by the values of `keys` (no keys: one group, even with no rows).
 pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Groups {
     if keys.is_empty() {
-        return Groups { ids: vec![0; rows], first_rows: vec![0] };
+        return Groups {
+            ids: vec![0; rows],
+            first_rows: vec![0],
+        };
     }
     let (mut codes, mut card) = key_codes(&keys[0]);
     for key in &keys[1..] {
         let (next, next_card) = key_codes(key);
-        if card.checked_mul(next_card).is_none_or(|p| p > u64::from(u32::MAX)) {
+        if card
+            .checked_mul(next_card)
+            .is_none_or(|p| p > u64::from(u32::MAX))
+        {
             // Too many combinations to number directly: renumber what we have first.
             let g = renumber(&codes, card);
             card = g.first_rows.len() as u64;
@@ -172,7 +191,10 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
             _ => {
                 let (sums, counts) = sum_f64(arg, ids, n);
                 from_options(
-                    sums.into_iter().zip(counts).map(|(s, c)| (c > 0).then_some(s)).collect(),
+                    sums.into_iter()
+                        .zip(counts)
+                        .map(|(s, c)| (c > 0).then_some(s))
+                        .collect(),
                     Builder::<f64>::into_column,
                 )
             }
@@ -180,7 +202,10 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
         AggFn::Avg => {
             let (sums, counts) = sum_f64(arg, ids, n);
             from_options(
-                sums.into_iter().zip(counts).map(|(s, c)| (c > 0).then(|| s / c as f64)).collect(),
+                sums.into_iter()
+                    .zip(counts)
+                    .map(|(s, c)| (c > 0).then(|| s / c as f64))
+                    .collect(),
                 Builder::<f64>::into_column,
             )
         }
@@ -199,7 +224,11 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
                     }
                     v.sort_by(f64::total_cmp);
                     let m = v.len() / 2;
-                    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+                    Some(if v.len() % 2 == 1 {
+                        v[m]
+                    } else {
+                        (v[m - 1] + v[m]) / 2.0
+                    })
                 })
                 .collect();
             from_options(medians, Builder::<f64>::into_column)

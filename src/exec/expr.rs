@@ -41,23 +41,49 @@ pub fn eval(expr: &PExpr, input: &Table) -> Result<Datum> {
                     }
                     out
                 }
-                Type::Decimal => v.map_unary(rows, |a: Arg<f64>, i| a.get(i).map(|x| -x), Builder::<f64>::into_column, Scalar::Decimal),
+                Type::Decimal => v.map_unary(
+                    rows,
+                    |a: Arg<f64>, i| a.get(i).map(|x| -x),
+                    Builder::<f64>::into_column,
+                    Scalar::Decimal,
+                ),
                 _ => Datum::Scalar(Scalar::Null),
             }
         }
-        PExprKind::Not(e) => eval(e, input)?.map_unary(rows, |a: Arg<bool>, i| a.get(i).map(|x| !x), Builder::<bool>::into_column, Scalar::Bool),
-        PExprKind::Arith(op, l, r) => arith(*op, l.ty, eval(l, input)?, eval(r, input)?, expr.ty, rows)?,
-        PExprKind::Compare(op, l, r) => compare(*op, l.ty.max_known(r.ty), eval(l, input)?, eval(r, input)?, rows),
+        PExprKind::Not(e) => eval(e, input)?.map_unary(
+            rows,
+            |a: Arg<bool>, i| a.get(i).map(|x| !x),
+            Builder::<bool>::into_column,
+            Scalar::Bool,
+        ),
+        PExprKind::Arith(op, l, r) => {
+            arith(*op, l.ty, eval(l, input)?, eval(r, input)?, expr.ty, rows)?
+        }
+        PExprKind::Compare(op, l, r) => compare(
+            *op,
+            l.ty.max_known(r.ty),
+            eval(l, input)?,
+            eval(r, input)?,
+            rows,
+        ),
         PExprKind::Logic(and, l, r) => {
             let (a, b) = (eval(l, input)?, eval(r, input)?);
             let and = *and;
-            a.zip_with(&b, rows, move |a: Arg<bool>, b: Arg<bool>, i| logic(and, a.get(i), b.get(i)), Builder::<bool>::into_column, Scalar::Bool)
+            a.zip_with(
+                &b,
+                rows,
+                move |a: Arg<bool>, b: Arg<bool>, i| logic(and, a.get(i), b.get(i)),
+                Builder::<bool>::into_column,
+                Scalar::Bool,
+            )
         }
         PExprKind::Contains(l, r) => {
             let (a, b) = (eval(l, input)?, eval(r, input)?);
             // Lower-case the needle once when it is a constant.
             let b = match b {
-                Datum::Scalar(Scalar::Text(s)) => Datum::Scalar(Scalar::Text(s.to_lowercase().into())),
+                Datum::Scalar(Scalar::Text(s)) => {
+                    Datum::Scalar(Scalar::Text(s.to_lowercase().into()))
+                }
                 other => other,
             };
             let needle_is_const = matches!(b, Datum::Scalar(_));
@@ -80,7 +106,10 @@ pub fn eval(expr: &PExpr, input: &Table) -> Result<Datum> {
             }
         }
         PExprKind::Func(f, args) => {
-            let args = args.iter().map(|a| eval(a, input)).collect::<Result<Vec<_>>>()?;
+            let args = args
+                .iter()
+                .map(|a| eval(a, input))
+                .collect::<Result<Vec<_>>>()?;
             funcs::apply(*f, expr.ty, args, rows)?
         }
     })
@@ -121,16 +150,47 @@ fn logic(and: bool, a: Option<bool>, b: Option<bool>) -> Option<bool> {
 fn compare(op: CmpOp, ty: Type, l: Datum, r: Datum, rows: usize) -> Datum {
     let bools = Builder::<bool>::into_column;
     match ty {
-        Type::Int => l.zip_with(&r, rows, |a: Arg<i64>, b: Arg<i64>, i| Some(op.holds(a.get(i)?.cmp(&b.get(i)?))), bools, Scalar::Bool),
-        Type::Decimal => l.zip_with(&r, rows, |a: Arg<f64>, b: Arg<f64>, i| Some(op.holds(a.get(i)?.total_cmp(&b.get(i)?))), bools, Scalar::Bool),
-        Type::Date => l.zip_with(&r, rows, |a: Arg<i32>, b: Arg<i32>, i| Some(op.holds(a.get(i)?.cmp(&b.get(i)?))), bools, Scalar::Bool),
-        Type::Bool => l.zip_with(&r, rows, |a: Arg<bool>, b: Arg<bool>, i| Some(op.holds(a.get(i)?.cmp(&b.get(i)?))), bools, Scalar::Bool),
+        Type::Int => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<i64>, b: Arg<i64>, i| Some(op.holds(a.get(i)?.cmp(&b.get(i)?))),
+            bools,
+            Scalar::Bool,
+        ),
+        Type::Decimal => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<f64>, b: Arg<f64>, i| Some(op.holds(a.get(i)?.total_cmp(&b.get(i)?))),
+            bools,
+            Scalar::Bool,
+        ),
+        Type::Date => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<i32>, b: Arg<i32>, i| Some(op.holds(a.get(i)?.cmp(&b.get(i)?))),
+            bools,
+            Scalar::Bool,
+        ),
+        Type::Bool => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<bool>, b: Arg<bool>, i| Some(op.holds(a.get(i)?.cmp(&b.get(i)?))),
+            bools,
+            Scalar::Bool,
+        ),
         Type::Text => text_predicate(&l, &r, rows, |a, b| op.holds(a.cmp(b))),
         Type::Null => Datum::Scalar(Scalar::Null),
     }
 }
 
-fn arith(op: ArithOp, operand: Type, l: Datum, r: Datum, result: Type, rows: usize) -> Result<Datum> {
+fn arith(
+    op: ArithOp,
+    operand: Type,
+    l: Datum,
+    r: Datum,
+    result: Type,
+    rows: usize,
+) -> Result<Datum> {
     let mut overflow = false;
     let mut flag = |v: Option<i64>| {
         v.or_else(|| {
@@ -139,53 +199,86 @@ fn arith(op: ArithOp, operand: Type, l: Datum, r: Datum, result: Type, rows: usi
         })
     };
     let out = match (operand, result) {
-        (Type::Int, Type::Int) => l.zip_with(&r, rows, |a: Arg<i64>, b: Arg<i64>, i| {
-            let (x, y) = (a.get(i)?, b.get(i)?);
-            flag(match op {
-                ArithOp::Add => x.checked_add(y),
-                ArithOp::Sub => x.checked_sub(y),
-                ArithOp::Mul => x.checked_mul(y),
-                ArithOp::Div => unreachable!("division is always decimal"),
-            })
-        }, Builder::<i64>::into_column, Scalar::Int),
-        (Type::Decimal, Type::Decimal) => l.zip_with(&r, rows, |a: Arg<f64>, b: Arg<f64>, i| {
-            let (x, y) = (a.get(i)?, b.get(i)?);
-            let v = match op {
-                ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                // Division by zero has no answer: null, as in DuckDB.
-                ArithOp::Div if y == 0.0 => return None,
-                ArithOp::Div => x / y,
-            };
-            v.is_finite().then_some(v)
-        }, Builder::<f64>::into_column, Scalar::Decimal),
+        (Type::Int, Type::Int) => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<i64>, b: Arg<i64>, i| {
+                let (x, y) = (a.get(i)?, b.get(i)?);
+                flag(match op {
+                    ArithOp::Add => x.checked_add(y),
+                    ArithOp::Sub => x.checked_sub(y),
+                    ArithOp::Mul => x.checked_mul(y),
+                    ArithOp::Div => unreachable!("division is always decimal"),
+                })
+            },
+            Builder::<i64>::into_column,
+            Scalar::Int,
+        ),
+        (Type::Decimal, Type::Decimal) => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<f64>, b: Arg<f64>, i| {
+                let (x, y) = (a.get(i)?, b.get(i)?);
+                let v = match op {
+                    ArithOp::Add => x + y,
+                    ArithOp::Sub => x - y,
+                    ArithOp::Mul => x * y,
+                    // Division by zero has no answer: null, as in DuckDB.
+                    ArithOp::Div if y == 0.0 => return None,
+                    ArithOp::Div => x / y,
+                };
+                v.is_finite().then_some(v)
+            },
+            Builder::<f64>::into_column,
+            Scalar::Decimal,
+        ),
         // date - date: days between.
-        (Type::Date, Type::Int) => l.zip_with(&r, rows, |a: Arg<i32>, b: Arg<i32>, i| Some(i64::from(a.get(i)?) - i64::from(b.get(i)?)), Builder::<i64>::into_column, Scalar::Int),
+        (Type::Date, Type::Int) => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<i32>, b: Arg<i32>, i| Some(i64::from(a.get(i)?) - i64::from(b.get(i)?)),
+            Builder::<i64>::into_column,
+            Scalar::Int,
+        ),
         // date ± days.
-        (Type::Date, Type::Date) => l.zip_with(&r, rows, |a: Arg<i32>, b: Arg<i64>, i| {
-            let (d, n) = (i64::from(a.get(i)?), b.get(i)?);
-            let v = if op == ArithOp::Add { d.checked_add(n) } else { d.checked_sub(n) };
-            match v.and_then(|v| i32::try_from(v).ok()) {
-                Some(v) => Some(v),
-                None => {
-                    overflow = true;
-                    Some(0)
+        (Type::Date, Type::Date) => l.zip_with(
+            &r,
+            rows,
+            |a: Arg<i32>, b: Arg<i64>, i| {
+                let (d, n) = (i64::from(a.get(i)?), b.get(i)?);
+                let v = if op == ArithOp::Add {
+                    d.checked_add(n)
+                } else {
+                    d.checked_sub(n)
+                };
+                match v.and_then(|v| i32::try_from(v).ok()) {
+                    Some(v) => Some(v),
+                    None => {
+                        overflow = true;
+                        Some(0)
+                    }
                 }
-            }
-        }, Builder::<i32>::into_column, Scalar::Date),
+            },
+            Builder::<i32>::into_column,
+            Scalar::Date,
+        ),
         // int + date.
         (Type::Int, Type::Date) => return arith(op, Type::Date, r, l, result, rows),
         _ => Datum::Scalar(Scalar::Null),
     };
     if overflow {
-        return Err(Error::new(ErrorKind::Overflow(format!("`{}`", match op {
-            ArithOp::Add => "+",
-            ArithOp::Sub => "-",
-            ArithOp::Mul => "*",
-            ArithOp::Div => "/",
-        })))
-        .with_help("integers go up to 9223372036854775807; multiply by 1.0 to compute in decimals"));
+        return Err(Error::new(ErrorKind::Overflow(format!(
+            "`{}`",
+            match op {
+                ArithOp::Add => "+",
+                ArithOp::Sub => "-",
+                ArithOp::Mul => "*",
+                ArithOp::Div => "/",
+            }
+        )))
+        .with_help(
+            "integers go up to 9223372036854775807; multiply by 1.0 to compute in decimals",
+        ));
     }
     Ok(out)
 }

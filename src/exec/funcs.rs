@@ -45,7 +45,11 @@ pub fn lookup(name: &str) -> Option<&'static FuncInfo> {
 pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
     let arity = |lo: usize, hi: usize| -> Result<(), String> {
         if args.len() < lo || args.len() > hi {
-            let want = if lo == hi { format!("{lo}") } else { format!("{lo} or {hi}") };
+            let want = if lo == hi {
+                format!("{lo}")
+            } else {
+                format!("{lo} or {hi}")
+            };
             return Err(format!(
                 "`{}` takes {want} argument{}, not {}: {}",
                 info.name,
@@ -91,7 +95,11 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
             if args.len() == 2 {
                 expect(1, args[1] == Type::Int, "an integer")?;
             }
-            Ok(if args[0] == Type::Null { Type::Decimal } else { args[0] })
+            Ok(if args[0] == Type::Null {
+                Type::Decimal
+            } else {
+                args[0]
+            })
         }
         Func::Abs => {
             arity(1, 1)?;
@@ -100,16 +108,22 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
         }
         Func::Coalesce => {
             if args.is_empty() {
-                return Err(format!("`coalesce` needs at least one argument: {}", info.signature));
+                return Err(format!(
+                    "`coalesce` needs at least one argument: {}",
+                    info.signature
+                ));
             }
             let mut ty = Type::Null;
             for &a in args {
-                ty = match (ty, a) {
-                    (t, Type::Null) | (Type::Null, t) => t,
-                    (t, u) if t == u => t,
-                    (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int) => Type::Decimal,
-                    (t, u) => return Err(format!("`coalesce` arguments must have one type, but {t} and {u} are mixed")),
-                };
+                ty =
+                    match (ty, a) {
+                        (t, Type::Null) | (Type::Null, t) => t,
+                        (t, u) if t == u => t,
+                        (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int) => Type::Decimal,
+                        (t, u) => return Err(format!(
+                            "`coalesce` arguments must have one type, but {t} and {u} are mixed"
+                        )),
+                    };
             }
             Ok(ty)
         }
@@ -133,17 +147,35 @@ pub fn apply(func: Func, ty: Type, args: Vec<Datum>, rows: usize) -> Result<Datu
                     _ => day as i32,
                 })
             };
-            first.map_unary(rows, |a: Arg<i32>, i| a.get(i).map(part), Builder::<i64>::into_column, Scalar::Int)
+            first.map_unary(
+                rows,
+                |a: Arg<i32>, i| a.get(i).map(part),
+                Builder::<i64>::into_column,
+                Scalar::Int,
+            )
         }
         Func::Lower => map_text(&first, |s| s.to_lowercase()),
         Func::Upper => map_text(&first, |s| s.to_uppercase()),
         Func::Length => match &first {
-            Datum::Scalar(s) => Datum::Scalar(s.as_str().map_or(Scalar::Null, |s| Scalar::Int(s.chars().count() as i64))),
+            Datum::Scalar(s) => Datum::Scalar(
+                s.as_str()
+                    .map_or(Scalar::Null, |s| Scalar::Int(s.chars().count() as i64)),
+            ),
             Datum::Col(c) => match c.data() {
                 Data::Text(codes, dict) => {
-                    let lens: Vec<i64> = dict.values().iter().map(|s| s.chars().count() as i64).collect();
-                    let data = codes.iter().map(|&c| lens.get(c as usize).copied().unwrap_or(0)).collect();
-                    Datum::Col(Arc::new(Column::new(Data::Int(data), c.validity().cloned())))
+                    let lens: Vec<i64> = dict
+                        .values()
+                        .iter()
+                        .map(|s| s.chars().count() as i64)
+                        .collect();
+                    let data = codes
+                        .iter()
+                        .map(|&c| lens.get(c as usize).copied().unwrap_or(0))
+                        .collect();
+                    Datum::Col(Arc::new(Column::new(
+                        Data::Int(data),
+                        c.validity().cloned(),
+                    )))
                 }
                 _ => Datum::Col(Arc::new(Column::nulls(Type::Int, rows))),
             },
@@ -169,7 +201,12 @@ pub fn apply(func: Func, ty: Type, args: Vec<Datum>, rows: usize) -> Result<Datu
                 }
                 out
             }
-            _ => first.map_unary(rows, |a: Arg<f64>, i| a.get(i).map(f64::abs), Builder::<f64>::into_column, Scalar::Decimal),
+            _ => first.map_unary(
+                rows,
+                |a: Arg<f64>, i| a.get(i).map(f64::abs),
+                Builder::<f64>::into_column,
+                Scalar::Decimal,
+            ),
         },
         Func::Round => {
             let digits = match args.next() {
@@ -194,7 +231,11 @@ fn round(x: Datum, digits: Datum, ty: Type, rows: usize) -> Result<Datum> {
         let scale = 10f64.powi(d.abs());
         if d >= 0 {
             let scaled = v * scale;
-            if scaled.is_finite() { scaled.round() / scale } else { v }
+            if scaled.is_finite() {
+                scaled.round() / scale
+            } else {
+                v
+            }
         } else {
             (v / scale).round() * scale
         }
@@ -209,22 +250,38 @@ fn round(x: Datum, digits: Datum, ty: Type, rows: usize) -> Result<Datum> {
         let scale = 10i64.pow((-d) as u32);
         let q = v / scale;
         let r = v % scale;
-        let q = if r.abs() * 2 >= scale { q + v.signum() } else { q };
+        let q = if r.abs() * 2 >= scale {
+            q + v.signum()
+        } else {
+            q
+        };
         q.checked_mul(scale)
     }
     let mut overflow = false;
     let out = match ty {
-        Type::Int => x.zip_with(&digits, rows, |a: Arg<i64>, b: Arg<i64>, i| match (a.get(i), b.get(i)) {
-            (Some(v), Some(d)) => round_i(v, d).or_else(|| {
-                overflow = true;
-                Some(0)
-            }),
-            _ => None,
-        }, Builder::<i64>::into_column, Scalar::Int),
-        _ => x.zip_with(&digits, rows, |a: Arg<f64>, b: Arg<i64>, i| match (a.get(i), b.get(i)) {
-            (Some(v), Some(d)) => Some(round_f(v, d)),
-            _ => None,
-        }, Builder::<f64>::into_column, Scalar::Decimal),
+        Type::Int => x.zip_with(
+            &digits,
+            rows,
+            |a: Arg<i64>, b: Arg<i64>, i| match (a.get(i), b.get(i)) {
+                (Some(v), Some(d)) => round_i(v, d).or_else(|| {
+                    overflow = true;
+                    Some(0)
+                }),
+                _ => None,
+            },
+            Builder::<i64>::into_column,
+            Scalar::Int,
+        ),
+        _ => x.zip_with(
+            &digits,
+            rows,
+            |a: Arg<f64>, b: Arg<i64>, i| match (a.get(i), b.get(i)) {
+                (Some(v), Some(d)) => Some(round_f(v, d)),
+                _ => None,
+            },
+            Builder::<f64>::into_column,
+            Scalar::Decimal,
+        ),
     };
     if overflow {
         return Err(Error::new(ErrorKind::Overflow("round".into())));

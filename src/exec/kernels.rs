@@ -102,9 +102,9 @@ impl<'a> TextArg<'a> {
     #[inline]
     pub fn get(&self, i: usize) -> Option<&'a str> {
         match self {
-            TextArg::Col(codes, dict, validity) => {
-                validity.is_none_or(|b| b.get(i)).then(|| dict.get(codes[i]))
-            }
+            TextArg::Col(codes, dict, validity) => validity
+                .is_none_or(|b| b.get(i))
+                .then(|| dict.get(codes[i])),
             TextArg::Const(c) => *c,
         }
     }
@@ -221,11 +221,18 @@ fn by_code(codes: &[u32], table: &[bool], validity: Option<&Bitmap>) -> Datum {
 /// A text function applied once per dictionary entry.
 pub fn map_text(d: &Datum, f: impl Fn(&str) -> String) -> Datum {
     match d {
-        Datum::Scalar(s) => Datum::Scalar(s.as_str().map_or(Scalar::Null, |s| Scalar::Text(f(s).into()))),
+        Datum::Scalar(s) => Datum::Scalar(
+            s.as_str()
+                .map_or(Scalar::Null, |s| Scalar::Text(f(s).into())),
+        ),
         Datum::Col(c) => match c.data() {
             Data::Text(codes, dict) => {
                 let mut new_dict = Dict::new();
-                let remap: Vec<u32> = dict.values().iter().map(|s| new_dict.intern(&f(s))).collect();
+                let remap: Vec<u32> = dict
+                    .values()
+                    .iter()
+                    .map(|s| new_dict.intern(&f(s)))
+                    .collect();
                 let codes = codes
                     .iter()
                     .map(|&c| remap.get(c as usize).copied().unwrap_or(0))

@@ -53,17 +53,39 @@ pub fn execute(plan: &Plan) -> Result<Table> {
             let order = order::top(&input, *n, key)?;
             Ok(input.take(&order))
         }
-        Plan::Join { left, right, left_keys, right_keys, keep_unmatched, right_columns } => {
+        Plan::Join {
+            left,
+            right,
+            left_keys,
+            right_keys,
+            keep_unmatched,
+            right_columns,
+        } => {
             let (l, r) = (execute(left)?, execute(right)?);
-            Ok(join::join(&l, &r, left_keys, right_keys, *keep_unmatched, right_columns))
+            Ok(join::join(
+                &l,
+                &r,
+                left_keys,
+                right_keys,
+                *keep_unmatched,
+                right_columns,
+            ))
         }
         Plan::Distinct { input, columns } => {
             let input = execute(input)?;
-            let keys: Vec<Arc<Column>> = columns.iter().map(|&c| Arc::clone(input.column_at(c))).collect();
+            let keys: Vec<Arc<Column>> = columns
+                .iter()
+                .map(|&c| Arc::clone(input.column_at(c)))
+                .collect();
             let groups = aggregate::group_ids(&keys, input.num_rows());
             let named = columns
                 .iter()
-                .map(|&c| (input.fields()[c].name.clone(), Arc::new(input.column_at(c).take(&groups.first_rows))))
+                .map(|&c| {
+                    (
+                        input.fields()[c].name.clone(),
+                        Arc::new(input.column_at(c).take(&groups.first_rows)),
+                    )
+                })
                 .collect();
             Ok(Table::with_rows(named, groups.first_rows.len()))
         }

@@ -52,7 +52,11 @@ impl Key<'_> {
     }
 }
 
-fn with_keys<R>(input: &Table, keys: &[PSortKey], f: impl FnOnce(&dyn Fn(&u32, &u32) -> Ordering) -> R) -> Result<R> {
+fn with_keys<R>(
+    input: &Table,
+    keys: &[PSortKey],
+    f: impl FnOnce(&dyn Fn(&u32, &u32) -> Ordering) -> R,
+) -> Result<R> {
     let rows = input.num_rows();
     let columns = keys
         .iter()

@@ -46,7 +46,7 @@ impl Bitmap {
 
     /// Appends a bit.
     pub fn push(&mut self, value: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.words.push(0);
         }
         self.len += 1;
@@ -56,8 +56,11 @@ impl Bitmap {
     /// How many bits are set.
     pub fn count_ones(&self) -> usize {
         let full = self.len / 64;
-        let mut n: usize = self.words[..full].iter().map(|w| w.count_ones() as usize).sum();
-        if self.len % 64 != 0 {
+        let mut n: usize = self.words[..full]
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum();
+        if !self.len.is_multiple_of(64) {
             n += (self.words[full] & ((1u64 << (self.len % 64)) - 1)).count_ones() as usize;
         }
         n

@@ -64,7 +64,9 @@ impl Column {
     pub fn repeat(value: &Scalar, ty: Type, n: usize) -> Column {
         match value {
             Scalar::Null => Column::nulls(ty, n),
-            Scalar::Int(v) if ty == Type::Decimal => Column::new(Data::Decimal(vec![*v as f64; n]), None),
+            Scalar::Int(v) if ty == Type::Decimal => {
+                Column::new(Data::Decimal(vec![*v as f64; n]), None)
+            }
             Scalar::Int(v) => Column::new(Data::Int(vec![*v; n]), None),
             Scalar::Decimal(v) => Column::new(Data::Decimal(vec![*v; n]), None),
             Scalar::Bool(v) => Column::new(Data::Bool(vec![*v; n]), None),
@@ -123,7 +125,9 @@ impl Column {
 
     /// How many rows are null.
     pub fn null_count(&self) -> usize {
-        self.validity.as_ref().map_or(0, |v| v.len() - v.count_ones())
+        self.validity
+            .as_ref()
+            .map_or(0, |v| v.len() - v.count_ones())
     }
 
     /// Row `i` as a scalar (for display and the row API, not for the hot path).
@@ -145,7 +149,13 @@ impl Column {
         fn gather<T: Copy + Default>(values: &[T], indices: &[u32]) -> Vec<T> {
             indices
                 .iter()
-                .map(|&i| if i == NULL_ROW { T::default() } else { values[i as usize] })
+                .map(|&i| {
+                    if i == NULL_ROW {
+                        T::default()
+                    } else {
+                        values[i as usize]
+                    }
+                })
                 .collect()
         }
         let data = match &self.data {

@@ -64,9 +64,8 @@ pub const FACT_FILES: &[FactFile] = &[
 
 /// Parses one typed-header CSV into a table. `file` names it in errors.
 pub fn parse_typed_csv(file: &str, text: &str) -> Result<Table> {
-    let data_error = |line: u64, msg: String| {
-        Error::new(ErrorKind::Data(format!("{file}, line {line}: {msg}")))
-    };
+    let data_error =
+        |line: u64, msg: String| Error::new(ErrorKind::Data(format!("{file}, line {line}: {msg}")));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -85,11 +84,15 @@ pub fn parse_typed_csv(file: &str, text: &str) -> Result<Table> {
     }
     let mut values: Vec<Vec<Scalar>> = vec![Vec::new(); fields.len()];
     for record in reader.records() {
-        let record = record.map_err(|e| data_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let record =
+            record.map_err(|e| data_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         for ((name, ty), (field, out)) in fields.iter().zip(record.iter().zip(values.iter_mut())) {
             let v = parse_field(field, *ty).ok_or_else(|| {
-                data_error(line, format!("column `{name}`: expected {ty}, found `{field}`"))
+                data_error(
+                    line,
+                    format!("column `{name}`: expected {ty}, found `{field}`"),
+                )
             })?;
             out.push(v);
         }

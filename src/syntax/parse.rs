@@ -19,7 +19,9 @@ struct Grammar;
 pub fn parse_script(text: &str) -> Result<Script> {
     check_nesting(text)?;
     let mut pairs = Grammar::parse(Rule::program, text).map_err(|e| syntax_error(text, e))?;
-    let program = pairs.next().expect("the program rule always yields one pair");
+    let program = pairs
+        .next()
+        .expect("the program rule always yields one pair");
     let mut statements = Vec::new();
     for pair in program.into_inner() {
         match pair.as_rule() {
@@ -70,7 +72,9 @@ fn check_nesting(text: &str) -> Result<()> {
                     depth += 1;
                     if depth > MAX_NESTING {
                         return Err(Error::at(
-                            ErrorKind::Invalid(format!("parentheses nest more than {MAX_NESTING} deep")),
+                            ErrorKind::Invalid(format!(
+                                "parentheses nest more than {MAX_NESTING} deep"
+                            )),
                             Span::new(i, i + 1),
                         )
                         .with_help("split the query with `let` into named steps"));
@@ -519,18 +523,18 @@ fn parse_primary(pair: Pair<Rule>) -> Result<Expr> {
             match digits.parse::<i64>() {
                 Ok(v) => ExprKind::Int(v),
                 // Only reachable with a leading minus folded later; i64::MIN's magnitude.
-                Err(_) if digits == "9223372036854775808" => ExprKind::Decimal(9.223372036854776e18),
-                Err(_) => {
-                    return Err(Error::at(
-                        ErrorKind::Literal(format!(
-                            "the integer `{text}` is too large (integers go up to 9223372036854775807)"
-                        )),
-                        span,
-                    )
-                    .with_help(format!(
-                        "write it as a decimal, `{digits}.0`, if an approximate value will do"
-                    )))
+                Err(_) if digits == "9223372036854775808" => {
+                    ExprKind::Decimal(9.223372036854776e18)
                 }
+                Err(_) => return Err(Error::at(
+                    ErrorKind::Literal(format!(
+                        "the integer `{text}` is too large (integers go up to 9223372036854775807)"
+                    )),
+                    span,
+                )
+                .with_help(format!(
+                    "write it as a decimal, `{digits}.0`, if an approximate value will do"
+                ))),
             }
         }
         Rule::decimal => {
@@ -711,7 +715,13 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_by => Word("`by`"),
         Rule::kw_as => Word("`as`"),
         Rule::kw_on => Word("`on`"),
-        Rule::kw_and | Rule::kw_or | Rule::kw_in | Rule::kw_not | Rule::kw_is | Rule::kw_between | Rule::kw_contains => Operator,
+        Rule::kw_and
+        | Rule::kw_or
+        | Rule::kw_in
+        | Rule::kw_not
+        | Rule::kw_is
+        | Rule::kw_between
+        | Rule::kw_contains => Operator,
         Rule::direction | Rule::kw_asc | Rule::kw_desc => Word("`asc` or `desc`"),
         Rule::open => Word("`(`"),
         Rule::close => Word("`)`"),
@@ -765,8 +775,11 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     let line = rest.lines().next().unwrap_or("");
     for quote in ['"', '\''] {
         if line.starts_with(quote) && !line[1..].contains(quote) {
-            return Error::at(ErrorKind::Literal("unclosed string".into()), Span::new(pos, pos + 1))
-                .with_help(format!("add a closing {quote} before the end of the line"));
+            return Error::at(
+                ErrorKind::Literal("unclosed string".into()),
+                Span::new(pos, pos + 1),
+            )
+            .with_help(format!("add a closing {quote} before the end of the line"));
         }
     }
 
@@ -821,7 +834,10 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
         .into_iter()
         .rev()
         .collect();
-    if rest.starts_with('(') && ["count", "sum", "avg", "min", "max", "median"].contains(&word_before.to_lowercase().as_str()) {
+    if rest.starts_with('(')
+        && ["count", "sum", "avg", "min", "max", "median"]
+            .contains(&word_before.to_lowercase().as_str())
+    {
         return error.with_help(format!(
             "`{word_before}` is an aggregate, written as a clause without parentheses: `events {word_before} value` or `events {word_before} value by province`"
         ));
@@ -848,7 +864,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
             error = error.with_help(format!("to filter rows, write `where {found_word} = ...`"));
         }
     } else if rest.starts_with(['\n', '\r']) && expected.contains(&Expected::Expression) {
-        error = error.with_help("the statement ended too early; to continue it on the next line, indent that line");
+        error = error.with_help(
+            "the statement ended too early; to continue it on the next line, indent that line",
+        );
     }
     error
 }
