@@ -33,10 +33,15 @@ pub struct Cli {
 /// Runs the command; the exit code is 0 on success and 1 on a query or data error.
 pub fn run(cli: Cli) -> ExitCode {
     if cli.help_functions {
-        for f in itq::FUNCTIONS {
-            println!("{:<50} {}", f.signature, f.doc);
-        }
-        return ExitCode::SUCCESS;
+        let mut out = std::io::stdout().lock();
+        let text: String = itq::FUNCTIONS
+            .iter()
+            .map(|f| format!("{:<50} {}\n", f.signature, f.doc))
+            .collect();
+        return match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => write_failed(&e),
+        };
     }
     let mut engine = match Engine::new() {
         Ok(e) => e,
@@ -103,25 +108,63 @@ pub fn run_source(
 ) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     let mut first = true;
+    let mut write_error: Option<std::io::Error> = None;
     engine.run(source, |out| {
-        if let Output::Table(t) = out {
-            if !first && format == Format::Table {
-                let _ = writeln!(stdout);
-            }
+        if let (Output::Table(t), None) = (out, &write_error) {
+            let sep = if !first && format == Format::Table {
+                "\n"
+            } else {
+                ""
+            };
             first = false;
-            let _ = stdout.write_all(render(&t, format).as_bytes());
+            let text = format!("{sep}{}", render(&t, format));
+            if let Err(e) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                write_error = Some(e);
+            }
         }
-    })
+    })?;
+    match write_error {
+        None => Ok(()),
+        Some(e) => Err(Error::new(itq::ErrorKind::Io {
+            path: "<stdout>".into(),
+            message: e.to_string(),
+        })),
+    }
+}
+
+/// Output that cannot be written stops the run with exit code 1, except a
+/// closed pipe (`itq ... | head`), which is the reader's choice, not an error.
+fn write_failed(e: &std::io::Error) -> ExitCode {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+    ExitCode::from(1)
 }
 
 fn exit(result: Result<(), Error>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+        Err(e) => match e.kind() {
+            itq::ErrorKind::Io { path, message } if path == "<stdout>" => {
+                write_failed(&std::io::Error::new(
+                    if message.contains("Broken pipe") {
+                        std::io::ErrorKind::BrokenPipe
+                    } else {
+                        std::io::ErrorKind::Other
+                    },
+                    message.clone(),
+                ))
+            }
+            _ => fail(&e),
+        },
     }
 }
 
 fn fail(e: &Error) -> ExitCode {
-    eprint!("{}", e.render());
+    let _ = std::io::stderr().write_all(e.render().as_bytes());
     ExitCode::from(1)
 }

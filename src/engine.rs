@@ -100,7 +100,7 @@ impl Engine {
         for statement in &script.statements {
             let out = self
                 .statement(&statement.kind, source)
-                .map_err(|e| e.with_source(source))?;
+                .map_err(|e| e.with_span(statement.span).with_source(source))?;
             emit(out);
         }
         Ok(())

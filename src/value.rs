@@ -142,8 +142,9 @@ impl fmt::Display for Scalar {
     }
 }
 
-/// A decimal with at most nine digits after the point and no trailing zeros:
-/// `0.1 + 0.2` shows as `0.3`, `300.0` as `300`.
+/// A decimal rounded to 15 significant digits (hiding floating-point noise:
+/// `0.1 + 0.2` shows as `0.3`), without trailing zeros (`300.0` shows as
+/// `300`), in exponent form from 1e16 up (`1e20`).
 pub fn format_decimal(v: f64) -> String {
     if v.is_nan() {
         return "NaN".into();
@@ -151,12 +152,12 @@ pub fn format_decimal(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let s = format!("{v:.9}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
+    let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+    let rounded = rounded + 0.0; // -0 shows as 0
+    if rounded.abs() >= 1e16 {
+        format!("{rounded:e}")
     } else {
-        s.to_string()
+        format!("{rounded}")
     }
 }
 

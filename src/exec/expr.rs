@@ -160,7 +160,9 @@ fn compare(op: CmpOp, ty: Type, l: Datum, r: Datum, rows: usize) -> Datum {
         Type::Decimal => l.zip_with(
             &r,
             rows,
-            |a: Arg<f64>, b: Arg<f64>, i| Some(op.holds(a.get(i)?.total_cmp(&b.get(i)?))),
+            |a: Arg<f64>, b: Arg<f64>, i| {
+                Some(op.holds((a.get(i)? + 0.0).total_cmp(&(b.get(i)? + 0.0))))
+            },
             bools,
             Scalar::Bool,
         ),

@@ -115,15 +115,16 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
             }
             let mut ty = Type::Null;
             for &a in args {
-                ty =
-                    match (ty, a) {
-                        (t, Type::Null) | (Type::Null, t) => t,
-                        (t, u) if t == u => t,
-                        (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int) => Type::Decimal,
-                        (t, u) => return Err(format!(
+                ty = match (ty, a) {
+                    (t, Type::Null) | (Type::Null, t) => t,
+                    (t, u) if t == u => t,
+                    (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int) => Type::Decimal,
+                    (t, u) => {
+                        return Err(format!(
                             "`coalesce` arguments must have one type, but {t} and {u} are mixed"
-                        )),
-                    };
+                        ))
+                    }
+                };
             }
             Ok(ty)
         }

@@ -526,15 +526,17 @@ fn parse_primary(pair: Pair<Rule>) -> Result<Expr> {
                 Err(_) if digits == "9223372036854775808" => {
                     ExprKind::Decimal(9.223372036854776e18)
                 }
-                Err(_) => return Err(Error::at(
-                    ErrorKind::Literal(format!(
+                Err(_) => {
+                    return Err(Error::at(
+                        ErrorKind::Literal(format!(
                         "the integer `{text}` is too large (integers go up to 9223372036854775807)"
                     )),
-                    span,
-                )
-                .with_help(format!(
-                    "write it as a decimal, `{digits}.0`, if an approximate value will do"
-                ))),
+                        span,
+                    )
+                    .with_help(format!(
+                        "write it as a decimal, `{digits}.0`, if an approximate value will do"
+                    )))
+                }
             }
         }
         Rule::decimal => {
@@ -709,9 +711,15 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::op_not_between
         | Rule::op_is_null
         | Rule::op_is_not_null => Operator,
-        Rule::ident | Rule::source_name | Rule::source_call | Rule::paren_query | Rule::query => {
-            Name
-        }
+        Rule::ident
+        | Rule::source_name
+        | Rule::source_call
+        | Rule::paren_query
+        | Rule::query
+        | Rule::kw_let
+        | Rule::kw_def
+        | Rule::let_stmt
+        | Rule::def_stmt => Name,
         Rule::kw_by => Word("`by`"),
         Rule::kw_as => Word("`as`"),
         Rule::kw_on => Word("`on`"),
@@ -739,7 +747,7 @@ fn phrase(e: Expected) -> String {
         }
         Expected::Expression => "an expression (a column, a value or a function call)".into(),
         Expected::Operator => "an operator such as =, and, +".into(),
-        Expected::Name => "a name".into(),
+        Expected::Name => "a name (a query starts with a relation such as `provinces`)".into(),
         Expected::Word(w) => w.into(),
         Expected::End => "the end of the statement".into(),
     }
@@ -800,6 +808,13 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
         expected.retain(|e| *e != Expected::Name);
     }
     let expected_text = match expected.len() {
+        0 if text[..pos].trim_end_matches([' ', '\t']).is_empty()
+            || text[..pos]
+                .trim_end_matches([' ', '\t'])
+                .ends_with(['\n', ';']) =>
+        {
+            "a query (starting with a relation such as `provinces`), `let` or `def`".to_string()
+        }
         0 => "something else".to_string(),
         1 => phrase(expected[0]),
         n => {
@@ -849,7 +864,18 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
         } else {
             CLAUSE_WORDS.iter().chain(OTHER_WORDS).copied().collect()
         };
-        if CLAUSE_WORDS.contains(&lower.as_str()) || OTHER_WORDS.contains(&lower.as_str()) {
+        let at_line_start = text[..pos].ends_with('\n') || pos == 0;
+        if at_line_start && CLAUSE_WORDS.contains(&lower.as_str()) && pos > 0 {
+            error = error.with_help(format!(
+                "a line that starts with `{found_word}` continues the statement above only when it is indented; indent it with spaces"
+            ));
+        } else if at_line_start
+            || (expected.contains(&Expected::Name)
+                && !expected.contains(&Expected::Expression)
+                && CLAUSE_WORDS.contains(&lower.as_str()))
+        {
+            error = error.with_help("a query starts with a relation, as in `provinces count` or `events where value > 100`");
+        } else if CLAUSE_WORDS.contains(&lower.as_str()) || OTHER_WORDS.contains(&lower.as_str()) {
             if expected.contains(&Expected::Name) || expected.contains(&Expected::Expression) {
                 error = error.with_help(format!(
                     "`{found_word}` is a keyword; write `{found_word}` in backquotes to use it as a name"
