@@ -18,6 +18,10 @@ const MAX_DEF_DEPTH: usize = 32;
 /// How deep an expression may nest (operators inside operators), as in SQLite.
 const MAX_EXPR_DEPTH: usize = 200;
 
+/// How many clauses one query may have; plans are run recursively, so this
+/// bounds the stack a query needs.
+const MAX_CLAUSES: usize = 100;
+
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
 
@@ -63,6 +67,13 @@ impl<'a> Checker<'a> {
 
     /// Checks a query.
     pub fn query(&self, q: &Query, params: &Params) -> Result<CheckedQuery> {
+        if let Some(extra) = q.clauses.get(MAX_CLAUSES) {
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("a query may have at most {MAX_CLAUSES} clauses")),
+                extra.span,
+            )
+            .with_help("split it into named steps with `let`"));
+        }
         let (mut plan, mut fields, mut label) = self.source(&q.source, params)?;
         for clause in &q.clauses {
             (plan, fields) = self
