@@ -2,7 +2,7 @@
 //! and every type before anything runs, and says in words what is wrong and
 //! where, with the closest existing name.
 
-use crate::error::{suggestion, Error, ErrorKind, Result};
+use crate::error::{closest, suggestion, Error, ErrorKind, Result};
 use crate::exec::{self, funcs};
 use crate::plan::*;
 use crate::source::{Source, Span};
@@ -597,6 +597,27 @@ impl<'a> Checker<'a> {
             ExprKind::Date(d) => lit(Scalar::Date(*d)),
             ExprKind::Bool(b) => lit(Scalar::Bool(*b)),
             ExprKind::Null => lit(Scalar::Null),
+            ExprKind::Param(id) => match self.catalog.param(&id.name) {
+                Some(v) => lit(v.clone()),
+                None => {
+                    let given: Vec<&str> = self.catalog.params().map(|(n, _)| n).collect();
+                    let help = match closest(&id.name, given.iter().copied()) {
+                        Some(c) => format!(
+                            "did you mean `${c}`? Otherwise give it: --param {}=VALUE",
+                            id.name
+                        ),
+                        None => format!(
+                            "give it on the command line: itq SCRIPT --param {}=VALUE",
+                            id.name
+                        ),
+                    };
+                    Err(Error::at(
+                        ErrorKind::Invalid(format!("the parameter `${}` has no value", id.name)),
+                        id.span,
+                    )
+                    .with_help(help))
+                }
+            },
             ExprKind::Name(id) => {
                 if let Some(i) = scope.fields.iter().position(|f| f.name == id.name) {
                     return Ok(PExpr {

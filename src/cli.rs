@@ -3,7 +3,7 @@
 use crate::repl;
 use itq::{render, Engine, Error, Format, Output, Source};
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// itq: query China's industrial transfer — a cited fact base, a query language, a prompt.
@@ -21,13 +21,37 @@ pub struct Cli {
     #[arg(short = 'c', long = "command", value_name = "STATEMENTS")]
     pub commands: Vec<String>,
 
-    /// How to print results.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// How to print results [default: table, or the --output file's extension].
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Load a data file (CSV, JSON or NDJSON) as a relation before anything runs.
+    #[arg(long = "load", value_name = "NAME=PATH", value_parser = key_value)]
+    pub loads: Vec<(String, String)>,
+
+    /// Set a script parameter, used as `$NAME` (e.g. --param province=Gansu).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = key_value)]
+    pub params: Vec<(String, String)>,
+
+    /// Write the results to FILE instead of standard output (whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// With --output, replace FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 
     /// Print every built-in function with its signature and exit.
     #[arg(long)]
     pub help_functions: bool,
+}
+
+/// Splits `NAME=VALUE`.
+fn key_value(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, found `{arg}`")),
+    }
 }
 
 /// Runs the command; the exit code is 0 on success and 1 on a query or data error.
@@ -43,13 +67,77 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(e) => write_failed(&e),
         };
     }
-    let mut engine = match Engine::new() {
-        Ok(e) => e,
-        Err(e) => return fail(&e),
+    match prepare(&cli) {
+        Ok((engine, format)) => match &cli.output {
+            Some(path) => run_to_file(&cli, engine, format, path),
+            None => run_all(&cli, engine, format, &mut std::io::stdout().lock()),
+        },
+        Err(e) => fail(&e),
+    }
+}
+
+/// The engine with its folders granted, parameters set and files loaded, and
+/// the output format.
+fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
+    let mut engine = Engine::new()?;
+    engine.allow_folder(".")?;
+    for script in &cli.scripts {
+        if let Some(dir) = script.parent() {
+            // A missing script is reported when it is run.
+            let _ = engine.allow_folder(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            });
+        }
+    }
+    for (name, value) in &cli.params {
+        engine.set_param_text(name, value);
+    }
+    for (name, path) in &cli.loads {
+        let out = engine.load_file(name, Path::new(path), &itq::LoadOptions::default())?;
+        notice(&out);
+    }
+    let format = match (&cli.format, &cli.output) {
+        (Some(f), _) => *f,
+        (None, Some(path)) => itq::save::format_for_path(path)?,
+        (None, None) => Format::Table,
     };
+    if let Some(path) = &cli.output {
+        if path.exists() && !cli.force {
+            return Err(Error::new(itq::ErrorKind::Invalid(format!(
+                "`{}` exists already",
+                path.display()
+            )))
+            .with_help("add --force to replace it"));
+        }
+    }
+    Ok((engine, format))
+}
+
+/// Runs everything, collecting the output, and writes the file only if all succeeded.
+fn run_to_file(cli: &Cli, engine: Engine, format: Format, path: &Path) -> ExitCode {
+    let mut buffer = Vec::new();
+    let code = run_all(cli, engine, format, &mut buffer);
+    if code != ExitCode::SUCCESS {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: `{}` was not written, because of the error above",
+            path.display()
+        );
+        return code;
+    }
+    match itq::save::write_atomic(path, &path.display().to_string(), &buffer, cli.force) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Runs the prompt, standard input, or the scripts and then the commands.
+fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -> ExitCode {
     if cli.scripts.is_empty() && cli.commands.is_empty() {
-        if std::io::stdin().is_terminal() {
-            return repl::run(engine, cli.format);
+        if std::io::stdin().is_terminal() && cli.output.is_none() {
+            return repl::run(engine, format);
         }
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
@@ -59,7 +147,8 @@ pub fn run(cli: Cli) -> ExitCode {
         return exit(run_source(
             &mut engine,
             &Source::new("<stdin>", text),
-            cli.format,
+            format,
+            out,
         ));
     }
     for path in &cli.scripts {
@@ -80,8 +169,9 @@ pub fn run(cli: Cli) -> ExitCode {
         };
         let code = exit(run_source(
             &mut engine,
-            &Source::new(path.display().to_string(), text),
-            cli.format,
+            &Source::file(path, text),
+            format,
+            out,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -91,7 +181,8 @@ pub fn run(cli: Cli) -> ExitCode {
         let code = exit(run_source(
             &mut engine,
             &Source::new("<query>", command.clone()),
-            cli.format,
+            format,
+            out,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -100,30 +191,49 @@ pub fn run(cli: Cli) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs one source, printing each result as it comes.
+/// Says on standard error what a `load` replaced or where a `save` wrote.
+pub fn notice(out: &Output) {
+    let text = match out {
+        Output::Loaded {
+            name,
+            rows,
+            replaced: Some(what),
+            ..
+        } => format!("note: `{name}` now holds the {rows} loaded rows; it replaces the {what} of that name for this session"),
+        Output::Saved { path, rows } => {
+            format!("saved {rows} row{} to {path}", if *rows == 1 { "" } else { "s" })
+        }
+        _ => return,
+    };
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Runs one source, writing each result to `out` as it comes.
 pub fn run_source(
     engine: &mut Engine,
     source: &std::sync::Arc<Source>,
     format: Format,
+    out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let mut stdout = std::io::stdout().lock();
     let mut first = true;
     let mut write_error: Option<std::io::Error> = None;
-    engine.run(source, |out| {
-        if let (Output::Table(t), None) = (out, &write_error) {
-            let sep = if !first && format == Format::Table {
-                "\n"
-            } else {
-                ""
-            };
-            first = false;
-            let text = format!("{sep}{}", render(&t, format));
-            if let Err(e) = stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                write_error = Some(e);
-            }
+    engine.run(source, |output| {
+        if write_error.is_some() {
+            return;
+        }
+        let Output::Table(t) = output else {
+            notice(&output);
+            return;
+        };
+        let sep = if !first && format == Format::Table {
+            "\n"
+        } else {
+            ""
+        };
+        first = false;
+        let text = format!("{sep}{}", render(&t, format));
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            write_error = Some(e);
         }
     })?;
     match write_error {

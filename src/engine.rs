@@ -3,13 +3,17 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::check::{Checker, Params};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{closest, Error, ErrorKind, Result};
 use crate::exec::{self, funcs};
-use crate::source::Source;
-use crate::store::{facts, Catalog, Def, Relation, Table};
-use crate::syntax::ast::{Expr, ExprKind, Query, Source as AstSource, StatementKind};
+use crate::load::{self, FileFormat, LoadOptions};
+use crate::render::render;
+use crate::save;
+use crate::source::{Source, Span};
+use crate::store::{facts, Catalog, Column, Def, Relation, Table};
+use crate::syntax::ast::{self, Expr, ExprKind, Query, Source as AstSource, StatementKind};
 use crate::syntax::parse_script;
-use crate::value::Scalar;
+use crate::value::{Scalar, Type};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The standard library, written in itq and run at start-up.
@@ -27,12 +31,32 @@ pub enum Output {
         /// "relation", "value" or "def".
         what: &'static str,
     },
+    /// `load` read a file into a relation.
+    Loaded {
+        /// The relation's name.
+        name: String,
+        /// How many rows and columns it has.
+        rows: usize,
+        /// How many columns.
+        columns: usize,
+        /// What the name held before ("relation", "value", "def"), if anything.
+        replaced: Option<&'static str>,
+    },
+    /// `save` wrote a file.
+    Saved {
+        /// The path as written in the statement.
+        path: String,
+        /// How many rows were written.
+        rows: usize,
+    },
 }
 
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
 pub struct Engine {
     catalog: Catalog,
+    /// The folders `load` and `save` may use (canonical paths); none by default.
+    roots: Vec<PathBuf>,
 }
 
 impl Engine {
@@ -57,7 +81,161 @@ impl Engine {
     pub fn empty() -> Engine {
         Engine {
             catalog: Catalog::new(),
+            roots: Vec::new(),
         }
+    }
+
+    /// Lets `load` and `save` statements use files under `dir` (and its
+    /// subfolders). An engine starts with no such folder: itq text can read
+    /// or write nothing until the host grants it.
+    pub fn allow_folder(&mut self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        let canonical = dir.canonicalize().map_err(|e| {
+            Error::new(ErrorKind::Io {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })
+        })?;
+        if !self.roots.contains(&canonical) {
+            self.roots.push(canonical);
+        }
+        Ok(())
+    }
+
+    /// Sets the script parameter `$name`.
+    pub fn set_param(&mut self, name: &str, value: Scalar) {
+        self.catalog.set_param(name, value);
+    }
+
+    /// Sets `$name` from text as given on a command line: `2024` is an
+    /// integer, `1.5` a decimal, `true` a boolean, `2024-05-01` a date and
+    /// anything else text (write `"2024"` with the quotes to force text).
+    pub fn set_param_text(&mut self, name: &str, text: &str) {
+        let value = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(quoted) => Scalar::Text(quoted.into()),
+            None => load::read_scalar(text),
+        };
+        self.catalog.set_param(name, value);
+    }
+
+    /// Reads a file into the relation `name` (replacing what the name held),
+    /// as the host asks: the folders granted to itq text do not apply.
+    pub fn load_file(&mut self, name: &str, path: &Path, options: &LoadOptions) -> Result<Output> {
+        let table = load::load_file(path, &path.display().to_string(), options)?;
+        Ok(self.define_loaded(name, table, format!("loaded from {}", path.display())))
+    }
+
+    /// Adds (or replaces) a relation from serde-serialisable records (structs
+    /// or maps); field names become columns and types are inferred as for JSON.
+    pub fn add_records<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        records: impl IntoIterator<Item = T>,
+    ) -> Result<()> {
+        let table = load::records_to_table(name, records)?;
+        self.add_relation(name, table, None);
+        Ok(())
+    }
+
+    /// Adds (or replaces) a relation from named columns of equal length.
+    pub fn add_columns(&mut self, name: &str, columns: Vec<(String, Column)>) -> Result<()> {
+        let rows = columns.first().map_or(0, |(_, c)| c.len());
+        for (i, (n, c)) in columns.iter().enumerate() {
+            if c.len() != rows {
+                return Err(Error::new(ErrorKind::Invalid(format!(
+                    "column `{n}` of `{name}` has {} rows, but `{}` has {rows}",
+                    c.len(),
+                    columns[0].0
+                ))));
+            }
+            if columns[..i].iter().any(|(m, _)| m == n) {
+                return Err(Error::new(ErrorKind::Invalid(format!(
+                    "`{name}` has two columns called `{n}`"
+                ))));
+            }
+        }
+        let table = Table::new(columns.into_iter().map(|(n, c)| (n, Arc::new(c))).collect());
+        self.add_relation(name, table, None);
+        Ok(())
+    }
+
+    fn define_loaded(&mut self, name: &str, table: Table, doc: String) -> Output {
+        let replaced = self.catalog.kind_of(name);
+        let (rows, columns) = (table.num_rows(), table.num_columns());
+        self.catalog.set_relation(
+            name,
+            Relation {
+                table: Arc::new(table),
+                doc: Some(doc),
+            },
+        );
+        Output::Loaded {
+            name: name.to_string(),
+            rows,
+            columns,
+            replaced,
+        }
+    }
+
+    /// The file a `load` or `save` names, resolved against the script's
+    /// folder and checked against the granted folders.
+    fn resolve(&self, written: &str, span: Span, source: &Source) -> Result<PathBuf> {
+        let path = Path::new(written);
+        let full = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            match &source.dir {
+                Some(dir) => dir.join(path),
+                None => path.to_path_buf(),
+            }
+        };
+        if self.roots.is_empty() {
+            return Err(Error::at(
+                ErrorKind::Invalid("this engine may not read or write files".into()),
+                span,
+            )
+            .with_help("a host program grants a folder with Engine::allow_folder"));
+        }
+        let absolute = std::path::absolute(&full).unwrap_or(full.clone());
+        let canonical = match absolute.canonicalize() {
+            Ok(c) => c,
+            // A file not there yet (to save, or missing): check its folder.
+            Err(_) => match (absolute.parent(), absolute.file_name()) {
+                (Some(parent), Some(file)) => match parent.canonicalize() {
+                    Ok(p) => p.join(file),
+                    Err(_) => {
+                        return Err(Error::at(
+                            ErrorKind::Io {
+                                path: written.to_string(),
+                                message: format!(
+                                    "the folder `{}` does not exist",
+                                    parent.display()
+                                ),
+                            },
+                            span,
+                        )
+                        .with_help(if source.dir.is_some() {
+                            "a relative path starts from the script's own folder"
+                        } else {
+                            "a relative path starts from the current folder"
+                        }))
+                    }
+                },
+                _ => absolute.clone(),
+            },
+        };
+        if !self.roots.iter().any(|r| canonical.starts_with(r)) {
+            let granted: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("`{written}` is outside the folders itq may use")),
+                span,
+            )
+            .with_help(format!(
+                "itq may use files under {}; copy the file there, or pass it with --load NAME=PATH",
+                granted.join(", ")
+            )));
+        }
+        Ok(full)
     }
 
     /// The names this engine knows.
@@ -110,6 +288,24 @@ impl Engine {
         let checker = Checker::new(&self.catalog, Arc::clone(source));
         let params = Params::new();
         match kind {
+            StatementKind::Load(l) => self.load_statement(l, source),
+            StatementKind::Save {
+                query,
+                path,
+                replace,
+            } => {
+                let (written, span) = self.path_text(path, source)?;
+                let file = self.resolve(&written, span, source)?;
+                let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
+                let checked = checker.query(query, &params)?;
+                let table = exec::execute(&checked.plan)?;
+                save::write_atomic(&file, &written, render(&table, format).as_bytes(), *replace)
+                    .map_err(|e| e.with_span(span))?;
+                Ok(Output::Saved {
+                    path: written,
+                    rows: table.num_rows(),
+                })
+            }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
                 Ok(Output::Table(exec::execute(&checked.plan)?))
@@ -188,6 +384,81 @@ impl Engine {
         }
     }
 
+    fn load_statement(&mut self, l: &ast::Load, source: &Arc<Source>) -> Result<Output> {
+        let (written, span) = self.path_text(&l.path, source)?;
+        let file = self.resolve(&written, span, source)?;
+        let mut options = LoadOptions::default();
+        if let Some(f) = &l.format {
+            options.format = Some(FileFormat::parse(&f.name).ok_or_else(|| {
+                Error::at(
+                    ErrorKind::Invalid(format!("unknown format `{}`", f.name)),
+                    f.span,
+                )
+                .with_help("the formats are csv, json and ndjson")
+            })?);
+        }
+        if let Some((d, dspan)) = &l.delimiter {
+            options.delimiter = match d.as_bytes() {
+                [b] if b.is_ascii() && *b != b'"' && *b != b'\n' => Some(*b),
+                _ => {
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!("`{d}` cannot be a delimiter")),
+                        *dspan,
+                    )
+                    .with_help(
+                        "a delimiter is one character, such as \",\", \";\", \"|\" or \"\\t\"",
+                    ))
+                }
+            };
+        }
+        for (column, ty) in &l.types {
+            let t = Type::parse(&ty.name).ok_or_else(|| {
+                let names = ["int", "decimal", "bool", "date", "text"];
+                let e = Error::at(
+                    ErrorKind::Invalid(format!("unknown type `{}`", ty.name)),
+                    ty.span,
+                );
+                match closest(&ty.name, names) {
+                    Some(c) => e.with_help(format!("did you mean `{c}`?")),
+                    None => e.with_help("the types are int, decimal, bool, date and text"),
+                }
+            })?;
+            if options.types.iter().any(|(c, _)| *c == column.name) {
+                return Err(Error::at(
+                    ErrorKind::Invalid(format!("`{}` is given a type twice", column.name)),
+                    column.span,
+                ));
+            }
+            options.types.push((column.name.clone(), t));
+        }
+        let name = match &l.name {
+            Some(n) => n.name.clone(),
+            None => relation_name(&file).ok_or_else(|| {
+                Error::at(
+                    ErrorKind::Invalid(format!("cannot make a relation name from `{written}`")),
+                    span,
+                )
+                .with_help("name it: load \"...\" as NAME")
+            })?,
+        };
+        let table = load::load_file(&file, &written, &options).map_err(|e| e.with_span(span))?;
+        Ok(self.define_loaded(&name, table, format!("loaded from {written}")))
+    }
+
+    /// The text of a path written as a string or a `$parameter`.
+    fn path_text(&self, path: &Expr, source: &Arc<Source>) -> Result<(String, Span)> {
+        let value =
+            Checker::new(&self.catalog, Arc::clone(source)).constant(path, &Params::new())?;
+        match value {
+            Scalar::Text(t) => Ok((t.to_string(), path.span)),
+            other => Err(Error::at(
+                ErrorKind::Type(format!("a file path is text, not {}", other.ty())),
+                path.span,
+            )
+            .with_help("write the path in double quotes")),
+        }
+    }
+
     /// `let x = y` and `let x = round(y)` parse as queries; they define values
     /// when `y` is a value or `round` a function rather than a relation or def.
     fn as_scalar_expr(&self, q: &Query) -> Option<Expr> {
@@ -214,6 +485,25 @@ impl Engine {
             _ => None,
         }
     }
+}
+
+/// A relation name from a file name: `penguins-raw.csv` gives `penguins_raw`.
+fn relation_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    (!name.is_empty()).then_some(name)
 }
 
 /// The `#` comment lines directly above the line where `offset` is.

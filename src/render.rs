@@ -15,6 +15,8 @@ pub enum Format {
     Csv,
     /// A JSON array of objects.
     Json,
+    /// One JSON object per line.
+    Ndjson,
     /// A Markdown table.
     Markdown,
 }
@@ -25,7 +27,16 @@ pub fn render(table: &Table, format: Format) -> String {
         Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, true),
         Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, false),
         Format::Csv => csv(table),
-        Format::Json => json(table),
+        Format::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&json_rows(table)).expect("JSON values serialise");
+            s.push('\n');
+            s
+        }
+        Format::Ndjson => json_rows(table)
+            .iter()
+            .map(|row| serde_json::to_string(row).expect("JSON values serialise") + "\n")
+            .collect(),
     }
 }
 
@@ -72,6 +83,10 @@ fn csv(table: &Table) -> String {
             row.iter()
                 .map(|v| match v {
                     Scalar::Null => String::new(),
+                    // A decimal keeps its point, so the file loads back as decimal.
+                    Scalar::Decimal(d) if d.is_finite() && d.fract() == 0.0 && d.abs() < 1e16 => {
+                        format!("{v}.0")
+                    }
                     v => v.to_string(),
                 })
                 .collect(),
@@ -81,8 +96,9 @@ fn csv(table: &Table) -> String {
     String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8")
 }
 
-fn json(table: &Table) -> String {
-    let rows: Vec<serde_json::Map<String, serde_json::Value>> = table
+/// Each row as a JSON object, columns in order.
+fn json_rows(table: &Table) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    table
         .rows()
         .map(|row| {
             table
@@ -98,8 +114,5 @@ fn json(table: &Table) -> String {
                 })
                 .collect()
         })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&rows).expect("JSON values serialise");
-    s.push('\n');
-    s
+        .collect()
 }

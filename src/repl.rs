@@ -50,7 +50,12 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                     }
                     continue;
                 }
-                if let Err(e) = run_source(&mut engine, &Source::new("<query>", line), format) {
+                if let Err(e) = run_source(
+                    &mut engine,
+                    &Source::new("<query>", line),
+                    format,
+                    &mut std::io::stdout().lock(),
+                ) {
                     eprint!("{}", e.render());
                 }
             }

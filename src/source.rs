@@ -1,5 +1,6 @@
 //! Source text and byte spans into it, with line and column lookup for error messages.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A byte range `start..end` in a [`Source`]'s text.
@@ -30,6 +31,9 @@ pub struct Source {
     pub name: String,
     /// The text itself.
     pub text: String,
+    /// The folder relative paths in the text (`load "data.csv"`) start from:
+    /// a script's own folder; `None` for the current folder.
+    pub dir: Option<PathBuf>,
 }
 
 /// Where a span starts, in the terms a person uses: 1-based line and column.
@@ -51,6 +55,27 @@ impl Source {
         Arc::new(Source {
             name: name.into(),
             text: text.into(),
+            dir: None,
+        })
+    }
+
+    /// The text of the script file at `path`: messages name it by `path`, and
+    /// relative paths in it start from the script's folder.
+    pub fn file(path: &Path, text: impl Into<String>) -> Arc<Source> {
+        let dir = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .map(Path::to_path_buf);
+        Arc::new(Source {
+            name: path.display().to_string(),
+            text: text.into(),
+            dir,
         })
     }
 

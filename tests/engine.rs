@@ -94,9 +94,9 @@ fn integer_overflow_is_an_error_not_a_wrong_answer() {
 fn aggregates_skip_nulls_and_count_counts_rows() {
     assert_eq!(
         give("t count, count v, count distinct d, sum v, avg v, min v, max v, median v"),
-        "count,count_v,count_distinct_d,sum_v,avg_v,min_v,max_v,median_v\n5,4,3,12,3,1,5,3\n"
+        "count,count_v,count_distinct_d,sum_v,avg_v,min_v,max_v,median_v\n5,4,3,12,3.0,1,5,3.0\n"
     );
-    assert_eq!(give("t sum d, median d"), "sum_d,median_d\n6,2\n");
+    assert_eq!(give("t sum d, median d"), "sum_d,median_d\n6.0,2.0\n");
 }
 
 #[test]
@@ -221,12 +221,12 @@ fn predicates() {
 fn functions() {
     assert_eq!(
         give("t where k = \"a\" select round(2.5) as a, round(-2.5) as b, round(1.25, 1) as c, round(1250, -2) as d, round(-1250, -2) as e, round(1249, -2) as f"),
-        "a,b,c,d,e,f\n3,-3,1.3,1300,-1300,1200\n"
+        "a,b,c,d,e,f\n3.0,-3.0,1.3,1300,-1300,1200\n"
     );
     assert_eq!(give("t select coalesce(v, 0) as v"), "v\n1\n2\n0\n4\n5\n");
     assert_eq!(
         give("t select coalesce(d, v) as x"),
-        "x\n1.5\n2\n2.5\n-0.5\n2.5\n"
+        "x\n1.5\n2.0\n2.5\n-0.5\n2.5\n"
     );
     assert_eq!(give("t where k = \"e\" select year(day), month(day), day(day), abs(-3), length(\"中国\"), lower(\"GanSu\")"), "year_day,month_day,day_day,abs_3,length_中国,lower_gansu\n2024,10,27,3,2,gansu\n");
 }
@@ -235,7 +235,7 @@ fn functions() {
 fn literals_and_escapes() {
     assert_eq!(
         give("t limit 1 select \"a\\\"b\\\\c\" as s, 'single' as q, 1_000 as n, 1.5e3 as e, `k`"),
-        "s,q,n,e,k\n\"a\"\"b\\c\",single,1000,1500,a\n"
+        "s,q,n,e,k\n\"a\"\"b\\c\",single,1000,1500.0,a\n"
     );
 }
 

@@ -36,6 +36,7 @@ pub struct Catalog {
     relations: BTreeMap<String, Relation>,
     scalars: BTreeMap<String, Scalar>,
     defs: BTreeMap<String, Def>,
+    params: BTreeMap<String, Scalar>,
 }
 
 impl Catalog {
@@ -81,6 +82,35 @@ impl Catalog {
     /// The def called `name`.
     pub fn def(&self, name: &str) -> Option<&Def> {
         self.defs.get(name)
+    }
+
+    /// Sets a script parameter, used in queries as `$name`. Parameters have
+    /// their own namespace.
+    pub fn set_param(&mut self, name: &str, value: Scalar) {
+        self.params.insert(name.to_string(), value);
+    }
+
+    /// The parameter `$name`.
+    pub fn param(&self, name: &str) -> Option<&Scalar> {
+        self.params.get(name)
+    }
+
+    /// Parameters, by name.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &Scalar)> {
+        self.params.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// What `name` currently names: "relation", "value" or "def".
+    pub fn kind_of(&self, name: &str) -> Option<&'static str> {
+        if self.relations.contains_key(name) {
+            Some("relation")
+        } else if self.scalars.contains_key(name) {
+            Some("value")
+        } else if self.defs.contains_key(name) {
+            Some("def")
+        } else {
+            None
+        }
     }
 
     /// Relations, by name.

@@ -196,6 +196,73 @@ impl Column {
     }
 }
 
+/// Joins columns of one type end to end: the rows of `parts[0]`, then of
+/// `parts[1]`, and so on. Text dictionaries are merged (first-seen order is
+/// kept) and codes renumbered. `ty` is the type of an empty result.
+pub fn concat(ty: Type, parts: Vec<Column>) -> Column {
+    if parts.len() == 1 {
+        return parts.into_iter().next().expect("one part");
+    }
+    if parts.is_empty() {
+        return Column::nulls(ty, 0);
+    }
+    let total: usize = parts.iter().map(Column::len).sum();
+    let validity = parts.iter().any(|p| p.validity.is_some()).then(|| {
+        let mut bits = Bitmap::new(0, true);
+        for p in &parts {
+            match &p.validity {
+                Some(v) => (0..v.len()).for_each(|i| bits.push(v.get(i))),
+                None => (0..p.len()).for_each(|_| bits.push(true)),
+            }
+        }
+        bits
+    });
+    fn join<T: Clone>(total: usize, parts: &[Column], get: impl Fn(&Data) -> &[T]) -> Vec<T> {
+        let mut out = Vec::with_capacity(total);
+        parts
+            .iter()
+            .for_each(|p| out.extend_from_slice(get(&p.data)));
+        out
+    }
+    let data = match &parts[0].data {
+        Data::Int(_) => Data::Int(join(total, &parts, |d| match d {
+            Data::Int(v) => v,
+            _ => unreachable!("concatenated columns share a type"),
+        })),
+        Data::Decimal(_) => Data::Decimal(join(total, &parts, |d| match d {
+            Data::Decimal(v) => v,
+            _ => unreachable!("concatenated columns share a type"),
+        })),
+        Data::Bool(_) => Data::Bool(join(total, &parts, |d| match d {
+            Data::Bool(v) => v,
+            _ => unreachable!("concatenated columns share a type"),
+        })),
+        Data::Date(_) => Data::Date(join(total, &parts, |d| match d {
+            Data::Date(v) => v,
+            _ => unreachable!("concatenated columns share a type"),
+        })),
+        Data::Text(..) => {
+            let mut dict = Dict::new();
+            let mut codes = Vec::with_capacity(total);
+            for p in &parts {
+                let Data::Text(c, d) = &p.data else {
+                    unreachable!("concatenated columns share a type")
+                };
+                let remap: Vec<u32> = d.values().iter().map(|s| dict.intern(s)).collect();
+                codes.extend(
+                    c.iter()
+                        .map(|&code| remap.get(code as usize).copied().unwrap_or(0)),
+                );
+            }
+            Data::Text(codes, Arc::new(dict))
+        }
+    };
+    Column {
+        untyped: parts.iter().all(|p| p.untyped),
+        ..Column::new(data, validity)
+    }
+}
+
 /// Builds a column of plain values one optional value at a time; the validity
 /// bitmap is only allocated at the first null.
 #[derive(Debug)]
@@ -231,6 +298,11 @@ impl<T: Default> Builder<T> {
                 self.values.push(T::default());
             }
         }
+    }
+
+    /// A builder holding `values` already, with `validity` when some are null.
+    pub fn from_parts(values: Vec<T>, validity: Option<Bitmap>) -> Builder<T> {
+        Builder { values, validity }
     }
 
     /// The values and the validity bitmap, if any value was null.

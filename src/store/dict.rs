@@ -1,13 +1,13 @@
 //! The string dictionary behind a text column: each distinct string once, rows hold codes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// Distinct strings in first-seen order; a code is an index into them.
 #[derive(Debug, Default)]
 pub struct Dict {
     values: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, u32>,
+    index: FxHashMap<Arc<str>, u32>,
 }
 
 impl Dict {

@@ -10,6 +10,6 @@ mod table;
 
 pub use bitmap::Bitmap;
 pub use catalog::{Catalog, Def, Relation};
-pub use column::{column_from_scalars, Builder, Column, Data, TextBuilder, NULL_ROW};
+pub use column::{column_from_scalars, concat, Builder, Column, Data, TextBuilder, NULL_ROW};
 pub use dict::Dict;
 pub use table::{Field, Table};

@@ -48,6 +48,32 @@ pub enum StatementKind {
         /// The body, checked at each call with the arguments bound.
         body: Query,
     },
+    /// `load PATH [as NAME] [with (COL: TYPE, ...)] [format F] [delimiter "D"]`.
+    Load(Load),
+    /// `save QUERY to PATH [replace]`.
+    Save {
+        /// What to write.
+        query: Query,
+        /// Where: a string or a `$parameter`.
+        path: Expr,
+        /// True when `replace` allows overwriting an existing file.
+        replace: bool,
+    },
+}
+
+/// A `load` statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Load {
+    /// The file: a string or a `$parameter`.
+    pub path: Expr,
+    /// The relation's name (by default, from the file name).
+    pub name: Option<Ident>,
+    /// Types given for some columns: `with (year: int)`.
+    pub types: Vec<(Ident, Ident)>,
+    /// `format csv|json|ndjson`, overriding the extension.
+    pub format: Option<Ident>,
+    /// `delimiter ";"`, overriding detection, with its span.
+    pub delimiter: Option<(String, Span)>,
 }
 
 /// A name as written (backquotes removed), with its span.
@@ -320,6 +346,8 @@ pub enum ExprKind {
     Null,
     /// A column, `let` scalar or def parameter name.
     Name(Ident),
+    /// `$name`: a script parameter (the identifier holds the name without `$`).
+    Param(Ident),
     /// A function call.
     Call {
         /// The function's name.

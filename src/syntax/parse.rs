@@ -138,9 +138,72 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
                 body: body.expect("the grammar requires a def body"),
             }
         }
+        Rule::load_stmt => StatementKind::Load(parse_load(pair)?),
+        Rule::save_stmt => {
+            let mut query = None;
+            let mut path = None;
+            let mut replace = false;
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::query => query = Some(parse_query(p)?),
+                    Rule::file_path => path = Some(parse_primary(next(&mut p.into_inner()))?),
+                    Rule::save_replace => replace = true,
+                    _ => {}
+                }
+            }
+            StatementKind::Save {
+                query: query.expect("the grammar requires a query to save"),
+                path: path.expect("the grammar requires a path to save to"),
+                replace,
+            }
+        }
         r => unreachable!("statement rule {r:?}"),
     };
     Ok(Statement { kind, span })
+}
+
+fn parse_load(pair: Pair<Rule>) -> Result<Load> {
+    let mut load = Load {
+        path: Expr {
+            kind: ExprKind::Null,
+            span: span_of(&pair),
+        },
+        name: None,
+        types: Vec::new(),
+        format: None,
+        delimiter: None,
+    };
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::file_path => load.path = parse_primary(next(&mut p.into_inner()))?,
+            Rule::ident => load.name = Some(parse_ident(p)),
+            Rule::load_types => {
+                for spec in p.into_inner().filter(|s| s.as_rule() == Rule::type_spec) {
+                    let mut inner = spec.into_inner();
+                    let column = parse_ident(next(&mut inner));
+                    inner.next(); // :
+                    load.types.push((column, parse_ident(next(&mut inner))));
+                }
+            }
+            Rule::load_format => load.format = Some(parse_ident(next_ident(p))),
+            Rule::load_delim => {
+                let s = p
+                    .into_inner()
+                    .find(|s| s.as_rule() == Rule::string)
+                    .expect("the grammar requires a delimiter string");
+                let span = span_of(&s);
+                load.delimiter = Some((unescape(s.as_str(), span)?, span));
+            }
+            _ => {}
+        }
+    }
+    Ok(load)
+}
+
+fn next_ident(pair: Pair<Rule>) -> Pair<Rule> {
+    pair.into_inner()
+        .find(|p| p.as_rule() == Rule::ident)
+        .expect("the grammar requires a name here")
 }
 
 fn next<'a>(pairs: &mut Pairs<'a, Rule>) -> Pair<'a, Rule> {
@@ -570,6 +633,10 @@ fn parse_primary(pair: Pair<Rule>) -> Result<Expr> {
             }
         }
         Rule::string => ExprKind::Text(unescape(text, span)?),
+        Rule::param => ExprKind::Param(Ident {
+            name: text[1..].to_string(),
+            span,
+        }),
         Rule::kw_true => ExprKind::Bool(true),
         Rule::kw_false => ExprKind::Bool(false),
         Rule::kw_null => ExprKind::Null,
@@ -684,6 +751,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::decimal
         | Rule::integer
         | Rule::string
+        | Rule::param
         | Rule::kw_true
         | Rule::kw_false
         | Rule::kw_null
@@ -734,6 +802,9 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::open => Word("`(`"),
         Rule::close => Word("`)`"),
         Rule::equals => Word("`=`"),
+        Rule::colon => Word("`:` and a type"),
+        Rule::file_path => Word("a file path in double quotes"),
+        Rule::kw_to => Word("`to` and a file path"),
         Rule::stmt_end | Rule::EOI => End,
         _ => return None,
     })

@@ -1,0 +1,164 @@
+//! One column of one chunk of a file, built straight into typed vectors while
+//! the chunk is parsed: no row of boxed values ever exists.
+//!
+//! A chunk guesses its column's type from the first value and widens integers
+//! to decimals in place. A value of another kind drops what was built (the
+//! chunk's column is then re-read once the whole file's type is known), so the
+//! common case of a clean column costs one pass.
+
+use super::infer::{classify, is_null_token, misfit_error, Cell, Misfit, Tally};
+use crate::store::{Builder, Column, TextBuilder};
+use crate::value::Type;
+
+/// The values built so far.
+#[derive(Debug)]
+enum Values {
+    /// Only nulls so far: how many.
+    Nulls(usize),
+    Int(Builder<i64>),
+    Decimal(Builder<f64>),
+    Bool(Builder<bool>),
+    Date(Builder<i32>),
+    Text(TextBuilder),
+    /// A value did not fit the guess; the column is re-read later.
+    Dropped,
+}
+
+/// A column of a chunk under construction.
+#[derive(Debug)]
+pub(crate) struct ChunkColumn {
+    values: Values,
+    tally: Tally,
+    /// The type given by `with (...)`, if any.
+    forced: Option<Type>,
+    /// The first value that did not fit the forced type.
+    bad: Option<Misfit>,
+}
+
+impl ChunkColumn {
+    /// An empty column, inferring its type unless `forced` gives one.
+    pub fn new(forced: Option<Type>, capacity: usize) -> ChunkColumn {
+        let values = match forced {
+            None => Values::Nulls(0),
+            Some(Type::Int) => Values::Int(Builder::with_capacity(capacity)),
+            Some(Type::Decimal) => Values::Decimal(Builder::with_capacity(capacity)),
+            Some(Type::Bool) => Values::Bool(Builder::with_capacity(capacity)),
+            Some(Type::Date) => Values::Date(Builder::with_capacity(capacity)),
+            Some(Type::Text | Type::Null) => Values::Text(TextBuilder::with_capacity(capacity)),
+        };
+        ChunkColumn {
+            values,
+            tally: Tally::default(),
+            forced,
+            bad: None,
+        }
+    }
+
+    /// True once a value failed the forced type (the chunk can stop).
+    pub fn failed(&self) -> bool {
+        self.bad.is_some()
+    }
+
+    /// Appends one field's text found on `line`.
+    #[inline]
+    pub fn push(&mut self, raw: &str, line: u64) {
+        if let Some(Type::Text) = self.forced {
+            if let Values::Text(b) = &mut self.values {
+                let s = raw.trim_matches(|c: char| c == ' ' || c == '\t');
+                b.push((!is_null_token(s)).then_some(raw));
+            }
+            return;
+        }
+        let cell = classify(raw);
+        if self.forced.is_some() {
+            if !push_cell(&mut self.values, cell, raw) && self.bad.is_none() {
+                self.bad = Some(Misfit {
+                    line,
+                    text: raw.to_string(),
+                });
+            }
+            return;
+        }
+        self.tally.add(&cell, raw, line);
+        if !push_cell(&mut self.values, cell, raw) {
+            self.values = Values::Dropped;
+        }
+    }
+
+    /// The tally of values seen (empty for a forced type).
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// The error for the first value that did not fit the forced type.
+    pub fn forced_error(&self, file: &str, column: &str) -> Option<crate::Error> {
+        let (bad, ty) = (self.bad.as_ref()?, self.forced?);
+        Some(misfit_error(file, column, "line", bad, ty, None))
+    }
+
+    /// The finished column if what was built has type `ty` (or widens to it);
+    /// `None` when the chunk must be re-read as `ty`.
+    pub fn finish(self, ty: Type) -> Option<Column> {
+        Some(match (self.values, ty) {
+            (Values::Nulls(n), _) => Column::nulls(ty, n),
+            (Values::Int(b), Type::Int) => b.into_column(),
+            (Values::Int(b), Type::Decimal) => b.into_column().to_decimal(),
+            (Values::Decimal(b), Type::Decimal) => b.into_column(),
+            (Values::Bool(b), Type::Bool) => b.into_column(),
+            (Values::Date(b), Type::Date) => b.into_column(),
+            (Values::Text(b), Type::Text) => b.into_column(),
+            _ => return None,
+        })
+    }
+}
+
+/// Appends `cell` to `values` if it fits; false if it does not.
+#[inline]
+fn push_cell(values: &mut Values, cell: Cell<'_>, raw: &str) -> bool {
+    match (&mut *values, cell) {
+        (Values::Dropped, _) => return true,
+        (Values::Nulls(n), Cell::Null) => *n += 1,
+        (Values::Nulls(n), cell) => {
+            let n = *n;
+            *values = match cell {
+                Cell::Int(_) => Values::Int(with_nulls(n)),
+                Cell::Decimal(_) => Values::Decimal(with_nulls(n)),
+                Cell::Bool(_) => Values::Bool(with_nulls(n)),
+                Cell::Date(_) => Values::Date(with_nulls(n)),
+                Cell::Text(_) | Cell::Null => {
+                    let mut b = TextBuilder::with_capacity(n + 1024);
+                    (0..n).for_each(|_| b.push(None));
+                    Values::Text(b)
+                }
+            };
+            return push_cell(values, cell, raw);
+        }
+        (Values::Int(b), Cell::Int(v)) => b.push(Some(v)),
+        (Values::Int(b), Cell::Null) => b.push(None),
+        (Values::Int(b), Cell::Decimal(v)) => {
+            let old = std::mem::replace(b, Builder::with_capacity(0));
+            let (ints, validity) = old.finish();
+            let mut widened =
+                Builder::from_parts(ints.iter().map(|&x| x as f64).collect(), validity);
+            widened.push(Some(v));
+            *values = Values::Decimal(widened);
+        }
+        (Values::Decimal(b), Cell::Decimal(v)) => b.push(Some(v)),
+        (Values::Decimal(b), Cell::Int(v)) => b.push(Some(v as f64)),
+        (Values::Decimal(b), Cell::Null) => b.push(None),
+        (Values::Bool(b), Cell::Bool(v)) => b.push(Some(v)),
+        (Values::Bool(b), Cell::Null) => b.push(None),
+        (Values::Date(b), Cell::Date(v)) => b.push(Some(v)),
+        (Values::Date(b), Cell::Null) => b.push(None),
+        (Values::Text(b), Cell::Null) => b.push(None),
+        (Values::Text(b), _) => b.push(Some(raw)),
+        _ => return false,
+    }
+    true
+}
+
+fn with_nulls<T: Default>(n: usize) -> Builder<T> {
+    let mut b = Builder::with_capacity(n + 1024);
+    (0..n).for_each(|_| b.push(None));
+    b
+}

@@ -1,0 +1,342 @@
+//! CSV into columns, in parallel: the file is cut into chunks at record
+//! boundaries, each chunk is parsed on its own core straight into typed
+//! column pieces, and the pieces are joined once every column's type is known.
+
+use super::chunk::ChunkColumn;
+use super::infer::{thousands, Tally};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{concat, Column, Table};
+use crate::value::Type;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Below this many bytes a file is parsed on one thread.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// Parses CSV `bytes` (the whole file) into a table. `file` names the file in
+/// errors; `delimiter` is detected from the header line when not given;
+/// `forced` gives some columns' types.
+pub(crate) fn parse(
+    file: &str,
+    bytes: &[u8],
+    delimiter: Option<u8>,
+    forced: &[(String, Type)],
+) -> Result<Table> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(data(format!("{file} is empty"))
+            .with_help("a CSV file starts with a header row naming its columns"));
+    }
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
+    let (header, body_start, body_line) = read_header(file, bytes, delimiter)?;
+    let mut types: Vec<Option<Type>> = vec![None; header.len()];
+    for (name, ty) in forced {
+        let i = header.iter().position(|h| h == name).ok_or_else(|| {
+            let e = data(format!("{file} has no column `{name}` to give a type"));
+            match crate::error::closest(name, header.iter().map(String::as_str)) {
+                Some(c) => e.with_help(format!("did you mean `{c}`?")),
+                None => e.with_help(format!("its columns are {}", list(&header))),
+            }
+        })?;
+        types[i] = Some(*ty);
+    }
+    let body = &bytes[body_start..];
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(data(format!("{file} has a header row but no data rows"))
+            .with_help("add rows below the header; an empty relation has nothing to query"));
+    }
+    let ctx = Context {
+        file,
+        delimiter,
+        header: &header,
+        types: &types,
+    };
+    let chunks = split(body, body.len() / CHUNK_BYTES);
+    let result = ctx.parse_chunks(body, &chunks, body_line);
+    match result {
+        // A quote inside an unquoted field can mislead the chunk splitter;
+        // the error, if real, is confirmed by a single-threaded parse.
+        Err(_) if chunks.len() > 1 => ctx.parse_chunks(body, &split(body, 1), body_line),
+        other => other,
+    }
+}
+
+/// What every chunk needs to know.
+struct Context<'a> {
+    file: &'a str,
+    delimiter: u8,
+    header: &'a [String],
+    types: &'a [Option<Type>],
+}
+
+impl Context<'_> {
+    fn parse_chunks(&self, body: &[u8], chunks: &[Range<usize>], first_line: u64) -> Result<Table> {
+        // The line each chunk starts on.
+        let newlines: Vec<u64> = chunks
+            .par_iter()
+            .map(|r| memchr::memchr_iter(b'\n', &body[r.clone()]).count() as u64)
+            .collect();
+        let starts: Vec<u64> = newlines
+            .iter()
+            .scan(first_line, |line, n| {
+                let start = *line;
+                *line += n;
+                Some(start)
+            })
+            .collect();
+        let parsed: Vec<Vec<ChunkColumn>> = chunks
+            .par_iter()
+            .zip(&starts)
+            .map(|(r, &line)| self.parse_chunk(&body[r.clone()], line))
+            .collect::<Result<_>>()?;
+        let mut types = Vec::with_capacity(self.header.len());
+        for (i, name) in self.header.iter().enumerate() {
+            let ty = match self.types[i] {
+                Some(ty) => ty,
+                None => {
+                    let mut tally = Tally::default();
+                    parsed.iter().for_each(|c| tally.merge(c[i].tally()));
+                    tally.decide(self.file, name, "line")?
+                }
+            };
+            types.push(ty);
+        }
+        let pieces: Vec<Vec<Column>> = parsed
+            .into_par_iter()
+            .zip(chunks.par_iter().zip(&starts))
+            .map(|(columns, (r, &line))| {
+                columns
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| match c.finish(types[i]) {
+                        Some(col) => Ok(col),
+                        None => self.reread(&body[r.clone()], line, i, types[i]),
+                    })
+                    .collect::<Result<Vec<Column>>>()
+            })
+            .collect::<Result<_>>()?;
+        let mut by_column: Vec<Vec<Column>> = (0..self.header.len()).map(|_| Vec::new()).collect();
+        for chunk in pieces {
+            for (i, col) in chunk.into_iter().enumerate() {
+                by_column[i].push(col);
+            }
+        }
+        let columns: Vec<(String, Arc<Column>)> = by_column
+            .into_par_iter()
+            .zip(types.par_iter())
+            .map(|(parts, &ty)| Arc::new(concat(ty, parts)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .zip(self.header)
+            .map(|(c, name)| (name.clone(), c))
+            .collect();
+        Ok(Table::new(columns))
+    }
+
+    /// Parses one chunk, inferring (or checking) every column.
+    fn parse_chunk(&self, chunk: &[u8], first_line: u64) -> Result<Vec<ChunkColumn>> {
+        let capacity = chunk.len() / (8 * self.header.len()).max(16);
+        let mut columns: Vec<ChunkColumn> = self
+            .types
+            .iter()
+            .map(|&t| ChunkColumn::new(t, capacity))
+            .collect();
+        self.for_each_record(chunk, first_line, |line, fields| {
+            for (i, (col, field)) in columns.iter_mut().zip(fields).enumerate() {
+                col.push(self.text(field, line, i)?, line);
+                if col.failed() {
+                    return Err(col
+                        .forced_error(self.file, &self.header[i])
+                        .expect("a failed column has an error"));
+                }
+            }
+            Ok(())
+        })?;
+        Ok(columns)
+    }
+
+    /// Reads column `i` of a chunk again, as type `ty`.
+    fn reread(&self, chunk: &[u8], first_line: u64, i: usize, ty: Type) -> Result<Column> {
+        let mut col = ChunkColumn::new(Some(ty), chunk.len() / 16);
+        self.for_each_record(chunk, first_line, |line, fields| {
+            let field = fields.get(i).unwrap_or_default();
+            col.push(self.text(field, line, i)?, line);
+            match col.forced_error(self.file, &self.header[i]) {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        })?;
+        Ok(col
+            .finish(ty)
+            .expect("a column built with a forced type finishes as that type"))
+    }
+
+    /// Calls `f` with each record's line and fields; checks the field count.
+    fn for_each_record(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        mut f: impl FnMut(u64, &csv::ByteRecord) -> Result<()>,
+    ) -> Result<()> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .from_reader(chunk);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => return Err(data(format!("{}: {e}", self.file))),
+            }
+            let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
+            if record.len() != self.header.len() {
+                if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                return Err(self.ragged(line, record.len()));
+            }
+            f(line, &record)?;
+        }
+    }
+
+    fn text<'r>(&self, field: &'r [u8], line: u64, i: usize) -> Result<&'r str> {
+        std::str::from_utf8(field).map_err(|e| {
+            let byte = field[e.valid_up_to()];
+            data(format!(
+                "{}, line {}, column `{}`: the text is not valid UTF-8 (byte 0x{byte:02X})",
+                self.file,
+                thousands(line),
+                self.header[i]
+            ))
+            .with_help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\") and load it again")
+        })
+    }
+
+    fn ragged(&self, line: u64, found: usize) -> Error {
+        let d = self.delimiter as char;
+        data(format!(
+            "{}, line {}: {found} fields, but the header names {} columns",
+            self.file,
+            thousands(line),
+            self.header.len()
+        ))
+        .with_help(format!(
+            "a field that contains `{d}` must be in double quotes; otherwise a field is missing or extra on that line"
+        ))
+    }
+}
+
+fn data(message: String) -> Error {
+    Error::new(ErrorKind::Data(message))
+}
+
+fn list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The header's column names, the offset where data starts and its line.
+fn read_header(file: &str, bytes: &[u8], delimiter: u8) -> Result<(Vec<String>, usize, u64)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    // Skip blank lines before the header.
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) if record.len() == 1 && record[0].is_empty() => continue,
+            Ok(true) => break,
+            Ok(false) => return Err(data(format!("{file} is empty"))),
+            Err(e) => return Err(data(format!("{file}, line 1: {e}"))),
+        }
+    }
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (i, field) in record.iter().enumerate() {
+        let name = std::str::from_utf8(field)
+            .map_err(|_| {
+                data(format!("{file}, line 1: the header is not valid UTF-8"))
+                    .with_help("save the file as UTF-8 and load it again")
+            })?
+            .trim();
+        let name = if name.is_empty() {
+            format!("column{}", i + 1)
+        } else {
+            name.to_string()
+        };
+        if let Some(first) = names.iter().position(|n| *n == name) {
+            return Err(data(format!(
+                "{file}, line 1: the header names `{name}` twice (columns {} and {})",
+                first + 1,
+                i + 1
+            ))
+            .with_help("rename one of them in the file; every column needs its own name"));
+        }
+        names.push(name);
+    }
+    let pos = reader.position();
+    Ok((names, pos.byte() as usize, pos.line()))
+}
+
+/// The delimiter the header line uses most: comma, semicolon, tab or bar.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let line_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+    let line = &bytes[..line_end];
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+    let mut quoted = false;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+                c.1 += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(d, n)| (*n, *d == b','))
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// Cuts `body` into about `parts` ranges that each begin at a record boundary
+/// (a newline outside quotes).
+fn split(body: &[u8], parts: usize) -> Vec<Range<usize>> {
+    let parts = parts.clamp(1, rayon::current_num_threads() * 8);
+    if parts == 1 {
+        return std::iter::once(0..body.len()).collect();
+    }
+    let raw: Vec<usize> = (0..=parts).map(|k| k * body.len() / parts).collect();
+    let quotes: Vec<usize> = raw
+        .par_windows(2)
+        .map(|w| memchr::memchr_iter(b'"', &body[w[0]..w[1]]).count())
+        .collect();
+    let mut bounds = vec![0];
+    let mut before = 0;
+    for k in 1..parts {
+        before += quotes[k - 1];
+        let mut odd = before % 2 == 1;
+        let mut at = body.len();
+        for (i, &b) in body[raw[k]..].iter().enumerate() {
+            if b == b'"' {
+                odd = !odd;
+            } else if b == b'\n' && !odd {
+                at = raw[k] + i + 1;
+                break;
+            }
+        }
+        let last = *bounds.last().expect("bounds start with 0");
+        bounds.push(at.max(last));
+    }
+    bounds.push(body.len());
+    bounds.dedup();
+    bounds.windows(2).map(|w| w[0]..w[1]).collect()
+}

@@ -1,0 +1,148 @@
+//! Loading data files into tables: CSV (parsed in parallel straight into
+//! columns), JSON arrays of objects and NDJSON, each column's type inferred
+//! (see [`infer`]) or given. A load either yields a whole table or an error
+//! naming the file, line and column; it never yields part of one.
+
+mod chunk;
+mod csv;
+mod infer;
+mod json;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::Table;
+use crate::value::Type;
+use std::path::Path;
+
+/// The file formats `load` reads and `save` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Comma- (or otherwise-) separated values with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl FileFormat {
+    /// The format a file name's extension implies, if it implies one.
+    pub fn from_path(path: &Path) -> Option<FileFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        FileFormat::parse(&ext)
+    }
+
+    /// A format by name or extension (`csv`, `tsv`, `txt`, `json`, `ndjson`, `jsonl`).
+    pub fn parse(name: &str) -> Option<FileFormat> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "csv" | "tsv" | "txt" => FileFormat::Csv,
+            "json" => FileFormat::Json,
+            "ndjson" | "jsonl" => FileFormat::Ndjson,
+            _ => return None,
+        })
+    }
+}
+
+/// How to read a file; everything is detected when not given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadOptions {
+    /// The format; by default from the extension, else from the first character.
+    pub format: Option<FileFormat>,
+    /// The CSV delimiter; by default the one the header line uses most.
+    pub delimiter: Option<u8>,
+    /// Types for some columns, overriding inference.
+    pub types: Vec<(String, Type)>,
+}
+
+/// Reads and parses the file at `path`. `shown` is how errors name it.
+pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Table> {
+    let io = |message: String| {
+        Error::new(ErrorKind::Io {
+            path: shown.to_string(),
+            message,
+        })
+    };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let err = io(e.to_string());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            err.with_help("check the path; in a script it is relative to the script's folder")
+        } else {
+            err
+        }
+    })?;
+    if meta.is_dir() {
+        return Err(io("it is a folder, not a file".into())
+            .with_help("name a .csv, .json or .ndjson file inside it"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+    let mut options = options.clone();
+    if options.format.is_none() {
+        options.format = FileFormat::from_path(path);
+    }
+    if options.delimiter.is_none()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+    {
+        options.delimiter = Some(b'\t');
+    }
+    load_bytes(shown, &bytes, &options)
+}
+
+/// Parses a file's contents. `shown` is how errors name the file.
+pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
+    let format = options.format.unwrap_or_else(|| sniff(bytes));
+    match format {
+        FileFormat::Csv => csv::parse(shown, bytes, options.delimiter, &options.types),
+        FileFormat::Json => json::parse_array(shown, bytes, &options.types),
+        FileFormat::Ndjson => json::parse_lines(shown, bytes, &options.types),
+    }
+}
+
+/// A table from serde-serialisable records (structs or maps), as a host
+/// program hands them over. Field names become columns.
+pub fn records_to_table<T: serde::Serialize>(
+    what: &str,
+    records: impl IntoIterator<Item = T>,
+) -> Result<Table> {
+    let objects = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| match serde_json::to_value(r) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            Ok(_) => Err(Error::new(ErrorKind::Invalid(format!(
+                "{what}: record {} is not a struct or map",
+                i + 1
+            )))),
+            Err(e) => Err(Error::new(ErrorKind::Invalid(format!(
+                "{what}: record {} cannot be converted: {e}",
+                i + 1
+            )))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    json::records_to_table(what, &objects, None, &[])
+}
+
+/// A value read from text as a CSV field would be: integer, decimal,
+/// boolean, date, or else text (`NA`, `null` and empty are null).
+pub fn read_scalar(text: &str) -> crate::value::Scalar {
+    use crate::value::Scalar;
+    match infer::classify(text) {
+        infer::Cell::Null => Scalar::Null,
+        infer::Cell::Int(v) => Scalar::Int(v),
+        infer::Cell::Decimal(v) => Scalar::Decimal(v),
+        infer::Cell::Bool(v) => Scalar::Bool(v),
+        infer::Cell::Date(v) => Scalar::Date(v),
+        infer::Cell::Text(s) => Scalar::Text(s.into()),
+    }
+}
+
+/// The format of a file without a telling extension: JSON if it starts with
+/// `[`, NDJSON with `{`, CSV otherwise.
+fn sniff(bytes: &[u8]) -> FileFormat {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => FileFormat::Json,
+        Some(b'{') => FileFormat::Ndjson,
+        _ => FileFormat::Csv,
+    }
+}
