@@ -142,10 +142,12 @@ impl Engine {
         let rows = columns.first().map_or(0, |(_, c)| c.len());
         for (i, (n, c)) in columns.iter().enumerate() {
             if c.len() != rows {
+                let count = |n: usize| format!("{n} row{}", if n == 1 { "" } else { "s" });
                 return Err(Error::new(ErrorKind::Invalid(format!(
-                    "column `{n}` of `{name}` has {} rows, but `{}` has {rows}",
-                    c.len(),
-                    columns[0].0
+                    "column `{n}` of `{name}` has {}, but `{}` has {}",
+                    count(c.len()),
+                    columns[0].0,
+                    count(rows)
                 ))));
             }
             if columns[..i].iter().any(|(m, _)| m == n) {
@@ -413,7 +415,9 @@ impl Engine {
         }
         for (column, ty) in &l.types {
             let t = Type::parse(&ty.name).ok_or_else(|| {
-                let names = ["int", "decimal", "bool", "date", "text"];
+                let names = [
+                    "int", "integer", "decimal", "bool", "boolean", "date", "text", "string",
+                ];
                 let e = Error::at(
                     ErrorKind::Invalid(format!("unknown type `{}`", ty.name)),
                     ty.span,

@@ -167,3 +167,175 @@ fn malformed_input_never_panics() {
         assert!(!stderr(&o).contains("panicked"), "{text:?}: {}", stderr(&o));
     }
 }
+
+// ------------------------------------------------------- data and parameters
+
+fn itq_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn scripts_find_their_data_beside_them_from_any_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let reports = root.path().join("reports");
+    std::fs::create_dir_all(reports.join("data")).unwrap();
+    std::fs::write(
+        reports.join("data").join("p.csv"),
+        "province,investment\nGansu,1.5\nHenan,2\nGansu,3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        reports.join("gansu.itq"),
+        "load \"data/p.csv\" as mine\nmine where province = $province sum investment\nsave mine where province = $province to \"out.csv\" replace\n",
+    )
+    .unwrap();
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let o = itq_in(
+        &elsewhere,
+        &[
+            "../reports/gansu.itq",
+            "--param",
+            "province=Gansu",
+            "-f",
+            "csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "sum_investment\n4.5\n");
+    assert_eq!(stderr(&o), "saved 2 rows to out.csv\n");
+    assert_eq!(
+        std::fs::read_to_string(reports.join("out.csv")).unwrap(),
+        "province,investment\nGansu,1.5\nGansu,3.0\n"
+    );
+
+    // A missing parameter is named.
+    let o = itq_in(&elsewhere, &["../reports/gansu.itq"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("the parameter `$province` has no value"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("--param province=VALUE"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn parameters_are_typed_like_csv_fields() {
+    let o = itq(&[
+        "-c",
+        "events where year(date) = $year and province = $p select projects",
+        "--param",
+        "year=2024",
+        "--param",
+        "p=Gansu",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "projects\n195\n");
+    let o = itq(&["--param", "oops", "-c", "provinces count"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("expected NAME=VALUE, found `oops`"));
+}
+
+#[test]
+fn load_flag_replaces_a_relation_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "province,sector,investment\nGansu,new energy,2.5\nGansu,new energy,1\n",
+    )
+    .unwrap();
+    let o = itq_in(
+        dir.path(),
+        &[
+            "--load",
+            "projects=p.csv",
+            "-c",
+            r#"projects where province = "Gansu" and sector = "new energy" sum investment"#,
+            "-f",
+            "csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "sum_investment\n3.5\n");
+    assert_eq!(
+        stderr(&o),
+        "note: `projects` now holds the 2 loaded rows; it replaces the relation of that name for this session\n"
+    );
+    let o = itq_in(dir.path(), &["--load", "x=missing.csv", "-c", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read `missing.csv`"));
+}
+
+#[test]
+fn output_files_are_written_whole_and_never_clobbered() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = itq_in(d, &["-c", "provinces count by region", "-o", "r.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(json[0]["region"], "east");
+    assert_eq!(json[0]["count"], 10);
+
+    // Exists: refused before anything runs, file untouched.
+    let o = itq_in(d, &["-c", "provinces count", "-o", "r.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("`r.json` exists already"));
+    assert!(stderr(&o).contains("--force"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(d.join("r.json")).unwrap()
+        )
+        .unwrap()[0]["count"],
+        10
+    );
+
+    // A failing run writes nothing, even with --force.
+    let o = itq_in(
+        d,
+        &[
+            "-c",
+            "provinces count",
+            "-c",
+            "provinces where nme = 1",
+            "-o",
+            "r.json",
+            "--force",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("was not written"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(d.join("r.json")).unwrap()
+        )
+        .unwrap()[0]["count"],
+        10
+    );
+
+    let o = itq_in(d, &["-c", "provinces count", "-o", "r.json", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("r.json")).unwrap(),
+        "[\n  {\n    \"count\": 31\n  }\n]\n"
+    );
+
+    let o = itq_in(d, &["-c", "provinces count by region", "-f", "ndjson"]);
+    assert_eq!(
+        stdout(&o),
+        "{\"region\":\"east\",\"count\":10}\n{\"region\":\"central\",\"count\":6}\n{\"region\":\"west\",\"count\":12}\n{\"region\":\"northeast\",\"count\":3}\n"
+    );
+}

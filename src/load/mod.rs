@@ -64,7 +64,9 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Tabl
     let meta = std::fs::metadata(path).map_err(|e| {
         let err = io(e.to_string());
         if e.kind() == std::io::ErrorKind::NotFound {
-            err.with_help("check the path; in a script it is relative to the script's folder")
+            err.with_help(
+                "check the path; a relative path starts from the script's folder (the current folder at the prompt, with -c and with --load)",
+            )
         } else {
             err
         }

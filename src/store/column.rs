@@ -79,6 +79,43 @@ impl Column {
         }
     }
 
+    /// An integer column from optional values (`None` is null).
+    pub fn from_ints(values: impl IntoIterator<Item = Option<i64>>) -> Column {
+        let mut b = Builder::with_capacity(0);
+        values.into_iter().for_each(|v| b.push(v));
+        b.into_column()
+    }
+
+    /// A decimal column from optional values (`None` is null).
+    pub fn from_decimals(values: impl IntoIterator<Item = Option<f64>>) -> Column {
+        let mut b = Builder::with_capacity(0);
+        values.into_iter().for_each(|v| b.push(v));
+        b.into_column()
+    }
+
+    /// A boolean column from optional values (`None` is null).
+    pub fn from_bools(values: impl IntoIterator<Item = Option<bool>>) -> Column {
+        let mut b = Builder::with_capacity(0);
+        values.into_iter().for_each(|v| b.push(v));
+        b.into_column()
+    }
+
+    /// A date column from optional days since 1970-01-01 (`None` is null).
+    pub fn from_dates(values: impl IntoIterator<Item = Option<i32>>) -> Column {
+        let mut b = Builder::with_capacity(0);
+        values.into_iter().for_each(|v| b.push(v));
+        b.into_column()
+    }
+
+    /// A text column from optional strings (`None` is null).
+    pub fn from_texts<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> Column {
+        let mut b = TextBuilder::with_capacity(0);
+        values
+            .into_iter()
+            .for_each(|v| b.push(v.as_ref().map(AsRef::as_ref)));
+        b.into_column()
+    }
+
     /// The values.
     pub fn data(&self) -> &Data {
         &self.data

@@ -878,6 +878,17 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     if expected.contains(&Expected::Expression) {
         expected.retain(|e| *e != Expected::Name);
     }
+    // Right after `load` or `save ... to`, only a path makes sense.
+    let path = Expected::Word("a file path in double quotes");
+    let before = text[..pos].trim_end();
+    let prev_word = before
+        .rfind(|c: char| !c.is_alphanumeric())
+        .map_or(before, |i| &before[i + 1..])
+        .to_lowercase();
+    let path_wanted = expected.contains(&path) && (prev_word == "load" || prev_word == "to");
+    if path_wanted {
+        expected = vec![path];
+    }
     let expected_text = match expected.len() {
         0 if text[..pos].trim_end_matches([' ', '\t']).is_empty()
             || text[..pos]
@@ -909,6 +920,10 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
         },
         span,
     );
+    if path_wanted {
+        let written = rest.split_whitespace().next().unwrap_or("data.csv");
+        return error.with_help(format!("put the path in double quotes: \"{written}\""));
+    }
 
     // A misspelt keyword: suggest the keyword it is closest to.
     // `sum(value)` inside select: aggregates are clauses, not functions.
