@@ -6,9 +6,15 @@ fn run_example(name: &str) -> String {
     let path = format!("{}/examples/{name}.itq", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
     let mut engine = Engine::new().unwrap();
-    let mut out = String::new();
     engine
-        .run(&Source::new(format!("examples/{name}.itq"), text), |o| {
+        .allow_folder(format!("{}/examples", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
+    let mut out = String::new();
+    let mut source = Source::file(std::path::Path::new(&path), text);
+    // Messages name the script as a user in the project folder would see it.
+    std::sync::Arc::make_mut(&mut source).name = format!("examples/{name}.itq");
+    engine
+        .run(&source, |o| {
             if let Output::Table(t) = o {
                 out.push_str(&render(&t, Format::Table));
                 out.push('\n');
@@ -31,6 +37,7 @@ fn every_example_has_a_test() {
         names,
         [
             "investment_by_region",
+            "own_data",
             "top_events",
             "tour",
             "what_moved_where"
@@ -56,4 +63,9 @@ fn investment_by_region() {
 #[test]
 fn what_moved_where() {
     insta::assert_snapshot!(run_example("what_moved_where"));
+}
+
+#[test]
+fn own_data() {
+    insta::assert_snapshot!(run_example("own_data"));
 }
