@@ -22,7 +22,7 @@ pub(crate) fn parse(
     bytes: &[u8],
     delimiter: Option<u8>,
     forced: &[(String, Type)],
-) -> Result<Table> {
+) -> Result<Pieces> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(data(format!("{file} is empty"))
@@ -62,6 +62,28 @@ pub(crate) fn parse(
     }
 }
 
+/// A parsed file before its chunks' pieces are joined: joining happens after
+/// the file's bytes are freed, so the two are never in memory at once.
+pub(crate) struct Pieces {
+    names: Vec<String>,
+    types: Vec<Type>,
+    /// For each column, its pieces in file order.
+    columns: Vec<Vec<Column>>,
+}
+
+impl Pieces {
+    /// Joins each column's pieces into the table.
+    pub fn into_table(self) -> Table {
+        let columns: Vec<Arc<Column>> = self
+            .columns
+            .into_par_iter()
+            .zip(self.types.par_iter())
+            .map(|(parts, &ty)| Arc::new(concat(ty, parts)))
+            .collect();
+        Table::new(self.names.into_iter().zip(columns).collect())
+    }
+}
+
 /// What every chunk needs to know.
 struct Context<'a> {
     file: &'a str,
@@ -71,7 +93,12 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn parse_chunks(&self, body: &[u8], chunks: &[Range<usize>], first_line: u64) -> Result<Table> {
+    fn parse_chunks(
+        &self,
+        body: &[u8],
+        chunks: &[Range<usize>],
+        first_line: u64,
+    ) -> Result<Pieces> {
         // The line each chunk starts on.
         let newlines: Vec<u64> = chunks
             .par_iter()
@@ -87,8 +114,8 @@ impl Context<'_> {
             .collect();
         let parsed: Vec<Vec<ChunkColumn>> = chunks
             .par_iter()
-            .zip(&starts)
-            .map(|(r, &line)| self.parse_chunk(&body[r.clone()], line))
+            .zip(starts.par_iter().zip(&newlines))
+            .map(|(r, (&line, &rows))| self.parse_chunk(&body[r.clone()], line, rows as usize + 1))
             .collect::<Result<_>>()?;
         let mut types = Vec::with_capacity(self.header.len());
         for (i, name) in self.header.iter().enumerate() {
@@ -122,21 +149,20 @@ impl Context<'_> {
                 by_column[i].push(col);
             }
         }
-        let columns: Vec<(String, Arc<Column>)> = by_column
-            .into_par_iter()
-            .zip(types.par_iter())
-            .map(|(parts, &ty)| Arc::new(concat(ty, parts)))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .zip(self.header)
-            .map(|(c, name)| (name.clone(), c))
-            .collect();
-        Ok(Table::new(columns))
+        Ok(Pieces {
+            names: self.header.to_vec(),
+            types,
+            columns: by_column,
+        })
     }
 
     /// Parses one chunk, inferring (or checking) every column.
-    fn parse_chunk(&self, chunk: &[u8], first_line: u64) -> Result<Vec<ChunkColumn>> {
-        let capacity = chunk.len() / (8 * self.header.len()).max(16);
+    fn parse_chunk(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        capacity: usize,
+    ) -> Result<Vec<ChunkColumn>> {
         let mut columns: Vec<ChunkColumn> = self
             .types
             .iter()

@@ -35,13 +35,24 @@ pub(crate) fn is_null_token(s: &str) -> bool {
 }
 
 /// Reads one field's text as the narrowest value it can be.
+#[inline]
 pub(crate) fn classify(raw: &str) -> Cell<'_> {
-    let s = raw.trim_matches(|c: char| c == ' ' || c == '\t');
+    let bytes = raw.as_bytes();
+    let padded =
+        matches!(bytes.first(), Some(b' ' | b'\t')) || matches!(bytes.last(), Some(b' ' | b'\t'));
+    let s = if padded {
+        raw.trim_matches(|c: char| c == ' ' || c == '\t')
+    } else {
+        raw
+    };
     if is_null_token(s) {
         return Cell::Null;
     }
     let first = s.as_bytes()[0];
     if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        if let Some(cell) = plain_number(s.as_bytes()) {
+            return cell;
+        }
         if let Ok(v) = s.parse::<i64>() {
             return Cell::Int(v);
         }
@@ -64,6 +75,53 @@ pub(crate) fn classify(raw: &str) -> Cell<'_> {
         }
     }
     Cell::Text(raw)
+}
+
+/// Powers of ten that are exact in an `f64`.
+const POW10: [f64; 19] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18,
+];
+
+/// The common case, fast: an optional sign, up to 18 digits and at most one
+/// point. A decimal whose digits fit 2^53 is one exact division by an exact
+/// power of ten, which IEEE arithmetic rounds correctly — the same value
+/// `str::parse` gives. Anything else is left to the general parsers.
+#[inline]
+fn plain_number(s: &[u8]) -> Option<Cell<'static>> {
+    let (negative, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let (mut mantissa, mut count, mut point) = (0u64, 0usize, None);
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    match point {
+        None => {
+            let v = mantissa as i64;
+            Some(Cell::Int(if negative { -v } else { v }))
+        }
+        Some(_) if mantissa > 1 << 53 => None,
+        Some(p) => {
+            let v = mantissa as f64 / POW10[digits.len() - p - 1];
+            Some(Cell::Decimal(if negative { -v } else { v }))
+        }
+    }
 }
 
 /// A finite decimal number written with digits (no `inf`, `NaN` or hex).
@@ -247,6 +305,43 @@ mod tests {
         assert_eq!(classify("inf"), Cell::Text("inf"));
         assert_eq!(classify("-"), Cell::Text("-"));
         assert_eq!(classify("2024-13-01"), Cell::Text("2024-13-01"));
+        assert_eq!(classify("-.5"), Cell::Decimal(-0.5));
+        assert_eq!(classify("1."), Cell::Decimal(1.0));
+        assert_eq!(classify("+007"), Cell::Int(7));
+        assert_eq!(classify("."), Cell::Text("."));
+        assert_eq!(classify("1.2.3"), Cell::Text("1.2.3"));
+        assert_eq!(classify("-9223372036854775808"), Cell::Int(i64::MIN));
+        assert_eq!(
+            classify("9223372036854775808"),
+            Cell::Decimal(9223372036854775808.0)
+        );
+    }
+
+    #[test]
+    fn the_fast_path_parses_as_the_standard_library_does() {
+        let mut x: u64 = 12345;
+        for _ in 0..100_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let digits = (x >> 40) % 10_000_000_000_000;
+            let scale = ((x >> 20) % 14) as usize;
+            let text = format!("{digits}");
+            let text = if scale > 0 && scale < text.len() {
+                format!(
+                    "{}.{}",
+                    &text[..text.len() - scale],
+                    &text[text.len() - scale..]
+                )
+            } else {
+                format!("0.{text}")
+            };
+            assert_eq!(
+                classify(&text),
+                Cell::Decimal(text.parse::<f64>().unwrap()),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -87,17 +87,40 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Tabl
     {
         options.delimiter = Some(b'\t');
     }
-    load_bytes(shown, &bytes, &options)
+    let parsed = parse(shown, &bytes, &options)?;
+    drop(bytes);
+    Ok(parsed.into_table())
 }
 
 /// Parses a file's contents. `shown` is how errors name the file.
 pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
-    let format = options.format.unwrap_or_else(|| sniff(bytes));
-    match format {
-        FileFormat::Csv => csv::parse(shown, bytes, options.delimiter, &options.types),
-        FileFormat::Json => json::parse_array(shown, bytes, &options.types),
-        FileFormat::Ndjson => json::parse_lines(shown, bytes, &options.types),
+    Ok(parse(shown, bytes, options)?.into_table())
+}
+
+/// A parsed file: a table, or CSV pieces still to be joined.
+enum Parsed {
+    Table(Table),
+    Pieces(csv::Pieces),
+}
+
+impl Parsed {
+    fn into_table(self) -> Table {
+        match self {
+            Parsed::Table(t) => t,
+            Parsed::Pieces(p) => p.into_table(),
+        }
     }
+}
+
+fn parse(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Parsed> {
+    let format = options.format.unwrap_or_else(|| sniff(bytes));
+    Ok(match format {
+        FileFormat::Csv => {
+            Parsed::Pieces(csv::parse(shown, bytes, options.delimiter, &options.types)?)
+        }
+        FileFormat::Json => Parsed::Table(json::parse_array(shown, bytes, &options.types)?),
+        FileFormat::Ndjson => Parsed::Table(json::parse_lines(shown, bytes, &options.types)?),
+    })
 }
 
 /// A table from serde-serialisable records (structs or maps), as a host

@@ -244,58 +244,49 @@ pub fn concat(ty: Type, parts: Vec<Column>) -> Column {
         return Column::nulls(ty, 0);
     }
     let total: usize = parts.iter().map(Column::len).sum();
-    let validity = parts.iter().any(|p| p.validity.is_some()).then(|| {
-        let mut bits = Bitmap::new(0, true);
-        for p in &parts {
-            match &p.validity {
+    let untyped = parts.iter().all(|p| p.untyped);
+    let mut validity = parts
+        .iter()
+        .any(|p| p.validity.is_some())
+        .then(|| Bitmap::new(0, true));
+    let mut data = match &parts[0].data {
+        Data::Int(_) => Data::Int(Vec::with_capacity(total)),
+        Data::Decimal(_) => Data::Decimal(Vec::with_capacity(total)),
+        Data::Bool(_) => Data::Bool(Vec::with_capacity(total)),
+        Data::Date(_) => Data::Date(Vec::with_capacity(total)),
+        Data::Text(..) => Data::Text(Vec::with_capacity(total), Arc::new(Dict::new())),
+    };
+    let mut dict = Dict::new();
+    // Each part is dropped as soon as it is copied, so the parts and the
+    // whole are never all in memory at once.
+    for part in parts {
+        if let Some(bits) = &mut validity {
+            match &part.validity {
                 Some(v) => (0..v.len()).for_each(|i| bits.push(v.get(i))),
-                None => (0..p.len()).for_each(|_| bits.push(true)),
+                None => (0..part.len()).for_each(|_| bits.push(true)),
             }
         }
-        bits
-    });
-    fn join<T: Clone>(total: usize, parts: &[Column], get: impl Fn(&Data) -> &[T]) -> Vec<T> {
-        let mut out = Vec::with_capacity(total);
-        parts
-            .iter()
-            .for_each(|p| out.extend_from_slice(get(&p.data)));
-        out
-    }
-    let data = match &parts[0].data {
-        Data::Int(_) => Data::Int(join(total, &parts, |d| match d {
-            Data::Int(v) => v,
-            _ => unreachable!("concatenated columns share a type"),
-        })),
-        Data::Decimal(_) => Data::Decimal(join(total, &parts, |d| match d {
-            Data::Decimal(v) => v,
-            _ => unreachable!("concatenated columns share a type"),
-        })),
-        Data::Bool(_) => Data::Bool(join(total, &parts, |d| match d {
-            Data::Bool(v) => v,
-            _ => unreachable!("concatenated columns share a type"),
-        })),
-        Data::Date(_) => Data::Date(join(total, &parts, |d| match d {
-            Data::Date(v) => v,
-            _ => unreachable!("concatenated columns share a type"),
-        })),
-        Data::Text(..) => {
-            let mut dict = Dict::new();
-            let mut codes = Vec::with_capacity(total);
-            for p in &parts {
-                let Data::Text(c, d) = &p.data else {
-                    unreachable!("concatenated columns share a type")
-                };
+        match (&mut data, part.data) {
+            (Data::Int(out), Data::Int(v)) => out.extend_from_slice(&v),
+            (Data::Decimal(out), Data::Decimal(v)) => out.extend_from_slice(&v),
+            (Data::Bool(out), Data::Bool(v)) => out.extend_from_slice(&v),
+            (Data::Date(out), Data::Date(v)) => out.extend_from_slice(&v),
+            (Data::Text(out, _), Data::Text(codes, d)) => {
                 let remap: Vec<u32> = d.values().iter().map(|s| dict.intern(s)).collect();
-                codes.extend(
-                    c.iter()
-                        .map(|&code| remap.get(code as usize).copied().unwrap_or(0)),
+                out.extend(
+                    codes
+                        .iter()
+                        .map(|&c| remap.get(c as usize).copied().unwrap_or(0)),
                 );
             }
-            Data::Text(codes, Arc::new(dict))
+            _ => unreachable!("concatenated columns share a type"),
         }
-    };
+    }
+    if let Data::Text(_, d) = &mut data {
+        *d = Arc::new(dict);
+    }
     Column {
-        untyped: parts.iter().all(|p| p.untyped),
+        untyped,
         ..Column::new(data, validity)
     }
 }
