@@ -469,6 +469,11 @@ const MALFORMED: &[(&str, &[u8], &[&str])] = &[
         &["short.csv, line 3: 2 fields, but the header names 3 columns"],
     ),
     (
+        "unclosed.csv",
+        b"a,b\n1,2\n3,\"x\n4,5\n",
+        &["unclosed.csv, line 3: a quoted field is never closed"],
+    ),
+    (
         "latin1.csv",
         b"name,city\nx,M\xfcnchen\n",
         &[

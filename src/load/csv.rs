@@ -4,6 +4,7 @@
 
 use super::chunk::ChunkColumn;
 use super::infer::{thousands, Tally};
+use super::records::{Records, Unclosed};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{concat, Column, Table};
 use crate::value::Type;
@@ -170,7 +171,7 @@ impl Context<'_> {
             .collect();
         let utf8 = std::str::from_utf8(chunk).is_ok();
         self.for_each_record(chunk, first_line, |line, fields| {
-            for (i, (col, field)) in columns.iter_mut().zip(fields).enumerate() {
+            for (i, (col, field)) in columns.iter_mut().zip(fields.fields()).enumerate() {
                 let text = if utf8 {
                     checked_field(field)
                 } else {
@@ -192,7 +193,7 @@ impl Context<'_> {
     fn reread(&self, chunk: &[u8], first_line: u64, i: usize, ty: Type) -> Result<Column> {
         let mut col = ChunkColumn::new(Some(ty), chunk.len() / 16);
         self.for_each_record(chunk, first_line, |line, fields| {
-            let field = fields.get(i).unwrap_or_default();
+            let field = fields.field(i);
             col.push(self.text(field, line, i)?, line);
             match col.forced_error(self.file, &self.header[i]) {
                 Some(e) => Err(e),
@@ -209,28 +210,22 @@ impl Context<'_> {
         &self,
         chunk: &[u8],
         first_line: u64,
-        mut f: impl FnMut(u64, &csv::ByteRecord) -> Result<()>,
+        mut f: impl FnMut(u64, &Records<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.delimiter)
-            .from_reader(chunk);
-        let mut record = csv::ByteRecord::new();
+        let mut records = Records::new(chunk, self.delimiter, first_line);
         loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(e) => return Err(data(format!("{}: {e}", self.file))),
-            }
-            let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
-            if record.len() != self.header.len() {
-                if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+            let line = match records.next_record() {
+                Ok(Some(line)) => line,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(unclosed(self.file, &e)),
+            };
+            if records.len() != self.header.len() {
+                if records.len() == 1 && records.field(0).iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Err(self.ragged(line, record.len()));
+                return Err(self.ragged(line, records.len()));
             }
-            f(line, &record)?;
+            f(line, &records)?;
         }
     }
 
@@ -286,23 +281,14 @@ fn list(names: &[String]) -> String {
 
 /// The header's column names, the offset where data starts and its line.
 fn read_header(file: &str, bytes: &[u8], delimiter: u8) -> Result<(Vec<String>, usize, u64)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    // Skip blank lines before the header.
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) if record.len() == 1 && record[0].is_empty() => continue,
-            Ok(true) => break,
-            Ok(false) => return Err(data(format!("{file} is empty"))),
-            Err(e) => return Err(data(format!("{file}, line 1: {e}"))),
-        }
+    let mut records = Records::new(bytes, delimiter, 1);
+    match records.next_record() {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(data(format!("{file} is empty"))),
+        Err(e) => return Err(unclosed(file, &e)),
     }
-    let mut names: Vec<String> = Vec::with_capacity(record.len());
-    for (i, field) in record.iter().enumerate() {
+    let mut names: Vec<String> = Vec::with_capacity(records.len());
+    for (i, field) in records.fields().enumerate() {
         let name = std::str::from_utf8(field)
             .map_err(|_| {
                 data(format!("{file}, line 1: the header is not valid UTF-8"))
@@ -324,8 +310,18 @@ fn read_header(file: &str, bytes: &[u8], delimiter: u8) -> Result<(Vec<String>, 
         }
         names.push(name);
     }
-    let pos = reader.position();
-    Ok((names, pos.byte() as usize, pos.line()))
+    let (offset, line) = records.position();
+    Ok((names, offset, line))
+}
+
+fn unclosed(file: &str, e: &Unclosed) -> Error {
+    data(format!(
+        "{file}, line {}: a quoted field is never closed",
+        thousands(e.line)
+    ))
+    .with_help(
+        "add the closing double quote; a quote inside a quoted field is written twice (\"\")",
+    )
 }
 
 /// The delimiter the header line uses most: comma, semicolon, tab or bar.

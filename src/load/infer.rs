@@ -135,9 +135,27 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// The candidate types a column of non-text values may have, in the order
-/// they are tallied.
+/// The candidate types a column of non-text values may have.
 const CANDIDATES: [Type; 4] = [Type::Int, Type::Decimal, Type::Bool, Type::Date];
+
+/// The kinds of non-null value a field can be, as tallied.
+const KINDS: usize = 5;
+const INT: usize = 0;
+const DECIMAL: usize = 1;
+const BOOL: usize = 2;
+const DATE: usize = 3;
+const TEXT: usize = 4;
+
+/// Which kinds of value fit each candidate type.
+fn fits(candidate: Type, kind: usize) -> bool {
+    match candidate {
+        Type::Int => kind == INT,
+        Type::Decimal => kind == INT || kind == DECIMAL,
+        Type::Bool => kind == BOOL,
+        Type::Date => kind == DATE,
+        Type::Text | Type::Null => true,
+    }
+}
 
 /// A value that did not fit a candidate type: where it is and its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,46 +166,41 @@ pub(crate) struct Misfit {
     pub text: String,
 }
 
-/// The running tally of one column (or one chunk of it).
+/// The running tally of one column (or one chunk of it): how many values of
+/// each kind, and the first value of each kind (for the error messages).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tally {
-    nonnull: u64,
-    fits: [u64; 4],
-    first_misfit: [Option<Misfit>; 4],
+    counts: [u64; KINDS],
+    first: [Option<Misfit>; KINDS],
 }
 
 impl Tally {
     /// Counts one field.
     #[inline]
     pub fn add(&mut self, cell: &Cell<'_>, raw: &str, line: u64) {
-        let fits = match cell {
+        let kind = match cell {
             Cell::Null => return,
-            Cell::Int(_) => [true, true, false, false],
-            Cell::Decimal(_) => [false, true, false, false],
-            Cell::Bool(_) => [false, false, true, false],
-            Cell::Date(_) => [false, false, false, true],
-            Cell::Text(_) => [false; 4],
+            Cell::Int(_) => INT,
+            Cell::Decimal(_) => DECIMAL,
+            Cell::Bool(_) => BOOL,
+            Cell::Date(_) => DATE,
+            Cell::Text(_) => TEXT,
         };
-        self.nonnull += 1;
-        for (i, fit) in fits.into_iter().enumerate() {
-            if fit {
-                self.fits[i] += 1;
-            } else if self.first_misfit[i].is_none() {
-                self.first_misfit[i] = Some(Misfit {
-                    line,
-                    text: raw.to_string(),
-                });
-            }
+        self.counts[kind] += 1;
+        if self.first[kind].is_none() {
+            self.first[kind] = Some(Misfit {
+                line,
+                text: raw.to_string(),
+            });
         }
     }
 
-    /// Adds a later chunk's tally to this one (misfits keep the earliest).
+    /// Adds a later chunk's tally to this one (the earlier first values win).
     pub fn merge(&mut self, other: &Tally) {
-        self.nonnull += other.nonnull;
-        for i in 0..CANDIDATES.len() {
-            self.fits[i] += other.fits[i];
-            if self.first_misfit[i].is_none() {
-                self.first_misfit[i].clone_from(&other.first_misfit[i]);
+        for kind in 0..KINDS {
+            self.counts[kind] += other.counts[kind];
+            if self.first[kind].is_none() {
+                self.first[kind].clone_from(&other.first[kind]);
             }
         }
     }
@@ -195,28 +208,38 @@ impl Tally {
     /// The column's type by the rule in this module's docs. `file` and
     /// `column` name the column in the error; `at` says "line" or "record".
     pub fn decide(&self, file: &str, column: &str, at: &str) -> Result<Type> {
-        if self.nonnull == 0 {
+        let nonnull: u64 = self.counts.iter().sum();
+        if nonnull == 0 {
             return Ok(Type::Text);
         }
-        if let Some(i) = (0..CANDIDATES.len()).find(|&i| self.fits[i] == self.nonnull) {
-            return Ok(CANDIDATES[i]);
+        let fitting = |ty: Type| -> u64 {
+            (0..KINDS)
+                .filter(|&k| fits(ty, k))
+                .map(|k| self.counts[k])
+                .sum()
+        };
+        if let Some(ty) = CANDIDATES.into_iter().find(|&ty| fitting(ty) == nonnull) {
+            return Ok(ty);
         }
         // The best candidate: the most values fit it (decimal covers int).
-        let best = (1..CANDIDATES.len())
-            .max_by_key(|&i| self.fits[i])
-            .unwrap_or(1);
-        let misfits = self.nonnull - self.fits[best];
-        let stray = misfits * 100 <= self.nonnull;
-        match (&self.first_misfit[best], stray) {
-            (Some(m), true) => Err(misfit_error(
-                file,
-                column,
-                at,
-                m,
-                CANDIDATES[best],
-                Some(self.fits[best]),
-            )),
-            _ => Ok(Type::Text),
+        let best = CANDIDATES[1..]
+            .iter()
+            .copied()
+            .max_by_key(|&ty| fitting(ty))
+            .unwrap_or(Type::Decimal);
+        let fit = fitting(best);
+        let misfits = nonnull - fit;
+        if misfits * 100 > nonnull {
+            return Ok(Type::Text);
+        }
+        // The first value that does not fit: the earliest first of a kind that does not.
+        let first = (0..KINDS)
+            .filter(|&k| !fits(best, k))
+            .filter_map(|k| self.first[k].as_ref())
+            .min_by_key(|m| m.line);
+        match first {
+            Some(m) => Err(misfit_error(file, column, at, m, best, Some(fit))),
+            None => Ok(Type::Text),
         }
     }
 }

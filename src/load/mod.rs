@@ -7,6 +7,7 @@ mod chunk;
 mod csv;
 mod infer;
 mod json;
+mod records;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Table;
