@@ -10,7 +10,9 @@ use crate::render::render;
 use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
-use crate::syntax::ast::{self, Expr, ExprKind, Query, Source as AstSource, StatementKind};
+use crate::syntax::ast::{
+    self, Expr, ExprKind, Query, Source as AstSource, Statement, StatementKind,
+};
 use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
 use std::path::{Path, PathBuf};
@@ -270,6 +272,25 @@ impl Engine {
             ))
             .with_help("end it with a query, such as `provinces count by region`")
         })
+    }
+
+    /// The columns the query `text` would produce, found by checking it without
+    /// running it (the prompt uses this to complete column names).
+    pub fn columns_of(&self, text: &str) -> Result<Vec<crate::store::Field>> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        match script.statements.as_slice() {
+            [Statement {
+                kind: StatementKind::Query(q),
+                ..
+            }] => Ok(Checker::new(&self.catalog, Arc::clone(&source))
+                .query(q, &Params::new())
+                .map_err(|e| e.with_source(&source))?
+                .fields),
+            _ => Err(Error::new(ErrorKind::Invalid(
+                "expected exactly one query".into(),
+            ))),
+        }
     }
 
     /// Runs every statement of `source` in order, handing each output to `emit`.

@@ -116,3 +116,57 @@ fn json_rows(table: &Table) -> Vec<serde_json::Map<String, serde_json::Value>> {
         })
         .collect()
 }
+
+/// What a piece of text typed at the prompt is, for colouring it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A keyword such as `where` or `and`.
+    Keyword,
+    /// A string literal.
+    Text,
+    /// A number or date literal.
+    Number,
+    /// A `#` comment.
+    Comment,
+    /// A name that is not a relation, column, function or value.
+    Unknown,
+    /// An unbalanced quote or parenthesis.
+    Error,
+    /// Secondary text: a hint or a continuation marker.
+    Dim,
+}
+
+impl Style {
+    fn sgr(self) -> &'static str {
+        match self {
+            Style::Keyword => "1;34",
+            Style::Text => "32",
+            Style::Number => "36",
+            Style::Comment => "90",
+            Style::Unknown => "4;31",
+            Style::Error => "1;37;41",
+            Style::Dim => "2",
+        }
+    }
+}
+
+/// `text` with each byte range in `spans` coloured by its style (ANSI codes).
+/// Spans are in order and do not overlap; text outside them is left plain.
+pub fn paint(text: &str, spans: &[(std::ops::Range<usize>, Style)]) -> String {
+    let mut out = String::with_capacity(text.len() + spans.len() * 10);
+    let mut at = 0;
+    for (range, style) in spans {
+        if range.start < at || range.end > text.len() || range.start >= range.end {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(&format!(
+            "\x1b[{}m{}\x1b[0m",
+            style.sgr(),
+            &text[range.clone()]
+        ));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}

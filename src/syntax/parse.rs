@@ -824,11 +824,13 @@ fn phrase(e: Expected) -> String {
     }
 }
 
-const CLAUSE_WORDS: &[&str] = &[
+/// The words that start a clause (or, `by`, continue one).
+pub const CLAUSE_WORDS: &[&str] = &[
     "where", "select", "derive", "count", "sum", "avg", "min", "max", "median", "sort", "limit",
     "top", "join", "left", "distinct", "by",
 ];
-const OTHER_WORDS: &[&str] = &[
+/// The other keywords: operators, literals, `as`, `on`, directions, `let` and `def`.
+pub const OTHER_WORDS: &[&str] = &[
     "as", "on", "asc", "desc", "and", "or", "not", "in", "is", "between", "contains", "null",
     "true", "false", "let", "def",
 ];
