@@ -1,7 +1,7 @@
 //! The `itq` command: arguments, running scripts and `-c` statements, and exit codes.
 
 use crate::repl;
-use itq::{render, Engine, Error, Format, Output, Source};
+use itq::{render_with, Engine, Error, Format, Output, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -215,6 +215,17 @@ pub fn run_source(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    run_source_with(engine, source, format, &RenderOptions::default(), out)
+}
+
+/// Runs one source, writing each result to `out` as it comes, laid out with `options`.
+pub fn run_source_with(
+    engine: &mut Engine,
+    source: &std::sync::Arc<Source>,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let mut first = true;
     let mut write_error: Option<std::io::Error> = None;
     engine.run(source, |output| {
@@ -231,7 +242,7 @@ pub fn run_source(
             ""
         };
         first = false;
-        let text = format!("{sep}{}", render(&t, format));
+        let text = format!("{sep}{}", render_with(&t, format, options));
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
         }

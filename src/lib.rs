@@ -48,7 +48,7 @@ pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::funcs::{FuncInfo, FUNCTIONS};
 pub use load::{FileFormat, LoadOptions};
-pub use render::{paint, render, Format, Style};
+pub use render::{paint, render, render_with, Format, RenderOptions, Style};
 pub use source::{Source, Span};
 pub use store::{Column, Data, Field, Table};
 pub use value::{Scalar, Type};

@@ -5,9 +5,9 @@
 mod helper;
 mod meta;
 
-use crate::cli::run_source;
+use crate::cli::run_source_with;
 use helper::{Enter, Helper};
-use itq::{Engine, Format, Source};
+use itq::{Engine, Format, RenderOptions, Source};
 use meta::Meta;
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
@@ -20,8 +20,11 @@ use std::time::Instant;
 /// The prompt's settings, changed by meta-commands.
 struct Settings {
     format: Format,
+    /// 0: show every row.
     max_rows: usize,
     timer: bool,
+    /// The terminal's width, when known.
+    width: Option<u16>,
 }
 
 /// Where history is kept: `$ITQ_HISTORY`, else `$XDG_DATA_HOME/itq/history`,
@@ -91,6 +94,7 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
         format,
         max_rows: 40,
         timer: false,
+        width: None,
     };
     loop {
         match editor.readline("itq> ") {
@@ -99,6 +103,9 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                     continue;
                 }
                 remember(&mut editor, entry.trim_end(), history.as_deref());
+                settings.width = editor
+                    .dimensions()
+                    .and_then(|(cols, _)| u16::try_from(cols).ok());
                 let started = Instant::now();
                 let text = helper::join_continuations(entry.trim_end());
                 if let Some(meta) = text.trim_start().strip_prefix('.') {
@@ -154,10 +161,15 @@ fn remember(editor: &mut Editor<Helper, FileHistory>, entry: &str, path: Option<
 
 /// Runs statements, printing results and errors; the session goes on either way.
 fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<Source>) {
-    if let Err(e) = run_source(
+    let options = RenderOptions {
+        max_rows: (settings.max_rows > 0).then_some(settings.max_rows),
+        width: settings.width,
+    };
+    if let Err(e) = run_source_with(
         engine,
         source,
         settings.format,
+        &options,
         &mut std::io::stdout().lock(),
     ) {
         eprint!("{}", e.render());
