@@ -135,7 +135,7 @@ pub fn lex(text: &str) -> Vec<Token> {
                 }
                 Tok::Number
             }
-            c if c.is_alphabetic() || c == '_' => {
+            c if c.is_alphabetic() || c == '_' || c == '$' => {
                 i += 1;
                 while i < bytes.len() && (bytes[i].1.is_alphanumeric() || bytes[i].1 == '_') {
                     i += 1;
@@ -159,6 +159,17 @@ pub fn lex(text: &str) -> Vec<Token> {
     }
     out
 }
+
+/// The words of `load` and `save` statements, keywords only there.
+const STATEMENT_WORDS: &[&str] = &[
+    "load",
+    "save",
+    "to",
+    "replace",
+    "with",
+    "format",
+    "delimiter",
+];
 
 fn is_keyword(word: &str) -> bool {
     let lower = word.to_lowercase();
@@ -291,35 +302,36 @@ pub fn complete(engine: &Engine, line: &str, pos: usize) -> Completion {
         .collect();
     let last = stmt.last().filter(|t| t.end == pos);
 
-    // `load "pa` and `load pa`: file paths.
-    if stmt
-        .first()
-        .is_some_and(|t| t.text(line).eq_ignore_ascii_case("load"))
-        && stmt.len() >= 2
-    {
-        return match last {
-            Some(t) if stmt.len() == 2 || t.start > stmt[0].end => {
-                let text = t.text(line);
-                let (quote, typed) = match text.chars().next() {
-                    Some(q @ ('"' | '\'')) => (Some(q), text[1..].trim_end_matches(q)),
-                    _ => (None, text),
-                };
-                Completion {
-                    start: t.start,
-                    candidates: complete_path(typed)
-                        .into_iter()
-                        .map(|p| Candidate {
-                            replacement: match quote {
-                                Some(q) if !p.ends_with('/') => format!("{q}{p}{q}"),
-                                Some(q) => format!("{q}{p}"),
-                                None => p.clone(),
-                            },
-                            display: p,
-                        })
-                        .collect(),
-                }
-            }
-            _ => Completion::default(),
+    // The file of `load "pa` and `save ... to "pa`: paths, as strings.
+    let word_at = |i: usize| stmt.get(i).map(|t| t.text(line).to_lowercase());
+    let n = stmt.len();
+    let typed_path = match (word_at(0).as_deref(), last) {
+        (Some("load"), None) if n == 1 => Some((pos, "")),
+        (Some("load"), Some(t)) if n == 2 => Some((t.start, t.text(line))),
+        (Some("save"), None) if word_at(n - 1).as_deref() == Some("to") => Some((pos, "")),
+        (Some("save"), Some(t)) if n >= 2 && word_at(n - 2).as_deref() == Some("to") => {
+            Some((t.start, t.text(line)))
+        }
+        _ => None,
+    };
+    if let Some((start, text)) = typed_path {
+        let (quote, typed) = match text.chars().next() {
+            Some(q @ ('"' | '\'')) => (q, text[1..].trim_end_matches(q)),
+            _ => ('"', text),
+        };
+        return Completion {
+            start,
+            candidates: complete_path(typed)
+                .into_iter()
+                .map(|p| Candidate {
+                    replacement: if p.ends_with('/') {
+                        format!("{quote}{p}")
+                    } else {
+                        format!("{quote}{p}{quote}")
+                    },
+                    display: p,
+                })
+                .collect(),
         };
     }
 
@@ -735,6 +747,11 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
             defined.extend(tokens[d..d + close].iter().map(|t| t.text(line)));
         }
     }
+    // In `load` and `save` statements, their own words are keywords and other
+    // names (column types, formats) are not checked here.
+    let load_or_save = tokens.first().is_some_and(|t| {
+        t.text(line).eq_ignore_ascii_case("load") || t.text(line).eq_ignore_ascii_case("save")
+    });
     let mut open: Vec<usize> = Vec::new();
     let mut spans: Vec<(Range<usize>, Style)> = Vec::new();
     for t in &tokens {
@@ -744,7 +761,12 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
             Tok::Str { closed: false } => Some(Style::Error),
             Tok::Number => Some(Style::Number),
             Tok::Comment => Some(Style::Comment),
-            Tok::Word if is_keyword(text) || text.eq_ignore_ascii_case("chart") => {
+            Tok::Word
+                if is_keyword(text)
+                    || text.eq_ignore_ascii_case("chart")
+                    || (load_or_save
+                        && STATEMENT_WORDS.contains(&text.to_lowercase().as_str())) =>
+            {
                 Some(Style::Keyword)
             }
             Tok::Word | Tok::Backquoted => {
@@ -759,7 +781,8 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
                     || known_column(name)
                     || defined.contains(&name)
                     || agg_default
-                    || name.eq_ignore_ascii_case("load");
+                    || name.starts_with('$')
+                    || load_or_save;
                 (!known && t.end != pos).then_some(Style::Unknown)
             }
             Tok::Punct if text == "(" => {
@@ -1060,6 +1083,10 @@ mod tests {
             at_end(&e, &format!("load \"{d}/scr")),
             [format!("\"{d}/script.itq\"")]
         );
+        assert_eq!(
+            at_end(&e, &format!("save events to '{d}/su")),
+            [format!("'{d}/sub/")]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -1111,6 +1138,19 @@ mod tests {
     #[test]
     fn highlighting_marks_keywords_literals_and_unknown_names() {
         let e = engine();
+        assert_eq!(
+            styles(&e, "load \"x.csv\" as t with (a: int)"),
+            [
+                ("load", Style::Keyword),
+                ("\"x.csv\"", Style::Text),
+                ("as", Style::Keyword),
+                ("with", Style::Keyword),
+            ]
+        );
+        assert_eq!(
+            styles(&e, "events where province = $p"),
+            [("where", Style::Keyword)]
+        );
         assert_eq!(
             styles(&e, "events where provnce = \"Gansu\" and value > 1.5 # big"),
             [
