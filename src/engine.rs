@@ -4,6 +4,7 @@
 
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::exec::cancel::{self, InterruptHandle};
 use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
 use crate::render::render;
@@ -59,6 +60,8 @@ pub struct Engine {
     catalog: Catalog,
     /// The folders `load` and `save` may use (canonical paths); none by default.
     roots: Vec<PathBuf>,
+    /// Stops the running query; shared by clones of the engine.
+    interrupt: InterruptHandle,
 }
 
 impl Engine {
@@ -84,6 +87,7 @@ impl Engine {
         Engine {
             catalog: Catalog::new(),
             roots: Vec::new(),
+            interrupt: InterruptHandle::default(),
         }
     }
 
@@ -296,15 +300,30 @@ impl Engine {
     /// Runs every statement of `source` in order, handing each output to `emit`.
     /// A syntax error anywhere stops before anything runs; any other error stops
     /// at the failing statement (those before it have run).
+    ///
+    /// A [`cancel`](InterruptHandle::cancel) on this engine's
+    /// [`interrupt_handle`](Engine::interrupt_handle) while this runs stops it
+    /// with a "query cancelled" error.
     pub fn run(&mut self, source: &Arc<Source>, mut emit: impl FnMut(Output)) -> Result<()> {
         let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
-        for statement in &script.statements {
-            let out = self
-                .statement(&statement.kind, source)
-                .map_err(|e| e.with_span(statement.span).with_source(source))?;
-            emit(out);
-        }
-        Ok(())
+        let interrupt = self.interrupt.clone();
+        interrupt.reset();
+        cancel::with_handle(&interrupt, || {
+            for statement in &script.statements {
+                let out = self
+                    .statement(&statement.kind, source)
+                    .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                emit(out);
+            }
+            Ok(())
+        })
+    }
+
+    /// A handle that cancels this engine's running query, from another
+    /// thread or a signal handler. Cancelling when nothing runs has no effect
+    /// on later runs.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.interrupt.clone()
     }
 
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {

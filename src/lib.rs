@@ -46,6 +46,7 @@ pub mod value;
 
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
+pub use exec::cancel::InterruptHandle;
 pub use exec::funcs::{FuncInfo, FUNCTIONS};
 pub use load::{FileFormat, LoadOptions};
 pub use render::{paint, render, render_with, Format, RenderOptions, Style};

@@ -81,6 +81,13 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
         EventHandler::Conditional(Box::new(Enter)),
     );
+    // Ctrl-C while a query runs cancels it. While a line is edited the
+    // terminal is in raw mode, so Ctrl-C reaches rustyline (which clears the
+    // line) instead of raising this signal.
+    let interrupt = engine.interrupt_handle();
+    if let Err(e) = ctrlc::set_handler(move || interrupt.cancel()) {
+        eprintln!("warning: Ctrl-C will not cancel queries: {e}");
+    }
     let history = history_path(|v| std::env::var(v).ok());
     if let Some(path) = &history {
         // A missing file is a first session; an unreadable one is not worth stopping for.
@@ -116,9 +123,9 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                     }
                 } else {
                     run_text(&mut engine, &settings, &Source::new("<query>", text));
-                }
-                if settings.timer {
-                    println!("time: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+                    if settings.timer {
+                        println!("time: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+                    }
                 }
                 if let Some(h) = editor.helper_mut() {
                     h.engine = engine.clone();
