@@ -12,7 +12,7 @@ use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
 use crate::syntax::ast::{
-    self, Expr, ExprKind, Query, Source as AstSource, Statement, StatementKind,
+    self, ClauseKind, Expr, ExprKind, Query, Source as AstSource, Statement, StatementKind,
 };
 use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
@@ -27,6 +27,8 @@ pub const PRELUDE: &str = include_str!("../stdlib/prelude.itq");
 pub enum Output {
     /// A query's result, to be shown.
     Table(Table),
+    /// The result of a query ending in `chart`, to be drawn as bars.
+    Chart(Table),
     /// A `let` or `def` defined a name.
     Defined {
         /// The name.
@@ -266,7 +268,7 @@ impl Engine {
     pub fn query(&mut self, text: &str) -> Result<Table> {
         let mut last = None;
         self.run(&Source::new("<query>", text), |out| {
-            if let Output::Table(t) = out {
+            if let Output::Table(t) | Output::Chart(t) = out {
                 last = Some(t);
             }
         })?;
@@ -339,6 +341,7 @@ impl Engine {
                 let (written, span) = self.path_text(path, source)?;
                 let file = self.resolve(&written, span, source)?;
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
+                refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
                 let table = exec::execute(&checked.plan)?;
                 save::write_atomic(&file, &written, render(&table, format).as_bytes(), *replace)
@@ -350,7 +353,11 @@ impl Engine {
             }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
-                Ok(Output::Table(exec::execute(&checked.plan)?))
+                let table = exec::execute(&checked.plan)?;
+                Ok(match q.clauses.last().map(|c| &c.kind) {
+                    Some(ClauseKind::Chart) => Output::Chart(table),
+                    _ => Output::Table(table),
+                })
             }
             StatementKind::LetScalar { name, expr } => {
                 let value = checker.constant(expr, &params)?;
@@ -361,6 +368,7 @@ impl Engine {
                 })
             }
             StatementKind::Let { name, query } => {
+                refuse_chart(query, "`let` names rows")?;
                 if let Some(expr) = self.as_scalar_expr(query) {
                     let value = checker.constant(&expr, &params)?;
                     self.catalog.set_scalar(&name.name, value);
@@ -389,6 +397,7 @@ impl Engine {
                 params: ps,
                 body,
             } => {
+                refuse_chart(body, "a `def` gives rows to the query that calls it")?;
                 // Check the body now, with parameters of unknown type, so that a
                 // misspelt column is reported at the definition, not at each call.
                 let mut probe = Params::new();
@@ -548,6 +557,18 @@ fn relation_name(path: &Path) -> Option<String> {
         name.insert(0, '_');
     }
     (!name.is_empty()).then_some(name)
+}
+
+/// `chart` only ends a query whose result is shown.
+fn refuse_chart(q: &Query, what: &str) -> Result<()> {
+    match q.clauses.last() {
+        Some(c) if c.kind == ClauseKind::Chart => Err(Error::at(
+            ErrorKind::Invalid(format!("{what}; it cannot end with `chart`")),
+            c.span,
+        )
+        .with_help("draw the chart in a query of its own, such as `NAME chart`")),
+        _ => Ok(()),
+    }
 }
 
 /// The `#` comment lines directly above the line where `offset` is.

@@ -191,6 +191,87 @@ fn json_rows(table: &Table) -> Vec<serde_json::Map<String, serde_json::Value>> {
         .collect()
 }
 
+/// The width a chart takes when none is given (not a terminal).
+pub const CHART_WIDTH: u16 = 80;
+
+/// Draws `table` as a horizontal bar chart: a bar per row for its last
+/// numeric column, labelled by its first text column (else its first other
+/// column, else the row number), with each value printed beside its bar.
+/// Fits in `options.width` ([`CHART_WIDTH`] when none) and shows at most
+/// `options.max_rows` bars. Bars are scaled to the largest value; a negative
+/// or null value gets no bar. Plain text, no colour.
+pub fn chart(table: &Table, options: &RenderOptions) -> String {
+    let fields = table.fields();
+    let Some(value_col) = fields.iter().rposition(|f| f.ty.is_numeric()) else {
+        return render_with(table, Format::Table, options);
+    };
+    let label_col = fields
+        .iter()
+        .position(|f| f.ty == Type::Text)
+        .or_else(|| fields.iter().position(|f| !f.ty.is_numeric()));
+    let n = table.num_rows();
+    let shown = options.max_rows.map_or(n, |m| m.min(n));
+    let width = usize::from(options.width.unwrap_or(CHART_WIDTH)).max(20);
+    let rows: Vec<(String, Option<f64>, String)> = (0..shown)
+        .map(|r| {
+            let label = match label_col {
+                Some(c) => table.get(r, c).to_string(),
+                None => (r + 1).to_string(),
+            };
+            let v = table.get(r, value_col);
+            (label, v.as_f64(), v.to_string())
+        })
+        .collect();
+    let label_width = rows
+        .iter()
+        .map(|(l, ..)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(width / 3);
+    let value_width = rows
+        .iter()
+        .map(|(.., t)| t.chars().count())
+        .max()
+        .unwrap_or(0);
+    let bar_width = width.saturating_sub(label_width + value_width + 2).max(1);
+    let max = rows
+        .iter()
+        .filter_map(|(_, v, _)| *v)
+        .fold(0.0f64, f64::max);
+    let title = match label_col {
+        Some(c) => format!("{} by {}", fields[value_col].name, fields[c].name),
+        None => fields[value_col].name.clone(),
+    };
+    let mut out = format!("{title}\n");
+    for (label, value, text) in &rows {
+        let eighths = match value {
+            Some(v) if *v > 0.0 && max > 0.0 => (v / max * (bar_width * 8) as f64).round() as usize,
+            _ => 0,
+        };
+        let mut bar = "█".repeat(eighths / 8);
+        if eighths % 8 > 0 {
+            bar.push([' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8]);
+        }
+        let label = fit(label, label_width);
+        let pad = label_width - label.chars().count();
+        out.push_str(&format!("{label}{} {bar} {text}\n", " ".repeat(pad)));
+    }
+    if shown < n {
+        out.push_str(&format!("{n} rows ({} not shown)\n", n - shown));
+    }
+    out
+}
+
+/// `text` cut to `width` characters, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
 /// What a piece of text typed at the prompt is, for colouring it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -249,6 +330,41 @@ pub fn paint(text: &str, spans: &[(std::ops::Range<usize>, Style)]) -> String {
 mod tests {
     use super::*;
     use crate::Engine;
+
+    #[test]
+    fn charts_draw_bars_scaled_to_the_width_with_values_beside_them() {
+        let t = table("events where value is not null select province, value sort value desc");
+        let options = RenderOptions {
+            max_rows: None,
+            width: Some(40),
+        };
+        assert_eq!(
+            chart(&t, &options),
+            "value by province\n\
+             Yunnan       █████████████████████ 396.6\n\
+             Gansu        ███████████████▉ 300\n\
+             Heilongjiang █████████████▎ 250\n"
+        );
+        for line in chart(&t, &RenderOptions::default()).lines() {
+            assert!(line.chars().count() <= usize::from(CHART_WIDTH), "{line}");
+        }
+    }
+
+    #[test]
+    fn charts_mark_nulls_and_cut_long_labels_and_many_rows() {
+        let t = table("events select name, projects");
+        let options = RenderOptions {
+            max_rows: Some(2),
+            width: Some(30),
+        };
+        assert_eq!(
+            chart(&t, &options),
+            "projects by name\n\
+             2023 Chin… ██████████████ 382\n\
+             China Kun…  null\n\
+             5 rows (3 not shown)\n"
+        );
+    }
 
     fn table(query: &str) -> Table {
         Engine::new()

@@ -238,10 +238,9 @@ pub fn validate(text: &str) -> Entry {
             let w = t.text(text).to_lowercase();
             let open_ended = [
                 "where", "select", "derive", "sort", "by", "on", "join", "left", "top", "limit",
-                "as", "and", "or", "not", "in", "is", "between", "contains", "let", "def", "chart",
+                "as", "and", "or", "not", "in", "is", "between", "contains", "let", "def", "to",
             ];
-            // `chart` ends a query; listed only so the check below is explicit.
-            if w != "chart" && open_ended.contains(&w.as_str()) {
+            if open_ended.contains(&w.as_str()) {
                 Entry::Incomplete
             } else {
                 Entry::Complete
@@ -763,7 +762,6 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
             Tok::Comment => Some(Style::Comment),
             Tok::Word
                 if is_keyword(text)
-                    || text.eq_ignore_ascii_case("chart")
                     || (load_or_save
                         && STATEMENT_WORDS.contains(&text.to_lowercase().as_str())) =>
             {
@@ -1099,6 +1097,10 @@ mod tests {
         assert_eq!(validate("let x ="), Entry::Incomplete);
         assert_eq!(validate("events where value > 1"), Entry::Complete);
         assert_eq!(validate("events count"), Entry::Complete);
+        assert_eq!(
+            validate("events sum value by province chart"),
+            Entry::Complete
+        );
         assert_eq!(
             validate("events where name = \"a(\" # and"),
             Entry::Complete
