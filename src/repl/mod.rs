@@ -77,10 +77,12 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
         Err(e) => return start_failed(&e),
     };
     editor.set_helper(Some(Helper::new(engine.clone(), colour_wanted())));
-    editor.bind_sequence(
+    for key in [
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
-        EventHandler::Conditional(Box::new(Enter)),
-    );
+        KeyEvent::ctrl('J'),
+    ] {
+        editor.bind_sequence(key, EventHandler::Conditional(Box::new(Enter)));
+    }
     // Ctrl-C while a query runs cancels it. While a line is edited the
     // terminal is in raw mode, so Ctrl-C reaches rustyline (which clears the
     // line) instead of raising this signal.
