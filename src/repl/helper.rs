@@ -5,7 +5,7 @@
 
 use super::meta;
 use itq::syntax::{CLAUSE_WORDS, OTHER_WORDS};
-use itq::{Data, Engine, Style, FUNCTIONS};
+use itq::{Data, Engine, ErrorKind, Style, FUNCTIONS};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -751,6 +751,7 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
     let load_or_save = tokens.first().is_some_and(|t| {
         t.text(line).eq_ignore_ascii_case("load") || t.text(line).eq_ignore_ascii_case("save")
     });
+    let checked = checked_unknown(engine, line, &tokens);
     let mut open: Vec<usize> = Vec::new();
     let mut spans: Vec<(Range<usize>, Style)> = Vec::new();
     for t in &tokens {
@@ -772,15 +773,20 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
                 let agg_default = ["count", "sum_", "avg_", "min_", "max_", "median_"]
                     .iter()
                     .any(|p| name.starts_with(p));
-                let known = catalog.relation(name).is_some()
-                    || catalog.def(name).is_some()
-                    || catalog.scalar(name).is_some()
-                    || FUNCTIONS.iter().any(|f| f.name == name)
-                    || known_column(name)
-                    || defined.contains(&name)
-                    || agg_default
-                    || name.starts_with('$')
-                    || load_or_save;
+                let known = match &checked {
+                    Some(unknown) => *unknown != Some(t.start),
+                    None => {
+                        catalog.relation(name).is_some()
+                            || catalog.def(name).is_some()
+                            || catalog.scalar(name).is_some()
+                            || FUNCTIONS.iter().any(|f| f.name == name)
+                            || known_column(name)
+                            || defined.contains(&name)
+                            || agg_default
+                            || name.starts_with('$')
+                            || load_or_save
+                    }
+                };
                 (!known && t.end != pos).then_some(Style::Unknown)
             }
             Tok::Punct if text == "(" => {
@@ -821,6 +827,35 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
     }
     spans.sort_by_key(|(r, _)| r.start);
     spans
+}
+
+/// When `line` is one query (or `let NAME = QUERY`) that parses, the engine's
+/// checker decides which name is unknown: `Some(None)` when all are known,
+/// `Some(Some(offset))` for the first unknown one. `None` when the text does
+/// not parse yet, and the names are judged one by one against the catalog.
+fn checked_unknown(engine: &Engine, line: &str, tokens: &[Token]) -> Option<Option<usize>> {
+    if tokens.iter().any(|t| t.kind == Tok::Break) {
+        return None;
+    }
+    let words: Vec<String> = tokens
+        .iter()
+        .take(3)
+        .map(|t| t.text(line).to_lowercase())
+        .collect();
+    let start = match words.first().map(String::as_str) {
+        Some("let") if words.get(2).is_some_and(|w| w == "=") => tokens.get(3)?.start,
+        Some("let" | "def" | "load" | "save") | None => return None,
+        Some(_) => tokens[0].start,
+    };
+    match engine.columns_of(&line[start..]) {
+        Ok(_) => Some(None),
+        Err(e) => match e.kind() {
+            ErrorKind::UnknownColumn { .. }
+            | ErrorKind::UnknownRelation(_)
+            | ErrorKind::UnknownFunction(_) => Some(e.span().map(|s| start + s.start)),
+            _ => None,
+        },
+    }
 }
 
 /// `line` as shown: styled spans painted when `colour`, and continuation
@@ -1174,6 +1209,36 @@ mod tests {
         );
         // The word under the cursor is not marked while it is typed.
         assert!(highlight(&e, "eve", 3).is_empty());
+        // The checker knows the columns each clause makes: a join's renamed
+        // column is known, and a column dropped by `select` is not.
+        assert_eq!(
+            styles(
+                &e,
+                "events join provinces on province = name select events_name"
+            ),
+            [
+                ("join", Style::Keyword),
+                ("on", Style::Keyword),
+                ("select", Style::Keyword),
+                ("events_name", Style::Unknown),
+            ]
+        );
+        assert_eq!(
+            styles(&e, "events join projects on province select projects_city"),
+            [
+                ("join", Style::Keyword),
+                ("on", Style::Keyword),
+                ("select", Style::Keyword)
+            ]
+        );
+        assert_eq!(
+            styles(&e, "events select name sort value"),
+            [
+                ("select", Style::Keyword),
+                ("sort", Style::Keyword),
+                ("value", Style::Unknown)
+            ]
+        );
     }
 
     #[test]

@@ -228,11 +228,7 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
         Meta::MaxRows(n) => settings.max_rows = n,
         Meta::Timer(on) => settings.timer = on,
         Meta::Read(path) => match std::fs::read_to_string(&path) {
-            Ok(text) => run_text(
-                engine,
-                settings,
-                &Source::new(path.display().to_string(), text),
-            ),
+            Ok(text) => run_text(engine, settings, &Source::file(&path, text)),
             Err(e) => eprintln!("error: cannot read `{}`: {e}", path.display()),
         },
         Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
