@@ -75,6 +75,19 @@ impl<'a> Checker<'a> {
             .with_help("split it into named steps with `let`"));
         }
         let (mut plan, mut fields, mut label) = self.source(&q.source, params)?;
+        if let Some(chart) = q
+            .clauses
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|c| c.kind == ClauseKind::Chart)
+        {
+            return Err(Error::at(
+                ErrorKind::Invalid("`chart` must be the last clause of a query".into()),
+                chart.span,
+            )
+            .with_help("move `chart` to the end, as in `events sum value by province chart`"));
+        }
         for clause in &q.clauses {
             (plan, fields) = self
                 .clause(&clause.kind, plan, &fields, &label, params)
@@ -89,6 +102,7 @@ impl<'a> Checker<'a> {
                 ClauseKind::Aggregate { .. } => "the result of the aggregate".into(),
                 ClauseKind::Join { .. } => "the result of the join".into(),
                 ClauseKind::Distinct(_) => "the result of `distinct`".into(),
+                ClauseKind::Chart => label,
             };
         }
         Ok(CheckedQuery { plan, fields })
@@ -434,6 +448,20 @@ impl<'a> Checker<'a> {
                 }
                 let out = columns.iter().map(|&i| fields[i].clone()).collect();
                 Ok((Plan::Distinct { input, columns }, out))
+            }
+            ClauseKind::Chart => {
+                if !fields.iter().any(|f| f.ty.is_numeric()) {
+                    let names: Vec<String> = fields
+                        .iter()
+                        .map(|f| format!("{} ({})", f.name, f.ty))
+                        .collect();
+                    return Err(Error::new(ErrorKind::Type(format!(
+                        "`chart` draws bars from a numeric column, but {label} has none: {}",
+                        names.join(", ")
+                    )))
+                    .with_help("aggregate first, as in `events sum value by province chart`"));
+                }
+                Ok((*input, fields.to_vec()))
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The `itq` command: arguments, running scripts and `-c` statements, and exit codes.
 
 use crate::repl;
-use itq::{render, Engine, Error, Format, Output, Source};
+use itq::{render_with, Engine, Error, Format, Output, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -191,6 +191,14 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
     ExitCode::SUCCESS
 }
 
+/// The width of the terminal standard output is, if it is one.
+fn terminal_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| w)
+}
+
 /// Says on standard error what a `load` replaced or where a `save` wrote.
 pub fn notice(out: &Output) {
     let text = match out {
@@ -215,23 +223,44 @@ pub fn run_source(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    run_source_with(engine, source, format, &RenderOptions::default(), out)
+}
+
+/// Runs one source, writing each result to `out` as it comes, laid out with `options`.
+pub fn run_source_with(
+    engine: &mut Engine,
+    source: &std::sync::Arc<Source>,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let mut first = true;
     let mut write_error: Option<std::io::Error> = None;
     engine.run(source, |output| {
         if write_error.is_some() {
             return;
         }
-        let Output::Table(t) = output else {
-            notice(&output);
-            return;
-        };
         let sep = if !first && format == Format::Table {
             "\n"
         } else {
             ""
         };
+        let text = match output {
+            Output::Table(t) => format!("{sep}{}", render_with(&t, format, options)),
+            // A chart is as wide as the terminal (80 columns when not a terminal).
+            Output::Chart(t) => {
+                let chart_options = RenderOptions {
+                    width: options.width.or_else(terminal_width),
+                    ..*options
+                };
+                format!("{sep}{}", itq::render::chart(&t, &chart_options))
+            }
+            other => {
+                notice(&other);
+                return;
+            }
+        };
         first = false;
-        let text = format!("{sep}{}", render(&t, format));
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
         }

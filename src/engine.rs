@@ -4,13 +4,16 @@
 
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::exec::cancel::{self, InterruptHandle};
 use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
 use crate::render::render;
 use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
-use crate::syntax::ast::{self, Expr, ExprKind, Query, Source as AstSource, StatementKind};
+use crate::syntax::ast::{
+    self, ClauseKind, Expr, ExprKind, Query, Source as AstSource, Statement, StatementKind,
+};
 use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,8 @@ pub const PRELUDE: &str = include_str!("../stdlib/prelude.itq");
 pub enum Output {
     /// A query's result, to be shown.
     Table(Table),
+    /// The result of a query ending in `chart`, to be drawn as bars.
+    Chart(Table),
     /// A `let` or `def` defined a name.
     Defined {
         /// The name.
@@ -57,6 +62,8 @@ pub struct Engine {
     catalog: Catalog,
     /// The folders `load` and `save` may use (canonical paths); none by default.
     roots: Vec<PathBuf>,
+    /// Stops the running query; shared by clones of the engine.
+    interrupt: InterruptHandle,
 }
 
 impl Engine {
@@ -82,6 +89,7 @@ impl Engine {
         Engine {
             catalog: Catalog::new(),
             roots: Vec::new(),
+            interrupt: InterruptHandle::default(),
         }
     }
 
@@ -260,7 +268,7 @@ impl Engine {
     pub fn query(&mut self, text: &str) -> Result<Table> {
         let mut last = None;
         self.run(&Source::new("<query>", text), |out| {
-            if let Output::Table(t) = out {
+            if let Output::Table(t) | Output::Chart(t) = out {
                 last = Some(t);
             }
         })?;
@@ -272,18 +280,52 @@ impl Engine {
         })
     }
 
+    /// The columns the query `text` would produce, found by checking it without
+    /// running it (the prompt uses this to complete column names).
+    pub fn columns_of(&self, text: &str) -> Result<Vec<crate::store::Field>> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        match script.statements.as_slice() {
+            [Statement {
+                kind: StatementKind::Query(q),
+                ..
+            }] => Ok(Checker::new(&self.catalog, Arc::clone(&source))
+                .query(q, &Params::new())
+                .map_err(|e| e.with_source(&source))?
+                .fields),
+            _ => Err(Error::new(ErrorKind::Invalid(
+                "expected exactly one query".into(),
+            ))),
+        }
+    }
+
     /// Runs every statement of `source` in order, handing each output to `emit`.
     /// A syntax error anywhere stops before anything runs; any other error stops
     /// at the failing statement (those before it have run).
+    ///
+    /// A [`cancel`](InterruptHandle::cancel) on this engine's
+    /// [`interrupt_handle`](Engine::interrupt_handle) while this runs stops it
+    /// with a "query cancelled" error.
     pub fn run(&mut self, source: &Arc<Source>, mut emit: impl FnMut(Output)) -> Result<()> {
         let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
-        for statement in &script.statements {
-            let out = self
-                .statement(&statement.kind, source)
-                .map_err(|e| e.with_span(statement.span).with_source(source))?;
-            emit(out);
-        }
-        Ok(())
+        let interrupt = self.interrupt.clone();
+        interrupt.reset();
+        cancel::with_handle(&interrupt, || {
+            for statement in &script.statements {
+                let out = self
+                    .statement(&statement.kind, source)
+                    .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                emit(out);
+            }
+            Ok(())
+        })
+    }
+
+    /// A handle that cancels this engine's running query, from another
+    /// thread or a signal handler. Cancelling when nothing runs has no effect
+    /// on later runs.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.interrupt.clone()
     }
 
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
@@ -299,6 +341,7 @@ impl Engine {
                 let (written, span) = self.path_text(path, source)?;
                 let file = self.resolve(&written, span, source)?;
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
+                refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
                 let table = exec::execute(&checked.plan)?;
                 save::write_atomic(&file, &written, render(&table, format).as_bytes(), *replace)
@@ -310,7 +353,11 @@ impl Engine {
             }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
-                Ok(Output::Table(exec::execute(&checked.plan)?))
+                let table = exec::execute(&checked.plan)?;
+                Ok(match q.clauses.last().map(|c| &c.kind) {
+                    Some(ClauseKind::Chart) => Output::Chart(table),
+                    _ => Output::Table(table),
+                })
             }
             StatementKind::LetScalar { name, expr } => {
                 let value = checker.constant(expr, &params)?;
@@ -321,6 +368,7 @@ impl Engine {
                 })
             }
             StatementKind::Let { name, query } => {
+                refuse_chart(query, "`let` names rows")?;
                 if let Some(expr) = self.as_scalar_expr(query) {
                     let value = checker.constant(&expr, &params)?;
                     self.catalog.set_scalar(&name.name, value);
@@ -349,6 +397,7 @@ impl Engine {
                 params: ps,
                 body,
             } => {
+                refuse_chart(body, "a `def` gives rows to the query that calls it")?;
                 // Check the body now, with parameters of unknown type, so that a
                 // misspelt column is reported at the definition, not at each call.
                 let mut probe = Params::new();
@@ -508,6 +557,18 @@ fn relation_name(path: &Path) -> Option<String> {
         name.insert(0, '_');
     }
     (!name.is_empty()).then_some(name)
+}
+
+/// `chart` only ends a query whose result is shown.
+fn refuse_chart(q: &Query, what: &str) -> Result<()> {
+    match q.clauses.last() {
+        Some(c) if c.kind == ClauseKind::Chart => Err(Error::at(
+            ErrorKind::Invalid(format!("{what}; it cannot end with `chart`")),
+            c.span,
+        )
+        .with_help("draw the chart in a query of its own, such as `NAME chart`")),
+        _ => Ok(()),
+    }
 }
 
 /// The `#` comment lines directly above the line where `offset` is.

@@ -55,6 +55,9 @@ pub enum ErrorKind {
     /// A data file (such as the built-in fact base) is malformed.
     #[error("{0}")]
     Data(String),
+    /// The host cancelled the running query (Ctrl-C at the prompt).
+    #[error("query cancelled")]
+    Cancelled,
 }
 
 /// An error with, where known, the span it points at and the source it came from.

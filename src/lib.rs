@@ -46,9 +46,10 @@ pub mod value;
 
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
+pub use exec::cancel::InterruptHandle;
 pub use exec::funcs::{FuncInfo, FUNCTIONS};
 pub use load::{FileFormat, LoadOptions};
-pub use render::{render, Format};
+pub use render::{paint, render, render_with, Format, RenderOptions, Style};
 pub use source::{Source, Span};
 pub use store::{Column, Data, Field, Table};
 pub use value::{Scalar, Type};

@@ -3,7 +3,7 @@
 
 use crate::store::Table;
 use crate::value::{Scalar, Type};
-use comfy_table::{presets, CellAlignment, ContentArrangement};
+use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Width};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -21,11 +21,27 @@ pub enum Format {
     Markdown,
 }
 
+/// How a table is laid out for a reader. Only the bordered table format uses
+/// these: CSV, JSON and Markdown always hold every row and every character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RenderOptions {
+    /// Show at most this many rows, with a line saying how many were left out.
+    pub max_rows: Option<usize>,
+    /// Fit the table in this many columns, wrapping wide text cells (at most
+    /// three lines a cell, then `…`).
+    pub width: Option<u16>,
+}
+
 /// Renders `table` in `format`. The result ends with a newline.
 pub fn render(table: &Table, format: Format) -> String {
+    render_with(table, format, &RenderOptions::default())
+}
+
+/// Renders `table` in `format` with layout `options`. The result ends with a newline.
+pub fn render_with(table: &Table, format: Format, options: &RenderOptions) -> String {
     match format {
-        Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, true),
-        Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, false),
+        Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, Some(options)),
+        Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, None),
         Format::Csv => csv(table),
         Format::Json => {
             let mut s =
@@ -40,13 +56,68 @@ pub fn render(table: &Table, format: Format) -> String {
     }
 }
 
-fn boxed(table: &Table, preset: &str, footer: bool) -> String {
+/// The most lines one cell takes when a table is fitted to a width.
+const MAX_CELL_LINES: usize = 3;
+
+/// The widest a cell may be (padding included) for the table to fit in
+/// `width`, or `None` when it fits as it is. Narrow columns keep their width;
+/// only the widest are wrapped, all to the same width.
+fn cell_cap(table: &Table, rows: &[Vec<String>], width: u16) -> Option<u16> {
+    let widths: Vec<usize> = table
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([f.name.chars().count()])
+                .max()
+                .unwrap_or(0)
+                + 2
+        })
+        .collect();
+    // One border character before each column and one after the last.
+    let budget = usize::from(width).saturating_sub(widths.len() + 1);
+    if widths.iter().sum::<usize>() <= budget {
+        return None;
+    }
+    let fits = |cap: usize| widths.iter().map(|w| (*w).min(cap)).sum::<usize>() <= budget;
+    let cap = (3..=widths.iter().copied().max().unwrap_or(3))
+        .rev()
+        .find(|c| fits(*c))
+        .unwrap_or(3);
+    u16::try_from(cap).ok()
+}
+
+/// A table drawn with `preset`; with `options`, fitted to them and followed by a row count.
+fn boxed(table: &Table, preset: &str, options: Option<&RenderOptions>) -> String {
+    let footer = options.is_some();
+    let options = options.copied().unwrap_or_default();
     let mut t = comfy_table::Table::new();
     t.load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(table.fields().iter().map(|f| f.name.as_str()));
-    for row in table.rows() {
-        t.add_row(row.iter().map(|v| v.to_string()));
+    let n = table.num_rows();
+    let shown = options.max_rows.map_or(n, |m| m.min(n));
+    let rows: Vec<Vec<String>> = table
+        .rows()
+        .take(shown)
+        .map(|row| row.iter().map(|v| v.to_string()).collect())
+        .collect();
+    let cap = options.width.and_then(|w| cell_cap(table, &rows, w));
+    if let (Some(w), Some(cap)) = (options.width, cap) {
+        t.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(w)
+            .set_truncation_indicator("…");
+        let limit = ColumnConstraint::UpperBoundary(Width::Fixed(cap));
+        t.set_constraints(std::iter::repeat_n(limit, table.num_columns()));
+    }
+    for row in rows {
+        let mut r = comfy_table::Row::from(row);
+        if cap.is_some() {
+            r.max_height(MAX_CELL_LINES);
+        }
+        t.add_row(r);
     }
     for (i, f) in table.fields().iter().enumerate() {
         if matches!(f.ty, Type::Int | Type::Decimal) {
@@ -61,8 +132,11 @@ fn boxed(table: &Table, preset: &str, footer: bool) -> String {
         format!("{t}\n")
     };
     if footer {
-        let n = table.num_rows();
-        out.push_str(&format!("{n} row{}\n", if n == 1 { "" } else { "s" }));
+        out.push_str(&format!("{n} row{}", if n == 1 { "" } else { "s" }));
+        if shown < n {
+            out.push_str(&format!(" ({} not shown)", n - shown));
+        }
+        out.push('\n');
     }
     out
 }
@@ -115,4 +189,223 @@ fn json_rows(table: &Table) -> Vec<serde_json::Map<String, serde_json::Value>> {
                 .collect()
         })
         .collect()
+}
+
+/// The width a chart takes when none is given (not a terminal).
+pub const CHART_WIDTH: u16 = 80;
+
+/// Draws `table` as a horizontal bar chart: a bar per row for its last
+/// numeric column, labelled by its first text column (else its first other
+/// column, else the row number), with each value printed beside its bar.
+/// Fits in `options.width` ([`CHART_WIDTH`] when none) and shows at most
+/// `options.max_rows` bars. Bars are scaled to the largest value; a negative
+/// or null value gets no bar. Plain text, no colour.
+pub fn chart(table: &Table, options: &RenderOptions) -> String {
+    let fields = table.fields();
+    let Some(value_col) = fields.iter().rposition(|f| f.ty.is_numeric()) else {
+        return render_with(table, Format::Table, options);
+    };
+    let label_col = fields
+        .iter()
+        .position(|f| f.ty == Type::Text)
+        .or_else(|| fields.iter().position(|f| !f.ty.is_numeric()));
+    let n = table.num_rows();
+    let shown = options.max_rows.map_or(n, |m| m.min(n));
+    let width = usize::from(options.width.unwrap_or(CHART_WIDTH)).max(20);
+    let rows: Vec<(String, Option<f64>, String)> = (0..shown)
+        .map(|r| {
+            let label = match label_col {
+                Some(c) => table.get(r, c).to_string(),
+                None => (r + 1).to_string(),
+            };
+            let v = table.get(r, value_col);
+            (label, v.as_f64(), v.to_string())
+        })
+        .collect();
+    let label_width = rows
+        .iter()
+        .map(|(l, ..)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(width / 3);
+    let value_width = rows
+        .iter()
+        .map(|(.., t)| t.chars().count())
+        .max()
+        .unwrap_or(0);
+    let bar_width = width.saturating_sub(label_width + value_width + 2).max(1);
+    let max = rows
+        .iter()
+        .filter_map(|(_, v, _)| *v)
+        .fold(0.0f64, f64::max);
+    let title = match label_col {
+        Some(c) => format!("{} by {}", fields[value_col].name, fields[c].name),
+        None => fields[value_col].name.clone(),
+    };
+    let mut out = format!("{title}\n");
+    for (label, value, text) in &rows {
+        let eighths = match value {
+            Some(v) if *v > 0.0 && max > 0.0 => (v / max * (bar_width * 8) as f64).round() as usize,
+            _ => 0,
+        };
+        let mut bar = "█".repeat(eighths / 8);
+        if eighths % 8 > 0 {
+            bar.push([' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8]);
+        }
+        let label = fit(label, label_width);
+        let pad = label_width - label.chars().count();
+        out.push_str(&format!("{label}{} {bar} {text}\n", " ".repeat(pad)));
+    }
+    if shown < n {
+        out.push_str(&format!("{n} rows ({} not shown)\n", n - shown));
+    }
+    out
+}
+
+/// `text` cut to `width` characters, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// What a piece of text typed at the prompt is, for colouring it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A keyword such as `where` or `and`.
+    Keyword,
+    /// A string literal.
+    Text,
+    /// A number or date literal.
+    Number,
+    /// A `#` comment.
+    Comment,
+    /// A name that is not a relation, column, function or value.
+    Unknown,
+    /// An unbalanced quote or parenthesis.
+    Error,
+    /// Secondary text: a hint or a continuation marker.
+    Dim,
+}
+
+impl Style {
+    fn sgr(self) -> &'static str {
+        match self {
+            Style::Keyword => "1;34",
+            Style::Text => "32",
+            Style::Number => "36",
+            Style::Comment => "90",
+            Style::Unknown => "4;31",
+            Style::Error => "1;37;41",
+            Style::Dim => "2",
+        }
+    }
+}
+
+/// `text` with each byte range in `spans` coloured by its style (ANSI codes).
+/// Spans are in order and do not overlap; text outside them is left plain.
+pub fn paint(text: &str, spans: &[(std::ops::Range<usize>, Style)]) -> String {
+    let mut out = String::with_capacity(text.len() + spans.len() * 10);
+    let mut at = 0;
+    for (range, style) in spans {
+        if range.start < at || range.end > text.len() || range.start >= range.end {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(&format!(
+            "\x1b[{}m{}\x1b[0m",
+            style.sgr(),
+            &text[range.clone()]
+        ));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    #[test]
+    fn charts_draw_bars_scaled_to_the_width_with_values_beside_them() {
+        let t = table("events where value is not null select province, value sort value desc");
+        let options = RenderOptions {
+            max_rows: None,
+            width: Some(40),
+        };
+        assert_eq!(
+            chart(&t, &options),
+            "value by province\n\
+             Yunnan       █████████████████████ 396.6\n\
+             Gansu        ███████████████▉ 300\n\
+             Heilongjiang █████████████▎ 250\n"
+        );
+        for line in chart(&t, &RenderOptions::default()).lines() {
+            assert!(line.chars().count() <= usize::from(CHART_WIDTH), "{line}");
+        }
+    }
+
+    #[test]
+    fn charts_mark_nulls_and_cut_long_labels_and_many_rows() {
+        let t = table("events select name, projects");
+        let options = RenderOptions {
+            max_rows: Some(2),
+            width: Some(30),
+        };
+        assert_eq!(
+            chart(&t, &options),
+            "projects by name\n\
+             2023 Chin… ██████████████ 382\n\
+             China Kun…  null\n\
+             5 rows (3 not shown)\n"
+        );
+    }
+
+    fn table(query: &str) -> Table {
+        Engine::new()
+            .and_then(|mut e| e.query(query))
+            .expect("the test query runs")
+    }
+
+    #[test]
+    fn long_tables_show_max_rows_and_say_how_many_were_left_out() {
+        let t = table("provinces select name");
+        let options = RenderOptions {
+            max_rows: Some(3),
+            width: None,
+        };
+        let text = render_with(&t, Format::Table, &options);
+        let body: Vec<&str> = text.lines().filter(|l| l.starts_with('│')).collect();
+        assert_eq!(body.len(), 4, "a header and three rows:\n{text}");
+        assert!(text.ends_with("31 rows (28 not shown)\n"), "{text}");
+        // Short tables and data formats are never cut.
+        let all = RenderOptions {
+            max_rows: Some(40),
+            width: None,
+        };
+        assert!(render_with(&t, Format::Table, &all).ends_with("31 rows\n"));
+        assert_eq!(render_with(&t, Format::Csv, &options).lines().count(), 32);
+    }
+
+    #[test]
+    fn tables_fit_the_width_by_wrapping_wide_cells() {
+        let t = table("events select name, province");
+        let wide = render(&t, Format::Table);
+        assert!(wide.lines().any(|l| l.chars().count() > 60));
+        let options = RenderOptions {
+            max_rows: None,
+            width: Some(40),
+        };
+        let text = render_with(&t, Format::Table, &options);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 40, "{line:?} is wider than 40");
+        }
+        assert!(text.contains("Gansu"));
+        assert!(text.ends_with("5 rows\n"), "{text}");
+    }
 }

@@ -135,6 +135,7 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
         out.push((name.clone(), Arc::new(col.take(&groups.first_rows))));
     }
     for agg in aggs {
+        super::cancel::check()?;
         let arg = match &agg.arg {
             Some(e) => Some(eval(e, input)?.into_column(e.ty, rows)),
             None => None,

@@ -1,6 +1,8 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
+use super::cancel::{self, BATCH};
+use crate::error::Result;
 use crate::store::{Column, Data, Table, NULL_ROW};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,19 +39,30 @@ pub fn join(
     right_keys: &[usize],
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
-) -> Table {
+) -> Result<Table> {
     let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
     let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
     let mut index: HashMap<Vec<Atom>, Vec<u32>> = HashMap::new();
     for r in 0..right.num_rows() {
+        if r % BATCH == 0 {
+            cancel::check()?;
+        }
         if let Some(k) = row_key(&rk, r) {
             index.entry(k).or_default().push(r as u32);
         }
     }
     let (mut li, mut ri) = (Vec::new(), Vec::new());
+    // Output rows since the last check: a key with many matches makes many rows.
+    let mut work = 0;
     for l in 0..left.num_rows() {
+        work += 1;
+        if work >= BATCH {
+            work = 0;
+            cancel::check()?;
+        }
         match row_key(&lk, l).and_then(|k| index.get(&k)) {
             Some(matches) => {
+                work += matches.len();
                 for &r in matches {
                     li.push(l as u32);
                     ri.push(r);
@@ -66,5 +79,5 @@ pub fn join(
     for (i, name) in right_columns {
         columns.push((name.clone(), Arc::new(right.column_at(*i).take(&ri))));
     }
-    Table::with_rows(columns, li.len())
+    Ok(Table::with_rows(columns, li.len()))
 }

@@ -2,6 +2,7 @@
 //! taking whole columns to whole columns.
 
 mod aggregate;
+pub mod cancel;
 pub(crate) mod expr;
 pub mod funcs;
 mod join;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 /// Runs a plan to its result table.
 pub fn execute(plan: &Plan) -> Result<Table> {
+    cancel::check()?;
     match plan {
         Plan::Scan(t) => Ok(Table::clone(t)),
         Plan::Filter { input, predicate } => {
@@ -38,6 +40,7 @@ pub fn execute(plan: &Plan) -> Result<Table> {
         Plan::Sort { input, keys } => {
             let input = execute(input)?;
             let order = order::sort(&input, keys)?;
+            cancel::check()?;
             Ok(input.take(&order))
         }
         Plan::Limit { input, n } => {
@@ -51,6 +54,7 @@ pub fn execute(plan: &Plan) -> Result<Table> {
         Plan::Top { input, n, key } => {
             let input = execute(input)?;
             let order = order::top(&input, *n, key)?;
+            cancel::check()?;
             Ok(input.take(&order))
         }
         Plan::Join {
@@ -62,14 +66,14 @@ pub fn execute(plan: &Plan) -> Result<Table> {
             right_columns,
         } => {
             let (l, r) = (execute(left)?, execute(right)?);
-            Ok(join::join(
+            join::join(
                 &l,
                 &r,
                 left_keys,
                 right_keys,
                 *keep_unmatched,
                 right_columns,
-            ))
+            )
         }
         Plan::Distinct { input, columns } => {
             let input = execute(input)?;

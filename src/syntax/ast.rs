@@ -174,6 +174,8 @@ pub enum ClauseKind {
     },
     /// `distinct [COL, ...]`.
     Distinct(Vec<Ident>),
+    /// `chart`: show the result as a bar chart (the last clause of a shown query).
+    Chart,
 }
 
 /// `EXPR [as NAME]` in select, derive and by.

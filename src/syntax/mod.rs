@@ -3,4 +3,4 @@
 pub mod ast;
 mod parse;
 
-pub use parse::{parse_expression, parse_script};
+pub use parse::{parse_expression, parse_script, CLAUSE_WORDS, OTHER_WORDS};

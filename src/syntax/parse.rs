@@ -356,6 +356,7 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
             inner.next();
             ClauseKind::Distinct(inner.map(parse_ident).collect())
         }
+        Rule::chart_clause => ClauseKind::Chart,
         r => unreachable!("clause rule {r:?}"),
     };
     Ok(Clause { kind, span })
@@ -741,6 +742,7 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_join
         | Rule::join_left
         | Rule::kw_distinct
+        | Rule::kw_chart
         | Rule::agg_fn
         | Rule::where_clause
         | Rule::select_clause
@@ -813,7 +815,7 @@ fn describe(rule: Rule) -> Option<Expected> {
 fn phrase(e: Expected) -> String {
     match e {
         Expected::Clause => {
-            "a clause such as where, select, derive, count, sum, sort, limit, top, join, distinct"
+            "a clause such as where, select, derive, count, sum, sort, limit, top, join, distinct, chart"
                 .into()
         }
         Expected::Expression => "an expression (a column, a value or a function call)".into(),
@@ -824,11 +826,13 @@ fn phrase(e: Expected) -> String {
     }
 }
 
-const CLAUSE_WORDS: &[&str] = &[
+/// The words that start a clause (or, `by`, continue one).
+pub const CLAUSE_WORDS: &[&str] = &[
     "where", "select", "derive", "count", "sum", "avg", "min", "max", "median", "sort", "limit",
-    "top", "join", "left", "distinct", "by",
+    "top", "join", "left", "distinct", "by", "chart",
 ];
-const OTHER_WORDS: &[&str] = &[
+/// The other keywords: operators, literals, `as`, `on`, directions, `let` and `def`.
+pub const OTHER_WORDS: &[&str] = &[
     "as", "on", "asc", "desc", "and", "or", "not", "in", "is", "between", "contains", "null",
     "true", "false", "let", "def",
 ];

@@ -1,0 +1,85 @@
+//! Cancelling a running query. The engine owns an [`InterruptHandle`]; a host
+//! (the prompt's Ctrl-C handler, or another thread) calls
+//! [`InterruptHandle::cancel`], and the executor notices at its next check:
+//! before each step of a plan and every [`BATCH`] rows inside the long loops.
+//!
+//! The handle of the query running on a thread is kept in a thread-local, so
+//! the executor's functions need no extra parameter: they call [`check`].
+//! Work handed to another thread must take a clone of the handle along (read
+//! it from the thread-local before spawning) and check that.
+
+use crate::error::{Error, ErrorKind, Result};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// How many rows a loop may process between two checks.
+pub const BATCH: usize = 1 << 14;
+
+/// A shareable switch that stops the engine's running query.
+#[derive(Debug, Clone, Default)]
+pub struct InterruptHandle(Arc<AtomicBool>);
+
+impl InterruptHandle {
+    /// Asks the running query (if any) to stop; it ends with a "query cancelled" error.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// True once [`cancel`](Self::cancel) was called for the current run.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// An error if the query was cancelled.
+    pub fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::new(ErrorKind::Cancelled))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Clears the switch, before a new run starts.
+    pub(crate) fn reset(&self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<InterruptHandle>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `handle` as this thread's current handle.
+pub(crate) fn with_handle<R>(handle: &InterruptHandle, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| c.replace(Some(handle.clone())));
+    let result = f();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    result
+}
+
+/// A "query cancelled" error if the query running on this thread was cancelled.
+pub fn check() -> Result<()> {
+    CURRENT.with(|c| c.borrow().as_ref().map_or(Ok(()), InterruptHandle::check))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_fails_only_inside_a_cancelled_run() {
+        let h = InterruptHandle::default();
+        assert!(check().is_ok());
+        with_handle(&h, || {
+            assert!(check().is_ok());
+            h.cancel();
+            let e = check().unwrap_err();
+            assert_eq!(e.kind(), &ErrorKind::Cancelled);
+        });
+        // Outside the run, nothing is cancelled.
+        assert!(check().is_ok());
+        h.reset();
+        assert!(!h.is_cancelled());
+    }
+}

@@ -1,0 +1,297 @@
+//! Meta-commands (`.help`, `.tables`, `.schema REL`, ...): the table of them,
+//! and parsing a typed line into a [`Meta`]. Running them is the prompt's job.
+
+use itq::error::closest;
+use itq::Format;
+use std::path::PathBuf;
+
+/// One meta-command, as `.help` lists it.
+pub struct Command {
+    /// The name, without the dot.
+    pub name: &'static str,
+    /// Its arguments, as shown in `.help`.
+    pub args: &'static str,
+    /// One line on what it does.
+    pub help: &'static str,
+}
+
+/// Every meta-command, in the order `.help` lists them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "help",
+        args: "[TOPIC]",
+        help: "this list, or more on one command or on `keys`",
+    },
+    Command {
+        name: "tables",
+        args: "",
+        help: "the relations and defs you can query",
+    },
+    Command {
+        name: "schema",
+        args: "REL",
+        help: "the columns of a relation and their types",
+    },
+    Command {
+        name: "format",
+        args: "table|csv|json|markdown",
+        help: "how results print",
+    },
+    Command {
+        name: "maxrows",
+        args: "N",
+        help: "show at most N rows of a table (0: all); default 40",
+    },
+    Command {
+        name: "timer",
+        args: "on|off",
+        help: "print how long each entry took",
+    },
+    Command {
+        name: "read",
+        args: "FILE",
+        help: "run the statements in an itq file",
+    },
+    Command {
+        name: "sources",
+        args: "",
+        help: "the articles the fact base cites (the `sources` relation)",
+    },
+    Command {
+        name: "quit",
+        args: "",
+        help: "leave (or press Ctrl-D)",
+    },
+];
+
+const KEYS: &str = "\
+Keys:
+  Tab            complete a relation, column, function, value or file name
+  Enter          run the entry; an unfinished one (ending in `where`, `and`,
+                 a comma or inside parentheses) continues on the next line
+  Up, Down       earlier entries; Ctrl-R searches them
+  Right          accept the greyed suggestion from history
+  Ctrl-C         clear the line, or cancel a running query
+  Ctrl-D         leave
+History is kept in $XDG_DATA_HOME/itq/history (~/.local/share/itq/history),
+or in the file named by ITQ_HISTORY.
+";
+
+/// A parsed meta-command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Meta {
+    /// `.help [TOPIC]`.
+    Help(Option<String>),
+    /// `.tables`.
+    Tables,
+    /// `.schema REL`.
+    Schema(String),
+    /// `.format FORMAT`.
+    Format(Format),
+    /// `.maxrows N` (0: no limit).
+    MaxRows(usize),
+    /// `.timer on|off`.
+    Timer(bool),
+    /// `.read FILE`.
+    Read(PathBuf),
+    /// `.sources`.
+    Sources,
+    /// `.quit`.
+    Quit,
+}
+
+/// The command a (possibly abbreviated) name stands for: an exact name or an
+/// unambiguous prefix. Otherwise an error naming the choices or the nearest one.
+pub fn resolve(word: &str) -> Result<&'static str, String> {
+    let word = word.to_lowercase();
+    if matches!(word.as_str(), "exit" | "q") {
+        return Ok("quit");
+    }
+    if let Some(c) = COMMANDS.iter().find(|c| c.name == word) {
+        return Ok(c.name);
+    }
+    let matching: Vec<&str> = COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| !word.is_empty() && n.starts_with(&word))
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(one),
+        [] => Err(match closest(&word, COMMANDS.iter().map(|c| c.name)) {
+            Some(c) => format!("unknown meta-command `.{word}`; did you mean `.{c}`?"),
+            None => format!("unknown meta-command `.{word}`; type .help for the list"),
+        }),
+        many => Err(format!(
+            "`.{word}` could be {}; type more letters",
+            many.iter()
+                .map(|n| format!("`.{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
+    }
+}
+
+/// Parses a meta-command line (the text after the dot).
+pub fn parse(text: &str) -> Result<Meta, String> {
+    let text = text.trim();
+    let (word, rest) = text
+        .split_once(char::is_whitespace)
+        .map_or((text, ""), |(w, r)| (w, r.trim()));
+    let name = resolve(word)?;
+    let usage = || {
+        let c = COMMANDS
+            .iter()
+            .find(|c| c.name == name)
+            .expect("resolve returns a listed name");
+        format!("usage: .{} {}", c.name, c.args)
+    };
+    let no_args = |m: Meta| {
+        if rest.is_empty() {
+            Ok(m)
+        } else {
+            Err(format!(".{name} takes no argument"))
+        }
+    };
+    match name {
+        "help" => Ok(Meta::Help((!rest.is_empty()).then(|| rest.to_string()))),
+        "tables" => no_args(Meta::Tables),
+        "sources" => no_args(Meta::Sources),
+        "quit" => no_args(Meta::Quit),
+        "schema" if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
+            Ok(Meta::Schema(rest.trim_matches('`').to_string()))
+        }
+        "format" => match rest.to_lowercase().as_str() {
+            "table" => Ok(Meta::Format(Format::Table)),
+            "csv" => Ok(Meta::Format(Format::Csv)),
+            "json" => Ok(Meta::Format(Format::Json)),
+            "markdown" | "md" => Ok(Meta::Format(Format::Markdown)),
+            _ => Err(usage()),
+        },
+        "maxrows" => rest
+            .replace('_', "")
+            .parse()
+            .map(Meta::MaxRows)
+            .map_err(|_| format!("{} (a whole number, 0 for all rows)", usage())),
+        "timer" => match rest.to_lowercase().as_str() {
+            "on" => Ok(Meta::Timer(true)),
+            "off" => Ok(Meta::Timer(false)),
+            _ => Err(usage()),
+        },
+        "read" if !rest.is_empty() => Ok(Meta::Read(PathBuf::from(
+            rest.trim_matches(|c| c == '"' || c == '\''),
+        ))),
+        _ => Err(usage()),
+    }
+}
+
+/// The topics `.help TOPIC` knows: each command and `keys`.
+pub fn topics() -> Vec<&'static str> {
+    let mut t: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+    t.push("keys");
+    t
+}
+
+/// The text of `.help` (all commands) or `.help TOPIC`.
+pub fn help(topic: Option<&str>) -> Result<String, String> {
+    let line = |c: &Command| format!("  .{:<30} {}\n", format!("{} {}", c.name, c.args), c.help);
+    match topic.map(|t| t.trim_start_matches('.').to_lowercase()) {
+        None => {
+            let mut s = String::from(
+                "Type a query and press Enter, for example:\n  provinces count by region\n  events where province = \"Gansu\" select projects, value\n  events sum value by province chart\nMeta-commands (any unambiguous prefix works, e.g. .sch):\n",
+            );
+            for c in COMMANDS {
+                s.push_str(&line(c));
+            }
+            s.push_str("Type .help keys for the keys and where history is kept.\n");
+            Ok(s)
+        }
+        Some(t) if t == "keys" => Ok(KEYS.to_string()),
+        Some(t) => {
+            let name = resolve(&t).map_err(|_| match closest(&t, topics()) {
+                Some(c) => format!("no help on `{t}`; did you mean `{c}`?"),
+                None => format!("no help on `{t}`; the topics are {}", topics().join(", ")),
+            })?;
+            let c = COMMANDS
+                .iter()
+                .find(|c| c.name == name)
+                .expect("resolve returns a listed name");
+            Ok(line(c))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_with_their_arguments() {
+        assert_eq!(parse("help"), Ok(Meta::Help(None)));
+        assert_eq!(parse("help schema"), Ok(Meta::Help(Some("schema".into()))));
+        assert_eq!(parse("tables"), Ok(Meta::Tables));
+        assert_eq!(
+            parse("schema projects"),
+            Ok(Meta::Schema("projects".into()))
+        );
+        assert_eq!(parse("format csv"), Ok(Meta::Format(Format::Csv)));
+        assert_eq!(parse("maxrows 10"), Ok(Meta::MaxRows(10)));
+        assert_eq!(parse("timer on"), Ok(Meta::Timer(true)));
+        assert_eq!(parse("read a b.itq"), Ok(Meta::Read("a b.itq".into())));
+        assert_eq!(parse("sources"), Ok(Meta::Sources));
+        assert_eq!(parse("quit"), Ok(Meta::Quit));
+        assert_eq!(parse("exit"), Ok(Meta::Quit));
+    }
+
+    #[test]
+    fn unambiguous_prefixes_work() {
+        assert_eq!(parse("sch projects"), Ok(Meta::Schema("projects".into())));
+        assert_eq!(parse("ta"), Ok(Meta::Tables));
+        assert_eq!(parse("ti off"), Ok(Meta::Timer(false)));
+        assert_eq!(parse("fo json"), Ok(Meta::Format(Format::Json)));
+        assert_eq!(
+            parse("s"),
+            Err("`.s` could be `.schema` or `.sources`; type more letters".into())
+        );
+    }
+
+    #[test]
+    fn unknown_commands_suggest_the_nearest() {
+        assert_eq!(
+            parse("tabels"),
+            Err("unknown meta-command `.tabels`; did you mean `.tables`?".into())
+        );
+        assert_eq!(
+            parse("zzzzzz"),
+            Err("unknown meta-command `.zzzzzz`; type .help for the list".into())
+        );
+    }
+
+    #[test]
+    fn bad_arguments_show_the_usage() {
+        assert_eq!(
+            parse("format xml"),
+            Err("usage: .format table|csv|json|markdown".into())
+        );
+        assert_eq!(parse("schema"), Err("usage: .schema REL".into()));
+        assert_eq!(
+            parse("maxrows many"),
+            Err("usage: .maxrows N (a whole number, 0 for all rows)".into())
+        );
+        assert_eq!(parse("timer maybe"), Err("usage: .timer on|off".into()));
+        assert_eq!(parse("tables x"), Err(".tables takes no argument".into()));
+    }
+
+    #[test]
+    fn every_command_has_a_help_line() {
+        let all = help(None).unwrap();
+        for c in COMMANDS {
+            assert!(all.contains(&format!(".{} ", c.name)), "{}", c.name);
+        }
+        assert!(help(Some("sch")).unwrap().contains(".schema REL"));
+        assert!(help(Some("keys")).unwrap().contains("Ctrl-R"));
+        assert_eq!(
+            help(Some("tabls")),
+            Err("no help on `tabls`; did you mean `tables`?".into())
+        );
+    }
+}

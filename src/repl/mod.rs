@@ -1,0 +1,275 @@
+//! The interactive prompt: the read-run-print loop, history kept across
+//! sessions, and meta-commands. Nothing ends the session but `.quit` or
+//! Ctrl-D: an error prints and the prompt comes back.
+
+mod helper;
+mod meta;
+
+use crate::cli::run_source_with;
+use helper::{Enter, Helper};
+use itq::{Engine, Format, RenderOptions, Source};
+use meta::Meta;
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{Config, Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The prompt's settings, changed by meta-commands.
+struct Settings {
+    format: Format,
+    /// 0: show every row.
+    max_rows: usize,
+    timer: bool,
+    /// The terminal's width, when known.
+    width: Option<u16>,
+}
+
+/// Where history is kept: `$ITQ_HISTORY`, else `$XDG_DATA_HOME/itq/history`,
+/// else `~/.local/share/itq/history`. `env` looks a variable up (empty counts as unset).
+pub fn history_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty());
+    if let Some(p) = var("ITQ_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let data = var("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".local/share")))?;
+    Some(data.join("itq").join("history"))
+}
+
+/// History with `entry` added as the newest, and any earlier copy of it removed.
+pub fn add_unique(history: &[String], entry: &str) -> Vec<String> {
+    let mut out: Vec<String> = history.iter().filter(|e| *e != entry).cloned().collect();
+    out.push(entry.to_string());
+    out
+}
+
+/// True when output may be coloured: a terminal, and `NO_COLOR` unset or empty.
+pub fn colour_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Runs the prompt until `.quit` or end of input.
+pub fn run(mut engine: Engine, format: Format) -> ExitCode {
+    let relations = engine.catalog().relations().count();
+    let facts: usize = engine
+        .catalog()
+        .relations()
+        .map(|(_, r)| r.table.num_rows())
+        .sum();
+    println!(
+        "itq {} — {relations} relations, {facts} facts loaded; type .help",
+        env!("CARGO_PKG_VERSION")
+    );
+    let config = Config::builder()
+        .auto_add_history(false)
+        .max_history_size(10_000)
+        .map(|b| b.completion_type(rustyline::CompletionType::List));
+    let config = match config {
+        Ok(b) => b.build(),
+        Err(e) => return start_failed(&e),
+    };
+    let mut editor: Editor<Helper, FileHistory> = match Editor::with_config(config) {
+        Ok(e) => e,
+        Err(e) => return start_failed(&e),
+    };
+    editor.set_helper(Some(Helper::new(engine.clone(), colour_wanted())));
+    for key in [
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        KeyEvent::ctrl('J'),
+    ] {
+        editor.bind_sequence(key, EventHandler::Conditional(Box::new(Enter)));
+    }
+    // Ctrl-C while a query runs cancels it. While a line is edited the
+    // terminal is in raw mode, so Ctrl-C reaches rustyline (which clears the
+    // line) instead of raising this signal.
+    let interrupt = engine.interrupt_handle();
+    if let Err(e) = ctrlc::set_handler(move || interrupt.cancel()) {
+        eprintln!("warning: Ctrl-C will not cancel queries: {e}");
+    }
+    let history = history_path(|v| std::env::var(v).ok());
+    if let Some(path) = &history {
+        // A missing file is a first session; an unreadable one is not worth stopping for.
+        if path.exists() {
+            if let Err(e) = editor.load_history(path) {
+                eprintln!("warning: cannot read history {}: {e}", path.display());
+            }
+        }
+    }
+    let mut settings = Settings {
+        format,
+        max_rows: 40,
+        timer: false,
+        width: None,
+    };
+    loop {
+        match editor.readline("itq> ") {
+            Ok(entry) => {
+                if entry.trim().is_empty() {
+                    continue;
+                }
+                remember(&mut editor, entry.trim_end(), history.as_deref());
+                settings.width = editor
+                    .dimensions()
+                    .and_then(|(cols, _)| u16::try_from(cols).ok());
+                let started = Instant::now();
+                let text = helper::join_continuations(entry.trim_end());
+                if let Some(meta) = text.trim_start().strip_prefix('.') {
+                    match meta::parse(meta) {
+                        Ok(Meta::Quit) => break,
+                        Ok(m) => run_meta(&mut engine, &mut settings, m),
+                        Err(message) => eprintln!("error: {message}"),
+                    }
+                } else {
+                    run_text(&mut engine, &settings, &Source::new("<query>", text));
+                    if settings.timer {
+                        println!("time: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+                if let Some(h) = editor.helper_mut() {
+                    h.engine = engine.clone();
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn start_failed(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: cannot start the prompt: {e}");
+    ExitCode::from(1)
+}
+
+/// Adds `entry` to history (removing an older copy) and saves it.
+fn remember(editor: &mut Editor<Helper, FileHistory>, entry: &str, path: Option<&Path>) {
+    let old: Vec<String> = editor.history().iter().cloned().collect();
+    let _ = editor.clear_history();
+    for e in add_unique(&old, entry) {
+        let _ = editor.add_history_entry(e);
+    }
+    if let Some(path) = path {
+        let saved = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .map_err(ReadlineError::from)
+            .and_then(|()| editor.save_history(path));
+        if let Err(e) = saved {
+            eprintln!("warning: cannot save history to {}: {e}", path.display());
+        }
+    }
+}
+
+/// Runs statements, printing results and errors; the session goes on either way.
+fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<Source>) {
+    let options = RenderOptions {
+        max_rows: (settings.max_rows > 0).then_some(settings.max_rows),
+        width: settings.width,
+    };
+    if let Err(e) = run_source_with(
+        engine,
+        source,
+        settings.format,
+        &options,
+        &mut std::io::stdout().lock(),
+    ) {
+        eprint!("{}", e.render());
+    }
+}
+
+fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
+    match m {
+        Meta::Quit => {}
+        Meta::Help(topic) => match meta::help(topic.as_deref()) {
+            Ok(text) => print!("{text}"),
+            Err(message) => eprintln!("error: {message}"),
+        },
+        Meta::Tables => {
+            for (name, rel) in engine.catalog().relations() {
+                println!(
+                    "{name:<22} {:>6} rows  {}",
+                    rel.table.num_rows(),
+                    rel.doc.as_deref().unwrap_or("")
+                );
+            }
+            for (name, def) in engine.catalog().defs() {
+                let params: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
+                println!(
+                    "{:<34} {}",
+                    format!("{name}({})", params.join(", ")),
+                    def.doc.as_deref().unwrap_or("")
+                );
+            }
+        }
+        Meta::Schema(name) => match engine.catalog().relation(&name) {
+            Some(rel) => {
+                println!("{name}: {}", rel.doc.as_deref().unwrap_or(""));
+                for f in rel.table.fields() {
+                    println!("  {:<16} {}", f.name, f.ty);
+                }
+            }
+            None => {
+                let names: Vec<&str> = engine.catalog().relations().map(|(n, _)| n).collect();
+                eprintln!(
+                    "error: unknown relation `{name}`; {}",
+                    itq::error::suggestion(&name, "the relations are", names)
+                );
+            }
+        },
+        Meta::Format(f) => settings.format = f,
+        Meta::MaxRows(n) => settings.max_rows = n,
+        Meta::Timer(on) => settings.timer = on,
+        Meta::Read(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => run_text(engine, settings, &Source::file(&path, text)),
+            Err(e) => eprintln!("error: cannot read `{}`: {e}", path.display()),
+        },
+        Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_lives_in_the_xdg_data_directory_unless_overridden() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            history_path(env(&[("HOME", "/home/a")])),
+            Some(PathBuf::from("/home/a/.local/share/itq/history"))
+        );
+        assert_eq!(
+            history_path(env(&[("HOME", "/home/a"), ("XDG_DATA_HOME", "/data")])),
+            Some(PathBuf::from("/data/itq/history"))
+        );
+        assert_eq!(
+            history_path(env(&[
+                ("XDG_DATA_HOME", "/data"),
+                ("ITQ_HISTORY", "/tmp/h")
+            ])),
+            Some(PathBuf::from("/tmp/h"))
+        );
+        assert_eq!(history_path(env(&[("XDG_DATA_HOME", "")])), None);
+    }
+
+    #[test]
+    fn history_keeps_one_copy_of_each_entry_newest_last() {
+        let h = vec!["a".to_string(), "b\n     c".to_string(), "d".to_string()];
+        assert_eq!(add_unique(&h, "a"), ["b\n     c", "d", "a"]);
+        assert_eq!(add_unique(&h, "e"), ["a", "b\n     c", "d", "e"]);
+    }
+}

@@ -1,0 +1,64 @@
+//! The `chart` clause as a user sees it from the command line.
+
+use std::process::{Command, Output};
+
+fn itq(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_chart_in_a_script_is_plain_text_80_columns_wide() {
+    let o = itq(&["-c", "events sum value by province chart"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "sum_value by province");
+    assert!(lines[1].starts_with("Yunnan       ███"), "{text}");
+    assert!(lines[1].ends_with("█ 396.6"), "{text}");
+    assert_eq!(
+        lines[1].chars().count(),
+        80,
+        "the largest bar fills the width"
+    );
+    assert!(lines[2].starts_with("Gansu        ███") && lines[2].ends_with(" 300"));
+    assert_eq!(lines.len(), 4);
+    assert!(!text.contains('\x1b'));
+}
+
+#[test]
+fn chart_errors_say_what_is_missing() {
+    let o = itq(&["-c", "provinces chart"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("`chart` draws bars from a numeric column, but `provinces` has none"),
+        "{err}"
+    );
+    assert!(err.contains("help: aggregate first"), "{err}");
+
+    let o = itq(&["-c", "events chart where value > 1"]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("`chart` must be the last clause of a query"),
+        "{err}"
+    );
+
+    let o = itq(&["-c", "let x = events chart"]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("it cannot end with `chart`"), "{err}");
+}
+
+#[test]
+fn chart_is_not_reserved() {
+    let o = itq(&["-c", "events derive value as chart select chart limit 1"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

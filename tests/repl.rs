@@ -1,0 +1,177 @@
+//! The prompt end to end: the real binary in a pseudo-terminal, driven by
+//! keystrokes. Every wait is generous and nothing asserts a time, since CI
+//! machines are slow; each session keeps its history in its own temp file.
+
+use rexpect::reader::Options;
+use rexpect::session::{spawn_with_options, PtySession};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// How long any one expected text may take to appear.
+const TIMEOUT_MS: u64 = 120_000;
+
+const PROMPT: &str = "itq> ";
+
+/// A history file of its own for one test, in a fresh temp folder.
+fn history_file(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("itq-repl-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("history")
+}
+
+/// Starts `itq` at its prompt, with escape codes stripped from what is read
+/// unless `raw`.
+fn start(history: &Path, no_color: bool, raw: bool) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
+    cmd.env("ITQ_HISTORY", history)
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let options = Options::new()
+        .timeout_ms(Some(TIMEOUT_MS))
+        .strip_ansi_escape_codes(!raw);
+    let mut p = spawn_with_options(cmd, options).expect("itq starts in a pty");
+    p.exp_string("type .help").expect("the welcome line");
+    p.exp_string(PROMPT).expect("the first prompt");
+    p
+}
+
+/// Types `text` and presses Enter (a carriage return, as a terminal sends).
+fn enter(p: &mut PtySession, text: &str) {
+    p.send(&format!("{text}\r")).unwrap();
+    p.flush().unwrap();
+}
+
+fn quit(mut p: PtySession) {
+    enter(&mut p, ".quit");
+    p.exp_eof().expect("itq leaves on .quit");
+}
+
+#[test]
+fn tab_completes_a_relation_a_column_and_a_string_value() {
+    let mut p = start(&history_file("tab"), true, false);
+    p.send("relo\t").unwrap();
+    p.flush().unwrap();
+    p.exp_string("relocations")
+        .expect("the relation is completed");
+    enter(&mut p, " count");
+    p.exp_string("25").expect("the completed query runs");
+    p.exp_string(PROMPT).unwrap();
+
+    p.send("events where prov\t").unwrap();
+    p.flush().unwrap();
+    p.exp_string("province").expect("the column is completed");
+    p.send(" = \"Gan\t").unwrap();
+    p.flush().unwrap();
+    p.exp_string("\"Gansu\"").expect("the value is completed");
+    enter(&mut p, " select projects");
+    p.exp_string("195").expect("the completed query runs");
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
+fn an_unfinished_query_continues_on_the_next_line_and_runs() {
+    let mut p = start(&history_file("multiline"), true, false);
+    enter(&mut p, "events where");
+    p.exp_string("...> ").expect("a continuation prompt");
+    enter(&mut p, "province = \"Gansu\" select");
+    p.exp_string("...> ").expect("a second continuation prompt");
+    enter(&mut p, "projects");
+    p.exp_string("195")
+        .expect("the three lines run as one query");
+    p.exp_string("1 row").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
+fn up_recalls_the_previous_entry_after_a_restart() {
+    let history = history_file("history");
+    let mut p = start(&history, true, false);
+    enter(&mut p, "relocations count");
+    p.exp_string("25").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    // Ctrl-D leaves too (and, unlike `.quit`, is not an entry of its own).
+    p.send_control('d').unwrap();
+    p.exp_eof().expect("itq leaves on Ctrl-D");
+    let saved = std::fs::read_to_string(&history).expect("history was saved");
+    assert!(saved.contains("relocations count"), "{saved}");
+
+    let mut p = start(&history, true, false);
+    p.send("\x1b[A").unwrap(); // Up
+    p.flush().unwrap();
+    p.exp_string("relocations count")
+        .expect("Up shows the entry from the last session");
+    enter(&mut p, "");
+    p.exp_string("25").expect("the recalled entry runs");
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
+fn a_bad_query_prints_an_error_and_the_next_one_runs() {
+    let mut p = start(&history_file("error"), true, false);
+    enter(&mut p, "projets count");
+    p.exp_string("unknown relation `projets`").unwrap();
+    p.exp_string("did you mean `projects`?").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    enter(&mut p, ".tabels");
+    p.exp_string("did you mean `.tables`?").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    enter(&mut p, "projects count");
+    p.exp_string("11").expect("the session goes on");
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
+fn ctrl_c_cancels_a_long_query_and_the_prompt_comes_back() {
+    let mut p = start(&history_file("cancel"), true, false);
+    // 923,521 rows (31 to the 4th) with text columns to sort by.
+    enter(
+        &mut p,
+        "let p = provinces derive 1 as k select k, name; let p2 = p join p on k; let big = p2 join p2 on k",
+    );
+    p.exp_string(PROMPT).unwrap();
+    // Forty sorts of the big relation: minutes of work in a debug build.
+    let sorts = " sort name, p_name desc sort p_name, name desc".repeat(20);
+    enter(&mut p, &format!("big{sorts} count"));
+    p.exp_regex(r"desc count\r*\n")
+        .expect("the entry is accepted and the query starts");
+    // Give rustyline time to hand the terminal back; then Ctrl-C.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send_control('c').unwrap();
+    p.exp_string("query cancelled")
+        .expect("Ctrl-C cancels the running query");
+    p.exp_string(PROMPT).expect("the prompt comes back");
+    enter(&mut p, "provinces count");
+    p.exp_string("31").expect("the next query runs");
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+}
+
+#[test]
+fn input_is_coloured_unless_no_color_is_set() {
+    let mut p = start(&history_file("colour"), false, true);
+    p.send("events where").unwrap();
+    p.flush().unwrap();
+    p.exp_string("\x1b[1;34mwhere")
+        .expect("the keyword is coloured");
+    enter(&mut p, " value > 280 select projects");
+    p.exp_string("195").unwrap();
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+
+    let mut p = start(&history_file("no-colour"), true, true);
+    p.send("events where").unwrap();
+    p.flush().unwrap();
+    enter(&mut p, " value > 280 select projects");
+    let shown = p.exp_string("195").unwrap();
+    assert!(!shown.contains("\x1b[1;34m"), "{shown:?}");
+    p.exp_string(PROMPT).unwrap();
+    quit(p);
+}
