@@ -1,7 +1,7 @@
 //! The `itq` command: arguments, running scripts and `-c` statements, and exit codes.
 
 use crate::repl;
-use itq::{render, Engine, Error, Format, Output, Source};
+use itq::{render, separator, Engine, Error, Format, Output, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,8 +11,12 @@ use std::process::ExitCode;
 /// With no arguments, opens a prompt (or, when standard input is not a
 /// terminal, runs the statements read from it).
 #[derive(Debug, clap::Parser)]
-#[command(name = "itq", version, about, long_about = None)]
+#[command(name = "itq", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// A tool other than running statements.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Scripts to run, in order.
     #[arg(value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
@@ -46,6 +50,15 @@ pub struct Cli {
     pub help_functions: bool,
 }
 
+/// The subcommands; each one's logic is in its own module.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run saved scripts and documentation examples and compare what they
+    /// print with what they should (`name.itq` with `name.out`; Markdown with
+    /// the ```text block after each ```itq block).
+    Test(crate::test_command::TestArgs),
+}
+
 /// Splits `NAME=VALUE`.
 fn key_value(arg: &str) -> Result<(String, String), String> {
     match arg.split_once('=') {
@@ -56,6 +69,10 @@ fn key_value(arg: &str) -> Result<(String, String), String> {
 
 /// Runs the command; the exit code is 0 on success and 1 on a query or data error.
 pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::Test(args)) => return crate::test_command::run(&args),
+        None => {}
+    }
     if cli.help_functions {
         let mut out = std::io::stdout().lock();
         let text: String = itq::FUNCTIONS
@@ -225,13 +242,8 @@ pub fn run_source(
             notice(&output);
             return;
         };
-        let sep = if !first && format == Format::Table {
-            "\n"
-        } else {
-            ""
-        };
+        let text = format!("{}{}", separator(format, first), render(&t, format));
         first = false;
-        let text = format!("{sep}{}", render(&t, format));
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
         }

@@ -42,13 +42,14 @@ pub mod save;
 pub mod source;
 pub mod store;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::funcs::{FuncInfo, FUNCTIONS};
 pub use load::{FileFormat, LoadOptions};
-pub use render::{render, Format};
+pub use render::{render, separator, Format};
 pub use source::{Source, Span};
 pub use store::{Column, Data, Field, Table};
 pub use value::{Scalar, Type};

@@ -3,6 +3,7 @@
 
 mod cli;
 mod repl;
+mod test_command;
 
 use clap::Parser;
 

@@ -40,6 +40,16 @@ pub fn render(table: &Table, format: Format) -> String {
     }
 }
 
+/// What goes before a result when results are printed one after another:
+/// in the table format a blank line separates a result from the one before.
+pub fn separator(format: Format, first: bool) -> &'static str {
+    if !first && format == Format::Table {
+        "\n"
+    } else {
+        ""
+    }
+}
+
 fn boxed(table: &Table, preset: &str, footer: bool) -> String {
     let mut t = comfy_table::Table::new();
     t.load_preset(preset)
