@@ -57,6 +57,9 @@ pub enum Command {
     /// print with what they should (`name.itq` with `name.out`; Markdown with
     /// the ```text block after each ```itq block).
     Test(crate::test_command::TestArgs),
+    /// Rewrite scripts (and the itq examples in Markdown files) in the
+    /// canonical layout; with --check, only list the files that would change.
+    Fmt(crate::fmt_command::FmtArgs),
 }
 
 /// Splits `NAME=VALUE`.
@@ -71,6 +74,7 @@ fn key_value(arg: &str) -> Result<(String, String), String> {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Test(args)) => return crate::test_command::run(&args),
+        Some(Command::Fmt(args)) => return crate::fmt_command::run(&args),
         None => {}
     }
     if cli.help_functions {

@@ -10,7 +10,9 @@
 
 use super::{transcript, Mismatch};
 use crate::engine::Engine;
+use crate::error::{Error, ErrorKind};
 use crate::source::Source;
+use crate::syntax::format::format_script;
 
 /// A fenced code block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +38,8 @@ pub struct Example {
     pub must_fail: bool,
     /// The itq text.
     pub code: String,
+    /// Where the itq text is in the file.
+    pub code_range: std::ops::Range<usize>,
     /// The expected output, if a text block follows.
     pub expected: Option<String>,
     /// Where the expected output's content is in the file (for rewriting it),
@@ -77,6 +81,7 @@ pub fn examples(file: &str, text: &str) -> Result<Vec<Example>, Mismatch> {
             line: fence.line,
             must_fail,
             code: text[fence.content.clone()].to_string(),
+            code_range: fence.content.clone(),
             expected,
             expected_range,
         });
@@ -117,6 +122,33 @@ pub fn update(file: &str, text: &str) -> Result<(String, Vec<Mismatch>), Mismatc
     }
     out.push_str(&text[at..]);
     Ok((out, left))
+}
+
+/// `text` with every itq example laid out by [`format_script`], except
+/// examples marked `error`, whose messages point at lines and columns of the
+/// text as written.
+pub fn format_examples(file: &str, text: &str) -> Result<String, Error> {
+    let examples = examples(file, text).map_err(|m| {
+        Error::new(ErrorKind::Invalid(format!(
+            "{}:{}: {}",
+            m.file, m.line, m.what
+        )))
+    })?;
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for example in examples.iter().filter(|e| !e.must_fail) {
+        let formatted = format_script(&example.code).map_err(|e| {
+            e.with_source(&Source::new(
+                format!("{file} (the example at line {})", example.line),
+                example.code.as_str(),
+            ))
+        })?;
+        out.push_str(&text[at..example.code_range.start]);
+        out.push_str(&formatted);
+        at = example.code_range.end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
 }
 
 struct Ran {
