@@ -214,19 +214,9 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
 
 /// Says on standard error what a `load` replaced or where a `save` wrote.
 pub fn notice(out: &Output) {
-    let text = match out {
-        Output::Loaded {
-            name,
-            rows,
-            replaced: Some(what),
-            ..
-        } => format!("note: `{name}` now holds the {rows} loaded rows; it replaces the {what} of that name for this session"),
-        Output::Saved { path, rows } => {
-            format!("saved {rows} row{} to {path}", if *rows == 1 { "" } else { "s" })
-        }
-        _ => return,
-    };
-    let _ = writeln!(std::io::stderr(), "{text}");
+    if let Some(text) = out.notice() {
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
 }
 
 /// Runs one source, writing each result to `out` as it comes.

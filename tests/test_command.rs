@@ -177,3 +177,22 @@ fn bad_paths_are_clear_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("no scripts (.itq) or Markdown files (.md) found"));
 }
+
+#[test]
+fn a_script_loads_files_from_its_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("reports");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("towns.csv"), "town,n\nLanzhou,2\nKunming,3\n").unwrap();
+    std::fs::write(
+        sub.join("towns.itq"),
+        "load \"towns.csv\" as towns\ntowns sum n\n",
+    )
+    .unwrap();
+    let o = itq_in(dir.path(), &["test", "--update", "reports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        std::fs::read_to_string(sub.join("towns.out")).unwrap(),
+        "┌───────┐\n│ sum_n │\n╞═══════╡\n│     5 │\n└───────┘\n1 row\n"
+    );
+}

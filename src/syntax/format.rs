@@ -181,6 +181,27 @@ impl Printer<'_> {
                 let text = format!("let {} = {}", self.ident(name), self.expr(expr));
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
             }
+            StatementKind::Load(load) => {
+                let text = self.load(load);
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
+            StatementKind::Save {
+                query,
+                path,
+                replace,
+            } => {
+                let mut parts = self.query_parts("save ", query, statement.span.start);
+                let to = format!(
+                    "to {}{}",
+                    self.expr(path),
+                    if *replace { " replace" } else { "" }
+                );
+                parts.push(self.part(
+                    to,
+                    self.code(Span::new(path.span.start, statement.span.end)),
+                ));
+                return self.lay_out(parts, comments);
+            }
             StatementKind::Def { name, params, body } => {
                 let params: Vec<String> = params.iter().map(|p| self.ident(p)).collect();
                 (
@@ -192,14 +213,48 @@ impl Printer<'_> {
         let Some(query) = query else {
             return Vec::new();
         };
+        let parts = self.query_parts(&head, query, statement.span.start);
+        self.lay_out(parts, comments)
+    }
+
+    /// `head` and the query's source, then a part per clause.
+    fn query_parts(&self, head: &str, query: &Query, start: usize) -> Vec<Part> {
         let mut parts = vec![self.part(
             format!("{head}{}", self.source(&query.source)),
-            self.code(Span::new(statement.span.start, query.source.span().end)),
+            self.code(Span::new(start, query.source.span().end)),
         )];
         for clause in &query.clauses {
             parts.push(self.part(self.clause(clause), self.code(clause.span)));
         }
-        self.lay_out(parts, comments)
+        parts
+    }
+
+    fn load(&self, load: &Load) -> String {
+        let mut out = format!("load {}", self.expr(&load.path));
+        if let Some(name) = &load.name {
+            out.push_str(&format!(" as {}", self.ident(name)));
+        }
+        if !load.types.is_empty() {
+            let types: Vec<String> = load
+                .types
+                .iter()
+                .map(|(c, t)| format!("{}: {}", self.ident(c), self.ident(t)))
+                .collect();
+            out.push_str(&format!(" with ({})", types.join(", ")));
+        }
+        if let Some(f) = &load.format {
+            out.push_str(&format!(" format {}", self.ident(f)));
+        }
+        if let Some((d, span)) = &load.delimiter {
+            let written = self.text.get(span.start..span.end).unwrap_or("");
+            let quoted = if written.len() >= 2 {
+                written.to_string()
+            } else {
+                quote(d)
+            };
+            out.push_str(&format!(" delimiter {quoted}"));
+        }
+        out
     }
 
     fn part(&self, text: String, span: Span) -> Part {
@@ -412,6 +467,7 @@ impl Printer<'_> {
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Null => "null".to_string(),
             ExprKind::Name(id) => self.ident(id),
+            ExprKind::Param(id) => format!("${}", id.name),
             ExprKind::Call { name, args } => format!("{}({})", self.ident(name), self.list(args)),
             ExprKind::Unary {
                 op: UnaryOp::Not,
@@ -609,6 +665,23 @@ mod tests {
         assert_eq!(
             fmt("events where (value + 1) between (1 + 1) and -(projects) "),
             "events where value + 1 between (1 + 1) and -projects\n"
+        );
+    }
+
+    #[test]
+    fn load_and_save_statements() {
+        assert_eq!(
+            fmt("LOAD  'a.csv' AS t DELIMITER ';' FORMAT csv WITH ( year:int , v : decimal )"),
+            "load 'a.csv' as t with (year: int, v: decimal) format csv delimiter ';'\n"
+        );
+        assert_eq!(fmt("load $file"), "load $file\n");
+        assert_eq!(
+            fmt("SAVE provinces  where region=$r TO \"out.csv\"  REPLACE"),
+            "save provinces where region = $r to \"out.csv\" replace\n"
+        );
+        assert_eq!(
+            fmt("save events where value is not null select province, projects, value, status sort value desc to 'x.csv'"),
+            "save events\n  where value is not null\n  select province, projects, value, status\n  sort value desc\n  to 'x.csv'\n"
         );
     }
 

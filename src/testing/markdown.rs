@@ -8,11 +8,14 @@
 //! that must fail; its text block holds the rendered error message. Errors in
 //! examples name the source `<query>`, as at the prompt.
 
+use super::scripts::folder_of;
 use super::{transcript, Mismatch};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind};
 use crate::source::Source;
 use crate::syntax::format::format_script;
+use std::path::Path;
+use std::sync::Arc;
 
 /// A fenced code block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,8 +92,10 @@ pub fn examples(file: &str, text: &str) -> Result<Vec<Example>, Mismatch> {
     Ok(out)
 }
 
-/// Runs every example of the Markdown `text` (named `file` in messages) and
-/// returns one mismatch per example whose output differs from its text block.
+/// Runs every example of the Markdown `text` (read from the path `file`,
+/// which names it in messages) and returns one mismatch per example whose
+/// output differs from its text block. Examples may `load` files in the
+/// document's folder, with relative paths starting there.
 pub fn check(file: &str, text: &str) -> Vec<Mismatch> {
     match run(file, text) {
         Ok(results) => results.into_iter().filter_map(|r| r.mismatch).collect(),
@@ -165,9 +170,17 @@ fn run(file: &str, text: &str) -> Result<Vec<Ran>, Mismatch> {
         return Ok(Vec::new());
     }
     let mut engine = Engine::new().map_err(|e| problem(file, 1, e.render()))?;
+    // Examples may load files beside the document, as a script beside its data.
+    let dir = folder_of(Path::new(file));
+    let granted = engine.allow_folder(&dir).is_ok();
     let mut results = Vec::new();
     for example in examples {
-        let ran = transcript(&mut engine, &Source::new("<query>", example.code.as_str()));
+        let source = Arc::new(Source {
+            name: "<query>".into(),
+            text: example.code.clone(),
+            dir: granted.then(|| dir.clone()),
+        });
+        let ran = transcript(&mut engine, &source);
         let expected = example.expected.clone().unwrap_or_default();
         let fixable = ran.error.is_some() == example.must_fail;
         let what = match (&ran.error, example.must_fail) {

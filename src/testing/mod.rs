@@ -28,15 +28,22 @@ pub struct Transcript {
 }
 
 /// Runs `source` in `engine` and records what the command line would print
-/// (results on standard output, then the error on standard error).
+/// (results on standard output; notices such as `saved 3 rows to x.csv` and
+/// the error on standard error).
 pub fn transcript(engine: &mut Engine, source: &Arc<Source>) -> Transcript {
     let mut text = String::new();
     let mut first = true;
-    let result = engine.run(source, |out| {
-        if let Output::Table(t) = out {
+    let result = engine.run(source, |out| match out {
+        Output::Table(t) => {
             text.push_str(separator(Format::Table, first));
             text.push_str(&render(&t, Format::Table));
             first = false;
+        }
+        other => {
+            if let Some(notice) = other.notice() {
+                text.push_str(&notice);
+                text.push('\n');
+            }
         }
     });
     let error = result.err();

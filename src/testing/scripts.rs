@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::error::{Error, ErrorKind};
 use crate::source::{write_atomically, Source};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A file `itq test` checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,17 +106,34 @@ pub fn check(target: &Target, update: bool) -> Outcome {
     }
 }
 
-/// What running the script at `path` in a fresh engine prints: its results
-/// and, if a statement fails, the error. Messages name the script by its file
-/// name, so the output does not depend on the folder `itq test` runs in.
+/// What running the script at `path` in a fresh engine prints: its results,
+/// notices and, if a statement fails, the error. The script may `load` and
+/// `save` files in its own folder, with relative paths starting there, as
+/// when `itq` runs it. Messages name the script by its file name, so the
+/// output does not depend on the folder `itq test` runs in.
 pub fn run_script(path: &Path) -> Result<String, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    let dir = folder_of(path);
     let mut engine = Engine::new()?;
-    Ok(transcript(&mut engine, &Source::new(name, text)).text)
+    engine.allow_folder(&dir)?;
+    let source = Arc::new(Source {
+        name,
+        text,
+        dir: Some(dir),
+    });
+    Ok(transcript(&mut engine, &source).text)
+}
+
+/// The folder a file is in (`.` for a bare file name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 fn check_script(path: &Path, update: bool) -> Outcome {
