@@ -45,7 +45,7 @@ pub struct Cli {
     #[arg(long, requires = "output")]
     pub force: bool,
 
-    /// Print every built-in function with its signature and exit.
+    /// Print every built-in function and aggregate with its signature and exit.
     #[arg(long)]
     pub help_functions: bool,
 }
@@ -79,10 +79,7 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     if cli.help_functions {
         let mut out = std::io::stdout().lock();
-        let text: String = itq::FUNCTIONS
-            .iter()
-            .map(|f| format!("{:<50} {}\n", f.signature, f.doc))
-            .collect();
+        let text = itq::function_reference();
         return match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => write_failed(&e),

@@ -35,6 +35,7 @@ mod check;
 mod engine;
 pub mod error;
 mod exec;
+mod help;
 pub mod load;
 pub mod plan;
 pub mod render;
@@ -47,7 +48,7 @@ pub mod value;
 
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
-pub use exec::funcs::{FuncInfo, FUNCTIONS};
+pub use exec::funcs::{reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS};
 pub use load::{FileFormat, LoadOptions};
 pub use render::{render, separator, Format};
 pub use source::{Source, Span};
