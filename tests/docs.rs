@@ -43,7 +43,7 @@ fn every_documented_example_prints_what_the_docs_say() {
 #[test]
 fn the_documents_checked_include_the_tutorial_and_reference() {
     let names = documents();
-    for want in ["docs/reference.md", "README.md"] {
+    for want in ["docs/reference.md", "docs/tutorial.md", "README.md"] {
         assert!(
             names.iter().any(|n| n == want),
             "{want} missing from {names:?}"

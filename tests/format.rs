@@ -7,6 +7,7 @@ use itq::testing::{markdown, transcript};
 use itq::{Engine, Source};
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::Arc;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,11 +42,21 @@ fn check_format(name: &str, text: &str) -> String {
     once
 }
 
-fn output(texts: &[String]) -> Vec<String> {
+/// What each text prints, run in order in one engine that may load files
+/// from `dir`, with relative paths starting there (as for a script in `dir`).
+fn output(dir: &Path, texts: &[String]) -> Vec<String> {
     let mut engine = Engine::new().unwrap();
+    engine.allow_folder(dir).unwrap();
     texts
         .iter()
-        .map(|t| transcript(&mut engine, &Source::new("<query>", t.as_str())).text)
+        .map(|t| {
+            let source = Arc::new(Source {
+                name: "<query>".into(),
+                text: t.clone(),
+                dir: Some(dir.to_path_buf()),
+            });
+            transcript(&mut engine, &source).text
+        })
         .collect()
 }
 
@@ -66,9 +77,10 @@ fn examples_and_prelude_format_idempotently_to_the_same_meaning() {
     for path in scripts {
         let text = std::fs::read_to_string(&path).unwrap();
         let formatted = check_format(&path.display().to_string(), &text);
+        let dir = path.parent().unwrap();
         assert_eq!(
-            output(&[text]),
-            output(&[formatted]),
+            output(dir, &[text]),
+            output(dir, &[formatted]),
             "{}: formatting changed the output",
             path.display()
         );
@@ -90,11 +102,15 @@ fn documentation_examples_format_idempotently_to_the_same_meaning() {
             .iter()
             .map(|e| check_format(&format!("{name}:{}", e.line), &e.code))
             .collect();
+        let dir = path.parent().unwrap();
         assert_eq!(
-            output(&originals),
-            output(&formatted),
+            output(dir, &originals),
+            output(dir, &formatted),
             "{name}: formatting changed the output"
         );
+        // And the formatted document still prints what its text blocks say.
+        let reformatted = markdown::format_examples(&name, &text).unwrap();
+        assert_eq!(markdown::check(&name, &reformatted), vec![]);
         n += originals.len();
     }
     assert!(n > 0);
