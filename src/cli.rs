@@ -53,12 +53,17 @@ pub struct Cli {
 /// The subcommands; each one's logic is in its own module.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Run saved scripts and documentation examples and compare what they
-    /// print with what they should (`name.itq` with `name.out`; Markdown with
-    /// the ```text block after each ```itq block).
+    /// Check saved scripts and documentation examples against their expected output.
+    ///
+    /// A script `name.itq` is compared with `name.out` beside it; a Markdown
+    /// file's ```itq blocks with the ```text block after each. Differences
+    /// print as unified diffs and the exit code is 1.
     Test(crate::test_command::TestArgs),
-    /// Rewrite scripts (and the itq examples in Markdown files) in the
-    /// canonical layout; with --check, only list the files that would change.
+    /// Rewrite scripts in the canonical layout.
+    ///
+    /// Keywords in lower case, consistent spacing, one clause per line when a
+    /// query is long, comments kept in place. Markdown files have their ```itq
+    /// examples formatted. With --check, only list the files that would change.
     Fmt(crate::fmt_command::FmtArgs),
 }
 
