@@ -131,3 +131,21 @@ fn update_rewrites_text_blocks_and_adds_missing_ones() {
     assert_eq!(markdown::check("page.md", &added), vec![]);
     assert!(added.ends_with("```\n\n```text\n┌───────┬────────┐\n│ name  ┆ region │\n╞═══════╪════════╡\n│ Gansu ┆ west   │\n└───────┴────────┘\n1 row\n```\n"), "{added}");
 }
+
+#[test]
+fn update_leaves_an_example_that_should_fail_alone_and_fixes_the_rest() {
+    let doc = "```itq error\nprovinces count\n```\n\n```text\nold\n```\n\n```itq\nprovinces count\n```\n\n```text\nold\n```\n";
+    let (fixed, left) = markdown::update("page.md", doc).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].line, 1);
+    assert!(
+        fixed.starts_with("```itq error\nprovinces count\n```\n\n```text\nold\n```\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.ends_with(
+            "```text\n┌───────┐\n│ count │\n╞═══════╡\n│    31 │\n└───────┘\n1 row\n```\n"
+        ),
+        "{fixed}"
+    );
+}

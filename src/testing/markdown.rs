@@ -103,27 +103,30 @@ pub fn check(file: &str, text: &str) -> Vec<Mismatch> {
     }
 }
 
-/// `text` with every example's text block replaced by what the example prints
-/// now (a text block is added where one is missing and output is printed).
-/// Examples that should fail and do not, or fail and should not, are still
-/// reported as mismatches: rewriting cannot fix them.
+/// `text` with the text block of every example whose output differs replaced
+/// by what the example prints now (a text block is added where one is
+/// missing and output is printed). An example that should fail and does not,
+/// or fails and should not, keeps its text block and is returned as a
+/// mismatch: rewriting cannot fix it.
 pub fn update(file: &str, text: &str) -> Result<(String, Vec<Mismatch>), Mismatch> {
     let results = run(file, text)?;
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     let mut left = Vec::new();
     for r in results {
+        let Some(m) = r.mismatch else { continue };
+        if !r.fixable {
+            left.push(m);
+            continue;
+        }
         let range = r.example.expected_range.clone();
         out.push_str(&text[at..range.start]);
         if r.example.expected.is_some() {
             out.push_str(&r.actual);
-        } else if !r.actual.is_empty() {
+        } else {
             out.push_str(&format!("\n```text\n{}```\n", r.actual));
         }
         at = range.end;
-        if let (Some(m), false) = (r.mismatch, r.fixable) {
-            left.push(m);
-        }
     }
     out.push_str(&text[at..]);
     Ok((out, left))

@@ -189,14 +189,19 @@ fn check_markdown(path: &Path, update: bool) -> Outcome {
             Outcome::Failed(mismatches)
         };
     }
-    match markdown::update(&file, &text) {
-        Err(m) => Outcome::Failed(vec![m]),
-        Ok((_, left)) if !left.is_empty() => Outcome::Failed(left),
-        Ok((new, _)) if new == text => Outcome::Passed,
-        Ok((new, _)) => match write_atomically(path, &new) {
-            Ok(()) => Outcome::Updated,
-            Err(e) => Outcome::Unreadable(write_error(path, &e)),
-        },
+    let (new, left) = match markdown::update(&file, &text) {
+        Ok(u) => u,
+        Err(m) => return Outcome::Failed(vec![m]),
+    };
+    if new != text {
+        if let Err(e) = write_atomically(path, &new) {
+            return Outcome::Unreadable(write_error(path, &e));
+        }
+    }
+    match (left.is_empty(), new == text) {
+        (false, _) => Outcome::Failed(left),
+        (true, true) => Outcome::Passed,
+        (true, false) => Outcome::Updated,
     }
 }
 
