@@ -3,7 +3,7 @@
 //! replaced atomically; `--check` changes nothing and exits 1 if any file
 //! would change.
 
-use itq::source::write_atomically;
+use itq::save::write_atomic;
 use itq::syntax::format::format_script;
 use itq::testing::markdown::format_examples;
 use itq::testing::scripts::{self, Target};
@@ -67,22 +67,18 @@ pub fn run(args: &FmtArgs) -> ExitCode {
                 out.push_str(&format!("would reformat {}\n", path.display()));
                 let _ = new;
             }
-            Ok((_, new)) => match write_atomically(path, &new) {
-                Ok(()) => {
-                    changed += 1;
-                    out.push_str(&format!("formatted {}\n", path.display()));
+            Ok((_, new)) => {
+                match write_atomic(path, &path.display().to_string(), new.as_bytes(), true) {
+                    Ok(()) => {
+                        changed += 1;
+                        out.push_str(&format!("formatted {}\n", path.display()));
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        errors.push_str(&e.render());
+                    }
                 }
-                Err(e) => {
-                    failed += 1;
-                    errors.push_str(
-                        &Error::new(ErrorKind::Write {
-                            path: path.display().to_string(),
-                            message: e.to_string(),
-                        })
-                        .render(),
-                    );
-                }
-            },
+            }
         }
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());

@@ -5,7 +5,8 @@
 use super::{markdown, transcript, Mismatch};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind};
-use crate::source::{write_atomically, Source};
+use crate::save::write_atomic;
+use crate::source::Source;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -151,9 +152,10 @@ fn check_script(path: &Path, update: bool) -> Outcome {
         return Outcome::Passed;
     }
     if update {
-        return match write_atomically(&expected_path, &actual) {
+        let shown = expected_path.display().to_string();
+        return match write_atomic(&expected_path, &shown, actual.as_bytes(), true) {
             Ok(()) => Outcome::Updated,
-            Err(e) => Outcome::Unreadable(write_error(&expected_path, &e)),
+            Err(e) => Outcome::Unreadable(e),
         };
     }
     match expected {
@@ -194,8 +196,8 @@ fn check_markdown(path: &Path, update: bool) -> Outcome {
         Err(m) => return Outcome::Failed(vec![m]),
     };
     if new != text {
-        if let Err(e) = write_atomically(path, &new) {
-            return Outcome::Unreadable(write_error(path, &e));
+        if let Err(e) = write_atomic(path, &file, new.as_bytes(), true) {
+            return Outcome::Unreadable(e);
         }
     }
     match (left.is_empty(), new == text) {
@@ -207,13 +209,6 @@ fn check_markdown(path: &Path, update: bool) -> Outcome {
 
 fn io_error(path: &Path, e: &std::io::Error) -> Error {
     Error::new(ErrorKind::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-fn write_error(path: &Path, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Write {
         path: path.display().to_string(),
         message: e.to_string(),
     })
