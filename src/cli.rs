@@ -1,7 +1,7 @@
 //! The `itq` command: arguments, running scripts and `-c` statements, and exit codes.
 
 use crate::repl;
-use itq::{render_with, Engine, Error, Format, Output, RenderOptions, Source};
+use itq::{render_with, separator, Engine, Error, Format, Output, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,8 +11,12 @@ use std::process::ExitCode;
 /// With no arguments, opens a prompt (or, when standard input is not a
 /// terminal, runs the statements read from it).
 #[derive(Debug, clap::Parser)]
-#[command(name = "itq", version, about, long_about = None)]
+#[command(name = "itq", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// A tool other than running statements.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Scripts to run, in order.
     #[arg(value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
@@ -41,9 +45,26 @@ pub struct Cli {
     #[arg(long, requires = "output")]
     pub force: bool,
 
-    /// Print every built-in function with its signature and exit.
+    /// Print every built-in function and aggregate with its signature and exit.
     #[arg(long)]
     pub help_functions: bool,
+}
+
+/// The subcommands; each one's logic is in its own module.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Check saved scripts and documentation examples against their expected output.
+    ///
+    /// A script `name.itq` is compared with `name.out` beside it; a Markdown
+    /// file's ```itq blocks with the ```text block after each. Differences
+    /// print as unified diffs and the exit code is 1.
+    Test(crate::test_command::TestArgs),
+    /// Rewrite scripts in the canonical layout.
+    ///
+    /// Keywords in lower case, consistent spacing, one clause per line when a
+    /// query is long, comments kept in place. Markdown files have their ```itq
+    /// examples formatted. With --check, only list the files that would change.
+    Fmt(crate::fmt_command::FmtArgs),
 }
 
 /// Splits `NAME=VALUE`.
@@ -56,12 +77,14 @@ fn key_value(arg: &str) -> Result<(String, String), String> {
 
 /// Runs the command; the exit code is 0 on success and 1 on a query or data error.
 pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::Test(args)) => return crate::test_command::run(&args),
+        Some(Command::Fmt(args)) => return crate::fmt_command::run(&args),
+        None => {}
+    }
     if cli.help_functions {
         let mut out = std::io::stdout().lock();
-        let text: String = itq::FUNCTIONS
-            .iter()
-            .map(|f| format!("{:<50} {}\n", f.signature, f.doc))
-            .collect();
+        let text = itq::function_reference();
         return match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => write_failed(&e),
@@ -201,19 +224,9 @@ fn terminal_width() -> Option<u16> {
 
 /// Says on standard error what a `load` replaced or where a `save` wrote.
 pub fn notice(out: &Output) {
-    let text = match out {
-        Output::Loaded {
-            name,
-            rows,
-            replaced: Some(what),
-            ..
-        } => format!("note: `{name}` now holds the {rows} loaded rows; it replaces the {what} of that name for this session"),
-        Output::Saved { path, rows } => {
-            format!("saved {rows} row{} to {path}", if *rows == 1 { "" } else { "s" })
-        }
-        _ => return,
-    };
-    let _ = writeln!(std::io::stderr(), "{text}");
+    if let Some(text) = out.notice() {
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
 }
 
 /// Runs one source, writing each result to `out` as it comes.
@@ -240,11 +253,7 @@ pub fn run_source_with(
         if write_error.is_some() {
             return;
         }
-        let sep = if !first && format == Format::Table {
-            "\n"
-        } else {
-            ""
-        };
+        let sep = separator(format, first);
         let text = match output {
             Output::Table(t) => format!("{sep}{}", render_with(&t, format, options)),
             // A chart is as wide as the terminal (80 columns when not a terminal).

@@ -56,6 +56,26 @@ pub enum Output {
     },
 }
 
+impl Output {
+    /// The line the command line prints on standard error for this output,
+    /// if any: what `save` wrote, and a `load` that replaced a name.
+    pub fn notice(&self) -> Option<String> {
+        match self {
+            Output::Loaded {
+                name,
+                rows,
+                replaced: Some(what),
+                ..
+            } => Some(format!("note: `{name}` now holds the {rows} loaded rows; it replaces the {what} of that name for this session")),
+            Output::Saved { path, rows } => Some(format!(
+                "saved {rows} row{} to {path}",
+                if *rows == 1 { "" } else { "s" }
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
 pub struct Engine {

@@ -52,6 +52,14 @@ pub enum ErrorKind {
         /// The operating system's reason.
         message: String,
     },
+    /// A file could not be written.
+    #[error("cannot write `{path}`: {message}")]
+    Write {
+        /// The path as given.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
     /// A data file (such as the built-in fact base) is malformed.
     #[error("{0}")]
     Data(String),

@@ -2,7 +2,9 @@
 //! data error) or 2 (a usage error, reported by clap).
 
 mod cli;
+mod fmt_command;
 mod repl;
+mod test_command;
 
 use clap::Parser;
 

@@ -56,6 +56,16 @@ pub fn render_with(table: &Table, format: Format, options: &RenderOptions) -> St
     }
 }
 
+/// What goes before a result when results are printed one after another:
+/// in the table format a blank line separates a result from the one before.
+pub fn separator(format: Format, first: bool) -> &'static str {
+    if !first && format == Format::Table {
+        "\n"
+    } else {
+        ""
+    }
+}
+
 /// The most lines one cell takes when a table is fitted to a width.
 const MAX_CELL_LINES: usize = 3;
 

@@ -33,7 +33,7 @@ pub fn format_for_path(path: &Path) -> Result<Format> {
 /// unless `replace`; `shown` names the file in messages.
 pub fn write_atomic(path: &Path, shown: &str, contents: &[u8], replace: bool) -> Result<()> {
     let io = |message: String| {
-        Error::new(ErrorKind::Io {
+        Error::new(ErrorKind::Write {
             path: shown.to_string(),
             message,
         })

@@ -1,11 +1,13 @@
 //! The built-in scalar functions: one table of names, signatures and
 //! descriptions (the checker, `--help-functions` and the reference all read
-//! it), their type rules, and their column kernels.
+//! it), their type rules, and their column kernels; and the sibling table
+//! documenting the aggregates.
 
 use super::kernels::{map_text, Arg, Datum};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::Func;
 use crate::store::{Builder, Column, Data};
+use crate::syntax::ast::AggFn;
 use crate::value::{date_parts, Scalar, Type};
 use std::sync::Arc;
 
@@ -34,6 +36,47 @@ pub const FUNCTIONS: &[FuncInfo] = &[
     FuncInfo { func: Func::Abs, name: "abs", signature: "abs(x: number) -> number", doc: "the absolute value" },
     FuncInfo { func: Func::Coalesce, name: "coalesce", signature: "coalesce(a, b, ...) -> the arguments' type", doc: "the first argument that is not null" },
 ];
+
+/// An aggregate's documentation: one row per form (`count`, `count X`, ...).
+#[derive(Debug, Clone, Copy)]
+pub struct AggInfo {
+    /// The aggregate.
+    pub agg: AggFn,
+    /// Its keyword.
+    pub name: &'static str,
+    /// The form as written in an aggregate clause, with argument and result types.
+    pub signature: &'static str,
+    /// One line on what it gives.
+    pub doc: &'static str,
+}
+
+/// Every aggregate form, in the order the reference lists them. Aggregates
+/// skip nulls; all but `count` give null over no values.
+#[rustfmt::skip]
+pub const AGGREGATES: &[AggInfo] = &[
+    AggInfo { agg: AggFn::Count, name: "count", signature: "count -> integer", doc: "the number of rows" },
+    AggInfo { agg: AggFn::Count, name: "count", signature: "count x -> integer", doc: "the number of rows where x is not null" },
+    AggInfo { agg: AggFn::Count, name: "count", signature: "count distinct x -> integer", doc: "the number of distinct non-null values of x" },
+    AggInfo { agg: AggFn::Sum, name: "sum", signature: "sum x: number -> number", doc: "the sum of the non-null values: an integer for integers, a decimal for decimals" },
+    AggInfo { agg: AggFn::Avg, name: "avg", signature: "avg x: number -> decimal", doc: "the mean of the non-null values" },
+    AggInfo { agg: AggFn::Min, name: "min", signature: "min x -> x's type", doc: "the smallest non-null value (any type; text by code point)" },
+    AggInfo { agg: AggFn::Max, name: "max", signature: "max x -> x's type", doc: "the largest non-null value (any type; text by code point)" },
+    AggInfo { agg: AggFn::Median, name: "median", signature: "median x: number -> decimal", doc: "the middle non-null value (the mean of the two middle ones for an even count)" },
+];
+
+/// The reference for every built-in function and aggregate, one per line
+/// with its signature and description (`itq --help-functions`).
+pub fn reference() -> String {
+    let mut out = String::from("Functions:\n");
+    for f in FUNCTIONS {
+        out.push_str(&format!("  {:<48} {}\n", f.signature, f.doc));
+    }
+    out.push_str("\nAggregates (in an aggregate clause: `count, sum value as total by region`):\n");
+    for a in AGGREGATES {
+        out.push_str(&format!("  {:<48} {}\n", a.signature, a.doc));
+    }
+    out
+}
 
 /// The function called `name` (case-insensitive).
 pub fn lookup(name: &str) -> Option<&'static FuncInfo> {

@@ -1030,11 +1030,22 @@ mod tests {
     #[test]
     fn relations_complete_where_a_query_starts() {
         let e = engine();
-        assert_eq!(at_end(&e, "prov"), ["province_stats", "provinces"]);
-        assert_eq!(at_end(&e, "events join proj"), ["projects"]);
+        assert_eq!(
+            at_end(&e, "prov"),
+            ["province_stats", "provinces", "provinces_in("]
+        );
+        assert_eq!(
+            at_end(&e, "events join proj"),
+            ["projects", "projects_with_region", "projects_in("]
+        );
         assert_eq!(
             at_end(&e, "let x = events_"),
-            ["events_by_region", "events_with_region", "events_in("]
+            [
+                "events_by_region",
+                "events_with_region",
+                "events_in(",
+                "events_of("
+            ]
         );
         assert!(at_end(&e, "").contains(&"let".to_string()));
     }

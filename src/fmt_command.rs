@@ -1,0 +1,91 @@
+//! `itq fmt [PATH ...] [--check]`: rewrites scripts, and the itq examples in
+//! Markdown files, in the canonical layout (`itq::syntax::format`). Files are
+//! replaced atomically; `--check` changes nothing and exits 1 if any file
+//! would change.
+
+use itq::save::write_atomic;
+use itq::syntax::format::format_script;
+use itq::testing::markdown::format_examples;
+use itq::testing::scripts::{self, Target};
+use itq::{Error, ErrorKind, Source};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `itq fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Scripts (.itq), Markdown files (.md) or folders to search for them.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Change nothing; list the files that are not in the canonical layout
+    /// and exit with 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Formats every file; exit code 1 when a file cannot be read, parsed or
+/// written, or (with --check) would change.
+pub fn run(args: &FmtArgs) -> ExitCode {
+    let targets = match scripts::collect(&args.paths) {
+        Ok(t) => t,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return ExitCode::from(1);
+        }
+    };
+    let mut out = String::new();
+    let mut errors = String::new();
+    let (mut changed, mut failed) = (0, 0);
+    for target in &targets {
+        let path = target.path();
+        let formatted = std::fs::read_to_string(path)
+            .map_err(|e| {
+                Error::new(ErrorKind::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+            })
+            .and_then(|text| {
+                let new = match target {
+                    Target::Script(_) => format_script(&text).map_err(|e| {
+                        e.with_source(&Source::new(path.display().to_string(), text.as_str()))
+                    }),
+                    Target::Markdown(_) => format_examples(&path.display().to_string(), &text),
+                }?;
+                Ok((text, new))
+            });
+        match formatted {
+            Err(e) => {
+                failed += 1;
+                errors.push_str(&e.render());
+            }
+            Ok((old, new)) if old == new => {}
+            Ok((_, new)) if args.check => {
+                changed += 1;
+                out.push_str(&format!("would reformat {}\n", path.display()));
+                let _ = new;
+            }
+            Ok((_, new)) => {
+                match write_atomic(path, &path.display().to_string(), new.as_bytes(), true) {
+                    Ok(()) => {
+                        changed += 1;
+                        out.push_str(&format!("formatted {}\n", path.display()));
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        errors.push_str(&e.render());
+                    }
+                }
+            }
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    let _ = std::io::stderr().lock().write_all(errors.as_bytes());
+    if failed > 0 || (args.check && changed > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,698 @@
+//! The canonical layout of itq text (`itq fmt`), printed from the AST:
+//! keywords in lower case, single spaces around operators and after commas,
+//! one statement per line, and a query whose one-line form would pass
+//! [`WIDTH`] columns (or that holds a comment) written with its source on the
+//! first line and each clause on its own line, indented two spaces.
+//!
+//! Comments are not in the AST: they are collected from the text with their
+//! offsets and put back next to the statement or clause they were written by.
+//! A comment on a line of its own stays on a line of its own, before the same
+//! statement or clause; a comment after code stays at the end of that line.
+//! Literals keep their spelling (`1_000`, `'text'`) when it is a plain one.
+//! Formatting is idempotent and never changes what a script computes.
+
+use super::ast::*;
+use super::parse_script;
+use crate::error::Result;
+use crate::source::Span;
+use crate::value::Scalar;
+
+/// Queries whose one-line form is longer than this many columns get one clause per line.
+pub const WIDTH: usize = 80;
+
+/// The indentation of a clause on its own line.
+const INDENT: &str = "  ";
+
+/// `text` in the canonical layout, or the syntax error that prevents parsing it.
+pub fn format_script(text: &str) -> Result<String> {
+    let script = parse_script(text)?;
+    let comments = comments(text);
+    let printer = Printer {
+        text,
+        comments: &comments,
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut last_end: Option<usize> = None;
+    let mut next_comment = 0;
+
+    // Comments between statements (or before the first, or after the last).
+    let mut between = |lines: &mut Vec<String>, last_end: &mut Option<usize>, until: usize| {
+        while let Some(c) = comments.get(next_comment).filter(|c| c.span.start < until) {
+            next_comment += 1;
+            if last_end.is_some_and(|end| c.span.start < end) {
+                continue; // inside the statement just printed
+            }
+            let trailing =
+                !c.own_line && last_end.is_some_and(|end| !text[end..c.span.start].contains('\n'));
+            match lines.last_mut() {
+                Some(line) if trailing => {
+                    line.push(' ');
+                    line.push_str(&c.text);
+                }
+                _ => {
+                    blank_line_between(text, *last_end, c.span.start, lines);
+                    lines.push(c.text.clone());
+                }
+            }
+            *last_end = Some(c.span.end);
+        }
+    };
+
+    for statement in &script.statements {
+        let span = printer.code(statement.span);
+        between(&mut lines, &mut last_end, span.start);
+        blank_line_between(text, last_end, span.start, &mut lines);
+        let inside: Vec<&Comment> = comments
+            .iter()
+            .filter(|c| c.span.start >= span.start && c.span.end <= span.end)
+            .collect();
+        lines.extend(printer.statement(statement, &inside));
+        last_end = Some(span.end);
+    }
+    between(&mut lines, &mut last_end, text.len() + 1);
+
+    let mut out = lines.join("\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Adds one empty line when the source had at least one between `from` and `to`.
+fn blank_line_between(text: &str, from: Option<usize>, to: usize, lines: &mut Vec<String>) {
+    let Some(from) = from else { return };
+    let gap = &text[from..to];
+    let pieces: Vec<&str> = gap.split('\n').collect();
+    let blank = pieces.len() >= 3
+        && pieces[1..pieces.len() - 1].iter().any(|p| {
+            p.trim_matches(|c: char| c.is_whitespace() || c == ';')
+                .is_empty()
+        });
+    if blank && lines.last().is_some_and(|l| !l.is_empty()) {
+        lines.push(String::new());
+    }
+}
+
+/// A `#` comment as written (without its line break).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Comment {
+    span: Span,
+    text: String,
+    /// Nothing but spaces and tabs before it on its line.
+    own_line: bool,
+}
+
+/// Every comment in `text`, in order. A `#` inside a string or a backquoted
+/// name does not start one.
+fn comments(text: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q || c == '\n' {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '#' => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+                out.push(Comment {
+                    span: Span::new(i, end),
+                    text: text[i..end].trim_end().to_string(),
+                    own_line: text[line_start..i].trim().is_empty(),
+                });
+                // Skip to the end of the line.
+                while chars.clone().next().is_some_and(|(j, _)| j < end) {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One line of a statement laid out one clause per line, with its comments.
+struct Part {
+    text: String,
+    /// Where it starts and ends in the source, to place comments.
+    span: Span,
+    leading: Vec<String>,
+    trailing: Option<String>,
+}
+
+struct Printer<'a> {
+    text: &'a str,
+    comments: &'a [Comment],
+}
+
+impl Printer<'_> {
+    /// `span` without the spaces and comments at its end (the parser's spans
+    /// of statements and clauses may take in a comment after the last word).
+    fn code(&self, span: Span) -> Span {
+        let mut end = span.end;
+        loop {
+            let trimmed = self.text[span.start..end].trim_end().len() + span.start;
+            match self.comments.iter().find(|c| {
+                c.span.start >= span.start && c.span.start < trimmed && trimmed <= c.span.end
+            }) {
+                Some(c) => end = c.span.start,
+                None => return Span::new(span.start, trimmed),
+            }
+        }
+    }
+
+    fn statement(&self, statement: &Statement, comments: &[&Comment]) -> Vec<String> {
+        let (head, query) = match &statement.kind {
+            StatementKind::Query(q) => (String::new(), Some(q)),
+            StatementKind::Let { name, query } => {
+                (format!("let {} = ", self.ident(name)), Some(query))
+            }
+            StatementKind::LetScalar { name, expr } => {
+                let text = format!("let {} = {}", self.ident(name), self.expr(expr));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
+            StatementKind::Load(load) => {
+                let text = self.load(load);
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
+            StatementKind::Save {
+                query,
+                path,
+                replace,
+            } => {
+                let mut parts = self.query_parts("save ", query, statement.span.start);
+                let to = format!(
+                    "to {}{}",
+                    self.expr(path),
+                    if *replace { " replace" } else { "" }
+                );
+                parts.push(self.part(
+                    to,
+                    self.code(Span::new(path.span.start, statement.span.end)),
+                ));
+                return self.lay_out(parts, comments);
+            }
+            StatementKind::Def { name, params, body } => {
+                let params: Vec<String> = params.iter().map(|p| self.ident(p)).collect();
+                (
+                    format!("def {}({}) = ", self.ident(name), params.join(", ")),
+                    Some(body),
+                )
+            }
+        };
+        let Some(query) = query else {
+            return Vec::new();
+        };
+        let parts = self.query_parts(&head, query, statement.span.start);
+        self.lay_out(parts, comments)
+    }
+
+    /// `head` and the query's source, then a part per clause.
+    fn query_parts(&self, head: &str, query: &Query, start: usize) -> Vec<Part> {
+        let mut parts = vec![self.part(
+            format!("{head}{}", self.source(&query.source)),
+            self.code(Span::new(start, query.source.span().end)),
+        )];
+        for clause in &query.clauses {
+            parts.push(self.part(self.clause(clause), self.code(clause.span)));
+        }
+        parts
+    }
+
+    fn load(&self, load: &Load) -> String {
+        let mut out = format!("load {}", self.expr(&load.path));
+        if let Some(name) = &load.name {
+            out.push_str(&format!(" as {}", self.ident(name)));
+        }
+        if !load.types.is_empty() {
+            let types: Vec<String> = load
+                .types
+                .iter()
+                .map(|(c, t)| format!("{}: {}", self.ident(c), self.ident(t)))
+                .collect();
+            out.push_str(&format!(" with ({})", types.join(", ")));
+        }
+        if let Some(f) = &load.format {
+            out.push_str(&format!(" format {}", self.ident(f)));
+        }
+        if let Some((d, span)) = &load.delimiter {
+            let written = self.text.get(span.start..span.end).unwrap_or("");
+            let quoted = if written.len() >= 2 {
+                written.to_string()
+            } else {
+                quote(d)
+            };
+            out.push_str(&format!(" delimiter {quoted}"));
+        }
+        out
+    }
+
+    fn part(&self, text: String, span: Span) -> Part {
+        Part {
+            text,
+            span,
+            leading: Vec::new(),
+            trailing: None,
+        }
+    }
+
+    /// One line when it fits and holds no comment; otherwise a line per part.
+    fn lay_out(&self, mut parts: Vec<Part>, comments: &[&Comment]) -> Vec<String> {
+        let one_line: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        let one_line = one_line.join(" ");
+        if comments.is_empty() && one_line.chars().count() <= WIDTH {
+            return vec![one_line];
+        }
+        for c in comments {
+            // The last part starting at or before the comment.
+            let mut k = parts
+                .iter()
+                .rposition(|p| p.span.start <= c.span.start)
+                .unwrap_or(0);
+            if c.own_line {
+                // A comment line after a part's end introduces the next part.
+                if c.span.start >= parts[k].span.end && k + 1 < parts.len() {
+                    k += 1;
+                }
+                parts[k].leading.push(c.text.clone());
+            } else if parts[k].trailing.is_none() {
+                parts[k].trailing = Some(c.text.clone());
+            } else {
+                // A second comment after code in one part (which spanned
+                // lines) goes above it, so none is lost.
+                parts[k].leading.push(c.text.clone());
+            }
+        }
+        let mut lines = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            let indent = if i == 0 { "" } else { INDENT };
+            for c in part.leading {
+                lines.push(format!("{indent}{c}"));
+            }
+            let mut line = format!("{indent}{}", part.text);
+            if let Some(c) = part.trailing {
+                line.push(' ');
+                line.push_str(&c);
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn query(&self, q: &Query) -> String {
+        let mut out = self.source(&q.source);
+        for c in &q.clauses {
+            out.push(' ');
+            out.push_str(&self.clause(c));
+        }
+        out
+    }
+
+    fn source(&self, s: &Source) -> String {
+        match s {
+            Source::Name(id) => self.ident(id),
+            Source::Call { name, args, .. } => format!("{}({})", self.ident(name), self.list(args)),
+            Source::Query(q) => format!("({})", self.query(q)),
+        }
+    }
+
+    fn clause(&self, c: &Clause) -> String {
+        match &c.kind {
+            ClauseKind::Where(e) => format!("where {}", self.expr(e)),
+            ClauseKind::Select(items) => format!("select {}", self.items(items)),
+            ClauseKind::Derive(items) => format!("derive {}", self.items(items)),
+            ClauseKind::Aggregate { items, by } => {
+                let aggs: Vec<String> = items.iter().map(|a| self.agg_item(a)).collect();
+                let mut out = aggs.join(", ");
+                if !by.is_empty() {
+                    out.push_str(" by ");
+                    out.push_str(&self.items(by));
+                }
+                out
+            }
+            ClauseKind::Sort(keys) => {
+                let keys: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        let dir = if k.descending { " desc" } else { "" };
+                        format!("{}{dir}", self.expr(&k.expr))
+                    })
+                    .collect();
+                format!("sort {}", keys.join(", "))
+            }
+            ClauseKind::Limit(n) => format!("limit {}", self.expr(n)),
+            ClauseKind::Top { n, by, descending } => {
+                let dir = if *descending { "" } else { " asc" };
+                format!("top {} by {}{dir}", self.expr(n), self.expr(by))
+            }
+            ClauseKind::Join { left, source, keys } => {
+                let keys: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        if k.shared {
+                            self.ident(&k.left)
+                        } else {
+                            format!("{} = {}", self.ident(&k.left), self.ident(&k.right))
+                        }
+                    })
+                    .collect();
+                format!(
+                    "{}join {} on {}",
+                    if *left { "left " } else { "" },
+                    self.source(source),
+                    keys.join(", ")
+                )
+            }
+            ClauseKind::Chart => "chart".to_string(),
+            ClauseKind::Distinct(cols) if cols.is_empty() => "distinct".to_string(),
+            ClauseKind::Distinct(cols) => {
+                let cols: Vec<String> = cols.iter().map(|c| self.ident(c)).collect();
+                format!("distinct {}", cols.join(", "))
+            }
+        }
+    }
+
+    fn items(&self, items: &[Item]) -> String {
+        let items: Vec<String> = items
+            .iter()
+            .map(|i| match &i.alias {
+                Some(a) => format!("{} as {}", self.expr(&i.expr), self.ident(a)),
+                None => self.expr(&i.expr),
+            })
+            .collect();
+        items.join(", ")
+    }
+
+    fn agg_item(&self, a: &AggItem) -> String {
+        let mut out = a.func.name().to_string();
+        if a.distinct {
+            out.push_str(" distinct");
+        }
+        if let Some(arg) = &a.arg {
+            out.push(' ');
+            out.push_str(&self.expr(arg));
+        }
+        if let Some(alias) = &a.alias {
+            out.push_str(" as ");
+            out.push_str(&self.ident(alias));
+        }
+        out
+    }
+
+    fn list(&self, exprs: &[Expr]) -> String {
+        let exprs: Vec<String> = exprs.iter().map(|e| self.expr(e)).collect();
+        exprs.join(", ")
+    }
+
+    /// A name as written: backquoted if it was (it may need to be), bare otherwise.
+    fn ident(&self, id: &Ident) -> String {
+        let written = self.text.get(id.span.start..id.span.end).unwrap_or("");
+        if written.starts_with('`') {
+            written.to_string()
+        } else {
+            id.name.clone()
+        }
+    }
+
+    /// The source text of a literal, without spaces (`- 5` is `-5`).
+    fn written(&self, span: Span) -> String {
+        self.text
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Int(v) => {
+                let w = self.written(e.span);
+                match w.replace('_', "").parse::<i64>() {
+                    Ok(parsed) if parsed == *v => w,
+                    _ => v.to_string(),
+                }
+            }
+            ExprKind::Decimal(v) => {
+                let w = self.written(e.span);
+                let plain = w
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || "_.eE+-".contains(c));
+                match w.replace('_', "").parse::<f64>() {
+                    Ok(parsed) if plain && parsed == *v => w,
+                    _ => format!("{v:?}"),
+                }
+            }
+            ExprKind::Text(s) => {
+                let w = self.text.get(e.span.start..e.span.end).unwrap_or("");
+                let quoted = w.len() >= 2
+                    && (w.starts_with('"') && w.ends_with('"')
+                        || w.starts_with('\'') && w.ends_with('\''));
+                if quoted {
+                    w.to_string()
+                } else {
+                    quote(s)
+                }
+            }
+            ExprKind::Date(d) => Scalar::Date(*d).to_string(),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Null => "null".to_string(),
+            ExprKind::Name(id) => self.ident(id),
+            ExprKind::Param(id) => format!("${}", id.name),
+            ExprKind::Call { name, args } => format!("{}({})", self.ident(name), self.list(args)),
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                expr,
+            } => format!("not {}", self.operand(expr, precedence(expr) < NOT)),
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                expr,
+            } => {
+                let inner = self.expr(expr);
+                if precedence(expr) < NEG || inner.starts_with('-') {
+                    format!("-({inner})")
+                } else {
+                    format!("-{inner}")
+                }
+            }
+            ExprKind::Binary { op, left, right } => {
+                let p = binary_precedence(*op);
+                // Left-associative; comparisons do not chain without parentheses.
+                let left_wrap = precedence(left) < p || (p == COMPARE && precedence(left) == p);
+                format!(
+                    "{} {} {}",
+                    self.operand(left, left_wrap),
+                    op.symbol(),
+                    self.operand(right, precedence(right) <= p)
+                )
+            }
+            ExprKind::In {
+                expr,
+                list,
+                negated,
+            } => format!(
+                "{} {}in ({})",
+                self.operand(expr, precedence(expr) <= COMPARE),
+                if *negated { "not " } else { "" },
+                self.list(list)
+            ),
+            ExprKind::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => format!(
+                "{} {}between {} and {}",
+                self.operand(expr, precedence(expr) <= COMPARE),
+                if *negated { "not " } else { "" },
+                self.operand(low, !is_bound(low)),
+                self.operand(high, !is_bound(high)),
+            ),
+            ExprKind::IsNull { expr, negated } => format!(
+                "{} is {}null",
+                self.operand(expr, precedence(expr) <= COMPARE),
+                if *negated { "not " } else { "" }
+            ),
+        }
+    }
+
+    fn operand(&self, e: &Expr, parenthesise: bool) -> String {
+        if parenthesise {
+            format!("({})", self.expr(e))
+        } else {
+            self.expr(e)
+        }
+    }
+}
+
+// Precedence levels, loosest first, as in the Pratt table in parse.rs.
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const COMPARE: u8 = 4;
+const ADD: u8 = 5;
+const MUL: u8 = 6;
+const NEG: u8 = 7;
+const ATOM: u8 = 8;
+
+fn binary_precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Or => OR,
+        BinaryOp::And => AND,
+        BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::Contains => COMPARE,
+        BinaryOp::Add | BinaryOp::Sub => ADD,
+        BinaryOp::Mul | BinaryOp::Div => MUL,
+    }
+}
+
+fn precedence(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary { op, .. } => binary_precedence(*op),
+        ExprKind::Unary {
+            op: UnaryOp::Not, ..
+        } => NOT,
+        ExprKind::Unary {
+            op: UnaryOp::Neg, ..
+        } => NEG,
+        ExprKind::In { .. } | ExprKind::Between { .. } | ExprKind::IsNull { .. } => COMPARE,
+        ExprKind::Int(v) if *v < 0 => NEG,
+        ExprKind::Decimal(v) if v.is_sign_negative() => NEG,
+        _ => ATOM,
+    }
+}
+
+/// What the grammar accepts as a bound of `between` without parentheses:
+/// an operand, optionally negated.
+fn is_bound(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            expr,
+        } => precedence(expr) == ATOM,
+        _ => matches!(precedence(e), ATOM | NEG),
+    }
+}
+
+/// A string literal in double quotes, with the escapes the grammar knows.
+fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(text: &str) -> String {
+        format_script(text).unwrap_or_else(|e| panic!("{}", e.render()))
+    }
+
+    #[test]
+    fn keywords_lower_case_and_spacing_is_single() {
+        assert_eq!(
+            fmt("provinces   WHERE region='west'  COUNT BY   region;events LIMIT 2"),
+            "provinces where region = 'west' count by region\nevents limit 2\n"
+        );
+    }
+
+    #[test]
+    fn long_queries_get_a_clause_per_line() {
+        let long = "events where value is not null and projects is not null select province, projects, value sort value desc";
+        assert_eq!(
+            fmt(long),
+            "events\n  where value is not null and projects is not null\n  select province, projects, value\n  sort value desc\n"
+        );
+        // A short query written over lines is joined.
+        assert_eq!(
+            fmt("events\n  where value > 1\n"),
+            "events where value > 1\n"
+        );
+    }
+
+    #[test]
+    fn comments_stay_where_they_were() {
+        let text = "# head\n\n# doc\nlet x = events # trailing\n  # before where\n  where value > 1 # after where\n\n\n# tail\n";
+        assert_eq!(
+            fmt(text),
+            "# head\n\n# doc\nlet x = events # trailing\n  # before where\n  where value > 1 # after where\n\n# tail\n"
+        );
+    }
+
+    #[test]
+    fn a_hash_in_a_string_or_name_is_not_a_comment() {
+        let text = "events where name = \"#1\" select `a # b` # real\n";
+        assert_eq!(comments(text).len(), 1);
+        assert_eq!(fmt(text), text);
+    }
+
+    #[test]
+    fn parentheses_only_where_precedence_needs_them() {
+        assert_eq!(
+            fmt("let x = ((1 + 2)) * 3 - (4 - 5) - -6"),
+            "let x = (1 + 2) * 3 - (4 - 5) - -6\n"
+        );
+        assert_eq!(
+            fmt("provinces where not (coastal or region = 'west') and (name in ('A') or false)"),
+            "provinces where not (coastal or region = 'west') and (name in ('A') or false)\n"
+        );
+        assert_eq!(
+            fmt("events where (value + 1) between (1 + 1) and -(projects) "),
+            "events where value + 1 between (1 + 1) and -projects\n"
+        );
+    }
+
+    #[test]
+    fn load_and_save_statements() {
+        assert_eq!(
+            fmt("LOAD  'a.csv' AS t DELIMITER ';' FORMAT csv WITH ( year:int , v : decimal )"),
+            "load 'a.csv' as t with (year: int, v: decimal) format csv delimiter ';'\n"
+        );
+        assert_eq!(fmt("load $file"), "load $file\n");
+        assert_eq!(
+            fmt("SAVE provinces  where region=$r TO \"out.csv\"  REPLACE"),
+            "save provinces where region = $r to \"out.csv\" replace\n"
+        );
+        assert_eq!(
+            fmt("save events where value is not null select province, projects, value, status sort value desc to 'x.csv'"),
+            "save events\n  where value is not null\n  select province, projects, value, status\n  sort value desc\n  to 'x.csv'\n"
+        );
+    }
+
+    #[test]
+    fn literals_keep_their_spelling() {
+        assert_eq!(
+            fmt("let x = 1_000 + 1.5e3 + - 2 + (3)"),
+            "let x = 1_000 + 1.5e3 + -2 + 3\n"
+        );
+        assert_eq!(fmt("let d = (2024-10-27)"), "let d = 2024-10-27\n");
+        assert_eq!(fmt("let s = (\"a\\\"b\")"), "let s = \"a\\\"b\"\n");
+    }
+}

@@ -1,0 +1,215 @@
+//! Saved scripts with pinned output: `name.itq` is checked against `name.out`
+//! beside it, and Markdown files against their own text blocks. This is what
+//! `itq test PATH ...` runs.
+
+use super::{markdown, transcript, Mismatch};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind};
+use crate::save::write_atomic;
+use crate::source::Source;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file `itq test` checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An itq script, compared with the `.out` file beside it.
+    Script(PathBuf),
+    /// A Markdown file whose itq examples are compared with their text blocks.
+    Markdown(PathBuf),
+}
+
+impl Target {
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        match self {
+            Target::Script(p) | Target::Markdown(p) => p,
+        }
+    }
+}
+
+/// The outcome of checking one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Everything printed what was expected.
+    Passed,
+    /// Some output differed.
+    Failed(Vec<Mismatch>),
+    /// A script without an `.out` file: nothing to compare with.
+    NoExpected {
+        /// The expected-output file that does not exist.
+        expected: PathBuf,
+    },
+    /// The expected output was rewritten (or created) from what ran.
+    Updated,
+    /// The file (or its expected output) could not be read or written.
+    Unreadable(Error),
+}
+
+/// The scripts (`.itq`) and Markdown files (`.md`) named by `paths`, with
+/// folders searched recursively (skipping hidden folders and `target`), in
+/// path order. A named file must be a script or Markdown.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<Target>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            match target(path) {
+                Some(t) => out.push(t),
+                None => {
+                    return Err(Error::new(ErrorKind::Invalid(format!(
+                        "`{}` is neither an itq script (.itq) nor Markdown (.md)",
+                        path.display()
+                    )))
+                    .with_help("name scripts, Markdown files or folders holding them"))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn target(path: &Path) -> Option<Target> {
+    match path.extension()?.to_str()? {
+        "itq" => Some(Target::Script(path.to_path_buf())),
+        "md" => Some(Target::Markdown(path.to_path_buf())),
+        _ => None,
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<Target>) -> Result<(), Error> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io_error(dir, &e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk(&path, out)?;
+            }
+        } else if let Some(t) = target(&path) {
+            out.push(t);
+        }
+    }
+    Ok(())
+}
+
+/// Checks one file; with `update`, rewrites its expected output instead of
+/// reporting a difference (a script's `.out` is created if missing).
+pub fn check(target: &Target, update: bool) -> Outcome {
+    match target {
+        Target::Script(path) => check_script(path, update),
+        Target::Markdown(path) => check_markdown(path, update),
+    }
+}
+
+/// What running the script at `path` in a fresh engine prints: its results,
+/// notices and, if a statement fails, the error. The script may `load` and
+/// `save` files in its own folder, with relative paths starting there, as
+/// when `itq` runs it. Messages name the script by its file name, so the
+/// output does not depend on the folder `itq test` runs in.
+pub fn run_script(path: &Path) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let dir = folder_of(path);
+    let mut engine = Engine::new()?;
+    engine.allow_folder(&dir)?;
+    let source = Arc::new(Source {
+        name,
+        text,
+        dir: Some(dir),
+    });
+    Ok(transcript(&mut engine, &source).text)
+}
+
+/// The folder a file is in (`.` for a bare file name).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn check_script(path: &Path, update: bool) -> Outcome {
+    let expected_path = path.with_extension("out");
+    let actual = match run_script(path) {
+        Ok(a) => a,
+        Err(e) => return Outcome::Unreadable(e),
+    };
+    let expected = match std::fs::read_to_string(&expected_path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Outcome::Unreadable(io_error(&expected_path, &e)),
+    };
+    if expected.as_deref() == Some(actual.as_str()) {
+        return Outcome::Passed;
+    }
+    if update {
+        let shown = expected_path.display().to_string();
+        return match write_atomic(&expected_path, &shown, actual.as_bytes(), true) {
+            Ok(()) => Outcome::Updated,
+            Err(e) => Outcome::Unreadable(e),
+        };
+    }
+    match expected {
+        None => Outcome::NoExpected {
+            expected: expected_path,
+        },
+        Some(expected) => Outcome::Failed(vec![Mismatch {
+            file: path.display().to_string(),
+            line: 1,
+            what: format!(
+                "the output differs from `{}`",
+                expected_path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ),
+            expected,
+            actual,
+        }]),
+    }
+}
+
+fn check_markdown(path: &Path, update: bool) -> Outcome {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Unreadable(io_error(path, &e)),
+    };
+    let file = path.display().to_string();
+    if !update {
+        let mismatches = markdown::check(&file, &text);
+        return if mismatches.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed(mismatches)
+        };
+    }
+    let (new, left) = match markdown::update(&file, &text) {
+        Ok(u) => u,
+        Err(m) => return Outcome::Failed(vec![m]),
+    };
+    if new != text {
+        if let Err(e) = write_atomic(path, &file, new.as_bytes(), true) {
+            return Outcome::Unreadable(e);
+        }
+    }
+    match (left.is_empty(), new == text) {
+        (false, _) => Outcome::Failed(left),
+        (true, true) => Outcome::Passed,
+        (true, false) => Outcome::Updated,
+    }
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}

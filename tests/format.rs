@@ -1,0 +1,215 @@
+//! `itq fmt`: formatting every example, the prelude and every documentation
+//! example is idempotent, keeps the AST (spans aside) and keeps the output.
+
+use itq::syntax::format::format_script;
+use itq::syntax::parse_script;
+use itq::testing::{markdown, transcript};
+use itq::{Engine, Source};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The script's AST printed with every span left out.
+fn ast_without_spans(text: &str) -> String {
+    let script = parse_script(text).unwrap_or_else(|e| panic!("{}\n{text}", e.render()));
+    let debug = format!("{script:?}");
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug.as_str();
+    while let Some(i) = rest.find("span: Span {") {
+        out.push_str(&rest[..i]);
+        let close = rest[i..].find('}').expect("a span closes") + i;
+        out.push_str("span");
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Formats `text` and checks the three properties; returns the formatted text.
+fn check_format(name: &str, text: &str) -> String {
+    let once = format_script(text).unwrap_or_else(|e| panic!("{name}: {}", e.render()));
+    let twice = format_script(&once).unwrap_or_else(|e| panic!("{name}: {}\n{once}", e.render()));
+    assert_eq!(once, twice, "{name}: formatting twice changed the text");
+    assert_eq!(
+        ast_without_spans(text),
+        ast_without_spans(&once),
+        "{name}: formatting changed the AST:\n{once}"
+    );
+    once
+}
+
+/// What each text prints, run in order in one engine that may load files
+/// from `dir`, with relative paths starting there (as for a script in `dir`).
+fn output(dir: &Path, texts: &[String]) -> Vec<String> {
+    let mut engine = Engine::new().unwrap();
+    engine.allow_folder(dir).unwrap();
+    texts
+        .iter()
+        .map(|t| {
+            let source = Arc::new(Source {
+                name: "<query>".into(),
+                text: t.clone(),
+                dir: Some(dir.to_path_buf()),
+            });
+            transcript(&mut engine, &source).text
+        })
+        .collect()
+}
+
+fn files(dir: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn examples_and_prelude_format_idempotently_to_the_same_meaning() {
+    let mut scripts = files("examples", "itq");
+    scripts.push(root().join("stdlib/prelude.itq"));
+    for path in scripts {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let formatted = check_format(&path.display().to_string(), &text);
+        let dir = path.parent().unwrap();
+        assert_eq!(
+            output(dir, &[text]),
+            output(dir, &[formatted]),
+            "{}: formatting changed the output",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn documentation_examples_format_idempotently_to_the_same_meaning() {
+    let mut docs = files("docs", "md");
+    docs.push(root().join("README.md"));
+    let mut n = 0;
+    for path in docs {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let examples = markdown::examples(&name, &text).unwrap();
+        let runnable: Vec<_> = examples.iter().filter(|e| !e.must_fail).collect();
+        let originals: Vec<String> = runnable.iter().map(|e| e.code.clone()).collect();
+        let formatted: Vec<String> = runnable
+            .iter()
+            .map(|e| check_format(&format!("{name}:{}", e.line), &e.code))
+            .collect();
+        let dir = path.parent().unwrap();
+        assert_eq!(
+            output(dir, &originals),
+            output(dir, &formatted),
+            "{name}: formatting changed the output"
+        );
+        // And the formatted document still prints what its text blocks say.
+        let reformatted = markdown::format_examples(&name, &text).unwrap();
+        assert_eq!(markdown::check(&name, &reformatted), vec![]);
+        n += originals.len();
+    }
+    assert!(n > 0);
+}
+
+#[test]
+fn the_projects_scripts_and_docs_are_formatted() {
+    let o = itq_in(
+        root(),
+        &[
+            "fmt",
+            "--check",
+            "examples/",
+            "docs/",
+            "README.md",
+            "stdlib/prelude.itq",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert_eq!(text(&o.stdout), "");
+}
+
+fn itq_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "# Gansu\nevents   WHERE province='Gansu' SELECT projects,value # hedged\n";
+    std::fs::write(dir.path().join("a.itq"), messy).unwrap();
+    std::fs::write(dir.path().join("b.itq"), "provinces count\n").unwrap();
+
+    let o = itq_in(dir.path(), &["fmt", "--check", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o.stdout), "would reformat ./a.itq\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.itq")).unwrap(),
+        messy
+    );
+
+    let o = itq_in(dir.path(), &["fmt", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "formatted ./a.itq\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.itq")).unwrap(),
+        "# Gansu\nevents where province = 'Gansu' select projects, value # hedged\n"
+    );
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    let o = itq_in(dir.path(), &["fmt", "--check", "."]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn fmt_reports_a_syntax_error_and_leaves_the_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.itq"), "provinces wher region = 1\n").unwrap();
+    let o = itq_in(dir.path(), &["fmt", "bad.itq"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("--> bad.itq:1:11"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.itq")).unwrap(),
+        "provinces wher region = 1\n"
+    );
+}
+
+#[test]
+fn fmt_formats_the_examples_in_markdown_but_not_error_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = "# P\n\n```itq\nprovinces   count\n```\n\n```itq error\nprovinces   wher\n```\n\n```sql\nselect   1\n```\n";
+    std::fs::write(dir.path().join("p.md"), page).unwrap();
+    let o = itq_in(dir.path(), &["fmt", "p.md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.md")).unwrap(),
+        page.replace("provinces   count", "provinces count")
+    );
+}
