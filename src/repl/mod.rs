@@ -188,9 +188,14 @@ fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<So
 fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
     match m {
         Meta::Quit => {}
-        Meta::Help(topic) => match meta::help(topic.as_deref()) {
-            Ok(text) => print!("{text}"),
-            Err(message) => eprintln!("error: {message}"),
+        Meta::Help(topic) => match (meta::help(topic.as_deref()), topic) {
+            (Ok(text), _) => print!("{text}"),
+            // Not a meta-command: a relation, def, value, function or aggregate.
+            (Err(_), Some(name)) if !name.starts_with('.') => match engine.help(&name) {
+                Ok(text) => println!("{}", text.trim_end()),
+                Err(e) => eprint!("{}", e.render()),
+            },
+            (Err(message), _) => eprintln!("error: {message}"),
         },
         Meta::Tables => {
             for (name, rel) in engine.catalog().relations() {
