@@ -81,30 +81,22 @@ impl Column {
 
     /// An integer column from optional values (`None` is null).
     pub fn from_ints(values: impl IntoIterator<Item = Option<i64>>) -> Column {
-        let mut b = Builder::with_capacity(0);
-        values.into_iter().for_each(|v| b.push(v));
-        b.into_column()
+        Builder::collect(values).into_column()
     }
 
     /// A decimal column from optional values (`None` is null).
     pub fn from_decimals(values: impl IntoIterator<Item = Option<f64>>) -> Column {
-        let mut b = Builder::with_capacity(0);
-        values.into_iter().for_each(|v| b.push(v));
-        b.into_column()
+        Builder::collect(values).into_column()
     }
 
     /// A boolean column from optional values (`None` is null).
     pub fn from_bools(values: impl IntoIterator<Item = Option<bool>>) -> Column {
-        let mut b = Builder::with_capacity(0);
-        values.into_iter().for_each(|v| b.push(v));
-        b.into_column()
+        Builder::collect(values).into_column()
     }
 
     /// A date column from optional days since 1970-01-01 (`None` is null).
     pub fn from_dates(values: impl IntoIterator<Item = Option<i32>>) -> Column {
-        let mut b = Builder::with_capacity(0);
-        values.into_iter().for_each(|v| b.push(v));
-        b.into_column()
+        Builder::collect(values).into_column()
     }
 
     /// A text column from optional strings (`None` is null).
@@ -326,6 +318,13 @@ impl<T: Default> Builder<T> {
                 self.values.push(T::default());
             }
         }
+    }
+
+    /// A builder holding every value of `values`.
+    pub fn collect(values: impl IntoIterator<Item = Option<T>>) -> Builder<T> {
+        let mut b = Builder::with_capacity(0);
+        values.into_iter().for_each(|v| b.push(v));
+        b
     }
 
     /// A builder holding `values` already, with `validity` when some are null.
