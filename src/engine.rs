@@ -66,14 +66,20 @@ impl Output {
                 rows,
                 replaced: Some(what),
                 ..
-            } => Some(format!("note: `{name}` now holds the {rows} loaded rows; it replaces the {what} of that name for this session")),
-            Output::Saved { path, rows } => Some(format!(
-                "saved {rows} row{} to {path}",
-                if *rows == 1 { "" } else { "s" }
+            } => Some(format!(
+                "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
+                rows_text(*rows)
             )),
+            Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
             _ => None,
         }
     }
+}
+
+/// `1 row`, `1,204 rows`.
+fn rows_text(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} row{s}", crate::value::format_count(n as u64))
 }
 
 /// An itq engine: a catalog of names and the means to run statements against it.

@@ -161,6 +161,20 @@ pub fn format_decimal(v: f64) -> String {
     }
 }
 
+/// A count with thousands separators, as messages show counts and line
+/// numbers: `1204` is `1,204`.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// Days since 1970-01-01 for a calendar date, if the date exists.
@@ -192,4 +206,16 @@ pub fn format_date(days: i32) -> String {
 /// Year, month and day of days since 1970-01-01.
 pub fn date_parts(days: i32) -> (i32, u32, u32) {
     to_naive(days).map_or((0, 0, 0), |d| (d.year(), d.month(), d.day()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(format_count(7), "7");
+        assert_eq!(format_count(1204), "1,204");
+        assert_eq!(format_count(10_000_000), "10,000,000");
+    }
 }

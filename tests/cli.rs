@@ -271,7 +271,7 @@ fn load_flag_replaces_a_relation_and_says_so() {
     assert_eq!(stdout(&o), "sum_investment\n3.5\n");
     assert_eq!(
         stderr(&o),
-        "note: `projects` now holds the 2 loaded rows; it replaces the relation of that name for this session\n"
+        "note: `projects` now holds the 2 rows loaded; it replaces the relation of that name for this session\n"
     );
     let o = itq_in(dir.path(), &["--load", "x=missing.csv", "-c", "x"]);
     assert_eq!(o.status.code(), Some(1));

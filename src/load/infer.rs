@@ -289,18 +289,7 @@ fn plural_type(ty: Type) -> &'static str {
     }
 }
 
-/// `1204` as `1,204`, as line numbers are shown.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::value::format_count as thousands;
 
 #[cfg(test)]
 mod tests {
@@ -385,12 +374,5 @@ mod tests {
         );
         // In a short column one stray value is one too many to call a typo.
         assert_eq!(d(&["1", "2", "n/a"]).unwrap(), Type::Text);
-    }
-
-    #[test]
-    fn formats_thousands() {
-        assert_eq!(thousands(7), "7");
-        assert_eq!(thousands(1204), "1,204");
-        assert_eq!(thousands(10_000_000), "10,000,000");
     }
 }
