@@ -33,6 +33,8 @@ pub(crate) struct ChunkColumn {
     forced: Option<Type>,
     /// The first value that did not fit the forced type.
     bad: Option<Misfit>,
+    /// How many values were pushed.
+    rows: usize,
 }
 
 impl ChunkColumn {
@@ -51,7 +53,13 @@ impl ChunkColumn {
             tally: Tally::default(),
             forced,
             bad: None,
+            rows: 0,
         }
+    }
+
+    /// How many values were pushed.
+    pub fn len(&self) -> usize {
+        self.rows
     }
 
     /// True once a value failed the forced type (the chunk can stop).
@@ -62,6 +70,7 @@ impl ChunkColumn {
     /// Appends one field's text found on `line`.
     #[inline]
     pub fn push(&mut self, raw: &str, line: u64) {
+        self.rows += 1;
         if let Some(Type::Text) = self.forced {
             if let Values::Text(b) = &mut self.values {
                 let s = raw.trim_matches(|c: char| c == ' ' || c == '\t');

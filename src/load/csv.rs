@@ -15,22 +15,188 @@ use std::sync::Arc;
 /// Below this many bytes a file is parsed on one thread.
 const CHUNK_BYTES: usize = 4 << 20;
 
-/// Parses CSV `bytes` (the whole file) into a table. `file` names the file in
-/// errors; `delimiter` is detected from the header line when not given;
-/// `forced` gives some columns' types.
+/// How much of a file is in memory at once, per thread: a round of chunks is
+/// read, parsed in parallel and dropped before the next is read.
+const ROUND_BYTES_PER_THREAD: usize = 4 * CHUNK_BYTES;
+
+/// Where a CSV file's bytes come from: read in order a block at a time, and
+/// read again by range for the rare chunk whose column must be re-read.
+pub(crate) trait CsvInput: Sync {
+    /// Appends up to `n` more bytes to `buf`; returns how many (0 at the end).
+    fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize>;
+    /// The bytes at `range` (offsets from the start of the file).
+    fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>>;
+    /// Starts reading from the beginning again.
+    fn restart(&mut self) -> std::io::Result<()>;
+    /// The whole size in bytes.
+    fn size(&self) -> usize;
+}
+
+/// Bytes already in memory.
+pub(crate) struct SliceInput<'a> {
+    pub bytes: &'a [u8],
+    pub pos: usize,
+}
+
+impl CsvInput for SliceInput<'_> {
+    fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
+        let end = (self.pos + n).min(self.bytes.len());
+        buf.extend_from_slice(&self.bytes[self.pos..end]);
+        let read = end - self.pos;
+        self.pos = end;
+        Ok(read)
+    }
+    fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
+        Ok(self.bytes[range].to_vec())
+    }
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.pos = 0;
+        Ok(())
+    }
+    fn size(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// A file on disk.
+pub(crate) struct FileInput {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+    size: usize,
+}
+
+impl FileInput {
+    /// Opens `path` for reading.
+    pub fn open(path: &std::path::Path) -> std::io::Result<FileInput> {
+        let file = std::fs::File::open(path)?;
+        let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        Ok(FileInput {
+            path: path.to_path_buf(),
+            file,
+            size,
+        })
+    }
+}
+
+impl CsvInput for FileInput {
+    fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
+        use std::io::Read;
+        let start = buf.len();
+        buf.resize(start + n, 0);
+        let mut filled = 0;
+        while filled < n {
+            match self.file.read(&mut buf[start + filled..]) {
+                Ok(0) => break,
+                Ok(k) => filled += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    buf.truncate(start);
+                    return Err(e);
+                }
+            }
+        }
+        buf.truncate(start + filled);
+        Ok(filled)
+    }
+    fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        // Its own handle: chunks are re-read in parallel.
+        let mut file = std::fs::File::open(&self.path)?;
+        file.seek(SeekFrom::Start(range.start as u64))?;
+        let mut bytes = vec![0; range.len()];
+        file.read_exact(&mut bytes)?;
+        Ok(bytes)
+    }
+    fn restart(&mut self) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        self.file.seek(SeekFrom::Start(0)).map(|_| ())
+    }
+    fn size(&self) -> usize {
+        self.size
+    }
+}
+
+/// Parses a CSV file into column pieces. `file` names the file in errors;
+/// `delimiter` is detected from the header line when not given; `forced`
+/// gives some columns' types.
 pub(crate) fn parse(
     file: &str,
-    bytes: &[u8],
+    input: &mut dyn CsvInput,
     delimiter: Option<u8>,
     forced: &[(String, Type)],
 ) -> Result<Pieces> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let round = ROUND_BYTES_PER_THREAD * rayon::current_num_threads();
+    match parse_rounds(file, input, delimiter, forced, round, true) {
+        // A quote inside an unquoted field can mislead the chunk splitter;
+        // an error in a file that was split is confirmed by a parse in one piece.
+        Err(_) if input.size() > CHUNK_BYTES => {
+            input.restart().map_err(|e| io_error(file, &e))?;
+            parse_rounds(file, input, delimiter, forced, usize::MAX, false)
+        }
+        other => other,
+    }
+}
+
+/// Reads until `buf` holds at least `want` bytes or the input ends; true at the end.
+fn fill(file: &str, input: &mut dyn CsvInput, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
+    while buf.len() < want {
+        let n = (want - buf.len()).clamp(64 << 10, 64 << 20);
+        if input.read_more(buf, n).map_err(|e| io_error(file, &e))? == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn io_error(file: &str, e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io {
+        path: file.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// One chunk's parsed columns and where it came from.
+struct ChunkResult {
+    columns: Vec<ChunkColumn>,
+    /// Its bytes, as offsets in the file.
+    range: Range<usize>,
+    /// The line it starts on.
+    line: u64,
+}
+
+/// Reads the file `round` bytes at a time; with `split`, each round is cut
+/// into chunks parsed in parallel.
+fn parse_rounds(
+    file: &str,
+    input: &mut dyn CsvInput,
+    delimiter: Option<u8>,
+    forced: &[(String, Type)],
+    round: usize,
+    split_rounds: bool,
+) -> Result<Pieces> {
+    let mut buf = Vec::new();
+    let first = round.min(input.size().max(1));
+    let mut eof = fill(file, input, &mut buf, first)?;
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    // The header line must be whole.
+    while !eof && memchr::memchr(b'\n', &buf[bom..]).is_none() {
+        let want = buf.len() + (1 << 20);
+        eof = fill(file, input, &mut buf, want)?;
+    }
+    while !eof && buf[bom..].iter().all(u8::is_ascii_whitespace) {
+        let want = buf.len() + (1 << 20);
+        eof = fill(file, input, &mut buf, want)?;
+    }
+    if buf[bom..].iter().all(u8::is_ascii_whitespace) {
         return Err(data(format!("{file} is empty"))
             .with_help("a CSV file starts with a header row naming its columns"));
     }
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
-    let (header, body_start, body_line) = read_header(file, bytes, delimiter)?;
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&buf[bom..]));
+    let (header, header_len, mut line) = read_header(file, &buf[bom..], delimiter)?;
     let mut types: Vec<Option<Type>> = vec![None; header.len()];
     for (name, ty) in forced {
         let i = header.iter().position(|h| h == name).ok_or_else(|| {
@@ -42,25 +208,127 @@ pub(crate) fn parse(
         })?;
         types[i] = Some(*ty);
     }
-    let body = &bytes[body_start..];
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(data(format!("{file} has a header row but no data rows"))
-            .with_help("add rows below the header; an empty relation has nothing to query"));
-    }
     let ctx = Context {
         file,
         delimiter,
         header: &header,
         types: &types,
     };
-    let chunks = split(body, body.len() / CHUNK_BYTES);
-    let result = ctx.parse_chunks(body, &chunks, body_line);
-    match result {
-        // A quote inside an unquoted field can mislead the chunk splitter;
-        // the error, if real, is confirmed by a single-threaded parse.
-        Err(_) if chunks.len() > 1 => ctx.parse_chunks(body, &split(body, 1), body_line),
-        other => other,
+    let mut base = bom + header_len;
+    buf.drain(..base);
+    let mut parsed: Vec<ChunkResult> = Vec::new();
+    loop {
+        let end = if eof {
+            buf.len()
+        } else {
+            match last_boundary(&buf) {
+                Some(end) => end,
+                None => {
+                    // Not one whole record yet: read more.
+                    let want = buf.len() + round.min(64 << 20);
+                    eof = fill(file, input, &mut buf, want)?;
+                    continue;
+                }
+            }
+        };
+        let complete = &buf[..end];
+        let parts = if split_rounds {
+            complete.len() / CHUNK_BYTES
+        } else {
+            1
+        };
+        let chunks = split(complete, parts);
+        let (columns, newlines) = ctx.parse_round(complete, &chunks, line)?;
+        for ((columns, n), r) in columns.into_iter().zip(newlines).zip(chunks) {
+            parsed.push(ChunkResult {
+                columns,
+                range: base + r.start..base + r.end,
+                line,
+            });
+            line += n;
+        }
+        if eof {
+            break;
+        }
+        buf.drain(..end);
+        base += end;
+        let want = round.max(buf.len() + 1);
+        eof = fill(file, input, &mut buf, want)?;
     }
+    drop(buf);
+    let rows: usize = parsed
+        .iter()
+        .filter_map(|c| c.columns.first())
+        .map(ChunkColumn::len)
+        .sum();
+    if rows == 0 {
+        return Err(data(format!("{file} has a header row but no data rows"))
+            .with_help("add rows below the header; an empty relation has nothing to query"));
+    }
+    let mut decided = Vec::with_capacity(header.len());
+    for (i, name) in header.iter().enumerate() {
+        decided.push(match types[i] {
+            Some(ty) => ty,
+            None => {
+                let mut tally = Tally::default();
+                parsed
+                    .iter()
+                    .for_each(|c| tally.merge(c.columns[i].tally()));
+                tally.decide(file, name, "line")?
+            }
+        });
+    }
+    let input: &dyn CsvInput = input;
+    let pieces: Vec<Vec<Column>> = parsed
+        .into_par_iter()
+        .map(|chunk| {
+            let mut bytes: Option<Vec<u8>> = None;
+            let mut out = Vec::with_capacity(chunk.columns.len());
+            for (i, c) in chunk.columns.into_iter().enumerate() {
+                let col = match c.finish(decided[i]) {
+                    Some(col) => col,
+                    None => {
+                        if bytes.is_none() {
+                            let b = input
+                                .read_range(chunk.range.clone())
+                                .map_err(|e| io_error(file, &e))?;
+                            bytes = Some(b);
+                        }
+                        let b = bytes.as_deref().unwrap_or_default();
+                        ctx.reread(b, chunk.line, i, decided[i])?
+                    }
+                };
+                out.push(col);
+            }
+            Ok(out)
+        })
+        .collect::<Result<_>>()?;
+    let mut by_column: Vec<Vec<Column>> = (0..header.len()).map(|_| Vec::new()).collect();
+    for chunk in pieces {
+        for (i, col) in chunk.into_iter().enumerate() {
+            by_column[i].push(col);
+        }
+    }
+    Ok(Pieces {
+        names: header,
+        types: decided,
+        columns: by_column,
+    })
+}
+
+/// The offset just after the last newline outside quotes, if any (the
+/// buffer starts at a record boundary, outside quotes).
+fn last_boundary(buf: &[u8]) -> Option<usize> {
+    let total = memchr::memchr_iter(b'"', buf).count();
+    let mut after = 0;
+    for i in (0..buf.len()).rev() {
+        match buf[i] {
+            b'"' => after += 1,
+            b'\n' if (total - after).is_multiple_of(2) => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A parsed file before its chunks' pieces are joined: joining happens after
@@ -94,16 +362,17 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn parse_chunks(
+    /// Parses the chunks of one round in parallel; gives each chunk's columns
+    /// and how many lines it spans.
+    fn parse_round(
         &self,
-        body: &[u8],
+        bytes: &[u8],
         chunks: &[Range<usize>],
         first_line: u64,
-    ) -> Result<Pieces> {
-        // The line each chunk starts on.
+    ) -> Result<(Vec<Vec<ChunkColumn>>, Vec<u64>)> {
         let newlines: Vec<u64> = chunks
             .par_iter()
-            .map(|r| memchr::memchr_iter(b'\n', &body[r.clone()]).count() as u64)
+            .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64)
             .collect();
         let starts: Vec<u64> = newlines
             .iter()
@@ -113,48 +382,12 @@ impl Context<'_> {
                 Some(start)
             })
             .collect();
-        let parsed: Vec<Vec<ChunkColumn>> = chunks
+        let columns = chunks
             .par_iter()
             .zip(starts.par_iter().zip(&newlines))
-            .map(|(r, (&line, &rows))| self.parse_chunk(&body[r.clone()], line, rows as usize + 1))
+            .map(|(r, (&line, &rows))| self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1))
             .collect::<Result<_>>()?;
-        let mut types = Vec::with_capacity(self.header.len());
-        for (i, name) in self.header.iter().enumerate() {
-            let ty = match self.types[i] {
-                Some(ty) => ty,
-                None => {
-                    let mut tally = Tally::default();
-                    parsed.iter().for_each(|c| tally.merge(c[i].tally()));
-                    tally.decide(self.file, name, "line")?
-                }
-            };
-            types.push(ty);
-        }
-        let pieces: Vec<Vec<Column>> = parsed
-            .into_par_iter()
-            .zip(chunks.par_iter().zip(&starts))
-            .map(|(columns, (r, &line))| {
-                columns
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, c)| match c.finish(types[i]) {
-                        Some(col) => Ok(col),
-                        None => self.reread(&body[r.clone()], line, i, types[i]),
-                    })
-                    .collect::<Result<Vec<Column>>>()
-            })
-            .collect::<Result<_>>()?;
-        let mut by_column: Vec<Vec<Column>> = (0..self.header.len()).map(|_| Vec::new()).collect();
-        for chunk in pieces {
-            for (i, col) in chunk.into_iter().enumerate() {
-                by_column[i].push(col);
-            }
-        }
-        Ok(Pieces {
-            names: self.header.to_vec(),
-            types,
-            columns: by_column,
-        })
+        Ok((columns, newlines))
     }
 
     /// Parses one chunk, inferring (or checking) every column.

@@ -76,11 +76,7 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Tabl
         return Err(io("it is a folder, not a file".into())
             .with_help("name a .csv, .json or .ndjson file inside it"));
     }
-    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
     let mut options = options.clone();
-    if options.format.is_none() {
-        options.format = FileFormat::from_path(path);
-    }
     if options.delimiter.is_none()
         && path
             .extension()
@@ -88,40 +84,42 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Tabl
     {
         options.delimiter = Some(b'\t');
     }
-    let parsed = parse(shown, &bytes, &options)?;
-    drop(bytes);
-    Ok(parsed.into_table())
-}
-
-/// Parses a file's contents. `shown` is how errors name the file.
-pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
-    Ok(parse(shown, bytes, options)?.into_table())
-}
-
-/// A parsed file: a table, or CSV pieces still to be joined.
-enum Parsed {
-    Table(Table),
-    Pieces(csv::Pieces),
-}
-
-impl Parsed {
-    fn into_table(self) -> Table {
-        match self {
-            Parsed::Table(t) => t,
-            Parsed::Pieces(p) => p.into_table(),
+    let format = match options.format.or_else(|| FileFormat::from_path(path)) {
+        Some(f) => f,
+        None => {
+            use std::io::Read;
+            let mut start = Vec::with_capacity(4096);
+            std::fs::File::open(path)
+                .and_then(|f| f.take(4096).read_to_end(&mut start))
+                .map_err(|e| io(e.to_string()))?;
+            sniff(&start)
+        }
+    };
+    match format {
+        // CSV streams: the file is never wholly in memory.
+        FileFormat::Csv => {
+            let mut input = csv::FileInput::open(path).map_err(|e| io(e.to_string()))?;
+            Ok(csv::parse(shown, &mut input, options.delimiter, &options.types)?.into_table())
+        }
+        FileFormat::Json | FileFormat::Ndjson => {
+            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+            options.format = Some(format);
+            load_bytes(shown, &bytes, &options)
         }
     }
 }
 
-fn parse(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Parsed> {
+/// Parses a file's contents. `shown` is how errors name the file.
+pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
     let format = options.format.unwrap_or_else(|| sniff(bytes));
-    Ok(match format {
+    match format {
         FileFormat::Csv => {
-            Parsed::Pieces(csv::parse(shown, bytes, options.delimiter, &options.types)?)
+            let mut input = csv::SliceInput { bytes, pos: 0 };
+            Ok(csv::parse(shown, &mut input, options.delimiter, &options.types)?.into_table())
         }
-        FileFormat::Json => Parsed::Table(json::parse_array(shown, bytes, &options.types)?),
-        FileFormat::Ndjson => Parsed::Table(json::parse_lines(shown, bytes, &options.types)?),
-    })
+        FileFormat::Json => json::parse_array(shown, bytes, &options.types),
+        FileFormat::Ndjson => json::parse_lines(shown, bytes, &options.types),
+    }
 }
 
 /// A table from serde-serialisable records (structs or maps), as a host
