@@ -2,6 +2,7 @@
 //! data error) or 2 (a usage error, reported by clap).
 
 mod cli;
+mod generate_command;
 mod repl;
 
 use clap::Parser;
