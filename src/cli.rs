@@ -1,5 +1,6 @@
 //! The `itq` command: arguments, running scripts and `-c` statements, and exit codes.
 
+use crate::generate_command::{self, GenerateArgs};
 use crate::repl;
 use itq::{render_with, separator, Engine, Error, Format, Output, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
@@ -11,7 +12,13 @@ use std::process::ExitCode;
 /// With no arguments, opens a prompt (or, when standard input is not a
 /// terminal, runs the statements read from it).
 #[derive(Debug, clap::Parser)]
-#[command(name = "itq", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "itq",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// A tool other than running statements.
     #[command(subcommand)]
@@ -48,6 +55,15 @@ pub struct Cli {
     /// Print every built-in function and aggregate with its signature and exit.
     #[arg(long)]
     pub help_functions: bool,
+
+    /// Print `time: <milliseconds> ms` on standard error after each statement.
+    #[arg(long)]
+    pub timer: bool,
+
+    /// For benchmarks: replace `projects` with N rows of the SYNTHETIC
+    /// register that `itq generate projects` writes (default seed).
+    #[arg(long, value_name = "N", hide = true)]
+    pub generate_rows: Option<usize>,
 }
 
 /// The subcommands; each one's logic is in its own module.
@@ -65,6 +81,8 @@ pub enum Command {
     /// query is long, comments kept in place. Markdown files have their ```itq
     /// examples formatted. With --check, only list the files that would change.
     Fmt(crate::fmt_command::FmtArgs),
+    /// Write a SYNTHETIC data set as CSV, for trying itq at scale (made-up rows; never cite them).
+    Generate(GenerateArgs),
 }
 
 /// Splits `NAME=VALUE`.
@@ -77,9 +95,10 @@ fn key_value(arg: &str) -> Result<(String, String), String> {
 
 /// Runs the command; the exit code is 0 on success and 1 on a query or data error.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        Some(Command::Test(args)) => return crate::test_command::run(&args),
-        Some(Command::Fmt(args)) => return crate::fmt_command::run(&args),
+    match &cli.command {
+        Some(Command::Test(args)) => return crate::test_command::run(args),
+        Some(Command::Fmt(args)) => return crate::fmt_command::run(args),
+        Some(Command::Generate(args)) => return generate_command::run(args),
         None => {}
     }
     if cli.help_functions {
@@ -113,6 +132,13 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
                 dir
             });
         }
+    }
+    if let Some(rows) = cli.generate_rows {
+        engine.add_relation(
+            "projects",
+            itq::generate::projects_table(rows, itq::generate::DEFAULT_SEED),
+            Some("a SYNTHETIC project register (made-up rows, for benchmarks)".into()),
+        );
     }
     for (name, value) in &cli.params {
         engine.set_param_text(name, value);
@@ -167,11 +193,12 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             eprintln!("error: cannot read standard input: {e}");
             return ExitCode::from(1);
         }
-        return exit(run_source(
+        return exit(run_timed(
             &mut engine,
             &Source::new("<stdin>", text),
             format,
             out,
+            cli.timer,
         ));
     }
     for path in &cli.scripts {
@@ -190,22 +217,24 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
                 return fail(&err);
             }
         };
-        let code = exit(run_source(
+        let code = exit(run_timed(
             &mut engine,
             &Source::file(path, text),
             format,
             out,
+            cli.timer,
         ));
         if code != ExitCode::SUCCESS {
             return code;
         }
     }
     for command in &cli.commands {
-        let code = exit(run_source(
+        let code = exit(run_timed(
             &mut engine,
             &Source::new("<query>", command.clone()),
             format,
             out,
+            cli.timer,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -229,14 +258,23 @@ pub fn notice(out: &Output) {
     }
 }
 
-/// Runs one source, writing each result to `out` as it comes.
-pub fn run_source(
+/// Runs one source, writing each result to `out` as it comes; with `timer`, prints each
+/// statement's time on standard error.
+fn run_timed(
     engine: &mut Engine,
     source: &std::sync::Arc<Source>,
     format: Format,
     out: &mut dyn Write,
+    timer: bool,
 ) -> Result<(), Error> {
-    run_source_with(engine, source, format, &RenderOptions::default(), out)
+    write_outputs(
+        engine,
+        source,
+        format,
+        &RenderOptions::default(),
+        out,
+        timer,
+    )
 }
 
 /// Runs one source, writing each result to `out` as it comes, laid out with `options`.
@@ -247,9 +285,20 @@ pub fn run_source_with(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    write_outputs(engine, source, format, options, out, false)
+}
+
+fn write_outputs(
+    engine: &mut Engine,
+    source: &std::sync::Arc<Source>,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+    timer: bool,
+) -> Result<(), Error> {
     let mut first = true;
     let mut write_error: Option<std::io::Error> = None;
-    engine.run(source, |output| {
+    let mut show = |output: Output| {
         if write_error.is_some() {
             return;
         }
@@ -272,6 +321,16 @@ pub fn run_source_with(
         first = false;
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
+        }
+    };
+    engine.run_timed(source, |output, elapsed| {
+        show(output);
+        if timer {
+            let _ = writeln!(
+                std::io::stderr(),
+                "time: {:.3} ms",
+                elapsed.as_secs_f64() * 1000.0
+            );
         }
     })?;
     match write_error {

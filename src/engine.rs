@@ -18,6 +18,7 @@ use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The standard library, written in itq and run at start-up.
 pub const PRELUDE: &str = include_str!("../stdlib/prelude.itq");
@@ -333,15 +334,26 @@ impl Engine {
     /// [`interrupt_handle`](Engine::interrupt_handle) while this runs stops it
     /// with a "query cancelled" error.
     pub fn run(&mut self, source: &Arc<Source>, mut emit: impl FnMut(Output)) -> Result<()> {
+        self.run_timed(source, |out, _| emit(out))
+    }
+
+    /// Like [`Engine::run`], also handing `emit` how long each statement took
+    /// to check and run (not to parse the script or to print the output).
+    pub fn run_timed(
+        &mut self,
+        source: &Arc<Source>,
+        mut emit: impl FnMut(Output, Duration),
+    ) -> Result<()> {
         let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         cancel::with_handle(&interrupt, || {
             for statement in &script.statements {
+                let start = Instant::now();
                 let out = self
                     .statement(&statement.kind, source)
                     .map_err(|e| e.with_span(statement.span).with_source(source))?;
-                emit(out);
+                emit(out, start.elapsed());
             }
             Ok(())
         })

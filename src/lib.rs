@@ -35,6 +35,7 @@ mod check;
 mod engine;
 pub mod error;
 mod exec;
+pub mod generate;
 mod help;
 pub mod load;
 pub mod plan;

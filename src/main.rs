@@ -3,6 +3,7 @@
 
 mod cli;
 mod fmt_command;
+mod generate_command;
 mod repl;
 mod test_command;
 

@@ -59,6 +59,17 @@ impl CmpOp {
             CmpOp::Ge => ord != Less,
         }
     }
+
+    /// The operator with its operands swapped: `a < b` is `b > a`.
+    pub fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            other => other,
+        }
+    }
 }
 
 /// Built-in scalar functions.
@@ -112,6 +123,50 @@ pub enum PExprKind {
 }
 
 impl PExpr {
+    /// Adds the input column positions the expression reads to `out`.
+    pub fn columns_used(&self, out: &mut Vec<usize>) {
+        self.children().for_each(|c| c.columns_used(out));
+        if let PExprKind::Column(i) = self.kind {
+            out.push(i);
+        }
+    }
+
+    /// The same expression reading column `to(i)` wherever this one reads column `i`.
+    pub fn map_columns(&self, to: &impl Fn(usize) -> usize) -> PExpr {
+        let b = |e: &PExpr| Box::new(e.map_columns(to));
+        let kind = match &self.kind {
+            PExprKind::Column(i) => PExprKind::Column(to(*i)),
+            PExprKind::Literal(v) => PExprKind::Literal(v.clone()),
+            PExprKind::ToDecimal(e) => PExprKind::ToDecimal(b(e)),
+            PExprKind::Neg(e) => PExprKind::Neg(b(e)),
+            PExprKind::Not(e) => PExprKind::Not(b(e)),
+            PExprKind::Arith(op, l, r) => PExprKind::Arith(*op, b(l), b(r)),
+            PExprKind::Compare(op, l, r) => PExprKind::Compare(*op, b(l), b(r)),
+            PExprKind::Logic(and, l, r) => PExprKind::Logic(*and, b(l), b(r)),
+            PExprKind::Contains(l, r) => PExprKind::Contains(b(l), b(r)),
+            PExprKind::IsNull(e, negated) => PExprKind::IsNull(b(e), *negated),
+            PExprKind::Func(f, args) => {
+                PExprKind::Func(*f, args.iter().map(|a| a.map_columns(to)).collect())
+            }
+        };
+        PExpr { kind, ty: self.ty }
+    }
+
+    fn children(&self) -> Box<dyn Iterator<Item = &PExpr> + '_> {
+        match &self.kind {
+            PExprKind::Column(_) | PExprKind::Literal(_) => Box::new(std::iter::empty()),
+            PExprKind::ToDecimal(e)
+            | PExprKind::Neg(e)
+            | PExprKind::Not(e)
+            | PExprKind::IsNull(e, _) => Box::new(std::iter::once(&**e)),
+            PExprKind::Arith(_, l, r)
+            | PExprKind::Compare(_, l, r)
+            | PExprKind::Logic(_, l, r)
+            | PExprKind::Contains(l, r) => Box::new([&**l, &**r].into_iter()),
+            PExprKind::Func(_, args) => Box::new(args.iter()),
+        }
+    }
+
     /// A constant expression.
     pub fn literal(value: Scalar) -> PExpr {
         PExpr {

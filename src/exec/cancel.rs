@@ -58,6 +58,11 @@ pub(crate) fn with_handle<R>(handle: &InterruptHandle, f: impl FnOnce() -> R) ->
     result
 }
 
+/// The handle of the query running on this thread, to take along to worker threads.
+pub(crate) fn current() -> Option<InterruptHandle> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
 /// A "query cancelled" error if the query running on this thread was cancelled.
 pub fn check() -> Result<()> {
     CURRENT.with(|c| c.borrow().as_ref().map_or(Ok(()), InterruptHandle::check))

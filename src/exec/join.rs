@@ -2,8 +2,10 @@
 //! side's order, then the right side's; a null key never matches.
 
 use super::cancel::{self, BATCH};
+use super::morsel::MORSEL;
 use crate::error::Result;
 use crate::store::{Column, Data, Table, NULL_ROW};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -40,6 +42,11 @@ pub fn join(
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
 ) -> Result<Table> {
+    if let ([l], [r]) = (left_keys, right_keys) {
+        if let Some(t) = join_text(left, right, *l, *r, keep_unmatched, right_columns) {
+            return t;
+        }
+    }
     let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
     let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
     let mut index: HashMap<Vec<Atom>, Vec<u32>> = HashMap::new();
@@ -75,9 +82,95 @@ pub fn join(
             None => {}
         }
     }
-    let mut columns = left.take(&li).named_columns();
+    Ok(assemble(left.take(&li), right, &ri, right_columns))
+}
+
+/// The joined table: the left rows (already in output order) beside the
+/// right rows `ri`.
+fn assemble(left: Table, right: &Table, ri: &[u32], right_columns: &[(usize, String)]) -> Table {
+    let rows = left.num_rows();
+    let mut columns = left.named_columns();
     for (i, name) in right_columns {
-        columns.push((name.clone(), Arc::new(right.column_at(*i).take(&ri))));
+        columns.push((name.clone(), Arc::new(right.column_at(*i).take(ri))));
     }
-    Ok(Table::with_rows(columns, li.len()))
+    Table::with_rows(columns, rows)
+}
+
+/// A join on one text column each side, through the dictionaries: each
+/// distinct left string is looked up once, and rows map codes to right rows.
+/// When every left row has at most one match (and unmatched rows stay), the
+/// left columns are kept as they are, not gathered.
+fn join_text(
+    left: &Table,
+    right: &Table,
+    lkey: usize,
+    rkey: usize,
+    keep_unmatched: bool,
+    right_columns: &[(usize, String)],
+) -> Option<Result<Table>> {
+    let (lcol, rcol) = (left.column_at(lkey), right.column_at(rkey));
+    let (Data::Text(lcodes, ldict), Data::Text(rcodes, rdict)) = (lcol.data(), rcol.data()) else {
+        return None;
+    };
+    // Right rows for each right code, then for each left code.
+    let mut by_rcode: Vec<Vec<u32>> = vec![Vec::new(); rdict.len()];
+    for (r, &c) in rcodes.iter().enumerate() {
+        if rcol.is_valid(r) {
+            by_rcode[c as usize].push(r as u32);
+        }
+    }
+    let matches: Vec<&[u32]> = ldict
+        .values()
+        .iter()
+        .map(|s| {
+            rdict
+                .lookup(s)
+                .map_or(&[][..], |c| &by_rcode[c as usize][..])
+        })
+        .collect();
+    let lvalid = lcol.validity();
+    let at_most_one = matches.iter().all(|m| m.len() <= 1);
+    let every_left_row_once = at_most_one
+        && (keep_unmatched || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
+    if every_left_row_once {
+        let first: Vec<u32> = matches
+            .iter()
+            .map(|m| m.first().copied().unwrap_or(NULL_ROW))
+            .collect();
+        let ri: Vec<u32> = lcodes
+            .par_iter()
+            .enumerate()
+            .with_min_len(MORSEL)
+            .map(|(i, &c)| {
+                if lvalid.is_none_or(|v| v.get(i)) {
+                    first[c as usize]
+                } else {
+                    NULL_ROW
+                }
+            })
+            .collect();
+        return Some(Ok(assemble(left.clone(), right, &ri, right_columns)));
+    }
+    let (mut li, mut ri) = (Vec::new(), Vec::new());
+    for (l, &c) in lcodes.iter().enumerate() {
+        if l % BATCH == 0 {
+            if let Err(e) = cancel::check() {
+                return Some(Err(e));
+            }
+        }
+        let m = if lvalid.is_none_or(|v| v.get(l)) {
+            matches[c as usize]
+        } else {
+            &[]
+        };
+        for &r in m {
+            li.push(l as u32);
+            ri.push(r);
+        }
+        if m.is_empty() && keep_unmatched {
+            li.push(l as u32);
+            ri.push(NULL_ROW);
+        }
+    }
+    Some(Ok(assemble(left.take(&li), right, &ri, right_columns)))
 }

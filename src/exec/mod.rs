@@ -3,17 +3,21 @@
 
 mod aggregate;
 pub mod cancel;
+mod direct;
 pub(crate) mod expr;
 pub mod funcs;
 mod join;
 pub(crate) mod kernels;
+mod morsel;
 mod order;
+mod select;
 
 use crate::error::Result;
-use crate::plan::{PExpr, Plan};
-use crate::store::{Column, Data, Table};
+use crate::plan::{PAgg, PExpr, Plan};
+use crate::store::{Column, Table};
 use crate::value::Scalar;
 use kernels::Datum;
+use select::Selection;
 use std::sync::Arc;
 
 /// Runs a plan to its result table.
@@ -23,19 +27,47 @@ pub fn execute(plan: &Plan) -> Result<Table> {
         Plan::Scan(t) => Ok(Table::clone(t)),
         Plan::Filter { input, predicate } => {
             let input = execute(input)?;
-            let keep = selection(predicate, &input)?;
-            Ok(match keep {
-                Selection::All => input,
-                Selection::Rows(rows) => input.take(&rows),
-            })
+            Ok(select::selection(predicate, &input)?.apply(input))
         }
         Plan::Project { input, columns } => {
             let input = execute(input)?;
             project(&input, columns)
         }
         Plan::Aggregate { input, keys, aggs } => {
-            let input = execute(input)?;
-            aggregate::aggregate(&input, keys, aggs)
+            // A `where` just before is read in place, not gathered, and a join
+            // before that only gathers the columns the aggregate reads.
+            let (source, predicate) = match &**input {
+                Plan::Filter { input, predicate } => (&**input, Some(predicate)),
+                other => (other, None),
+            };
+            let mut used = Vec::new();
+            keys.iter().for_each(|(_, e)| e.columns_used(&mut used));
+            aggs.iter()
+                .filter_map(|a| a.arg.as_ref())
+                .for_each(|e| e.columns_used(&mut used));
+            if let Some(p) = predicate {
+                p.columns_used(&mut used);
+            }
+            let (input, to) = execute_pruned(source, &used)?;
+            let keys: Vec<(String, PExpr)> = keys
+                .iter()
+                .map(|(n, e)| (n.clone(), e.map_columns(&|i| to[i])))
+                .collect();
+            let aggs: Vec<PAgg> = aggs
+                .iter()
+                .map(|a| PAgg {
+                    arg: a.arg.as_ref().map(|e| e.map_columns(&|i| to[i])),
+                    ..a.clone()
+                })
+                .collect();
+            let keep = match predicate {
+                Some(p) => select::selection(&p.map_columns(&|i| to[i]), &input)?,
+                None => Selection::All,
+            };
+            if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs) {
+                return result;
+            }
+            aggregate::aggregate(&keep.apply(input), &keys, &aggs)
         }
         Plan::Sort { input, keys } => {
             let input = execute(input)?;
@@ -44,6 +76,13 @@ pub fn execute(plan: &Plan) -> Result<Table> {
             Ok(input.take(&order))
         }
         Plan::Limit { input, n } => {
+            // `sort ... limit n` is the first n of the order: no full sort.
+            if let Plan::Sort { input, keys } = &**input {
+                let input = execute(input)?;
+                let order = order::top(&input, *n, keys)?;
+                cancel::check()?;
+                return Ok(input.take(&order));
+            }
             let input = execute(input)?;
             if *n >= input.num_rows() {
                 return Ok(input);
@@ -53,7 +92,7 @@ pub fn execute(plan: &Plan) -> Result<Table> {
         }
         Plan::Top { input, n, key } => {
             let input = execute(input)?;
-            let order = order::top(&input, *n, key)?;
+            let order = order::top(&input, *n, std::slice::from_ref(key))?;
             cancel::check()?;
             Ok(input.take(&order))
         }
@@ -96,29 +135,6 @@ pub fn execute(plan: &Plan) -> Result<Table> {
     }
 }
 
-/// The rows a predicate keeps.
-enum Selection {
-    All,
-    Rows(Vec<u32>),
-}
-
-fn selection(predicate: &PExpr, input: &Table) -> Result<Selection> {
-    Ok(match expr::eval(predicate, input)? {
-        Datum::Scalar(Scalar::Bool(true)) => Selection::All,
-        Datum::Scalar(_) => Selection::Rows(Vec::new()),
-        Datum::Col(c) => match c.data() {
-            Data::Bool(v) => Selection::Rows(
-                v.iter()
-                    .enumerate()
-                    .filter(|(i, b)| **b && c.is_valid(*i))
-                    .map(|(i, _)| i as u32)
-                    .collect(),
-            ),
-            _ => Selection::Rows(Vec::new()),
-        },
-    })
-}
-
 fn project(input: &Table, columns: &[(String, PExpr)]) -> Result<Table> {
     let rows = input.num_rows();
     let named = columns
@@ -126,6 +142,37 @@ fn project(input: &Table, columns: &[(String, PExpr)]) -> Result<Table> {
         .map(|(name, e)| Ok((name.clone(), expr::eval(e, input)?.into_column(e.ty, rows))))
         .collect::<Result<Vec<_>>>()?;
     Ok(Table::with_rows(named, rows))
+}
+
+/// Runs `plan`, leaving out of a join's result the right-side columns at no
+/// position in `used`. Returns the result and, for each position of the full
+/// result, its position in the returned table (unused positions map anywhere).
+fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
+    let Plan::Join {
+        left,
+        right,
+        left_keys,
+        right_keys,
+        keep_unmatched,
+        right_columns,
+    } = plan
+    else {
+        let t = execute(plan)?;
+        let to = (0..t.num_columns()).collect();
+        return Ok((t, to));
+    };
+    let (l, r) = (execute(left)?, execute(right)?);
+    let width = l.num_columns();
+    let mut to: Vec<usize> = (0..width + right_columns.len()).collect();
+    let mut kept = Vec::new();
+    for (k, c) in right_columns.iter().enumerate() {
+        if used.contains(&(width + k)) {
+            to[width + k] = width + kept.len();
+            kept.push(c.clone());
+        }
+    }
+    let t = join::join(&l, &r, left_keys, right_keys, *keep_unmatched, &kept)?;
+    Ok((t, to))
 }
 
 /// Computes a constant expression (one with no columns).

@@ -3,6 +3,7 @@
 //! a rank per dictionary entry, so rows compare integers).
 
 use super::expr::eval;
+use super::morsel::{self, MORSEL};
 use crate::error::Result;
 use crate::plan::PSortKey;
 use crate::store::{Bitmap, Data, Table};
@@ -55,7 +56,7 @@ impl Key<'_> {
 fn with_keys<R>(
     input: &Table,
     keys: &[PSortKey],
-    f: impl FnOnce(&dyn Fn(&u32, &u32) -> Ordering) -> R,
+    f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync)) -> R,
 ) -> Result<R> {
     let rows = input.num_rows();
     let columns = keys
@@ -95,17 +96,45 @@ pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
     Ok(order)
 }
 
-/// The first `n` rows of that order, found without sorting the rest.
-pub fn top(input: &Table, n: usize, key: &PSortKey) -> Result<Vec<u32>> {
-    let mut order: Vec<u32> = (0..input.num_rows() as u32).collect();
-    with_keys(input, std::slice::from_ref(key), |cmp| {
+/// The first `n` rows of the order `keys` give, found without sorting the
+/// rest: a small `n` keeps the best rows of each morsel in a short sorted list
+/// (most rows are rejected by one comparison with its last), a large one
+/// partitions around the `n`th row.
+pub fn top(input: &Table, n: usize, keys: &[PSortKey]) -> Result<Vec<u32>> {
+    let rows = input.num_rows();
+    with_keys(input, keys, |cmp| {
         if n == 0 {
-            order.clear();
-        } else if n < order.len() {
+            return Ok(Vec::new());
+        }
+        if n <= SMALL_TOP && rows > n {
+            let mut best: Vec<u32> = morsel::map(rows, MORSEL, |range| {
+                let mut best: Vec<u32> = Vec::with_capacity(n + 1);
+                for r in range.map(|r| r as u32) {
+                    if best.len() == n {
+                        if cmp(&r, &best[n - 1]).is_ge() {
+                            continue;
+                        }
+                        best.pop();
+                    }
+                    let at = best.partition_point(|b| cmp(b, &r).is_lt());
+                    best.insert(at, r);
+                }
+                best
+            })?
+            .concat();
+            best.sort_unstable_by(cmp);
+            best.truncate(n);
+            return Ok(best);
+        }
+        let mut order: Vec<u32> = (0..rows as u32).collect();
+        if n < order.len() {
             order.select_nth_unstable_by(n - 1, cmp);
             order.truncate(n);
         }
         order.sort_unstable_by(cmp);
-    })?;
-    Ok(order)
+        Ok(order)
+    })?
 }
+
+/// Up to this many rows, `top` keeps a sorted list per morsel.
+const SMALL_TOP: usize = 1024;

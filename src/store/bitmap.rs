@@ -17,6 +17,18 @@ impl Bitmap {
         }
     }
 
+    /// Bits from packed words (bit `i` is bit `i % 64` of word `i / 64`);
+    /// bits past `len` must be zero.
+    pub fn from_words(words: Vec<u64>, len: usize) -> Bitmap {
+        debug_assert_eq!(words.len(), len.div_ceil(64));
+        Bitmap { words, len }
+    }
+
+    /// The packed words.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// The number of bits.
     pub fn len(&self) -> usize {
         self.len

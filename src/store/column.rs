@@ -4,7 +4,11 @@
 use super::bitmap::Bitmap;
 use super::dict::Dict;
 use crate::value::{Scalar, Type};
+use rayon::prelude::*;
 use std::sync::Arc;
+
+/// Gathers of at least this many rows run on all cores.
+const PARALLEL_ROWS: usize = 1 << 17;
 
 /// Marks a missing row in a gather index list: [`Column::take`] yields null there.
 pub const NULL_ROW: u32 = u32::MAX;
@@ -175,17 +179,23 @@ impl Column {
 
     /// The rows at `indices`, in that order; [`NULL_ROW`] gives a null.
     pub fn take(&self, indices: &[u32]) -> Column {
-        fn gather<T: Copy + Default>(values: &[T], indices: &[u32]) -> Vec<T> {
-            indices
-                .iter()
-                .map(|&i| {
-                    if i == NULL_ROW {
-                        T::default()
-                    } else {
-                        values[i as usize]
-                    }
-                })
-                .collect()
+        fn gather<T: Copy + Default + Send + Sync>(values: &[T], indices: &[u32]) -> Vec<T> {
+            let one = |&i: &u32| {
+                if i == NULL_ROW {
+                    T::default()
+                } else {
+                    values[i as usize]
+                }
+            };
+            if indices.len() < PARALLEL_ROWS {
+                indices.iter().map(one).collect()
+            } else {
+                indices
+                    .par_iter()
+                    .with_min_len(PARALLEL_ROWS / 2)
+                    .map(one)
+                    .collect()
+            }
         }
         let data = match &self.data {
             Data::Int(v) => Data::Int(gather(v, indices)),

@@ -1,0 +1,62 @@
+//! `itq generate`: writes a synthetic data set as CSV (see [`itq::generate`]).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Writes made-up data for trying itq at scale and for benchmarks.
+///
+/// SYNTHETIC DATA: the rows are drawn from a seeded pseudo-random generator;
+/// only the province names are real. Never cite them.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Which data set: `projects`, a synthetic project register with the
+    /// columns id, province, sector, origin, year, investment.
+    #[arg(value_enum)]
+    pub what: DataSet,
+
+    /// How many rows.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+
+    /// The seed: the same seed and row count always give the same file.
+    #[arg(long, default_value_t = itq::generate::DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Write to this file (atomically, replacing it) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The data sets `itq generate` can make.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DataSet {
+    /// A synthetic project register.
+    Projects,
+}
+
+/// Runs `itq generate`.
+pub fn run(args: &GenerateArgs) -> ExitCode {
+    let DataSet::Projects = args.what;
+    let (result, target) = match &args.out {
+        Some(path) => (
+            itq::generate::write_csv_file(path, args.rows, args.seed),
+            format!("`{}`", path.display()),
+        ),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+            (
+                itq::generate::write_csv(&mut out, args.rows, args.seed),
+                "the output".to_string(),
+            )
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write {target}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! `itq generate projects`: a deterministic synthetic register, the same as CSV
+//! and as an in-memory table.
+
+use itq::generate::{projects_table, write_csv, DEFAULT_SEED};
+use itq::{Engine, Scalar};
+use std::process::Command;
+
+fn csv(rows: usize, seed: u64) -> String {
+    let mut out = Vec::new();
+    write_csv(&mut out, rows, seed).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_file_and_another_seed_another() {
+    assert_eq!(csv(1000, 5), csv(1000, 5));
+    assert_ne!(csv(1000, 5), csv(1000, 6));
+    // A longer file starts with the shorter one: row i depends on i alone.
+    assert!(csv(200_000, 5).starts_with(&csv(1000, 5)));
+}
+
+#[test]
+fn the_file_has_the_promised_columns_and_rows() {
+    let text = csv(150_000, DEFAULT_SEED);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,province,sector,origin,year,investment")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 150_000);
+    assert!(rows.iter().all(|r| r.len() == 6));
+    assert_eq!(rows[0][0], "1");
+    assert_eq!(rows[149_999][0], "150000");
+    let distinct = |i: usize| {
+        let mut v: Vec<&str> = rows.iter().map(|r| r[i]).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    assert_eq!(distinct(1).len(), 31);
+    assert_eq!(distinct(2).len(), 18);
+    assert!(distinct(4).iter().all(|y| ("2000"..="2024").contains(y)));
+    let empty = rows.iter().filter(|r| r[5].is_empty()).count();
+    assert!(empty > 0 && empty < 10_000, "{empty} null investments");
+    assert!(rows
+        .iter()
+        .filter(|r| !r[5].is_empty())
+        .all(|r| r[5].parse::<f64>().is_ok_and(|x| x >= 0.0)));
+}
+
+#[test]
+fn the_table_holds_the_same_values_as_the_file() {
+    let rows = 70_000;
+    let text = csv(rows, 9);
+    let table = projects_table(rows, 9);
+    assert_eq!(table.num_rows(), rows);
+    let names: Vec<&str> = table.fields().iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["id", "province", "sector", "origin", "year", "investment"]
+    );
+    for (i, line) in text.lines().skip(1).enumerate().step_by(997) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(table.get(i, 0), Scalar::Int(f[0].parse().unwrap()));
+        assert_eq!(table.get(i, 1), Scalar::Text(f[1].into()));
+        assert_eq!(table.get(i, 2), Scalar::Text(f[2].into()));
+        assert_eq!(table.get(i, 3), Scalar::Text(f[3].into()));
+        assert_eq!(table.get(i, 4), Scalar::Int(f[4].parse().unwrap()));
+        let inv = if f[5].is_empty() {
+            Scalar::Null
+        } else {
+            Scalar::Decimal(f[5].parse().unwrap())
+        };
+        assert_eq!(table.get(i, 5), inv, "row {i}");
+    }
+}
+
+#[test]
+fn the_table_can_be_queried_in_place_of_projects() {
+    let mut engine = Engine::new().unwrap();
+    engine.add_relation("projects", projects_table(10_000, 1), None);
+    let t = engine
+        .query("projects count distinct province, count")
+        .unwrap();
+    assert_eq!(t.get(0, 0), Scalar::Int(31));
+    assert_eq!(t.get(0, 1), Scalar::Int(10_000));
+}
+
+#[test]
+fn the_command_writes_the_file_atomically_and_says_it_is_synthetic() {
+    let dir = std::env::temp_dir().join(format!("itq-generate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("p.csv");
+    std::fs::write(&path, "old contents").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args([
+            "generate", "projects", "--rows", "1000", "--seed", "5", "--out",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), csv(1000, 5));
+    // Nothing but the file is left behind.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+
+    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(["generate", "projects", "--rows", "10", "--seed", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), csv(10, 5));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(["generate", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(o.stdout).unwrap().contains("SYNTHETIC"));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(["generate", "projects", "--rows", "10", "--out"])
+        .arg(dir.join("no such folder").join("p.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.starts_with("error: cannot write `"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
