@@ -107,17 +107,31 @@ fn up_recalls_the_previous_entry_after_a_restart() {
     enter(&mut p, "relocations count");
     p.exp_string("25").unwrap();
     prompt(&mut p);
+    // A multi-line entry, and the single-line one again (kept once).
+    enter(&mut p, "relocations where");
+    p.exp_string("...> ").unwrap();
+    enter(&mut p, "true count");
+    p.exp_string("25").unwrap();
+    prompt(&mut p);
+    enter(&mut p, "relocations count");
+    p.exp_string("25").unwrap();
+    prompt(&mut p);
     // Ctrl-D leaves too (and, unlike `.quit`, is not an entry of its own).
     p.send_control('d').unwrap();
     p.exp_eof().expect("itq leaves on Ctrl-D");
     let saved = std::fs::read_to_string(&history).expect("history was saved");
-    assert!(saved.contains("relocations count"), "{saved}");
+    assert_eq!(saved.matches("relocations count").count(), 1, "{saved}");
 
     let mut p = start(&history, true, false);
     p.send("\x1b[A").unwrap(); // Up
     p.flush().unwrap();
     p.exp_string("relocations count")
-        .expect("Up shows the entry from the last session");
+        .expect("Up shows the last entry of the last session");
+    p.send("\x1b[A").unwrap(); // Up again: the multi-line entry, whole
+    p.flush().unwrap();
+    p.exp_string("relocations where").unwrap();
+    p.exp_string("...> true count")
+        .expect("a multi-line entry comes back as one");
     enter(&mut p, "");
     p.exp_string("25").expect("the recalled entry runs");
     prompt(&mut p);
