@@ -374,7 +374,7 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
                 q = &prior[eq + 1..];
                 if q.is_empty() {
                     let mut all = sources(engine);
-                    all.extend(expression_names(engine, &[]));
+                    all.extend(expression_names(engine));
                     return all;
                 }
             }
@@ -399,7 +399,7 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     }
     let Some(last) = q.last() else {
         let mut all = sources(engine);
-        all.extend(["let", "def"].map(Candidate::same));
+        all.extend(["let", "def", "load", "save"].map(Candidate::same));
         return all;
     };
     let last_word = word(last);
@@ -437,7 +437,7 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     let query_start = q[0].start;
     let mut columns = columns_in_scope(engine, line, q, query_start);
     columns.extend(params.into_iter().map(Candidate::same));
-    columns.extend(expression_names(engine, &[]));
+    columns.extend(expression_names(engine));
     columns
 }
 
@@ -468,7 +468,7 @@ fn sources(engine: &Engine) -> Vec<Candidate> {
 }
 
 /// Functions (completing with their `(`) and `let` values.
-fn expression_names(engine: &Engine, _scope: &[Candidate]) -> Vec<Candidate> {
+fn expression_names(engine: &Engine) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = engine
         .catalog()
         .scalars()
@@ -1055,7 +1055,7 @@ mod tests {
         offers(&e, "events join proj", &["projects"]);
         // A def with parameters completes with its parenthesis.
         offers(&e, "let x = events_", &["events_by_region", "events_in("]);
-        offers(&e, "", &["let", "def", "events"]);
+        offers(&e, "", &["let", "def", "load", "save", "events"]);
     }
 
     #[test]
