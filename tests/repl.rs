@@ -173,8 +173,9 @@ fn ctrl_c_cancels_a_long_query_and_the_prompt_comes_back() {
     enter(&mut p, &format!(".read {}", script.display()));
     p.exp_regex(r"long\.itq\r*\n")
         .expect("the entry is accepted and the query starts");
-    // Give rustyline time to hand the terminal back; then Ctrl-C.
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Give the line editor ample time to hand the terminal back (the query
+    // runs for minutes); then Ctrl-C.
+    std::thread::sleep(std::time::Duration::from_secs(2));
     p.send_control('c').unwrap();
     p.exp_string("query cancelled")
         .expect("Ctrl-C cancels the running query");
