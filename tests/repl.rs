@@ -196,6 +196,17 @@ fn input_is_coloured_unless_no_color_is_set() {
     enter(&mut p, " value > 280 select projects");
     p.exp_string("195").unwrap();
     prompt(&mut p);
+    // History suggests the rest of a matching entry, dimmed.
+    p.send("events w").unwrap();
+    p.flush().unwrap();
+    p.exp_string("\x1b[2mhere value > 280 select projects")
+        .expect("a hint from history");
+    // Ctrl-C at the line editor clears the line and keeps the session.
+    p.send_control('c').unwrap();
+    prompt(&mut p);
+    enter(&mut p, "provinces count");
+    p.exp_string("31").unwrap();
+    prompt(&mut p);
     quit(p);
 
     let mut p = start(&history_file("no-colour"), true, true);

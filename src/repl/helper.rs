@@ -952,7 +952,8 @@ impl Hinter for Helper {
     type Hint = String;
 
     fn hint(&self, line: &str, pos: usize, ctx: &rustyline::Context<'_>) -> Option<String> {
-        if line.trim().is_empty() {
+        // Without colour a hint would look like typed text, so there is none.
+        if line.trim().is_empty() || !self.colour {
             return None;
         }
         self.hinter
