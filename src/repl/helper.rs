@@ -1149,6 +1149,35 @@ mod tests {
     }
 
     #[test]
+    fn the_lexer_knows_literals_names_comments_and_statement_ends() {
+        let text = "x = 2024-10-27 and 1.5e-3 > `a b` # c\n  where 'it''s\nnext; y";
+        let kinds: Vec<(Tok, &str)> = lex(text)
+            .iter()
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Tok::Word, "x"),
+                (Tok::Punct, "="),
+                (Tok::Number, "2024-10-27"),
+                (Tok::Word, "and"),
+                (Tok::Number, "1.5e-3"),
+                (Tok::Punct, ">"),
+                (Tok::Backquoted, "`a b`"),
+                (Tok::Comment, "# c"),
+                (Tok::Word, "where"),
+                (Tok::Str { closed: true }, "'it'"),
+                (Tok::Str { closed: false }, "'s"),
+                (Tok::Break, "\n"),
+                (Tok::Word, "next"),
+                (Tok::Break, ";"),
+                (Tok::Word, "y"),
+            ]
+        );
+    }
+
+    #[test]
     fn unfinished_entries_continue() {
         assert_eq!(validate("events where"), Entry::Incomplete);
         assert_eq!(validate("events where value > 1 and"), Entry::Incomplete);
