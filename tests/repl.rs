@@ -10,7 +10,15 @@ use std::process::Command;
 /// How long any one expected text may take to appear.
 const TIMEOUT_MS: u64 = 120_000;
 
-const PROMPT: &str = "itq> ";
+/// Waits for a fresh prompt: `itq> ` at the start of a new line. (Redrawing
+/// the line being typed writes the prompt too, after a carriage return only.)
+/// Keys sent before it appears may be lost, as a line editor drops what it
+/// read past the end of the previous entry.
+#[track_caller]
+fn prompt(p: &mut PtySession) {
+    p.exp_regex(r"\n(\r|\x1b\[[0-9;?]*[A-Za-z])*itq> ")
+        .expect("a fresh prompt");
+}
 
 /// A history file of its own for one test, in a fresh temp folder.
 fn history_file(test: &str) -> PathBuf {
@@ -34,8 +42,12 @@ fn start(history: &Path, no_color: bool, raw: bool) -> PtySession {
         .timeout_ms(Some(TIMEOUT_MS))
         .strip_ansi_escape_codes(!raw);
     let mut p = spawn_with_options(cmd, options).expect("itq starts in a pty");
-    p.exp_string("type .help").expect("the welcome line");
-    p.exp_string(PROMPT).expect("the first prompt");
+    // rexpect reads bytes one by one as characters, so only ASCII is expected.
+    p.exp_string(&format!("itq {} ", env!("CARGO_PKG_VERSION")))
+        .expect("the welcome line names the version");
+    p.exp_regex(r"\d+ relations, \d+ facts loaded; type \.help")
+        .expect("the welcome line counts what is loaded");
+    prompt(&mut p);
     p
 }
 
@@ -59,7 +71,7 @@ fn tab_completes_a_relation_a_column_and_a_string_value() {
         .expect("the relation is completed");
     enter(&mut p, " count");
     p.exp_string("25").expect("the completed query runs");
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
 
     p.send("events where prov\t").unwrap();
     p.flush().unwrap();
@@ -69,7 +81,7 @@ fn tab_completes_a_relation_a_column_and_a_string_value() {
     p.exp_string("\"Gansu\"").expect("the value is completed");
     enter(&mut p, " select projects");
     p.exp_string("195").expect("the completed query runs");
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     quit(p);
 }
 
@@ -84,7 +96,7 @@ fn an_unfinished_query_continues_on_the_next_line_and_runs() {
     p.exp_string("195")
         .expect("the three lines run as one query");
     p.exp_string("1 row").unwrap();
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     quit(p);
 }
 
@@ -94,21 +106,35 @@ fn up_recalls_the_previous_entry_after_a_restart() {
     let mut p = start(&history, true, false);
     enter(&mut p, "relocations count");
     p.exp_string("25").unwrap();
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
+    // A multi-line entry, and the single-line one again (kept once).
+    enter(&mut p, "relocations where");
+    p.exp_string("...> ").unwrap();
+    enter(&mut p, "true count");
+    p.exp_string("25").unwrap();
+    prompt(&mut p);
+    enter(&mut p, "relocations count");
+    p.exp_string("25").unwrap();
+    prompt(&mut p);
     // Ctrl-D leaves too (and, unlike `.quit`, is not an entry of its own).
     p.send_control('d').unwrap();
     p.exp_eof().expect("itq leaves on Ctrl-D");
     let saved = std::fs::read_to_string(&history).expect("history was saved");
-    assert!(saved.contains("relocations count"), "{saved}");
+    assert_eq!(saved.matches("relocations count").count(), 1, "{saved}");
 
     let mut p = start(&history, true, false);
     p.send("\x1b[A").unwrap(); // Up
     p.flush().unwrap();
     p.exp_string("relocations count")
-        .expect("Up shows the entry from the last session");
+        .expect("Up shows the last entry of the last session");
+    p.send("\x1b[A").unwrap(); // Up again: the multi-line entry, whole
+    p.flush().unwrap();
+    p.exp_string("relocations where").unwrap();
+    p.exp_string("...> true count")
+        .expect("a multi-line entry comes back as one");
     enter(&mut p, "");
     p.exp_string("25").expect("the recalled entry runs");
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     quit(p);
 }
 
@@ -118,39 +144,45 @@ fn a_bad_query_prints_an_error_and_the_next_one_runs() {
     enter(&mut p, "projets count");
     p.exp_string("unknown relation `projets`").unwrap();
     p.exp_string("did you mean `projects`?").unwrap();
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     enter(&mut p, ".tabels");
     p.exp_string("did you mean `.tables`?").unwrap();
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     enter(&mut p, "projects count");
     p.exp_string("11").expect("the session goes on");
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     quit(p);
 }
 
 #[test]
 fn ctrl_c_cancels_a_long_query_and_the_prompt_comes_back() {
-    let mut p = start(&history_file("cancel"), true, false);
+    let history = history_file("cancel");
+    // 98 sorts of the big relation (a query may have 100 clauses): minutes of
+    // work in a debug build, and seconds even in an optimised one. It is read
+    // from a file, as typing a long line redraws it at every key.
+    let script = history.with_file_name("long.itq");
+    let sorts = " sort name, p_name desc sort p_name, name desc".repeat(49);
+    std::fs::write(&script, format!("big{sorts} count\n")).unwrap();
+    let mut p = start(&history, true, false);
     // 923,521 rows (31 to the 4th) with text columns to sort by.
     enter(
         &mut p,
         "let p = provinces derive 1 as k select k, name; let p2 = p join p on k; let big = p2 join p2 on k",
     );
-    p.exp_string(PROMPT).unwrap();
-    // Forty sorts of the big relation: minutes of work in a debug build.
-    let sorts = " sort name, p_name desc sort p_name, name desc".repeat(20);
-    enter(&mut p, &format!("big{sorts} count"));
-    p.exp_regex(r"desc count\r*\n")
+    prompt(&mut p);
+    enter(&mut p, &format!(".read {}", script.display()));
+    p.exp_regex(r"long\.itq\r*\n")
         .expect("the entry is accepted and the query starts");
-    // Give rustyline time to hand the terminal back; then Ctrl-C.
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Give the line editor ample time to hand the terminal back (the query
+    // runs for minutes); then Ctrl-C.
+    std::thread::sleep(std::time::Duration::from_secs(2));
     p.send_control('c').unwrap();
     p.exp_string("query cancelled")
         .expect("Ctrl-C cancels the running query");
-    p.exp_string(PROMPT).expect("the prompt comes back");
+    prompt(&mut p);
     enter(&mut p, "provinces count");
     p.exp_string("31").expect("the next query runs");
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
     quit(p);
 }
 
@@ -163,7 +195,18 @@ fn input_is_coloured_unless_no_color_is_set() {
         .expect("the keyword is coloured");
     enter(&mut p, " value > 280 select projects");
     p.exp_string("195").unwrap();
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
+    // History suggests the rest of a matching entry, dimmed.
+    p.send("events w").unwrap();
+    p.flush().unwrap();
+    p.exp_string("\x1b[2mhere value > 280 select projects")
+        .expect("a hint from history");
+    // Ctrl-C at the line editor clears the line and keeps the session.
+    p.send_control('c').unwrap();
+    prompt(&mut p);
+    enter(&mut p, "provinces count");
+    p.exp_string("31").unwrap();
+    prompt(&mut p);
     quit(p);
 
     let mut p = start(&history_file("no-colour"), true, true);
@@ -172,6 +215,44 @@ fn input_is_coloured_unless_no_color_is_set() {
     enter(&mut p, " value > 280 select projects");
     let shown = p.exp_string("195").unwrap();
     assert!(!shown.contains("\x1b[1;34m"), "{shown:?}");
-    p.exp_string(PROMPT).unwrap();
+    prompt(&mut p);
+    quit(p);
+}
+
+#[test]
+fn meta_commands_change_the_output_and_answer_questions() {
+    let history = history_file("meta");
+    let script = history.with_file_name("count.itq");
+    std::fs::write(&script, "relocations count\n").unwrap();
+    let mut p = start(&history, true, false);
+    enter(&mut p, ".help");
+    p.exp_string(".schema REL").unwrap();
+    prompt(&mut p);
+    enter(&mut p, ".sch projects");
+    p.exp_string("investment       decimal").unwrap();
+    prompt(&mut p);
+    enter(&mut p, ".format csv");
+    prompt(&mut p);
+    enter(&mut p, "provinces count");
+    p.exp_string("count\r\n31\r").expect("CSV output");
+    prompt(&mut p);
+    enter(&mut p, ".format table");
+    prompt(&mut p);
+    enter(&mut p, ".maxrows 2");
+    prompt(&mut p);
+    enter(&mut p, "provinces select name");
+    p.exp_string("31 rows (29 not shown)").unwrap();
+    prompt(&mut p);
+    enter(&mut p, ".sources");
+    p.exp_string("publisher").unwrap();
+    prompt(&mut p);
+    enter(&mut p, &format!(".read {}", script.display()));
+    p.exp_string("25").expect("the file's query runs");
+    prompt(&mut p);
+    enter(&mut p, "events sum value by province chart");
+    p.exp_string("sum_value by province").unwrap();
+    p.exp_string(" 396.6\r")
+        .expect("the largest value beside its bar");
+    prompt(&mut p);
     quit(p);
 }

@@ -374,7 +374,7 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
                 q = &prior[eq + 1..];
                 if q.is_empty() {
                     let mut all = sources(engine);
-                    all.extend(expression_names(engine, &[]));
+                    all.extend(expression_names(engine));
                     return all;
                 }
             }
@@ -399,7 +399,7 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     }
     let Some(last) = q.last() else {
         let mut all = sources(engine);
-        all.extend(["let", "def"].map(Candidate::same));
+        all.extend(["let", "def", "load", "save"].map(Candidate::same));
         return all;
     };
     let last_word = word(last);
@@ -437,7 +437,7 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     let query_start = q[0].start;
     let mut columns = columns_in_scope(engine, line, q, query_start);
     columns.extend(params.into_iter().map(Candidate::same));
-    columns.extend(expression_names(engine, &[]));
+    columns.extend(expression_names(engine));
     columns
 }
 
@@ -468,7 +468,7 @@ fn sources(engine: &Engine) -> Vec<Candidate> {
 }
 
 /// Functions (completing with their `(`) and `let` values.
-fn expression_names(engine: &Engine, _scope: &[Candidate]) -> Vec<Candidate> {
+fn expression_names(engine: &Engine) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = engine
         .catalog()
         .scalars()
@@ -667,7 +667,14 @@ fn complete_meta(engine: &Engine, before: &str, line_start: usize) -> Completion
                     .map(String::from)
                     .to_vec(),
                 Ok("timer") => ["on", "off"].map(String::from).to_vec(),
-                Ok("help") => meta::topics().into_iter().map(String::from).collect(),
+                // `.help NAME` also explains relations, defs, values and functions.
+                Ok("help") => meta::topics()
+                    .into_iter()
+                    .map(String::from)
+                    .chain(sources(engine).into_iter().map(|c| c.display))
+                    .chain(engine.catalog().scalars().map(|(n, _)| n.to_string()))
+                    .chain(FUNCTIONS.iter().map(|f| f.name.to_string()))
+                    .collect(),
                 Ok("read") => complete_path(arg),
                 _ => Vec::new(),
             };
@@ -945,7 +952,8 @@ impl Hinter for Helper {
     type Hint = String;
 
     fn hint(&self, line: &str, pos: usize, ctx: &rustyline::Context<'_>) -> Option<String> {
-        if line.trim().is_empty() {
+        // Without colour a hint would look like typed text, so there is none.
+        if line.trim().is_empty() || !self.colour {
             return None;
         }
         self.hinter
@@ -1027,27 +1035,28 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that `expected` are all offered at the end of `line` (the
+    /// prelude grows, so lists of its names are checked for inclusion).
+    #[track_caller]
+    fn offers(engine: &Engine, line: &str, expected: &[&str]) {
+        let got = at_end(engine, line);
+        for e in expected {
+            assert!(
+                got.iter().any(|g| g == e),
+                "`{line}` offers {got:?}, not {e}"
+            );
+        }
+    }
+
     #[test]
     fn relations_complete_where_a_query_starts() {
         let e = engine();
-        assert_eq!(
-            at_end(&e, "prov"),
-            ["province_stats", "provinces", "provinces_in("]
-        );
-        assert_eq!(
-            at_end(&e, "events join proj"),
-            ["projects", "projects_with_region", "projects_in("]
-        );
-        assert_eq!(
-            at_end(&e, "let x = events_"),
-            [
-                "events_by_region",
-                "events_with_region",
-                "events_in(",
-                "events_of("
-            ]
-        );
-        assert!(at_end(&e, "").contains(&"let".to_string()));
+        offers(&e, "prov", &["province_stats", "provinces"]);
+        assert!(!at_end(&e, "prov").contains(&"projects".to_string()));
+        offers(&e, "events join proj", &["projects"]);
+        // A def with parameters completes with its parenthesis.
+        offers(&e, "let x = events_", &["events_by_region", "events_in("]);
+        offers(&e, "", &["let", "def", "load", "save", "events"]);
     }
 
     #[test]
@@ -1073,6 +1082,17 @@ mod tests {
         assert!(on.contains(&"province".to_string()) && on.contains(&"capital".to_string()));
         // Functions are offered with their parenthesis.
         assert_eq!(at_end(&e, "events derive yea"), ["year("]);
+        // `top N by`, a def's parameters, a parenthesised source.
+        assert_eq!(at_end(&e, "events top 2 by val"), ["value"]);
+        assert_eq!(
+            at_end(&e, "def f(region_name) = provinces where region = regi"),
+            ["region", "region_name"]
+        );
+        assert_eq!(at_end(&e, "(projects where inv"), ["investment"]);
+        // In the middle of a line, only the text before the cursor counts.
+        let c = complete(&e, "events where prov = 1", 17);
+        assert_eq!(c.start, 13);
+        assert_eq!(c.candidates[0].replacement, "province");
     }
 
     #[test]
@@ -1098,17 +1118,11 @@ mod tests {
     fn meta_commands_and_their_arguments_complete() {
         let e = engine();
         assert_eq!(at_end(&e, ".sc"), [".schema"]);
-        assert_eq!(
-            at_end(&e, ".schema even"),
-            [
-                "event_sectors",
-                "events",
-                "events_by_region",
-                "events_with_region"
-            ]
-        );
+        offers(&e, ".schema even", &["event_sectors", "events"]);
         assert_eq!(at_end(&e, ".format j"), ["json"]);
         assert_eq!(at_end(&e, ".timer o"), ["on", "off"]);
+        offers(&e, ".help provi", &["province_stats", "provinces"]);
+        assert_eq!(at_end(&e, ".help ye"), ["year"]);
     }
 
     #[test]
@@ -1132,6 +1146,35 @@ mod tests {
             [format!("'{d}/sub/")]
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_lexer_knows_literals_names_comments_and_statement_ends() {
+        let text = "x = 2024-10-27 and 1.5e-3 > `a b` # c\n  where 'it''s\nnext; y";
+        let kinds: Vec<(Tok, &str)> = lex(text)
+            .iter()
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Tok::Word, "x"),
+                (Tok::Punct, "="),
+                (Tok::Number, "2024-10-27"),
+                (Tok::Word, "and"),
+                (Tok::Number, "1.5e-3"),
+                (Tok::Punct, ">"),
+                (Tok::Backquoted, "`a b`"),
+                (Tok::Comment, "# c"),
+                (Tok::Word, "where"),
+                (Tok::Str { closed: true }, "'it'"),
+                (Tok::Str { closed: false }, "'s"),
+                (Tok::Break, "\n"),
+                (Tok::Word, "next"),
+                (Tok::Break, ";"),
+                (Tok::Word, "y"),
+            ]
+        );
     }
 
     #[test]
