@@ -42,8 +42,10 @@ pub fn format_script(text: &str) -> Result<String> {
             if last_end.is_some_and(|end| c.span.start < end) {
                 continue; // inside the statement just printed
             }
-            let trailing =
-                !c.own_line && last_end.is_some_and(|end| !text[end..c.span.start].contains('\n'));
+            // After code on its line, unless that line has a comment already.
+            let trailing = !c.own_line
+                && last_end.is_some_and(|end| !text[end..c.span.start].contains('\n'))
+                && lines.last().is_some_and(|l| self::comments(l).is_empty());
             match lines.last_mut() {
                 Some(line) if trailing => {
                     line.push(' ');
@@ -266,13 +268,9 @@ impl Printer<'_> {
         }
     }
 
-    /// One line when it fits and holds no comment; otherwise a line per part.
+    /// One line when it fits and no comment is inside it (a comment after
+    /// its last part may follow it); otherwise a line per part.
     fn lay_out(&self, mut parts: Vec<Part>, comments: &[&Comment]) -> Vec<String> {
-        let one_line: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
-        let one_line = one_line.join(" ");
-        if comments.is_empty() && one_line.chars().count() <= WIDTH {
-            return vec![one_line];
-        }
         for c in comments {
             // The last part starting at or before the comment.
             let mut k = parts
@@ -292,6 +290,18 @@ impl Printer<'_> {
                 // lines) goes above it, so none is lost.
                 parts[k].leading.push(c.text.clone());
             }
+        }
+        let one_line: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        let mut one_line = one_line.join(" ");
+        let last = parts.len() - 1;
+        let nothing_inside = parts.iter().all(|p| p.leading.is_empty())
+            && parts[..last].iter().all(|p| p.trailing.is_none());
+        if nothing_inside && one_line.chars().count() <= WIDTH {
+            if let Some(c) = &parts[last].trailing {
+                one_line.push(' ');
+                one_line.push_str(c);
+            }
+            return vec![one_line];
         }
         let mut lines = Vec::new();
         for (i, part) in parts.into_iter().enumerate() {
@@ -644,6 +654,17 @@ mod tests {
             fmt(text),
             "# head\n\n# doc\nlet x = events # trailing\n  # before where\n  where value > 1 # after where\n\n# tail\n"
         );
+    }
+
+    #[test]
+    fn two_comments_on_one_clause_are_both_kept() {
+        let text = "let x = events\n  select name, # a\n    province # b\nprovinces\n";
+        let once = fmt(text);
+        assert_eq!(
+            once,
+            "let x = events select name, province # a\n# b\nprovinces\n"
+        );
+        assert_eq!(fmt(&once), once);
     }
 
     #[test]
