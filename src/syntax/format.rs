@@ -80,6 +80,16 @@ pub fn format_script(text: &str) -> Result<String> {
     Ok(out)
 }
 
+/// `query` on one line in the canonical layout, without comments;
+/// `text` is the source its spans point into (literals keep their spelling).
+pub fn format_query(query: &Query, text: &str) -> String {
+    Printer {
+        text,
+        comments: &[],
+    }
+    .query(query)
+}
+
 /// Adds one empty line when the source had at least one between `from` and `to`.
 fn blank_line_between(text: &str, from: Option<usize>, to: usize, lines: &mut Vec<String>) {
     let Some(from) = from else { return };
