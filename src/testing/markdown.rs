@@ -77,13 +77,17 @@ pub fn examples(file: &str, text: &str) -> Result<Vec<Example>, Mismatch> {
             .get(i + 1)
             .filter(|n| n.info == "text" && text[fence.end..n.start].trim().is_empty());
         let (expected, expected_range) = match next {
-            Some(n) => (Some(text[n.content.clone()].to_string()), n.content.clone()),
+            // Compared line by line: a file with Windows line ends matches too.
+            Some(n) => (
+                Some(text[n.content.clone()].replace("\r\n", "\n")),
+                n.content.clone(),
+            ),
             None => (None, fence.end..fence.end),
         };
         out.push(Example {
             line: fence.line,
             must_fail,
-            code: text[fence.content.clone()].to_string(),
+            code: text[fence.content.clone()].replace("\r\n", "\n"),
             code_range: fence.content.clone(),
             expected,
             expected_range,
@@ -283,6 +287,12 @@ mod tests {
         assert_eq!(ex[0].code, "provinces count\n");
         assert_eq!(ex[0].expected.as_deref(), Some("X\n"));
         assert!(!ex[0].must_fail);
+    }
+
+    #[test]
+    fn windows_line_ends_match() {
+        let doc = "```itq\r\nlet x = 1\r\nprovinces where name = 'Gansu' select region\r\n```\r\n\r\n```text\r\n┌────────┐\r\n│ region │\r\n╞════════╡\r\n│ west   │\r\n└────────┘\r\n1 row\r\n```\r\n";
+        assert_eq!(check("t.md", doc), vec![]);
     }
 
     #[test]

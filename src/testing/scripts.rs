@@ -144,7 +144,7 @@ fn check_script(path: &Path, update: bool) -> Outcome {
         Err(e) => return Outcome::Unreadable(e),
     };
     let expected = match std::fs::read_to_string(&expected_path) {
-        Ok(t) => Some(t),
+        Ok(t) => Some(t.replace("\r\n", "\n")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Outcome::Unreadable(io_error(&expected_path, &e)),
     };
