@@ -16,7 +16,21 @@ use std::sync::Arc;
 const MAX_DEF_DEPTH: usize = 32;
 
 /// How deep an expression may nest (operators inside operators), as in SQLite.
-const MAX_EXPR_DEPTH: usize = 200;
+pub(crate) const MAX_EXPR_DEPTH: usize = 200;
+
+/// The error for an expression nested deeper than [`MAX_EXPR_DEPTH`]; the
+/// formatter refuses such text with the same words.
+pub(crate) fn expression_too_deep(span: Span) -> Error {
+    Error::at(
+        ErrorKind::Invalid(format!(
+            "the expression nests more than {MAX_EXPR_DEPTH} operators deep"
+        )),
+        span,
+    )
+    .with_help(
+        "to test many values, write `column in (a, b, c, ...)`; or split the query with `let`",
+    )
+}
 
 /// How many clauses one query may have; plans are run recursively, so this
 /// bounds the stack a query needs.
@@ -604,11 +618,7 @@ impl<'a> Checker<'a> {
     fn expr(&self, e: &Expr, scope: &Scope) -> Result<PExpr> {
         let depth = self.expr_depth.get();
         if depth >= MAX_EXPR_DEPTH {
-            return Err(Error::at(
-                ErrorKind::Invalid(format!("the expression nests more than {MAX_EXPR_DEPTH} operators deep")),
-                e.span,
-            )
-            .with_help("to test many values, write `column in (a, b, c, ...)`; or split the query with `let`"));
+            return Err(expression_too_deep(e.span));
         }
         self.expr_depth.set(depth + 1);
         let result = self.expr_inner(e, scope);

@@ -8,14 +8,15 @@ use itq::syntax::format::format_script;
 use itq::testing::markdown::format_examples;
 use itq::testing::scripts::{self, Target};
 use itq::{Error, ErrorKind, Source};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `itq fmt`.
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
-    /// Scripts (.itq), Markdown files (.md) or folders to search for them.
+    /// Scripts (.itq), Markdown files (.md) or folders to search for them;
+    /// `-` formats standard input to standard output.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -28,6 +29,9 @@ pub struct FmtArgs {
 /// Formats every file; exit code 1 when a file cannot be read, parsed or
 /// written, or (with --check) would change.
 pub fn run(args: &FmtArgs) -> ExitCode {
+    if args.paths.len() == 1 && args.paths[0].as_os_str() == "-" {
+        return standard_input(args.check);
+    }
     let targets = match scripts::collect(&args.paths) {
         Ok(t) => t,
         Err(e) => {
@@ -87,5 +91,34 @@ pub fn run(args: &FmtArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `itq fmt -`: the script on standard input, formatted, on standard output
+/// (for editors); with --check, nothing is printed and the exit code is 1
+/// when the script is not in the canonical layout.
+fn standard_input(check: bool) -> ExitCode {
+    let mut text = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        eprintln!("error: cannot read standard input: {e}");
+        return ExitCode::from(1);
+    }
+    match format_script(&text) {
+        Err(e) => {
+            eprint!(
+                "{}",
+                e.with_source(&Source::new("<stdin>", text.as_str()))
+                    .render()
+            );
+            ExitCode::from(1)
+        }
+        Ok(new) if check => ExitCode::from(u8::from(new != text)),
+        Ok(new) => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout
+                .write_all(new.as_bytes())
+                .and_then(|()| stdout.flush());
+            ExitCode::SUCCESS
+        }
     }
 }

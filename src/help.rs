@@ -5,6 +5,7 @@
 use crate::engine::Engine;
 use crate::error::{suggestion, Error, ErrorKind, Result};
 use crate::exec::funcs::{self, AGGREGATES, FUNCTIONS};
+use crate::syntax::format::format_query;
 
 impl Engine {
     /// What `name` is, in a few lines: for a relation its documentation,
@@ -46,7 +47,7 @@ impl Engine {
             text.push_str(&format!(
                 "\n  def {name}({}) = {}",
                 params.join(", "),
-                def.source.slice(def.body.span).trim_end()
+                format_query(&def.body, &def.source.text)
             ));
             parts.push(text);
         }

@@ -28,6 +28,9 @@
 //!
 //! The stages, in the order data flows: [`syntax`] (text → AST), `check`
 //! (AST → plan), `exec` (plan → columns), [`render`] (table → text).
+//! Beside them: [`syntax::format`] prints an AST back as text in the
+//! canonical layout (`itq fmt`), and [`testing`] compares what scripts and
+//! documentation examples print with what they should (`itq test`).
 
 #![warn(missing_docs)]
 

@@ -213,3 +213,46 @@ fn fmt_formats_the_examples_in_markdown_but_not_error_examples() {
         page.replace("provinces   count", "provinces count")
     );
 }
+
+#[test]
+fn fmt_dash_formats_standard_input_to_standard_output() {
+    use std::io::Write;
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run(&["fmt", "-"], "provinces   COUNT  by region # r\n");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(text(&o.stdout), "provinces count by region # r\n");
+    assert_eq!(
+        run(&["fmt", "--check", "-"], "provinces count\n")
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["fmt", "--check", "-"], "provinces  count\n")
+            .status
+            .code(),
+        Some(1)
+    );
+    let o = run(&["fmt", "-"], "provinces wher x\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("--> <stdin>:1:11"),
+        "{}",
+        text(&o.stderr)
+    );
+}

@@ -219,3 +219,20 @@ fn a_script_loads_files_from_its_own_folder() {
         "┌───────┐\n│ sum_n │\n╞═══════╡\n│     5 │\n└───────┘\n1 row\n"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_link_loop_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("scripts");
+    std::fs::create_dir(&sub).unwrap();
+    std::os::unix::fs::symlink(dir.path(), sub.join("loop")).unwrap();
+    std::fs::write(sub.join("a.itq"), "provinces count\n").unwrap();
+    let o = itq_in(dir.path(), &["test", "--update", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("updated  ./scripts/a.itq\n"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -13,9 +13,11 @@
 
 use super::ast::*;
 use super::parse_script;
+use crate::check::{expression_too_deep, MAX_EXPR_DEPTH};
 use crate::error::Result;
 use crate::source::Span;
 use crate::value::Scalar;
+use std::cell::Cell;
 
 /// Queries whose one-line form is longer than this many columns get one clause per line.
 pub const WIDTH: usize = 80;
@@ -27,10 +29,7 @@ const INDENT: &str = "  ";
 pub fn format_script(text: &str) -> Result<String> {
     let script = parse_script(text)?;
     let comments = comments(text);
-    let printer = Printer {
-        text,
-        comments: &comments,
-    };
+    let printer = Printer::new(text, &comments);
     let mut lines: Vec<String> = Vec::new();
     let mut last_end: Option<usize> = None;
     let mut next_comment = 0;
@@ -42,8 +41,10 @@ pub fn format_script(text: &str) -> Result<String> {
             if last_end.is_some_and(|end| c.span.start < end) {
                 continue; // inside the statement just printed
             }
-            let trailing =
-                !c.own_line && last_end.is_some_and(|end| !text[end..c.span.start].contains('\n'));
+            // After code on its line, unless that line has a comment already.
+            let trailing = !c.own_line
+                && last_end.is_some_and(|end| !text[end..c.span.start].contains('\n'))
+                && lines.last().is_some_and(|l| self::comments(l).is_empty());
             match lines.last_mut() {
                 Some(line) if trailing => {
                     line.push(' ');
@@ -70,12 +71,21 @@ pub fn format_script(text: &str) -> Result<String> {
         last_end = Some(span.end);
     }
     between(&mut lines, &mut last_end, text.len() + 1);
+    if let Some(span) = printer.too_deep.get() {
+        return Err(expression_too_deep(span));
+    }
 
     let mut out = lines.join("\n");
     if !out.is_empty() {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// `query` on one line in the canonical layout, without comments;
+/// `text` is the source its spans point into (literals keep their spelling).
+pub fn format_query(query: &Query, text: &str) -> String {
+    Printer::new(text, &[]).query(query)
 }
 
 /// Adds one empty line when the source had at least one between `from` and `to`.
@@ -153,9 +163,23 @@ struct Part {
 struct Printer<'a> {
     text: &'a str,
     comments: &'a [Comment],
+    /// How deep `expr` is in the expression being printed.
+    depth: Cell<usize>,
+    /// Where an expression nests deeper than the checker allows; printing
+    /// stops going down there, so it cannot run out of stack.
+    too_deep: Cell<Option<Span>>,
 }
 
-impl Printer<'_> {
+impl<'a> Printer<'a> {
+    fn new(text: &'a str, comments: &'a [Comment]) -> Printer<'a> {
+        Printer {
+            text,
+            comments,
+            depth: Cell::new(0),
+            too_deep: Cell::new(None),
+        }
+    }
+
     /// `span` without the spaces and comments at its end (the parser's spans
     /// of statements and clauses may take in a comment after the last word).
     fn code(&self, span: Span) -> Span {
@@ -266,13 +290,9 @@ impl Printer<'_> {
         }
     }
 
-    /// One line when it fits and holds no comment; otherwise a line per part.
+    /// One line when it fits and no comment is inside it (a comment after
+    /// its last part may follow it); otherwise a line per part.
     fn lay_out(&self, mut parts: Vec<Part>, comments: &[&Comment]) -> Vec<String> {
-        let one_line: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
-        let one_line = one_line.join(" ");
-        if comments.is_empty() && one_line.chars().count() <= WIDTH {
-            return vec![one_line];
-        }
         for c in comments {
             // The last part starting at or before the comment.
             let mut k = parts
@@ -292,6 +312,18 @@ impl Printer<'_> {
                 // lines) goes above it, so none is lost.
                 parts[k].leading.push(c.text.clone());
             }
+        }
+        let one_line: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        let mut one_line = one_line.join(" ");
+        let last = parts.len() - 1;
+        let nothing_inside = parts.iter().all(|p| p.leading.is_empty())
+            && parts[..last].iter().all(|p| p.trailing.is_none());
+        if nothing_inside && one_line.chars().count() <= WIDTH {
+            if let Some(c) = &parts[last].trailing {
+                one_line.push(' ');
+                one_line.push_str(c);
+            }
+            return vec![one_line];
         }
         let mut lines = Vec::new();
         for (i, part) in parts.into_iter().enumerate() {
@@ -435,6 +467,18 @@ impl Printer<'_> {
     }
 
     fn expr(&self, e: &Expr) -> String {
+        let depth = self.depth.get();
+        if depth >= MAX_EXPR_DEPTH {
+            self.too_deep.set(Some(e.span));
+            return String::new();
+        }
+        self.depth.set(depth + 1);
+        let out = self.expr_inner(e);
+        self.depth.set(depth);
+        out
+    }
+
+    fn expr_inner(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Int(v) => {
                 let w = self.written(e.span);
@@ -647,6 +691,17 @@ mod tests {
     }
 
     #[test]
+    fn two_comments_on_one_clause_are_both_kept() {
+        let text = "let x = events\n  select name, # a\n    province # b\nprovinces\n";
+        let once = fmt(text);
+        assert_eq!(
+            once,
+            "let x = events select name, province # a\n# b\nprovinces\n"
+        );
+        assert_eq!(fmt(&once), once);
+    }
+
+    #[test]
     fn a_hash_in_a_string_or_name_is_not_a_comment() {
         let text = "events where name = \"#1\" select `a # b` # real\n";
         assert_eq!(comments(text).len(), 1);
@@ -684,6 +739,18 @@ mod tests {
             fmt("save events where value is not null select province, projects, value, status sort value desc to 'x.csv'"),
             "save events\n  where value is not null\n  select province, projects, value, status\n  sort value desc\n  to 'x.csv'\n"
         );
+    }
+
+    #[test]
+    fn an_expression_too_deep_to_check_is_an_error_not_a_crash() {
+        let deep = format!("let x = {}", vec!["1"; 5000].join(" + "));
+        let e = format_script(&deep).unwrap_err();
+        assert!(
+            e.to_string().contains("nests more than 200 operators deep"),
+            "{e}"
+        );
+        let ok = format!("let x = {}", vec!["1"; 150].join(" + "));
+        assert_eq!(fmt(&ok), format!("{ok}\n"));
     }
 
     #[test]

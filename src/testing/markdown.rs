@@ -77,13 +77,17 @@ pub fn examples(file: &str, text: &str) -> Result<Vec<Example>, Mismatch> {
             .get(i + 1)
             .filter(|n| n.info == "text" && text[fence.end..n.start].trim().is_empty());
         let (expected, expected_range) = match next {
-            Some(n) => (Some(text[n.content.clone()].to_string()), n.content.clone()),
+            // Compared line by line: a file with Windows line ends matches too.
+            Some(n) => (
+                Some(text[n.content.clone()].replace("\r\n", "\n")),
+                n.content.clone(),
+            ),
             None => (None, fence.end..fence.end),
         };
         out.push(Example {
             line: fence.line,
             must_fail,
-            code: text[fence.content.clone()].to_string(),
+            code: text[fence.content.clone()].replace("\r\n", "\n"),
             code_range: fence.content.clone(),
             expected,
             expected_range,
@@ -227,8 +231,14 @@ fn problem(file: &str, line: usize, what: String) -> Mismatch {
 /// The fenced code blocks of a Markdown text (``` or ~~~, up to three spaces
 /// of indentation; a block closes at a fence of the same character at least as long).
 fn fences(file: &str, text: &str) -> Result<Vec<Fence>, Mismatch> {
+    /// An opening fence whose closing fence has not been seen yet.
+    struct Open {
+        fence_char: char,
+        len: usize,
+        fence: Fence,
+    }
     let mut out = Vec::new();
-    let mut open: Option<(char, usize, String, usize, usize, usize)> = None;
+    let mut open: Option<Open> = None;
     let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let start = offset;
@@ -236,33 +246,40 @@ fn fences(file: &str, text: &str) -> Result<Vec<Fence>, Mismatch> {
         let body = line.trim_end_matches(['\n', '\r']);
         let indent = body.len() - body.trim_start_matches(' ').len();
         let rest = &body[indent..];
-        let fence_char = rest.chars().next().filter(|c| *c == '`' || *c == '~');
-        let run = fence_char.map_or(0, |c| rest.len() - rest.trim_start_matches(c).len());
-        match (&open, fence_char) {
-            (None, Some(c)) if indent <= 3 && run >= 3 => {
-                let info = rest[run..].trim().to_string();
-                open = Some((c, run, info, i + 1, start, offset));
-            }
-            (Some((c, len, ..)), Some(d))
-                if d == *c && run >= *len && rest[run..].trim().is_empty() && indent <= 3 =>
-            {
-                let (_, _, info, line, fence_start, content_start) =
-                    open.take().expect("checked to be open");
-                out.push(Fence {
-                    info,
-                    line,
-                    start: fence_start,
-                    content: content_start..start,
-                    end: offset,
+        let Some(c) = rest.chars().next().filter(|c| *c == '`' || *c == '~') else {
+            continue;
+        };
+        let len = rest.len() - rest.trim_start_matches(c).len();
+        if indent > 3 || len < 3 {
+            continue;
+        }
+        match open.take() {
+            None => {
+                open = Some(Open {
+                    fence_char: c,
+                    len,
+                    fence: Fence {
+                        info: rest[len..].trim().to_string(),
+                        line: i + 1,
+                        start,
+                        content: offset..offset,
+                        end: offset,
+                    },
                 });
             }
-            _ => {}
+            Some(mut o) if c == o.fence_char && len >= o.len && rest[len..].trim().is_empty() => {
+                o.fence.content.end = start;
+                o.fence.end = offset;
+                out.push(o.fence);
+            }
+            // A fence of another kind inside a block is part of its content.
+            still_open => open = still_open,
         }
     }
     match open {
-        Some((_, _, _, line, ..)) => Err(problem(
+        Some(o) => Err(problem(
             file,
-            line,
+            o.fence.line,
             "this code block is never closed".to_string(),
         )),
         None => Ok(out),
@@ -286,11 +303,25 @@ mod tests {
     }
 
     #[test]
+    fn windows_line_ends_match() {
+        let doc = "```itq\r\nlet x = 1\r\nprovinces where name = 'Gansu' select region\r\n```\r\n\r\n```text\r\n┌────────┐\r\n│ region │\r\n╞════════╡\r\n│ west   │\r\n└────────┘\r\n1 row\r\n```\r\n";
+        assert_eq!(check("t.md", doc), vec![]);
+    }
+
+    #[test]
     fn a_text_block_after_prose_is_not_an_expected_output() {
         let doc = "```itq\nlet x = 1\n```\nSome words.\n```text\nX\n```\n";
         let ex = examples("t.md", doc).unwrap();
         assert_eq!(ex[0].expected, None);
         assert!(check("t.md", doc).is_empty());
+    }
+
+    #[test]
+    fn a_shorter_or_different_fence_inside_a_block_does_not_close_it() {
+        let doc = "````text\n```itq\nnot run\n```\n````\n~~~itq\nprovinces count\n~~~\n";
+        let ex = examples("t.md", doc).unwrap();
+        assert_eq!(ex.len(), 1);
+        assert_eq!((ex[0].line, ex[0].code.as_str()), (6, "provinces count\n"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod scripts;
 
 use crate::engine::{Engine, Output};
 use crate::error::Error;
-use crate::render::{render, separator, Format};
+use crate::render::{chart, render, separator, Format, RenderOptions};
 use crate::source::Source;
 use std::fmt;
 use std::sync::Arc;
@@ -39,7 +39,13 @@ pub fn transcript(engine: &mut Engine, source: &Arc<Source>) -> Transcript {
             text.push_str(&render(&t, Format::Table));
             first = false;
         }
-        other => {
+        // As printed when output is not a terminal: 80 columns wide.
+        Output::Chart(t) => {
+            text.push_str(separator(Format::Table, first));
+            text.push_str(&chart(&t, &RenderOptions::default()));
+            first = false;
+        }
+        other @ (Output::Defined { .. } | Output::Loaded { .. } | Output::Saved { .. }) => {
             if let Some(notice) = other.notice() {
                 text.push_str(&notice);
                 text.push('\n');

@@ -80,19 +80,25 @@ fn target(path: &Path) -> Option<Target> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<Target>) -> Result<(), Error> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
         .map_err(|e| io_error(dir, &e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| {
+            let e = e.ok()?;
+            Some((e.path(), e.file_type().ok()?))
+        })
         .collect();
-    entries.sort();
-    for path in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
+        // Linked folders are not followed, so a link loop cannot recurse forever.
+        if kind.is_dir() {
             if !name.starts_with('.') && name != "target" {
                 walk(&path, out)?;
             }
-        } else if let Some(t) = target(&path) {
-            out.push(t);
+        } else if !kind.is_symlink() || path.is_file() {
+            if let Some(t) = target(&path) {
+                out.push(t);
+            }
         }
     }
     Ok(())
@@ -144,7 +150,7 @@ fn check_script(path: &Path, update: bool) -> Outcome {
         Err(e) => return Outcome::Unreadable(e),
     };
     let expected = match std::fs::read_to_string(&expected_path) {
-        Ok(t) => Some(t),
+        Ok(t) => Some(t.replace("\r\n", "\n")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Outcome::Unreadable(io_error(&expected_path, &e)),
     };
