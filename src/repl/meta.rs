@@ -34,7 +34,7 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "format",
-        args: "table|csv|json|markdown",
+        args: "table|csv|json|ndjson|markdown",
         help: "how results print",
     },
     Command {
@@ -164,6 +164,7 @@ pub fn parse(text: &str) -> Result<Meta, String> {
             "table" => Ok(Meta::Format(Format::Table)),
             "csv" => Ok(Meta::Format(Format::Csv)),
             "json" => Ok(Meta::Format(Format::Json)),
+            "ndjson" | "jsonl" => Ok(Meta::Format(Format::Ndjson)),
             "markdown" | "md" => Ok(Meta::Format(Format::Markdown)),
             _ => Err(usage()),
         },
@@ -270,7 +271,7 @@ mod tests {
     fn bad_arguments_show_the_usage() {
         assert_eq!(
             parse("format xml"),
-            Err("usage: .format table|csv|json|markdown".into())
+            Err("usage: .format table|csv|json|ndjson|markdown".into())
         );
         assert_eq!(parse("schema"), Err("usage: .schema REL".into()));
         assert_eq!(
