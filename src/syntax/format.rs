@@ -754,6 +754,16 @@ mod tests {
     }
 
     #[test]
+    fn a_messy_script_in_full() {
+        // Statements split by `;` go on their own lines, blank lines shrink to
+        // one, every comment survives next to the code it was written by.
+        let messy = "# top\n\n\nlet x =\n  # inside head\n  events # after events\n  # before where\n  where value > 1 and (projects < 10 or projects is null) # w\n  select name,   # after name\n    province      # after province\n; provinces count   # trailing\ndef f(a) = (events where province = a) count   # def\n  # dangling indented comment\n\nLET y = -(3) + - 4   # scalar\nsave events where value > 1 to \"x.csv\" replace\nload 'data.csv' as d with (a: int)\n";
+        let tidy = "# top\n\n# inside head\nlet x = events # after events\n  # before where\n  where value > 1 and (projects < 10 or projects is null) # w\n  select name, province # after name\n# after province\nprovinces count # trailing\ndef f(a) = (events where province = a) count # def\n# dangling indented comment\n\nlet y = -3 + -4 # scalar\nsave events where value > 1 to \"x.csv\" replace\nload 'data.csv' as d with (a: int)\n";
+        assert_eq!(fmt(messy), tidy);
+        assert_eq!(fmt(tidy), tidy);
+    }
+
+    #[test]
     fn literals_keep_their_spelling() {
         assert_eq!(
             fmt("let x = 1_000 + 1.5e3 + - 2 + (3)"),
