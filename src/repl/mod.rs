@@ -117,17 +117,26 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                     .and_then(|(cols, _)| u16::try_from(cols).ok());
                 let started = Instant::now();
                 let text = helper::join_continuations(entry.trim_end());
-                if let Some(meta) = text.trim_start().strip_prefix('.') {
+                // Entries that run statements are timed; settings are not.
+                let ran = if let Some(meta) = text.trim_start().strip_prefix('.') {
                     match meta::parse(meta) {
                         Ok(Meta::Quit) => break,
-                        Ok(m) => run_meta(&mut engine, &mut settings, m),
-                        Err(message) => eprintln!("error: {message}"),
+                        Ok(m) => {
+                            let runs = matches!(m, Meta::Read(_) | Meta::Sources);
+                            run_meta(&mut engine, &mut settings, m);
+                            runs
+                        }
+                        Err(message) => {
+                            eprintln!("error: {message}");
+                            false
+                        }
                     }
                 } else {
                     run_text(&mut engine, &settings, &Source::new("<query>", text));
-                    if settings.timer {
-                        println!("time: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
-                    }
+                    true
+                };
+                if ran && settings.timer {
+                    println!("time: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
                 }
                 if let Some(h) = editor.helper_mut() {
                     h.engine = engine.clone();
