@@ -162,7 +162,8 @@ fn ctrl_c_cancels_a_long_query_and_the_prompt_comes_back() {
     // from a file, as typing a long line redraws it at every key.
     let script = history.with_file_name("long.itq");
     let sorts = " sort name, p_name desc sort p_name, name desc".repeat(49);
-    std::fs::write(&script, format!("big{sorts} count\n")).unwrap();
+    // (It ends with a sort, not an aggregate an optimiser might see through.)
+    std::fs::write(&script, format!("big{sorts}\n")).unwrap();
     let mut p = start(&history, true, false);
     // 923,521 rows (31 to the 4th) with text columns to sort by.
     enter(
