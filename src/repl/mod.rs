@@ -190,6 +190,10 @@ fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<So
         &options,
         &mut std::io::stdout().lock(),
     ) {
+        // The terminal echoed `^C` where the cursor was: start the message below it.
+        if e.kind() == &itq::ErrorKind::Cancelled {
+            eprintln!();
+        }
         eprint!("{}", e.render());
     }
 }
