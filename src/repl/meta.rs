@@ -20,7 +20,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "help",
         args: "[TOPIC]",
-        help: "this list, or more on one command or on `keys`",
+        help: "this list; or one command, `keys`, or a relation, def, value or function",
     },
     Command {
         name: "tables",
@@ -203,7 +203,7 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
             for c in COMMANDS {
                 s.push_str(&line(c));
             }
-            s.push_str("Type .help keys for the keys and where history is kept.\n");
+            s.push_str("Type .help keys for the keys and where history is kept, and .help NAME\nfor what a relation, def, value or function is.\n");
             Ok(s)
         }
         Some(t) if t == "keys" => Ok(KEYS.to_string()),
