@@ -326,29 +326,42 @@ fn morsel_partial(
     groups: usize,
     kinds: &[Kind],
 ) -> Partial {
-    // The kept rows of this morsel and their groups.
-    let mut rows: Vec<u32> = Vec::with_capacity(match sel {
-        Selection::All => range.len(),
-        _ => 0,
-    });
-    sel.for_each_in(range, |i| rows.push(i as u32));
-    let mut gids = vec![0u32; rows.len()];
+    match sel {
+        // Every row: read the range as it is, with no list of row numbers.
+        Selection::All => partial(range.clone(), range.len(), domains, groups, kinds),
+        _ => {
+            let mut rows: Vec<u32> = Vec::new();
+            sel.for_each_in(range, |i| rows.push(i as u32));
+            let n = rows.len();
+            partial(rows.iter().map(|&r| r as usize), n, domains, groups, kinds)
+        }
+    }
+}
+
+/// The accumulators over `rows` (`n` of them, ascending).
+fn partial(
+    rows: impl Iterator<Item = usize> + Clone,
+    n: usize,
+    domains: &[Domain],
+    groups: usize,
+    kinds: &[Kind],
+) -> Partial {
+    let mut gids = vec![0u32; n];
     let mut stride = 1;
     for d in domains.iter().rev() {
-        for (g, &r) in gids.iter_mut().zip(&rows) {
-            *g += (d.code(r as usize) * stride) as u32;
+        for (g, r) in gids.iter_mut().zip(rows.clone()) {
+            *g += (d.code(r) * stride) as u32;
         }
         stride *= d.card;
     }
     let mut first = vec![NULL_ROW; groups];
-    for (&g, &r) in gids.iter().zip(&rows).rev() {
-        first[g as usize] = r;
+    for (&g, r) in gids.iter().zip(rows.clone()) {
+        let f = &mut first[g as usize];
+        if *f == NULL_ROW {
+            *f = r as u32;
+        }
     }
-    let pairs = || {
-        gids.iter()
-            .map(|&g| g as usize)
-            .zip(rows.iter().map(|&r| r as usize))
-    };
+    let pairs = || gids.iter().map(|&g| g as usize).zip(rows.clone());
     let accs = kinds
         .iter()
         .map(|k| match k {
