@@ -60,6 +60,12 @@ const PAIRS: &[(&str, &str)] = &[
         r#"big where lower(k) = "k1" select k, y, x"#,
     ),
     ("big top 10 by x", "big top 2000 by x limit 10"),
+    ("big top 10 by x asc", "big top 2000 by x asc limit 10"),
+    ("big top 5 by y", "big top 2000 by y limit 5"),
+    (
+        r#"big where k = "k1" and y = 2001 or x is null top 1000 by x select id, x"#,
+        r#"big where k = "k1" and y = 2001 or x is null sort x desc select id, x limit 1000"#,
+    ),
     (
         "big sort x desc, k limit 7",
         "big sort x desc, k select id, k, g, y, x, n, one limit 7",

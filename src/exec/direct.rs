@@ -64,6 +64,35 @@ impl Domain<'_> {
         })
     }
 
+    /// Adds each row's code times `stride` to its group number (one loop per
+    /// kind of values, so the loop body has no branch on the kind).
+    fn add_codes(&self, gids: &mut [u32], rows: impl Iterator<Item = usize>, stride: usize) {
+        let null = ((self.card - 1) * stride) as u32;
+        macro_rules! each {
+            ($code:expr) => {
+                match self.validity {
+                    None => gids
+                        .iter_mut()
+                        .zip(rows)
+                        .for_each(|(g, r)| *g += ($code(r) * stride) as u32),
+                    Some(b) => gids.iter_mut().zip(rows).for_each(|(g, r)| {
+                        *g += if b.get(r) {
+                            ($code(r) * stride) as u32
+                        } else {
+                            null
+                        }
+                    }),
+                }
+            };
+        }
+        match self.values {
+            Values::Text(c) => each!(|r: usize| c[r] as usize),
+            Values::Bool(v) => each!(|r: usize| usize::from(v[r])),
+            Values::Int(v, lo) => each!(|r: usize| (v[r] - lo) as usize),
+            Values::Date(v, lo) => each!(|r: usize| (v[r] - lo) as usize),
+        }
+    }
+
     #[inline(always)]
     fn code(&self, i: usize) -> usize {
         if self.validity.is_some_and(|v| !v.get(i)) {
@@ -326,29 +355,40 @@ fn morsel_partial(
     groups: usize,
     kinds: &[Kind],
 ) -> Partial {
-    // The kept rows of this morsel and their groups.
-    let mut rows: Vec<u32> = Vec::with_capacity(match sel {
-        Selection::All => range.len(),
-        _ => 0,
-    });
-    sel.for_each_in(range, |i| rows.push(i as u32));
-    let mut gids = vec![0u32; rows.len()];
+    match sel {
+        // Every row: read the range as it is, with no list of row numbers.
+        Selection::All => partial(range.clone(), range.len(), domains, groups, kinds),
+        _ => {
+            let mut rows: Vec<u32> = Vec::new();
+            sel.for_each_in(range, |i| rows.push(i as u32));
+            let n = rows.len();
+            partial(rows.iter().map(|&r| r as usize), n, domains, groups, kinds)
+        }
+    }
+}
+
+/// The accumulators over `rows` (`n` of them, ascending).
+fn partial(
+    rows: impl Iterator<Item = usize> + Clone,
+    n: usize,
+    domains: &[Domain],
+    groups: usize,
+    kinds: &[Kind],
+) -> Partial {
+    let mut gids = vec![0u32; n];
     let mut stride = 1;
     for d in domains.iter().rev() {
-        for (g, &r) in gids.iter_mut().zip(&rows) {
-            *g += (d.code(r as usize) * stride) as u32;
-        }
+        d.add_codes(&mut gids, rows.clone(), stride);
         stride *= d.card;
     }
     let mut first = vec![NULL_ROW; groups];
-    for (&g, &r) in gids.iter().zip(&rows).rev() {
-        first[g as usize] = r;
+    for (&g, r) in gids.iter().zip(rows.clone()) {
+        let f = &mut first[g as usize];
+        if *f == NULL_ROW {
+            *f = r as u32;
+        }
     }
-    let pairs = || {
-        gids.iter()
-            .map(|&g| g as usize)
-            .zip(rows.iter().map(|&r| r as usize))
-    };
+    let pairs = || gids.iter().map(|&g| g as usize).zip(rows.clone());
     let accs = kinds
         .iter()
         .map(|k| match k {
@@ -377,11 +417,22 @@ fn morsel_partial(
             }
             Kind::SumF(num, _) => {
                 let (mut s, mut c) = (vec![0f64; groups], vec![0u64; groups]);
-                for (g, r) in pairs() {
-                    if let Some(x) = num.get(r) {
-                        s[g] += x;
-                        c[g] += 1;
-                    }
+                let mut add = |g: usize, x: f64| {
+                    s[g] += x;
+                    c[g] += 1;
+                };
+                match *num {
+                    Num::Dec(v, None) => pairs().for_each(|(g, r)| add(g, v[r])),
+                    Num::Dec(v, Some(b)) => pairs().for_each(|(g, r)| {
+                        if b.get(r) {
+                            add(g, v[r])
+                        }
+                    }),
+                    Num::Int(..) => pairs().for_each(|(g, r)| {
+                        if let Some(x) = num.get(r) {
+                            add(g, x)
+                        }
+                    }),
                 }
                 Acc::SumF(s, c)
             }

@@ -132,6 +132,20 @@ fn join_text(
     let at_most_one = matches.iter().all(|m| m.len() <= 1);
     let every_left_row_once = at_most_one
         && (keep_unmatched || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
+    if every_left_row_once && lvalid.is_none() {
+        // Each right column is first taken once per left dictionary entry,
+        // then by the left codes: no list of right rows per left row.
+        let first: Vec<u32> = matches
+            .iter()
+            .map(|m| m.first().copied().unwrap_or(NULL_ROW))
+            .collect();
+        let mut columns = left.named_columns();
+        for (i, name) in right_columns {
+            let by_code = right.column_at(*i).take(&first);
+            columns.push((name.clone(), Arc::new(by_code.take(lcodes))));
+        }
+        return Some(Ok(Table::with_rows(columns, left.num_rows())));
+    }
     if every_left_row_once {
         let first: Vec<u32> = matches
             .iter()

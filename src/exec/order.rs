@@ -5,8 +5,8 @@
 use super::expr::eval;
 use super::morsel::{self, MORSEL};
 use crate::error::Result;
-use crate::plan::PSortKey;
-use crate::store::{Bitmap, Data, Table};
+use crate::plan::{PExprKind, PSortKey};
+use crate::store::{Bitmap, Column, Data, Table};
 use std::cmp::Ordering;
 
 enum Values<'a> {
@@ -102,6 +102,15 @@ pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
 /// partitions around the `n`th row.
 pub fn top(input: &Table, n: usize, keys: &[PSortKey]) -> Result<Vec<u32>> {
     let rows = input.num_rows();
+    if let [key] = keys {
+        if n > 0 && n <= SMALL_TOP && rows > n {
+            if let PExprKind::Column(i) = key.expr.kind {
+                if let Some(order) = top_numeric(input.column_at(i), n, key.descending)? {
+                    return Ok(order);
+                }
+            }
+        }
+    }
     with_keys(input, keys, |cmp| {
         if n == 0 {
             return Ok(Vec::new());
@@ -134,6 +143,54 @@ pub fn top(input: &Table, n: usize, keys: &[PSortKey]) -> Result<Vec<u32>> {
         order.sort_unstable_by(cmp);
         Ok(order)
     })?
+}
+
+/// `top` on one numeric column: each value becomes an integer that orders
+/// as the value does (decimals in `total_cmp` order, reversed for
+/// descending), and a row costs one integer comparison with the worst row
+/// kept so far. Nulls come last, in row order. `None` for other column types.
+fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u32>>> {
+    let flip = |k: i64| if descending { !k } else { k };
+    let key: &(dyn Fn(usize) -> i64 + Sync) = match col.data() {
+        Data::Int(v) => &move |i| flip(v[i]),
+        Data::Date(v) => &move |i| flip(i64::from(v[i])),
+        Data::Decimal(v) => &move |i| {
+            let b = v[i].to_bits() as i64;
+            flip(b ^ (((b >> 63) as u64) >> 1) as i64)
+        },
+        _ => return Ok(None),
+    };
+    let validity = col.validity();
+    let best = morsel::map(col.len(), MORSEL, |range| {
+        // (key, row), ascending; a later row never beats an equal key.
+        let mut best: Vec<(i64, u32)> = Vec::with_capacity(n + 1);
+        for i in range {
+            if validity.is_some_and(|b| !b.get(i)) {
+                continue;
+            }
+            let k = key(i);
+            if best.len() == n {
+                if k >= best[n - 1].0 {
+                    continue;
+                }
+                best.pop();
+            }
+            let at = best.partition_point(|&(b, _)| b <= k);
+            best.insert(at, (k, i as u32));
+        }
+        best
+    })?;
+    let mut best = best.concat();
+    best.sort_unstable();
+    best.truncate(n);
+    let mut order: Vec<u32> = best.into_iter().map(|(_, r)| r).collect();
+    if order.len() < n {
+        if let Some(b) = validity {
+            let nulls = (0..col.len()).filter(|&i| !b.get(i)).map(|i| i as u32);
+            order.extend(nulls.take(n - order.len()));
+        }
+    }
+    Ok(Some(order))
 }
 
 /// Up to this many rows, `top` keeps a sorted list per morsel.

@@ -206,10 +206,23 @@ impl Column {
         };
         let needs_validity = self.validity.is_some() || indices.contains(&NULL_ROW);
         let validity = needs_validity.then(|| {
-            indices
-                .iter()
-                .map(|&i| i != NULL_ROW && self.is_valid(i as usize))
-                .collect()
+            // Built a word (64 rows) at a time.
+            let word = |(w, chunk): (&mut u64, &[u32])| {
+                *w = chunk.iter().enumerate().fold(0u64, |x, (j, &i)| {
+                    x | (u64::from(i != NULL_ROW && self.is_valid(i as usize)) << j)
+                });
+            };
+            let mut words = vec![0u64; indices.len().div_ceil(64)];
+            if indices.len() < PARALLEL_ROWS {
+                words.iter_mut().zip(indices.chunks(64)).for_each(word);
+            } else {
+                words
+                    .par_iter_mut()
+                    .zip(indices.par_chunks(64))
+                    .with_min_len(PARALLEL_ROWS / 128)
+                    .for_each(word);
+            }
+            Bitmap::from_words(words, indices.len())
         });
         Column {
             untyped: self.untyped,
