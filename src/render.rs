@@ -151,33 +151,49 @@ fn boxed(table: &Table, preset: &str, options: Option<&RenderOptions>) -> String
     out
 }
 
+/// CSV that `load` reads back to the same types and values: decimals keep
+/// their point and every digit (`300.0`, `0.30000000000000004`), null is an
+/// empty field, and text that would read as null (`NA`, `null`, `NULL`) is
+/// quoted.
 fn csv(table: &Table) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let write = |w: &mut csv::Writer<Vec<u8>>, rec: Vec<String>| {
-        w.write_record(rec)
-            .expect("writing CSV to memory cannot fail");
-    };
-    write(
-        &mut w,
-        table.fields().iter().map(|f| f.name.clone()).collect(),
-    );
+    let mut out = String::new();
+    let names: Vec<String> = table
+        .fields()
+        .iter()
+        .map(|f| csv_field(&f.name, false))
+        .collect();
+    out.push_str(&names.join(","));
+    out.push('\n');
     for row in table.rows() {
-        write(
-            &mut w,
-            row.iter()
-                .map(|v| match v {
-                    Scalar::Null => String::new(),
-                    // A decimal keeps its point, so the file loads back as decimal.
-                    Scalar::Decimal(d) if d.is_finite() && d.fract() == 0.0 && d.abs() < 1e16 => {
-                        format!("{v}.0")
-                    }
-                    v => v.to_string(),
-                })
-                .collect(),
-        );
+        let fields: Vec<String> = row
+            .iter()
+            .map(|v| match v {
+                Scalar::Null => String::new(),
+                Scalar::Decimal(d) if d.is_finite() => format!("{d:?}"),
+                Scalar::Text(s) => csv_field(s, true),
+                v => v.to_string(),
+            })
+            .collect();
+        let line = fields.join(",");
+        // An empty line would be skipped when read back: a lone null is `""`.
+        out.push_str(if line.is_empty() { "\"\"" } else { &line });
+        out.push('\n');
     }
-    let bytes = w.into_inner().expect("flushing CSV to memory cannot fail");
-    String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8")
+    out
+}
+
+/// A field, in double quotes when it holds a comma, a quote, a line break or
+/// edge spaces, or (for text values) would otherwise read as null.
+fn csv_field(s: &str, text: bool) -> String {
+    let needs_quotes = s.contains([',', '"', '\n', '\r'])
+        || s.starts_with([' ', '\t'])
+        || s.ends_with([' ', '\t'])
+        || (text && matches!(s, "NA" | "null" | "NULL"));
+    if needs_quotes {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// Each row as a JSON object, columns in order.

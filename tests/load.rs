@@ -379,6 +379,39 @@ fn types_are_inferred_from_every_value_or_given() {
     assert_eq!(t.get(0, 1).to_string(), "007");
     assert_eq!(t.get(2, 2), Scalar::Null);
 
+    // A given type is checked, never widened: decimals are not integers.
+    let err = error_of(&mut e, dir, r#"load "t.csv" as bad with (share: int)"#);
+    assert!(
+        err.contains("line 2, column `share`: expected an integer, found `1.5`"),
+        "{err}"
+    );
+    write(dir, "d.json", br#"[{"a": 1.5}]"#);
+    let err = error_of(&mut e, dir, r#"load "d.json" with (a: int)"#);
+    assert!(
+        err.contains("column `a`: expected an integer, found `1.5`"),
+        "{err}"
+    );
+    // In quotes, NA is text; an empty field is null either way. Written out,
+    // the text NA keeps its quotes, so it loads back as text.
+    write(dir, "q.csv", b"a,b\n\"NA\",NA\n\"\",x\n");
+    assert_eq!(
+        csv_of(
+            &mut e,
+            dir,
+            "load \"q.csv\"\nq select a, a is null as a_null, b is null as b_null"
+        ),
+        "a,a_null,b_null\n\"NA\",false,true\n,true,false\n"
+    );
+    // Integers past 64 bits (long identifiers) are text, not rounded decimals.
+    write(
+        dir,
+        "ids.csv",
+        b"contract\n91110000100001234567\n91110000100001234568\n",
+    );
+    assert_eq!(
+        csv_of(&mut e, dir, "load \"ids.csv\"\nids"),
+        "contract\n91110000100001234567\n91110000100001234568\n"
+    );
     run(
         &mut e,
         dir,

@@ -6,7 +6,7 @@
 //! chunk's column is then re-read once the whole file's type is known), so the
 //! common case of a clean column costs one pass.
 
-use super::infer::{classify, is_null_token, misfit_error, Cell, Misfit, Tally};
+use super::infer::{classify, misfit_error, Cell, Misfit, Tally};
 use crate::store::{Builder, Column, TextBuilder};
 use crate::value::Type;
 
@@ -69,28 +69,36 @@ impl ChunkColumn {
 
     /// Appends one field's text found on `line`.
     #[inline]
-    pub fn push(&mut self, raw: &str, line: u64) {
+    pub fn push(&mut self, raw: &str, line: u64, quoted: bool) {
         self.rows += 1;
-        if let Some(Type::Text) = self.forced {
-            if let Values::Text(b) = &mut self.values {
-                let s = raw.trim_matches(|c: char| c == ' ' || c == '\t');
-                b.push((!is_null_token(s)).then_some(raw));
-            }
-            return;
-        }
         let cell = classify(raw);
-        if self.forced.is_some() {
-            if !push_cell(&mut self.values, cell, raw) && self.bad.is_none() {
-                self.bad = Some(Misfit {
-                    line,
-                    text: raw.to_string(),
-                });
+        // A quoted `"NA"` is the text NA; an empty field is null, quoted or not.
+        let cell = match cell {
+            Cell::Null if quoted && !raw.is_empty() => Cell::Text(raw),
+            cell => cell,
+        };
+        match self.forced {
+            Some(Type::Text | Type::Null) => {
+                if let Values::Text(b) = &mut self.values {
+                    b.push((cell != Cell::Null).then_some(raw));
+                }
             }
-            return;
-        }
-        self.tally.add(&cell, raw, line);
-        if !push_cell(&mut self.values, cell, raw) {
-            self.values = Values::Dropped;
+            Some(ty) => {
+                if !(fits_forced(ty, &cell) && push_cell(&mut self.values, cell, raw))
+                    && self.bad.is_none()
+                {
+                    self.bad = Some(Misfit {
+                        line,
+                        text: raw.to_string(),
+                    });
+                }
+            }
+            None => {
+                self.tally.add(&cell, raw, line);
+                if !push_cell(&mut self.values, cell, raw) {
+                    self.values = Values::Dropped;
+                }
+            }
         }
     }
 
@@ -119,6 +127,20 @@ impl ChunkColumn {
             _ => return None,
         })
     }
+}
+
+/// True when a value of this kind may go in a column given type `ty`
+/// (integers fit decimals; nothing else widens).
+fn fits_forced(ty: Type, cell: &Cell<'_>) -> bool {
+    matches!(
+        (ty, cell),
+        (_, Cell::Null)
+            | (Type::Int, Cell::Int(_))
+            | (Type::Decimal, Cell::Int(_) | Cell::Decimal(_))
+            | (Type::Bool, Cell::Bool(_))
+            | (Type::Date, Cell::Date(_))
+            | (Type::Text | Type::Null, _)
+    )
 }
 
 /// Appends `cell` to `values` if it fits; false if it does not.

@@ -410,7 +410,7 @@ impl Context<'_> {
                 } else {
                     self.text(field, line, i)?
                 };
-                col.push(text, line);
+                col.push(text, line, fields.is_quoted(i));
                 if col.failed() {
                     return Err(col
                         .forced_error(self.file, &self.header[i])
@@ -427,7 +427,7 @@ impl Context<'_> {
         let mut col = ChunkColumn::new(Some(ty), chunk.len() / 16);
         self.for_each_record(chunk, first_line, |line, fields| {
             let field = fields.field(i);
-            col.push(self.text(field, line, i)?, line);
+            col.push(self.text(field, line, i)?, line, fields.is_quoted(i));
             match col.forced_error(self.file, &self.header[i]) {
                 Some(e) => Err(e),
                 None => Ok(()),

@@ -56,6 +56,14 @@ pub(crate) fn classify(raw: &str) -> Cell<'_> {
         if let Ok(v) = s.parse::<i64>() {
             return Cell::Int(v);
         }
+        // Digits past 64 bits are an identifier (a contract or company
+        // number), not a quantity to round into a decimal.
+        if s.trim_start_matches(['-', '+'])
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        {
+            return Cell::Text(raw);
+        }
         if let Some(v) = parse_number(s) {
             return Cell::Decimal(v);
         }
@@ -309,7 +317,10 @@ mod tests {
         assert_eq!(classify(" -7 "), Cell::Int(-7));
         assert_eq!(classify("1.5"), Cell::Decimal(1.5));
         assert_eq!(classify("1e3"), Cell::Decimal(1000.0));
-        assert_eq!(classify("99999999999999999999"), Cell::Decimal(1e20));
+        assert_eq!(
+            classify("99999999999999999999"),
+            Cell::Text("99999999999999999999")
+        );
         assert_eq!(classify("TRUE"), Cell::Bool(true));
         assert_eq!(classify("2024-05-01"), Cell::Date(19844));
         assert_eq!(classify("NA"), Cell::Null);
@@ -325,6 +336,10 @@ mod tests {
         assert_eq!(classify("-9223372036854775808"), Cell::Int(i64::MIN));
         assert_eq!(
             classify("9223372036854775808"),
+            Cell::Text("9223372036854775808")
+        );
+        assert_eq!(
+            classify("9223372036854775808.0"),
             Cell::Decimal(9223372036854775808.0)
         );
     }

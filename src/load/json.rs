@@ -133,7 +133,7 @@ pub(crate) fn records_to_table(
             } else {
                 let mut c = ChunkColumn::new(Some(ty), records.len());
                 for (v, &n) in values.zip(&position) {
-                    c.push(&cell(v).1, n);
+                    c.push(&cell(v).1, n, v.is_string());
                     if let Some(e) = c.forced_error(file, key) {
                         return Err(e);
                     }

@@ -9,8 +9,8 @@
 /// Where a field's bytes are.
 #[derive(Debug, Clone, Copy)]
 enum Span {
-    /// `input[start..end]`.
-    Input(usize, usize),
+    /// `input[start..end]`, and whether it was in quotes.
+    Input(usize, usize, bool),
     /// `scratch[start..end]` (a quoted field with `""` inside, unescaped).
     Scratch(usize, usize),
 }
@@ -78,7 +78,7 @@ impl<'a> Records<'a> {
             } else {
                 let start = self.pos;
                 self.pos = self.field_end(start);
-                Span::Input(start, self.trim_cr(start, self.pos))
+                Span::Input(start, self.trim_cr(start, self.pos), false)
             };
             self.fields.push(span);
             match input.get(self.pos) {
@@ -103,10 +103,19 @@ impl<'a> Records<'a> {
     #[inline]
     pub fn field(&self, i: usize) -> &[u8] {
         match self.fields.get(i) {
-            Some(Span::Input(s, e)) => &self.input[*s..*e],
+            Some(Span::Input(s, e, _)) => &self.input[*s..*e],
             Some(Span::Scratch(s, e)) => &self.scratch[*s..*e],
             None => &[],
         }
+    }
+
+    /// True when field `i` of the current record was in double quotes.
+    #[inline]
+    pub fn is_quoted(&self, i: usize) -> bool {
+        matches!(
+            self.fields.get(i),
+            Some(Span::Input(_, _, true) | Span::Scratch(..))
+        )
     }
 
     /// The fields of the current record, in order.
@@ -193,7 +202,7 @@ impl<'a> Records<'a> {
         }
         Ok(match copied {
             Some(start) => Span::Scratch(start, self.scratch.len()),
-            None => Span::Input(content, content_end),
+            None => Span::Input(content, content_end, true),
         })
     }
 }
