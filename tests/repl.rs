@@ -135,6 +135,15 @@ fn up_recalls_the_previous_entry_after_a_restart() {
     enter(&mut p, "");
     p.exp_string("25").expect("the recalled entry runs");
     prompt(&mut p);
+    // Ctrl-R searches history.
+    p.send_control('r').unwrap();
+    p.send("reloc").unwrap();
+    p.flush().unwrap();
+    p.exp_string("reverse-i-search").unwrap();
+    p.exp_string("relocations").expect("a match from history");
+    enter(&mut p, "");
+    p.exp_string("25").expect("the found entry runs");
+    prompt(&mut p);
     quit(p);
 }
 
