@@ -216,7 +216,13 @@ impl Engine {
 
     /// The file a `load` or `save` names, resolved against the script's
     /// folder and checked against the granted folders.
-    fn resolve(&self, written: &str, span: Span, source: &Source) -> Result<PathBuf> {
+    fn resolve(
+        &self,
+        written: &str,
+        span: Span,
+        source: &Source,
+        writing: bool,
+    ) -> Result<PathBuf> {
         let path = Path::new(written);
         let full = if path.is_absolute() {
             path.to_path_buf()
@@ -241,21 +247,18 @@ impl Engine {
                 (Some(parent), Some(file)) => match parent.canonicalize() {
                     Ok(p) => p.join(file),
                     Err(_) => {
-                        return Err(Error::at(
-                            ErrorKind::Io {
-                                path: written.to_string(),
-                                message: format!(
-                                    "the folder `{}` does not exist",
-                                    parent.display()
-                                ),
-                            },
-                            span,
-                        )
-                        .with_help(if source.dir.is_some() {
+                        let path = written.to_string();
+                        let message = format!("the folder `{}` does not exist", parent.display());
+                        let kind = if writing {
+                            ErrorKind::Write { path, message }
+                        } else {
+                            ErrorKind::Io { path, message }
+                        };
+                        return Err(Error::at(kind, span).with_help(if source.dir.is_some() {
                             "a relative path starts from the script's own folder"
                         } else {
                             "a relative path starts from the current folder"
-                        }))
+                        }));
                     }
                 },
                 _ => absolute.clone(),
@@ -267,10 +270,14 @@ impl Engine {
                 ErrorKind::Invalid(format!("`{written}` is outside the folders itq may use")),
                 span,
             )
-            .with_help(format!(
-                "itq may use files under {}; copy the file there, or pass it with --load NAME=PATH",
-                granted.join(", ")
-            )));
+            .with_help(if writing {
+                format!("itq may write files under {}; save there instead", granted.join(", "))
+            } else {
+                format!(
+                    "itq may use files under {}; copy the file there, or pass it with --load NAME=PATH",
+                    granted.join(", ")
+                )
+            }));
         }
         Ok(full)
     }
@@ -377,7 +384,7 @@ impl Engine {
                 replace,
             } => {
                 let (written, span) = self.path_text(path, source)?;
-                let file = self.resolve(&written, span, source)?;
+                let file = self.resolve(&written, span, source, true)?;
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
@@ -475,7 +482,7 @@ impl Engine {
 
     fn load_statement(&mut self, l: &ast::Load, source: &Arc<Source>) -> Result<Output> {
         let (written, span) = self.path_text(&l.path, source)?;
-        let file = self.resolve(&written, span, source)?;
+        let file = self.resolve(&written, span, source, false)?;
         let mut options = LoadOptions::default();
         if let Some(f) = &l.format {
             options.format = Some(FileFormat::parse(&f.name).ok_or_else(|| {

@@ -109,10 +109,22 @@ fn boxed(table: &Table, preset: &str, options: Option<&RenderOptions>) -> String
         .set_header(table.fields().iter().map(|f| f.name.as_str()));
     let n = table.num_rows();
     let shown = options.max_rows.map_or(n, |m| m.min(n));
+    let markdown = preset == presets::ASCII_MARKDOWN;
+    let cell = |v: &Scalar| {
+        let text = v.to_string();
+        if markdown {
+            // A bar would end the cell and a line break the row.
+            text.replace('|', "\\|")
+                .replace("\r\n", "<br>")
+                .replace('\n', "<br>")
+        } else {
+            text
+        }
+    };
     let rows: Vec<Vec<String>> = table
         .rows()
         .take(shown)
-        .map(|row| row.iter().map(|v| v.to_string()).collect())
+        .map(|row| row.iter().map(cell).collect())
         .collect();
     let cap = options.width.and_then(|w| cell_cap(table, &rows, w));
     if let (Some(w), Some(cap)) = (options.width, cap) {

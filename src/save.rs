@@ -53,14 +53,37 @@ pub fn write_atomic(path: &Path, shown: &str, contents: &[u8], replace: bool) ->
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".itq-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            io(format!("cannot create a file in `{}`: {e}", dir.display()))
-                .with_help("check that the folder exists and is writable")
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".itq-").suffix(".tmp");
+    // The file gets the permissions it had, or those of a new file (the
+    // temporary file alone would be private to its owner).
+    #[cfg(unix)]
+    let permissions = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => std::os::unix::fs::PermissionsExt::from_mode(0o666),
+    };
+    #[cfg(unix)]
+    builder.permissions(permissions.clone());
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("the folder `{}` does not exist", dir.display())
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("no permission to write in `{}`", dir.display())
+            }
+            other => format!("cannot create a file in `{}`: {other}", dir.display()),
+        };
+        io(reason).with_help("write to an existing folder you may write in")
+    })?;
+    #[cfg(unix)]
+    {
+        // The kernel masked the mode with the umask on creation; an existing
+        // file's exact mode is restored here.
+        if path.exists() {
+            let _ = tmp.as_file().set_permissions(permissions);
+        }
+    }
     tmp.write_all(contents)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| io(e.to_string()))?;

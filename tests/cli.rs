@@ -339,3 +339,17 @@ fn output_files_are_written_whole_and_never_clobbered() {
         "{\"region\":\"east\",\"count\":10}\n{\"region\":\"central\",\"count\":6}\n{\"region\":\"west\",\"count\":12}\n{\"region\":\"northeast\",\"count\":3}\n"
     );
 }
+
+#[test]
+fn markdown_cells_keep_bars_and_line_breaks_inside() {
+    let o = itq(&[
+        "-c",
+        r#"provinces limit 1 select "a|b" as x, "l1\nl2" as y"#,
+        "-f",
+        "markdown",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "| x    | y        |\n|------|----------|\n| a\\|b | l1<br>l2 |\n"
+    );
+}
