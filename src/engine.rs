@@ -47,6 +47,8 @@ pub enum Output {
         columns: usize,
         /// What the name held before ("relation", "value", "def"), if anything.
         replaced: Option<&'static str>,
+        /// Notes on the file (it was empty; a column is text though mostly numbers).
+        notes: Vec<String>,
     },
     /// `save` wrote a file.
     Saved {
@@ -65,12 +67,19 @@ impl Output {
             Output::Loaded {
                 name,
                 rows,
-                replaced: Some(what),
+                replaced,
+                notes,
                 ..
-            } => Some(format!(
-                "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
-                rows_text(*rows)
-            )),
+            } => {
+                let mut lines: Vec<String> = notes.clone();
+                if let Some(what) = replaced {
+                    lines.push(format!(
+                        "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
+                        rows_text(*rows)
+                    ));
+                }
+                (!lines.is_empty()).then(|| lines.join("\n"))
+            }
             Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
             _ => None,
         }
@@ -196,7 +205,8 @@ impl Engine {
         Ok(())
     }
 
-    fn define_loaded(&mut self, name: &str, table: Table, doc: String) -> Output {
+    fn define_loaded(&mut self, name: &str, loaded: load::Loaded, doc: String) -> Output {
+        let load::Loaded { table, notes } = loaded;
         let replaced = self.catalog.kind_of(name);
         let (rows, columns) = (table.num_rows(), table.num_columns());
         self.catalog.set_relation(
@@ -211,6 +221,7 @@ impl Engine {
             rows,
             columns,
             replaced,
+            notes,
         }
     }
 

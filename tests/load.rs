@@ -465,7 +465,7 @@ fn loading_a_name_replaces_it_and_says_so() {
     .unwrap();
     assert!(matches!(
         &outputs[0],
-        itq::Output::Loaded { name, rows: 2, columns: 2, replaced: Some("relation") } if name == "projects"
+        itq::Output::Loaded { name, rows: 2, columns: 2, replaced: Some("relation"), .. } if name == "projects"
     ));
     assert_eq!(
         csv_of(
@@ -483,11 +483,6 @@ fn loading_a_name_replaces_it_and_says_so() {
 const MALFORMED: &[(&str, &[u8], &[&str])] = &[
     ("empty.csv", b"", &["empty.csv is empty", "header row"]),
     ("blank.csv", b"\n\n  \n", &["blank.csv is empty"]),
-    (
-        "header.csv",
-        b"a,b\n",
-        &["header.csv has a header row but no data rows"],
-    ),
     (
         "ragged.csv",
         b"a,b\n1,2\n3,4,5\n6,7\n",
@@ -537,7 +532,6 @@ const MALFORMED: &[(&str, &[u8], &[&str])] = &[
         b"[{\"a\": 1}, [1]]",
         &["mixed.json, record 2: an array, not an object"],
     ),
-    ("emptyarr.json", b"[]", &["emptyarr.json holds no records"]),
     (
         "bad.ndjson",
         b"{\"a\": 1}\n\n{\"a\": }\n",
@@ -803,4 +797,82 @@ fn hosts_hand_over_records_and_columns() {
         render(&e.query("good sum a").unwrap(), Format::Csv),
         "sum_a\n1\n"
     );
+}
+
+#[test]
+fn empty_files_load_as_empty_relations_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut e = engine_in(dir);
+    // An empty result saved to CSV loads back.
+    run(
+        &mut e,
+        dir,
+        r#"save provinces where region = "nowhere" select name, region, coastal to "none.csv""#,
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("none.csv")).unwrap(),
+        "name,region,coastal\n"
+    );
+    let notes = notes_of(&mut e, dir, r#"load "none.csv" with (coastal: bool)"#);
+    assert_eq!(
+        notes,
+        ["note: none.csv has a header but no rows: the relation is empty, and its columns are text unless given types with `with (...)`"]
+    );
+    assert_eq!(csv_of(&mut e, dir, "none count"), "count\n0\n");
+    let types: Vec<Type> = e
+        .catalog()
+        .relation("none")
+        .unwrap()
+        .table
+        .fields()
+        .iter()
+        .map(|f| f.ty)
+        .collect();
+    assert_eq!(types, [Type::Text, Type::Text, Type::Bool]);
+    write(dir, "empty.json", b"[]");
+    let notes = notes_of(&mut e, dir, r#"load "empty.json""#);
+    assert_eq!(
+        notes,
+        ["note: empty.json holds no records, so the relation is empty and has no columns"]
+    );
+    assert_eq!(csv_of(&mut e, dir, "empty count"), "count\n0\n");
+}
+
+#[test]
+fn a_column_of_numbers_read_as_text_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut csv = String::from("id,investment\n");
+    for i in 1..=100 {
+        csv.push_str(&format!(
+            "{i},{}\n",
+            if i % 10 == 3 {
+                "n/a".to_string()
+            } else {
+                format!("{i}.5")
+            }
+        ));
+    }
+    write(dir, "p.csv", csv.as_bytes());
+    let mut e = engine_in(dir);
+    let notes = notes_of(&mut e, dir, r#"load "p.csv""#);
+    assert_eq!(
+        notes,
+        ["note: p.csv: column `investment` is read as text, since 10 of its 100 values are not numbers (the first: `n/a` on line 4); correct them, or load it `with (investment: text)` to keep it as text without this note"]
+    );
+    assert!(notes_of(&mut e, dir, r#"load "p.csv" with (investment: text)"#).is_empty());
+}
+
+/// The notes a statement's `load` gives.
+fn notes_of(e: &mut Engine, dir: &Path, text: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    e.run(&itq::Source::file(&dir.join("test.itq"), text), |o| {
+        if let itq::Output::Loaded { notes: n, .. } = o {
+            notes.extend(n);
+        }
+    })
+    .unwrap_or_else(|err| panic!("{}", err.render()));
+    notes
 }

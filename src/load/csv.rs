@@ -262,10 +262,21 @@ fn parse_rounds(
         .map(ChunkColumn::len)
         .sum();
     if rows == 0 {
-        return Err(data(format!("{file} has a header row but no data rows"))
-            .with_help("add rows below the header; an empty relation has nothing to query"));
+        // A header alone is an empty relation (an empty result saved to CSV
+        // loads back); its columns are text unless given types.
+        let types: Vec<Type> = types.iter().map(|t| t.unwrap_or(Type::Text)).collect();
+        let columns = types.iter().map(|&ty| vec![Column::nulls(ty, 0)]).collect();
+        return Ok(Pieces {
+            names: header,
+            types,
+            columns,
+            notes: vec![format!(
+                "note: {file} has a header but no rows: the relation is empty, and its columns are text unless given types with `with (...)`"
+            )],
+        });
     }
     let mut decided = Vec::with_capacity(header.len());
+    let mut notes = Vec::new();
     for (i, name) in header.iter().enumerate() {
         decided.push(match types[i] {
             Some(ty) => ty,
@@ -274,7 +285,11 @@ fn parse_rounds(
                 parsed
                     .iter()
                     .for_each(|c| tally.merge(c.columns[i].tally()));
-                tally.decide(file, name, "line")?
+                let ty = tally.decide(file, name, "line")?;
+                if ty == Type::Text {
+                    notes.extend(tally.text_note(file, name, "line"));
+                }
+                ty
             }
         });
     }
@@ -313,6 +328,7 @@ fn parse_rounds(
         names: header,
         types: decided,
         columns: by_column,
+        notes,
     })
 }
 
@@ -338,18 +354,23 @@ pub(crate) struct Pieces {
     types: Vec<Type>,
     /// For each column, its pieces in file order.
     columns: Vec<Vec<Column>>,
+    /// What the reader should know (a column read as text though mostly numbers).
+    pub notes: Vec<String>,
 }
 
 impl Pieces {
     /// Joins each column's pieces into the table.
-    pub fn into_table(self) -> Table {
+    pub fn into_table(self) -> super::Loaded {
         let columns: Vec<Arc<Column>> = self
             .columns
             .into_par_iter()
             .zip(self.types.par_iter())
             .map(|(parts, &ty)| Arc::new(concat(ty, parts)))
             .collect();
-        Table::new(self.names.into_iter().zip(columns).collect())
+        super::Loaded {
+            table: Table::new(self.names.into_iter().zip(columns).collect()),
+            notes: self.notes,
+        }
     }
 }
 

@@ -250,6 +250,39 @@ impl Tally {
             None => Ok(Type::Text),
         }
     }
+
+    /// For a column read as text whose values are mostly of another type
+    /// (say, numbers with some `n/a`), a note saying so: queries that treat
+    /// it as numbers would otherwise fail far from the cause.
+    pub fn text_note(&self, file: &str, column: &str, at: &str) -> Option<String> {
+        let nonnull: u64 = self.counts.iter().sum();
+        let fitting = |ty: Type| -> u64 {
+            (0..KINDS)
+                .filter(|&k| fits(ty, k))
+                .map(|k| self.counts[k])
+                .sum()
+        };
+        let best = CANDIDATES[1..]
+            .iter()
+            .copied()
+            .max_by_key(|&ty| fitting(ty))?;
+        let fit = fitting(best);
+        if fit * 2 <= nonnull {
+            return None;
+        }
+        let first = (0..KINDS)
+            .filter(|&k| !fits(best, k))
+            .filter_map(|k| self.first[k].as_ref())
+            .min_by_key(|m| m.line)?;
+        Some(format!(
+            "note: {file}: column `{column}` is read as text, since {} of its {} values are not {} (the first: `{}` on {at} {}); correct them, or load it `with ({column}: text)` to keep it as text without this note",
+            thousands(nonnull - fit),
+            thousands(nonnull),
+            plural_type(best),
+            first.text,
+            thousands(first.line),
+        ))
+    }
 }
 
 /// The error for a value that does not fit its column's type. `others` is how

@@ -7,7 +7,7 @@
 use super::chunk::ChunkColumn;
 use super::infer::{thousands, Cell, Tally};
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Column, Table, TextBuilder};
+use crate::store::{Table, TextBuilder};
 use crate::value::{parse_date, Type};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -15,7 +15,11 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Parses a JSON array of objects.
-pub(crate) fn parse_array(file: &str, bytes: &[u8], forced: &[(String, Type)]) -> Result<Table> {
+pub(crate) fn parse_array(
+    file: &str,
+    bytes: &[u8],
+    forced: &[(String, Type)],
+) -> Result<super::Loaded> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| syntax_error(file, &e, 0))?;
     let Value::Array(items) = value else {
         return Err(data(format!(
@@ -41,7 +45,11 @@ pub(crate) fn parse_array(file: &str, bytes: &[u8], forced: &[(String, Type)]) -
 }
 
 /// Parses NDJSON: one object per line, blank lines skipped.
-pub(crate) fn parse_lines(file: &str, bytes: &[u8], forced: &[(String, Type)]) -> Result<Table> {
+pub(crate) fn parse_lines(
+    file: &str,
+    bytes: &[u8],
+    forced: &[(String, Type)],
+) -> Result<super::Loaded> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -84,10 +92,14 @@ pub(crate) fn records_to_table(
     records: &[Map<String, Value>],
     lines: Option<&[u64]>,
     forced: &[(String, Type)],
-) -> Result<Table> {
+) -> Result<super::Loaded> {
     if records.is_empty() {
-        return Err(data(format!("{file} holds no records"))
-            .with_help("add at least one object; an empty relation has nothing to query"));
+        return Ok(super::Loaded {
+            table: Table::with_rows(Vec::new(), 0),
+            notes: vec![format!(
+                "note: {file} holds no records, so the relation is empty and has no columns"
+            )],
+        });
     }
     let mut keys: Vec<&str> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -115,6 +127,7 @@ pub(crate) fn records_to_table(
         .par_iter()
         .map(|&key| {
             let values = records.iter().map(|r| r.get(key).unwrap_or(&Value::Null));
+            let mut note = None;
             let ty = match forced.iter().find(|(n, _)| n == key) {
                 Some((_, ty)) => *ty,
                 None => {
@@ -123,7 +136,11 @@ pub(crate) fn records_to_table(
                         let (cell, raw) = cell(v);
                         tally.add(&cell, &raw, n);
                     }
-                    tally.decide(file, key, at)?
+                    let ty = tally.decide(file, key, at)?;
+                    if ty == Type::Text {
+                        note = tally.text_note(file, key, at);
+                    }
+                    ty
                 }
             };
             let column = if ty == Type::Text {
@@ -140,10 +157,14 @@ pub(crate) fn records_to_table(
                 }
                 c.finish(ty).expect("a forced column finishes as its type")
             };
-            Ok((key.to_string(), Arc::new(column)))
+            Ok(((key.to_string(), Arc::new(column)), note))
         })
-        .collect::<Result<Vec<(String, Arc<Column>)>>>()?;
-    Ok(Table::new(columns))
+        .collect::<Result<Vec<_>>>()?;
+    let (columns, notes): (Vec<_>, Vec<_>) = columns.into_iter().unzip();
+    Ok(super::Loaded {
+        table: Table::new(columns),
+        notes: notes.into_iter().flatten().collect(),
+    })
 }
 
 /// A JSON value as a cell, with the text that names it in errors.

@@ -14,6 +14,16 @@ use crate::store::Table;
 use crate::value::Type;
 use std::path::Path;
 
+/// A loaded file: the table, and notes for the reader (an empty file, a
+/// column read as text though most of its values are numbers).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The rows.
+    pub table: Table,
+    /// One line each, starting `note:`.
+    pub notes: Vec<String>,
+}
+
 /// The file formats `load` reads and `save` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
@@ -55,7 +65,7 @@ pub struct LoadOptions {
 }
 
 /// Reads and parses the file at `path`. `shown` is how errors name it.
-pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Table> {
+pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
     let io = |message: String| {
         Error::new(ErrorKind::Io {
             path: shown.to_string(),
@@ -110,7 +120,7 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Tabl
 }
 
 /// Parses a file's contents. `shown` is how errors name the file.
-pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
+pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Loaded> {
     let format = options.format.unwrap_or_else(|| sniff(bytes));
     match format {
         FileFormat::Csv => {
@@ -143,7 +153,7 @@ pub fn records_to_table<T: serde::Serialize>(
             )))),
         })
         .collect::<Result<Vec<_>>>()?;
-    json::records_to_table(what, &objects, None, &[])
+    Ok(json::records_to_table(what, &objects, None, &[])?.table)
 }
 
 /// A value read from text as a CSV field would be: integer, decimal,
