@@ -37,7 +37,7 @@ pub struct Cli {
     pub format: Option<Format>,
 
     /// Load a data file (CSV, JSON or NDJSON) as a relation before anything runs.
-    #[arg(long = "load", value_name = "NAME=PATH", value_parser = key_value)]
+    #[arg(long = "load", value_name = "NAME=PATH", value_parser = key_path)]
     pub loads: Vec<(String, String)>,
 
     /// Set a script parameter, used as `$NAME` (e.g. --param province=Gansu).
@@ -85,12 +85,33 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
-/// Splits `NAME=VALUE`.
+/// Splits `NAME=VALUE` (for --param).
 fn key_value(arg: &str) -> Result<(String, String), String> {
-    match arg.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("expected NAME=VALUE, found `{arg}`")),
+    split_named(arg, "NAME=VALUE")
+}
+
+/// Splits `NAME=PATH` (for --load).
+fn key_path(arg: &str) -> Result<(String, String), String> {
+    split_named(arg, "NAME=PATH")
+}
+
+/// Splits `NAME=...` where NAME must be usable as an itq name.
+fn split_named(arg: &str, shape: &str) -> Result<(String, String), String> {
+    let Some((name, value)) = arg.split_once('=') else {
+        return Err(format!("expected {shape}, found `{arg}`"));
+    };
+    let name = name.trim();
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a name: use letters, digits and _, not starting with a digit"
+        ));
     }
+    Ok((name.to_string(), value.to_string()))
 }
 
 /// Runs the command; the exit code is 0 on success and 1 on a query or data error.

@@ -497,6 +497,16 @@ const MALFORMED: &[(&str, &[u8], &[&str])] = &[
         &["short.csv, line 3: 2 fields, but the header names 3 columns"],
     ),
     (
+        "utf16.csv",
+        b"\xFF\xFEa\x00,\x00b\x00\n\x00",
+        &["utf16.csv is UTF-16 text, not UTF-8"],
+    ),
+    (
+        "mac.csv",
+        b"a,b\r1,2\r3,4\r",
+        &["mac.csv ends its lines with a carriage return alone"],
+    ),
+    (
         "unclosed.csv",
         b"a,b\n1,2\n3,\"x\n4,5\n",
         &["unclosed.csv, line 3: a quoted field is never closed"],

@@ -177,6 +177,10 @@ fn parse_rounds(
     let mut buf = Vec::new();
     let first = round.min(input.size().max(1));
     let mut eof = fill(file, input, &mut buf, first)?;
+    if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
+        return Err(data(format!("{file} is UTF-16 text, not UTF-8"))
+            .with_help("save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\") and load it again"));
+    }
     let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -190,6 +194,12 @@ fn parse_rounds(
     while !eof && buf[bom..].iter().all(u8::is_ascii_whitespace) {
         let want = buf.len() + (1 << 20);
         eof = fill(file, input, &mut buf, want)?;
+    }
+    if memchr::memchr(b'\n', &buf).is_none() && memchr::memchr(b'\r', &buf).is_some() {
+        return Err(data(format!(
+            "{file} ends its lines with a carriage return alone (an old Mac format)"
+        ))
+        .with_help("convert the line ends to \\n or \\r\\n (for example with `tr '\\r' '\\n'`) and load it again"));
     }
     if buf[bom..].iter().all(u8::is_ascii_whitespace) {
         return Err(data(format!("{file} is empty"))
