@@ -182,18 +182,27 @@ fn best_keys(
         // Ascending; a later row never beats an equal key.
         let mut best: Vec<(i64, u32)> = Vec::with_capacity(n + 1);
         let mut worst = i64::MAX;
-        for i in range {
-            let k = key(i);
-            if (best.len() == n && k >= worst) || validity.is_some_and(|b| !b.get(i)) {
+        let (start, end) = (range.start, range.end);
+        for block in (start..end).step_by(64) {
+            let block = block..(block + 64).min(end);
+            // Most blocks hold no candidate once the list is full: one
+            // branch-free pass over the block's keys shows it.
+            if best.len() == n && block.clone().map(&key).min().is_none_or(|m| m >= worst) {
                 continue;
             }
-            if best.len() == n {
-                best.pop();
-            }
-            let at = best.partition_point(|&(b, _)| b <= k);
-            best.insert(at, (k, i as u32));
-            if best.len() == n {
-                worst = best[n - 1].0;
+            for i in block {
+                let k = key(i);
+                if (best.len() == n && k >= worst) || validity.is_some_and(|b| !b.get(i)) {
+                    continue;
+                }
+                if best.len() == n {
+                    best.pop();
+                }
+                let at = best.partition_point(|&(b, _)| b <= k);
+                best.insert(at, (k, i as u32));
+                if best.len() == n {
+                    worst = best[n - 1].0;
+                }
             }
         }
         best
