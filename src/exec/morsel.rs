@@ -58,3 +58,29 @@ pub fn fill_bits(words: &mut [u64], len: usize, bit: impl Fn(usize) -> bool + Sy
             .for_each(|(c, chunk)| fill(c * per, chunk));
     }
 }
+
+/// Fills `words` with `pred` of each value (bit `i` is `pred(values[i])`),
+/// a word from 64 consecutive values, in parallel over large inputs.
+pub fn fill_bits_from<T: Copy + Sync>(
+    words: &mut [u64],
+    values: &[T],
+    pred: impl Fn(T) -> bool + Sync,
+) {
+    let fill = |ws: &mut [u64], vs: &[T]| {
+        for (w, chunk) in ws.iter_mut().zip(vs.chunks(64)) {
+            let mut x = 0u64;
+            for (j, &v) in chunk.iter().enumerate() {
+                x |= u64::from(pred(v)) << j;
+            }
+            *w = x;
+        }
+    };
+    if values.len() <= MORSEL {
+        fill(words, values);
+    } else {
+        words
+            .par_chunks_mut(MORSEL / 64)
+            .zip(values.par_chunks(MORSEL))
+            .for_each(|(ws, vs)| fill(ws, vs));
+    }
+}

@@ -150,39 +150,17 @@ pub fn top(input: &Table, n: usize, keys: &[PSortKey]) -> Result<Vec<u32>> {
 /// descending), and a row costs one integer comparison with the worst row
 /// kept so far. Nulls come last, in row order. `None` for other column types.
 fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u32>>> {
-    let flip = |k: i64| if descending { !k } else { k };
-    let key: &(dyn Fn(usize) -> i64 + Sync) = match col.data() {
-        Data::Int(v) => &move |i| flip(v[i]),
-        Data::Date(v) => &move |i| flip(i64::from(v[i])),
-        Data::Decimal(v) => &move |i| {
+    let flip = move |k: i64| if descending { !k } else { k };
+    let validity = col.validity();
+    let best = match col.data() {
+        Data::Int(v) => best_keys(v.len(), validity, n, |i| flip(v[i]))?,
+        Data::Date(v) => best_keys(v.len(), validity, n, |i| flip(i64::from(v[i])))?,
+        Data::Decimal(v) => best_keys(v.len(), validity, n, |i| {
             let b = v[i].to_bits() as i64;
             flip(b ^ (((b >> 63) as u64) >> 1) as i64)
-        },
+        })?,
         _ => return Ok(None),
     };
-    let validity = col.validity();
-    let best = morsel::map(col.len(), MORSEL, |range| {
-        // (key, row), ascending; a later row never beats an equal key.
-        let mut best: Vec<(i64, u32)> = Vec::with_capacity(n + 1);
-        for i in range {
-            if validity.is_some_and(|b| !b.get(i)) {
-                continue;
-            }
-            let k = key(i);
-            if best.len() == n {
-                if k >= best[n - 1].0 {
-                    continue;
-                }
-                best.pop();
-            }
-            let at = best.partition_point(|&(b, _)| b <= k);
-            best.insert(at, (k, i as u32));
-        }
-        best
-    })?;
-    let mut best = best.concat();
-    best.sort_unstable();
-    best.truncate(n);
     let mut order: Vec<u32> = best.into_iter().map(|(_, r)| r).collect();
     if order.len() < n {
         if let Some(b) = validity {
@@ -191,6 +169,48 @@ fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u3
         }
     }
     Ok(Some(order))
+}
+
+/// The `n` smallest (key, row) pairs of the valid rows, in order.
+fn best_keys(
+    len: usize,
+    validity: Option<&Bitmap>,
+    n: usize,
+    key: impl Fn(usize) -> i64 + Sync,
+) -> Result<Vec<(i64, u32)>> {
+    let parts = morsel::map(len, MORSEL, |range| {
+        // Ascending; a later row never beats an equal key.
+        let mut best: Vec<(i64, u32)> = Vec::with_capacity(n + 1);
+        let mut worst = i64::MAX;
+        let (start, end) = (range.start, range.end);
+        for block in (start..end).step_by(64) {
+            let block = block..(block + 64).min(end);
+            // Most blocks hold no candidate once the list is full: one
+            // branch-free pass over the block's keys shows it.
+            if best.len() == n && block.clone().map(&key).min().is_none_or(|m| m >= worst) {
+                continue;
+            }
+            for i in block {
+                let k = key(i);
+                if (best.len() == n && k >= worst) || validity.is_some_and(|b| !b.get(i)) {
+                    continue;
+                }
+                if best.len() == n {
+                    best.pop();
+                }
+                let at = best.partition_point(|&(b, _)| b <= k);
+                best.insert(at, (k, i as u32));
+                if best.len() == n {
+                    worst = best[n - 1].0;
+                }
+            }
+        }
+        best
+    })?;
+    let mut best = parts.concat();
+    best.sort_unstable();
+    best.truncate(n);
+    Ok(best)
 }
 
 /// Up to this many rows, `top` keeps a sorted list per morsel.

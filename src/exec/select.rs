@@ -7,7 +7,7 @@
 
 use super::expr::eval;
 use super::kernels::Datum;
-use super::morsel::fill_bits;
+use super::morsel::{fill_bits, fill_bits_from};
 use crate::error::Result;
 use crate::plan::{CmpOp, PExpr, PExprKind};
 use crate::store::{Bitmap, Column, Data, Table};
@@ -92,6 +92,20 @@ fn bits(len: usize, validity: Option<&Bitmap>, bit: impl Fn(usize) -> bool + Syn
     Selection::Bits(Bitmap::from_words(words, len))
 }
 
+/// Rows where `pred` holds of the row's value and the row is valid.
+fn bits_of<T: Copy + Sync>(
+    values: &[T],
+    validity: Option<&Bitmap>,
+    pred: impl Fn(T) -> bool + Sync,
+) -> Selection {
+    let mut words = vec![0u64; values.len().div_ceil(64)];
+    fill_bits_from(&mut words, values, pred);
+    if let Some(v) = validity {
+        words.iter_mut().zip(v.words()).for_each(|(w, v)| *w &= v);
+    }
+    Selection::Bits(Bitmap::from_words(words, values.len()))
+}
+
 /// Combines two selections with `and` (true) or `or` (false).
 fn combine(and: bool, a: Selection, b: Selection) -> Selection {
     use Selection::*;
@@ -143,11 +157,9 @@ fn direct(e: &PExpr, input: &Table) -> Option<Selection> {
             Some(combine(*and, a, direct(r, input)?))
         }
         PExprKind::Compare(op, l, r) => match (&l.kind, &r.kind) {
-            (PExprKind::Column(i), PExprKind::Literal(v)) => {
-                compare(*op, input.column_at(*i), v, rows)
-            }
+            (PExprKind::Column(i), PExprKind::Literal(v)) => compare(*op, input.column_at(*i), v),
             (PExprKind::Literal(v), PExprKind::Column(i)) => {
-                compare(op.flipped(), input.column_at(*i), v, rows)
+                compare(op.flipped(), input.column_at(*i), v)
             }
             _ => None,
         },
@@ -156,7 +168,7 @@ fn direct(e: &PExpr, input: &Table) -> Option<Selection> {
 }
 
 /// `column op value` as a selection, or `None` when the types do not allow a direct compare.
-fn compare(op: CmpOp, col: &Column, value: &Scalar, rows: usize) -> Option<Selection> {
+fn compare(op: CmpOp, col: &Column, value: &Scalar) -> Option<Selection> {
     if value.is_null() {
         return Some(Selection::None);
     }
@@ -168,7 +180,7 @@ fn compare(op: CmpOp, col: &Column, value: &Scalar, rows: usize) -> Option<Selec
             }
             if op == CmpOp::Eq {
                 match dict.lookup(k) {
-                    Some(code) => bits(rows, valid, |r| codes[r] == code),
+                    Some(code) => bits_of(codes, valid, |c| c == code),
                     None => Selection::None,
                 }
             } else {
@@ -180,14 +192,14 @@ fn compare(op: CmpOp, col: &Column, value: &Scalar, rows: usize) -> Option<Selec
                 if !table.contains(&true) {
                     return Some(Selection::None);
                 }
-                bits(rows, valid, |r| table[codes[r] as usize])
+                bits_of(codes, valid, |c| table[c as usize])
             }
         }
-        (Data::Int(v), Scalar::Int(k)) => bits(rows, valid, |r| op.holds(v[r].cmp(k))),
-        (Data::Date(v), Scalar::Date(k)) => bits(rows, valid, |r| op.holds(v[r].cmp(k))),
+        (Data::Int(v), Scalar::Int(k)) => bits_of(v, valid, |x| op.holds(x.cmp(k))),
+        (Data::Date(v), Scalar::Date(k)) => bits_of(v, valid, |x| op.holds(x.cmp(k))),
         (Data::Decimal(v), Scalar::Decimal(k)) => {
             let k = k + 0.0;
-            bits(rows, valid, |r| op.holds((v[r] + 0.0).total_cmp(&k)))
+            bits_of(v, valid, |x| op.holds((x + 0.0).total_cmp(&k)))
         }
         _ => return None,
     })
