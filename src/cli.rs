@@ -181,8 +181,43 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
             )))
             .with_help("add --force to replace it"));
         }
+        if matches!(format, Format::Csv | Format::Json) {
+            check_one_result(cli, path)?;
+        }
     }
     Ok((engine, format))
+}
+
+/// A CSV or JSON file holds one table: with `--output`, a run whose scripts
+/// and commands hold more than one query is refused before anything runs,
+/// rather than writing a file that cannot be read back.
+fn check_one_result(cli: &Cli, path: &Path) -> Result<(), Error> {
+    let mut texts: Vec<String> = cli
+        .scripts
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    texts.extend(cli.commands.iter().cloned());
+    let queries: usize = texts
+        .iter()
+        .filter_map(|t| itq::syntax::parse_script(t).ok())
+        .map(|s| {
+            s.statements
+                .iter()
+                .filter(|st| matches!(st.kind, itq::syntax::ast::StatementKind::Query(_)))
+                .count()
+        })
+        .sum();
+    if queries > 1 {
+        return Err(Error::new(itq::ErrorKind::Invalid(format!(
+            "`{}` can hold one result, but this run has {queries} queries",
+            path.display()
+        )))
+        .with_help(
+            "write each with `save QUERY to \"file\"`, or use --format table, markdown or ndjson",
+        ));
+    }
+    Ok(())
 }
 
 /// Runs everything, collecting the output, and writes the file only if all succeeded.

@@ -303,14 +303,34 @@ fn output_files_are_written_whole_and_never_clobbered() {
         10
     );
 
-    // A failing run writes nothing, even with --force.
+    // Two results cannot share one CSV or JSON file.
     let o = itq_in(
         d,
         &[
             "-c",
             "provinces count",
             "-c",
-            "provinces where nme = 1",
+            "events count",
+            "-o",
+            "two.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("`two.csv` can hold one result, but this run has 2 queries"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("two.csv").exists());
+
+    // A failing run writes nothing, even with --force.
+    let o = itq_in(
+        d,
+        &[
+            "-c",
+            "let west = provinces where region = \"west\"",
+            "-c",
+            "west where nme = 1",
             "-o",
             "r.json",
             "--force",
