@@ -637,24 +637,7 @@ impl<'a> Checker<'a> {
             ExprKind::Null => lit(Scalar::Null),
             ExprKind::Param(id) => match self.catalog.param(&id.name) {
                 Some(v) => lit(v.clone()),
-                None => {
-                    let given: Vec<&str> = self.catalog.params().map(|(n, _)| n).collect();
-                    let help = match closest(&id.name, given.iter().copied()) {
-                        Some(c) => format!(
-                            "did you mean `${c}`? Otherwise give it: --param {}=VALUE",
-                            id.name
-                        ),
-                        None => format!(
-                            "give it on the command line: itq SCRIPT --param {}=VALUE",
-                            id.name
-                        ),
-                    };
-                    Err(Error::at(
-                        ErrorKind::Invalid(format!("the parameter `${}` has no value", id.name)),
-                        id.span,
-                    )
-                    .with_help(help))
-                }
+                None => Err(missing_param(self.catalog, id)),
             },
             ExprKind::Name(id) => {
                 if let Some(i) = scope.fields.iter().position(|f| f.name == id.name) {
@@ -1058,4 +1041,24 @@ impl PExpr {
         self.ty = ty;
         self
     }
+}
+
+/// The error for a `$parameter` that was not given.
+pub(crate) fn missing_param(catalog: &Catalog, id: &ast::Ident) -> Error {
+    let given: Vec<&str> = catalog.params().map(|(n, _)| n).collect();
+    let help = match closest(&id.name, given.iter().copied()) {
+        Some(c) => format!(
+            "did you mean `${c}`? Otherwise give it: --param {}=VALUE",
+            id.name
+        ),
+        None => format!(
+            "give it on the command line: itq SCRIPT --param {}=VALUE",
+            id.name
+        ),
+    };
+    Error::at(
+        ErrorKind::Invalid(format!("the parameter `${}` has no value", id.name)),
+        id.span,
+    )
+    .with_help(help)
 }

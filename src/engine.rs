@@ -363,6 +363,15 @@ impl Engine {
         mut emit: impl FnMut(Output, Duration),
     ) -> Result<()> {
         let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
+        // A parameter not given stops the script before anything runs (not
+        // after a `save` halfway down has written its file).
+        if let Some(id) = script
+            .params
+            .iter()
+            .find(|id| self.catalog.param(&id.name).is_none())
+        {
+            return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
+        }
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         cancel::with_handle(&interrupt, || {

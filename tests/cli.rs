@@ -214,9 +214,10 @@ fn scripts_find_their_data_beside_them_from_any_folder() {
         "province,investment\nGansu,1.5\nGansu,3.0\n"
     );
 
-    // A missing parameter is named.
+    // A missing parameter is named, before anything runs.
     let o = itq_in(&elsewhere, &["../reports/gansu.itq"]);
     assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
     assert!(
         stderr(&o).contains("the parameter `$province` has no value"),
         "{}",

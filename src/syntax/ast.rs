@@ -8,6 +8,8 @@ use crate::source::Span;
 pub struct Script {
     /// The statements, in source order.
     pub statements: Vec<Statement>,
+    /// Every `$parameter` the text uses, in order (the name without `$`).
+    pub params: Vec<Ident>,
 }
 
 /// One statement.

@@ -22,6 +22,16 @@ pub fn parse_script(text: &str) -> Result<Script> {
     let program = pairs
         .next()
         .expect("the program rule always yields one pair");
+    let params = program
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::param)
+        .map(|p| Ident {
+            name: p.as_str()[1..].to_string(),
+            span: span_of(&p),
+        })
+        .collect();
     let mut statements = Vec::new();
     for pair in program.into_inner() {
         match pair.as_rule() {
@@ -29,7 +39,7 @@ pub fn parse_script(text: &str) -> Result<Script> {
             _ => statements.push(parse_statement(pair)?),
         }
     }
-    Ok(Script { statements })
+    Ok(Script { statements, params })
 }
 
 /// Parses a single expression (used for `let` scalars given on the command line and in tests).
