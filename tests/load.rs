@@ -616,6 +616,7 @@ fn missing_files_folders_and_bad_options_are_explained() {
     let dir = dir.path();
     std::fs::create_dir(dir.join("sub")).unwrap();
     write(dir, "t.csv", b"a\n1\n");
+    write(dir, "eu.csv", b"a;b\nx;1.234,5\n");
     let mut e = engine_in(dir);
     let cases: &[(&str, &str)] = &[
         (r#"load "nope.csv""#, "cannot read `nope.csv`"),
@@ -631,6 +632,10 @@ fn missing_files_folders_and_bad_options_are_explained() {
         ("load t.csv", "put the path in double quotes: \"t.csv\""),
         (r#"save provinces to "out.xlsx""#, "cannot tell what format"),
         (r#"load $file"#, "the parameter `$file` has no value"),
+        (
+            r#"load "eu.csv" with (b: decimal)"#,
+            "itq reads decimal points, not decimal commas: write `1234.5`",
+        ),
     ];
     for (text, needle) in cases {
         let err = error_of(&mut e, dir, text);

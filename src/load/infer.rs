@@ -317,6 +317,18 @@ pub(crate) fn misfit_error(
             "correct the value, or use `with ({column}: text)` to keep the column as text"
         ),
     };
+    let text = misfit.text.trim();
+    let decimal_comma = matches!(ty, Type::Int | Type::Decimal)
+        && text.contains(',')
+        && text.bytes().any(|b| b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"-+.,".contains(&b));
+    let help = if decimal_comma {
+        format!("itq reads decimal points, not decimal commas: write `{}` in the file, or keep the column as text with `with ({column}: text)`", text.replace('.', "").replace(',', "."))
+    } else {
+        help
+    };
     Error::new(ErrorKind::Data(message)).with_help(help)
 }
 

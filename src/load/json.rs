@@ -225,7 +225,11 @@ fn syntax_error(file: &str, e: &serde_json::Error, line_offset: u64) -> Error {
         thousands(e.line() as u64 + line_offset),
         e.column()
     ))
-    .with_help("check the JSON near that spot (a missing comma, quote or bracket?)")
+    .with_help(if what.contains("number out of range") {
+        "the number is beyond what a decimal holds (about 1.8e308); write it as a string to keep it as text"
+    } else {
+        "check the JSON near that spot (a missing comma, quote or bracket?)"
+    })
 }
 
 fn data(message: String) -> Error {
