@@ -23,9 +23,13 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = itq::generate::DEFAULT_SEED)]
     pub seed: u64,
 
-    /// Write to this file (atomically, replacing it) instead of standard output.
+    /// Write to this file (whole or not at all) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// With --out, replace FILE if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// The data sets `itq generate` can make.
@@ -38,6 +42,14 @@ pub enum DataSet {
 /// Runs `itq generate`.
 pub fn run(args: &GenerateArgs) -> ExitCode {
     let DataSet::Projects = args.what;
+    if let Some(path) = args.out.as_ref().filter(|p| p.exists() && !args.force) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: `{}` exists already\n = help: add --force to replace it",
+            path.display()
+        );
+        return ExitCode::from(1);
+    }
     let (result, target) = match &args.out {
         Some(path) => (
             itq::generate::write_csv_file(path, args.rows, args.seed),

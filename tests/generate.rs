@@ -93,13 +93,22 @@ fn the_command_writes_the_file_atomically_and_says_it_is_synthetic() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("p.csv");
     std::fs::write(&path, "old contents").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args([
-            "generate", "projects", "--rows", "1000", "--seed", "5", "--out",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let generate = |force: bool| {
+        Command::new(env!("CARGO_BIN_EXE_itq"))
+            .args([
+                "generate", "projects", "--rows", "1000", "--seed", "5", "--out",
+            ])
+            .arg(&path)
+            .args(force.then_some("--force"))
+            .output()
+            .unwrap()
+    };
+    // An existing file is replaced only with --force.
+    let o = generate(false);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exists already"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old contents");
+    let o = generate(true);
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.is_empty());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), csv(1000, 5));
