@@ -264,6 +264,9 @@ pub fn write_csv(out: &mut impl Write, rows: usize, seed: u64) -> std::io::Resul
 /// Writes the CSV to `path` atomically: to a temporary file beside it, then
 /// renamed over it, so a reader never sees half a file.
 pub fn write_csv_file(path: &Path, rows: usize, seed: u64) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Err(std::io::Error::other("it is a folder; name a file in it"));
+    }
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other("the path names no file"))?;

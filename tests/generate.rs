@@ -135,5 +135,13 @@ fn the_command_writes_the_file_atomically_and_says_it_is_synthetic() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.starts_with("error: cannot write `"), "{err}");
+    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(["generate", "projects", "--rows", "10", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("it is a folder"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
