@@ -42,7 +42,7 @@ pub enum DataSet {
 /// Runs `itq generate`.
 pub fn run(args: &GenerateArgs) -> ExitCode {
     let DataSet::Projects = args.what;
-    if let Some(path) = args.out.as_ref().filter(|p| p.exists() && !args.force) {
+    if let Some(path) = args.out.as_ref().filter(|p| p.is_file() && !args.force) {
         let _ = writeln!(
             std::io::stderr(),
             "error: `{}` exists already\n = help: add --force to replace it",
