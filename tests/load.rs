@@ -492,6 +492,11 @@ const MALFORMED: &[(&str, &[u8], &[&str])] = &[
         ],
     ),
     (
+        "one.csv",
+        b"a\n1\n2,3\n",
+        &["one.csv, line 3: 2 fields, but the header names 1 column"],
+    ),
+    (
         "short.csv",
         b"a,b,c\n1,2,3\n4,5\n",
         &["short.csv, line 3: 2 fields, but the header names 3 columns"],

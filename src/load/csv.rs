@@ -509,10 +509,12 @@ impl Context<'_> {
     fn ragged(&self, line: u64, found: usize) -> Error {
         let d = self.delimiter as char;
         data(format!(
-            "{}, line {}: {found} fields, but the header names {} columns",
+            "{}, line {}: {found} field{}, but the header names {} column{}",
             self.file,
             thousands(line),
-            self.header.len()
+            if found == 1 { "" } else { "s" },
+            self.header.len(),
+            if self.header.len() == 1 { "" } else { "s" },
         ))
         .with_help(format!(
             "a field that contains `{d}` must be in double quotes; otherwise a field is missing or extra on that line"
