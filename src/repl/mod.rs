@@ -230,8 +230,15 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
         Meta::Schema(name) => match engine.catalog().relation(&name) {
             Some(rel) => {
                 println!("{name}: {}", rel.doc.as_deref().unwrap_or(""));
+                let width = rel
+                    .table
+                    .fields()
+                    .iter()
+                    .map(|f| f.name.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 for f in rel.table.fields() {
-                    println!("  {:<16} {}", f.name, f.ty);
+                    println!("  {:<width$}  {}", f.name, f.ty);
                 }
             }
             None => {
