@@ -239,7 +239,7 @@ fn meta_commands_change_the_output_and_answer_questions() {
     p.exp_string(".schema REL").unwrap();
     prompt(&mut p);
     enter(&mut p, ".sch projects");
-    p.exp_string("investment       decimal").unwrap();
+    p.exp_string("investment  decimal").unwrap();
     prompt(&mut p);
     enter(&mut p, ".format csv");
     prompt(&mut p);
