@@ -59,39 +59,6 @@ pub enum Output {
     },
 }
 
-impl Output {
-    /// The line the command line prints on standard error for this output,
-    /// if any: what `save` wrote, and a `load` that replaced a name.
-    pub fn notice(&self) -> Option<String> {
-        match self {
-            Output::Loaded {
-                name,
-                rows,
-                replaced,
-                notes,
-                ..
-            } => {
-                let mut lines: Vec<String> = notes.clone();
-                if let Some(what) = replaced {
-                    lines.push(format!(
-                        "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
-                        rows_text(*rows)
-                    ));
-                }
-                (!lines.is_empty()).then(|| lines.join("\n"))
-            }
-            Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
-            _ => None,
-        }
-    }
-}
-
-/// `1 row`, `1,204 rows`.
-fn rows_text(n: usize) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} row{s}", crate::value::format_count(n as u64))
-}
-
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
 pub struct Engine {
