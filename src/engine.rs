@@ -4,9 +4,11 @@
 
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::exec;
 use crate::exec::cancel::{self, InterruptHandle};
-use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
+use crate::plan::builtins as funcs;
+use crate::plan::Backend;
 use crate::render::render;
 use crate::save;
 use crate::source::{Source, Span};
@@ -58,6 +60,9 @@ pub enum Output {
         rows: usize,
     },
 }
+
+/// The backend queries run on: the native columnar engine.
+const NATIVE: &dyn Backend = &exec::Native;
 
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
@@ -305,7 +310,7 @@ impl Engine {
             [Statement {
                 kind: StatementKind::Query(q),
                 ..
-            }] => Ok(Checker::new(&self.catalog, Arc::clone(&source))
+            }] => Ok(Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
                 .query(q, &Params::new())
                 .map_err(|e| e.with_source(&source))?
                 .fields),
@@ -373,7 +378,7 @@ impl Engine {
     }
 
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
-        let checker = Checker::new(&self.catalog, Arc::clone(source));
+        let checker = Checker::new(&self.catalog, NATIVE, Arc::clone(source));
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load_statement(l, source),
@@ -387,7 +392,7 @@ impl Engine {
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 save::write_atomic(&file, &written, render(&table, format).as_bytes(), *replace)
                     .map_err(|e| e.with_span(span))?;
                 Ok(Output::Saved {
@@ -397,7 +402,7 @@ impl Engine {
             }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 Ok(match q.clauses.last().map(|c| &c.kind) {
                     Some(ClauseKind::Chart) => Output::Chart(table),
                     _ => Output::Table(table),
@@ -422,7 +427,7 @@ impl Engine {
                     });
                 }
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 let doc = doc_comment(source, name.span.start);
                 self.catalog.set_relation(
                     &name.name,
@@ -469,7 +474,7 @@ impl Engine {
                     doc: doc_comment(source, name.span.start),
                 };
                 with_self.set_def(&name.name, def.clone());
-                Checker::probing(&with_self, Arc::clone(source)).query(body, &probe)?;
+                Checker::probing(&with_self, NATIVE, Arc::clone(source)).query(body, &probe)?;
                 self.catalog.set_def(&name.name, def);
                 Ok(Output::Defined {
                     name: name.name.clone(),
@@ -544,8 +549,8 @@ impl Engine {
 
     /// The text of a path written as a string or a `$parameter`.
     fn path_text(&self, path: &Expr, source: &Arc<Source>) -> Result<(String, Span)> {
-        let value =
-            Checker::new(&self.catalog, Arc::clone(source)).constant(path, &Params::new())?;
+        let value = Checker::new(&self.catalog, NATIVE, Arc::clone(source))
+            .constant(path, &Params::new())?;
         match value {
             Scalar::Text(t) => Ok((t.to_string(), path.span)),
             other => Err(Error::at(
