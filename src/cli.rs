@@ -2,7 +2,7 @@
 
 use crate::generate_command::{self, GenerateArgs};
 use crate::repl;
-use itq::{render_with, separator, Engine, Error, Format, Output, RenderOptions, Source};
+use itq::{render::render_checked, separator, Engine, Error, Format, Output, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -354,13 +354,20 @@ fn write_outputs(
 ) -> Result<(), Error> {
     let mut first = true;
     let mut write_error: Option<std::io::Error> = None;
+    let mut cancelled: Option<Error> = None;
     let mut show = |output: Output| {
-        if write_error.is_some() {
+        if write_error.is_some() || cancelled.is_some() {
             return;
         }
         let sep = separator(format, first);
         let text = match output {
-            Output::Table(t) => format!("{sep}{}", render_with(&t, format, options)),
+            Output::Table(t) => match render_checked(&t, format, options) {
+                Ok(text) => format!("{sep}{text}"),
+                Err(e) => {
+                    cancelled = Some(e);
+                    return;
+                }
+            },
             // A chart is as wide as the terminal (80 columns when not a terminal).
             Output::Chart(t) => {
                 let chart_options = RenderOptions {
@@ -389,6 +396,9 @@ fn write_outputs(
             );
         }
     })?;
+    if let Some(e) = cancelled {
+        return Err(e);
+    }
     match write_error {
         None => Ok(()),
         Some(e) => Err(Error::new(itq::ErrorKind::Io {

@@ -8,7 +8,7 @@ use crate::error::{closest, Error, ErrorKind, Result};
 use crate::exec::cancel::{self, InterruptHandle};
 use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
-use crate::render::render;
+use crate::render::render_checked;
 use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
@@ -332,7 +332,7 @@ impl Engine {
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
                 let table = exec::execute(&checked.plan)?;
-                let text = render(&table, format);
+                let text = render_checked(&table, format, &Default::default())?;
                 let (folder, name) = self.folders.open_folder_of(&file, &written, span)?;
                 save::write_in(&folder, &name, &written, text.as_bytes(), *replace)
                     .map_err(|e| e.with_span(span))?;
