@@ -621,7 +621,7 @@ impl<'a> Checker<'a> {
             return Err(expression_too_deep(e.span));
         }
         self.expr_depth.set(depth + 1);
-        let result = self.expr_inner(e, scope);
+        let result = crate::stack::deeper(|| self.expr_inner(e, scope));
         self.expr_depth.set(depth);
         result
     }

@@ -251,6 +251,10 @@ impl Engine {
     /// The columns the query `text` would produce, found by checking it without
     /// running it (the prompt uses this to complete column names).
     pub fn columns_of(&self, text: &str) -> Result<Vec<crate::store::Field>> {
+        crate::stack::deep(|| self.columns_of_here(text))
+    }
+
+    fn columns_of_here(&self, text: &str) -> Result<Vec<crate::store::Field>> {
         let source = Source::new("<query>", text);
         let script = parse_script(text).map_err(|e| e.with_source(&source))?;
         match script.statements.as_slice() {
@@ -281,6 +285,14 @@ impl Engine {
     /// Like [`Engine::run`], also handing `emit` how long each statement took
     /// to check and run (not to parse the script or to print the output).
     pub fn run_timed(
+        &mut self,
+        source: &Arc<Source>,
+        emit: impl FnMut(Output, Duration),
+    ) -> Result<()> {
+        crate::stack::deep(|| self.run_timed_here(source, emit))
+    }
+
+    fn run_timed_here(
         &mut self,
         source: &Arc<Source>,
         mut emit: impl FnMut(Output, Duration),

@@ -46,6 +46,7 @@ pub mod plan;
 pub mod render;
 pub mod save;
 pub mod source;
+pub mod stack;
 pub mod store;
 pub mod syntax;
 pub mod testing;

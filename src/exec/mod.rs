@@ -22,6 +22,10 @@ use std::sync::Arc;
 
 /// Runs a plan to its result table.
 pub fn execute(plan: &Plan) -> Result<Table> {
+    crate::stack::deeper(|| execute_here(plan))
+}
+
+fn execute_here(plan: &Plan) -> Result<Table> {
     cancel::check()?;
     match plan {
         Plan::Scan(t) => Ok(Table::clone(t)),

@@ -3,12 +3,14 @@
 //! into words users know ("expected a clause such as where, select, sort").
 
 use super::ast::*;
+use crate::check::{expression_too_deep, MAX_EXPR_DEPTH};
 use crate::error::{closest, Error, ErrorKind, Result};
 use crate::source::Span;
 use crate::value::date_from_ymd;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 #[derive(pest_derive::Parser)]
@@ -17,6 +19,10 @@ struct Grammar;
 
 /// Parses a whole script (or a prompt entry) into statements.
 pub fn parse_script(text: &str) -> Result<Script> {
+    crate::stack::deep(|| parse_script_here(text))
+}
+
+fn parse_script_here(text: &str) -> Result<Script> {
     check_nesting(text)?;
     let mut pairs = Grammar::parse(Rule::program, text).map_err(|e| syntax_error(text, e))?;
     let program = pairs
@@ -65,13 +71,13 @@ fn check_nesting(text: &str) -> Result<()> {
     let mut escaped = false;
     for (i, c) in text.char_indices() {
         if comment {
-            comment = c != '\n';
+            comment = !matches!(c, '\n' | '\r');
         } else if let Some(q) = quote {
             if escaped {
                 escaped = false;
             } else if c == '\\' && q != '`' {
                 escaped = true;
-            } else if c == q || c == '\n' {
+            } else if c == q || c == '\n' || c == '\r' {
                 quote = None;
             }
         } else {
@@ -445,10 +451,81 @@ fn pratt() -> &'static PrattParser<Rule> {
 }
 
 fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
+    // pest's Pratt parser recurses once per prefix operator before any of the
+    // closures below runs, so a long run of `not` or `-` is refused first.
+    let outer = PREFIX_DEPTH.get();
+    let (mut run, mut longest) = (0, 0);
+    for p in pair.clone().into_inner() {
+        if matches!(p.as_rule(), Rule::op_neg | Rule::op_not) {
+            run += 1;
+            longest = longest.max(run);
+            if outer + run > MAX_EXPR_DEPTH {
+                return Err(expression_too_deep(span_of(&p)));
+            }
+        } else {
+            run = 0;
+        }
+    }
+    let _nested = PrefixDepth::enter(outer + longest);
+    crate::stack::deeper(|| pratt_expr(pair).map(|(e, _)| e))
+}
+
+thread_local! {
+    /// Prefix operators on the way from the outermost expression being parsed
+    /// down to the current one (through parentheses and calls).
+    static PREFIX_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Adds to [`PREFIX_DEPTH`] while an expression is parsed, and restores it.
+struct PrefixDepth(usize);
+
+impl PrefixDepth {
+    fn enter(depth: usize) -> PrefixDepth {
+        PrefixDepth(PREFIX_DEPTH.replace(depth))
+    }
+}
+
+impl Drop for PrefixDepth {
+    fn drop(&mut self) {
+        PREFIX_DEPTH.set(self.0);
+    }
+}
+
+/// How many levels `e` has (a literal has one). `e`'s operands were parsed
+/// by [`parse_expr`], so each is at most [`MAX_EXPR_DEPTH`] deep and the
+/// recursion is bounded.
+fn height(e: &Expr) -> usize {
+    let below = match &e.kind {
+        ExprKind::Call { args, .. } => args.iter().map(height).max().unwrap_or(0),
+        ExprKind::Unary { expr, .. } | ExprKind::IsNull { expr, .. } => height(expr),
+        ExprKind::Binary { left, right, .. } => height(left).max(height(right)),
+        ExprKind::In { expr, list, .. } => list.iter().map(height).fold(height(expr), usize::max),
+        ExprKind::Between {
+            expr, low, high, ..
+        } => height(expr).max(height(low)).max(height(high)),
+        _ => 0,
+    };
+    below + 1
+}
+
+/// An expression with its height, refused once it is deeper than the checker
+/// allows, so that no stage (nor dropping the tree) recurses without bound.
+fn sized(e: Expr, height: usize) -> Result<(Expr, usize)> {
+    if height > MAX_EXPR_DEPTH {
+        return Err(expression_too_deep(e.span));
+    }
+    Ok((e, height))
+}
+
+fn pratt_expr(pair: Pair<Rule>) -> Result<(Expr, usize)> {
     pratt()
-        .map_primary(parse_primary)
+        .map_primary(|p| {
+            let e = parse_primary(p)?;
+            let h = height(&e);
+            sized(e, h)
+        })
         .map_prefix(|op, rhs| {
-            let rhs = rhs?;
+            let (rhs, below) = rhs?;
             let op_kind = match op.as_rule() {
                 Rule::op_neg => UnaryOp::Neg,
                 _ => UnaryOp::Not,
@@ -458,30 +535,39 @@ fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
             if op_kind == UnaryOp::Neg {
                 match rhs.kind {
                     ExprKind::Int(v) => {
-                        return Ok(Expr {
-                            kind: ExprKind::Int(-v),
-                            span,
-                        })
+                        return sized(
+                            Expr {
+                                kind: ExprKind::Int(-v),
+                                span,
+                            },
+                            below,
+                        )
                     }
                     ExprKind::Decimal(v) => {
-                        return Ok(Expr {
-                            kind: ExprKind::Decimal(-v),
-                            span,
-                        })
+                        return sized(
+                            Expr {
+                                kind: ExprKind::Decimal(-v),
+                                span,
+                            },
+                            below,
+                        )
                     }
                     _ => {}
                 }
             }
-            Ok(Expr {
-                kind: ExprKind::Unary {
-                    op: op_kind,
-                    expr: Box::new(rhs),
+            sized(
+                Expr {
+                    kind: ExprKind::Unary {
+                        op: op_kind,
+                        expr: Box::new(rhs),
+                    },
+                    span,
                 },
-                span,
-            })
+                below + 1,
+            )
         })
         .map_infix(|lhs, op, rhs| {
-            let (lhs, rhs) = (lhs?, rhs?);
+            let ((lhs, lh), (rhs, rh)) = (lhs?, rhs?);
             let op = match op.as_rule() {
                 Rule::op_or => BinaryOp::Or,
                 Rule::op_and => BinaryOp::And,
@@ -498,17 +584,20 @@ fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
                 Rule::op_div => BinaryOp::Div,
                 r => unreachable!("infix {r:?}"),
             };
-            Ok(Expr {
-                span: lhs.span.to(rhs.span),
-                kind: ExprKind::Binary {
-                    op,
-                    left: Box::new(lhs),
-                    right: Box::new(rhs),
+            sized(
+                Expr {
+                    span: lhs.span.to(rhs.span),
+                    kind: ExprKind::Binary {
+                        op,
+                        left: Box::new(lhs),
+                        right: Box::new(rhs),
+                    },
                 },
-            })
+                lh.max(rh) + 1,
+            )
         })
         .map_postfix(|lhs, op| {
-            let lhs = lhs?;
+            let (lhs, lh) = lhs?;
             let span = lhs.span.to(span_of(&op));
             let rule = op.as_rule();
             let operands: Vec<Expr> = op
@@ -516,6 +605,7 @@ fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
                 .filter(|p| matches!(p.as_rule(), Rule::expr | Rule::bound))
                 .map(parse_operand)
                 .collect::<Result<_>>()?;
+            let operands_height = operands.iter().map(height).max().unwrap_or(0);
             let expr = Box::new(lhs);
             let kind = match rule {
                 Rule::op_is_null | Rule::op_is_not_null => ExprKind::IsNull {
@@ -539,7 +629,8 @@ fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
                 }
                 r => unreachable!("postfix {r:?}"),
             };
-            Ok(Expr { kind, span })
+            let below = operands_height.max(lh);
+            sized(Expr { kind, span }, below + 1)
         })
         .parse(pair.into_inner())
 }
@@ -896,8 +987,10 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     let path = Expected::Word("a file path in double quotes");
     let before = text[..pos].trim_end();
     let prev_word = before
-        .rfind(|c: char| !c.is_alphanumeric())
-        .map_or(before, |i| &before[i + 1..])
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(before, |(i, c)| &before[i + c.len_utf8()..])
         .to_lowercase();
     let path_wanted = expected.contains(&path) && (prev_word == "load" || prev_word == "to");
     if path_wanted {
