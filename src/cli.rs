@@ -2,7 +2,9 @@
 
 use crate::generate_command::{self, GenerateArgs};
 use crate::repl;
-use itq::{render::render_checked, separator, Engine, Error, Format, Output, RenderOptions, Source};
+use itq::{
+    render::render_checked, separator, Engine, Error, Format, Output, RenderOptions, Source,
+};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -54,7 +54,12 @@ pub fn render_checked(table: &Table, format: Format, options: &RenderOptions) ->
 /// A check for a cancel, called every [`BATCH`] rows.
 type Check<'a> = &'a dyn Fn() -> Result<()>;
 
-fn rendered(table: &Table, format: Format, options: &RenderOptions, check: Check) -> Result<String> {
+fn rendered(
+    table: &Table,
+    format: Format,
+    options: &RenderOptions,
+    check: Check,
+) -> Result<String> {
     Ok(match format {
         Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, Some(options), check)?,
         Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, None, check)?,
@@ -123,10 +128,7 @@ fn cell_cap(table: &Table, rows: &[Vec<String>], width: u16) -> Option<u16> {
     }
     let fits = |cap: usize| widths.iter().map(|w| (*w).min(cap)).sum::<usize>() <= budget;
     let widest = widths.iter().copied().max().unwrap_or(3).min(budget.max(3));
-    let cap = (3..=widest)
-        .rev()
-        .find(|c| fits(*c))
-        .unwrap_or(3);
+    let cap = (3..=widest).rev().find(|c| fits(*c)).unwrap_or(3);
     u16::try_from(cap).ok()
 }
 

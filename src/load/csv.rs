@@ -76,12 +76,16 @@ impl FileInput {
         self.read_range(0..n.min(self.size))
     }
 
-    /// The whole file.
-    pub fn read_all(&mut self) -> std::io::Result<Vec<u8>> {
-        use std::io::Read;
-        let mut bytes = Vec::with_capacity(self.size);
-        self.file.read_to_end(&mut bytes)?;
-        Ok(bytes)
+    /// The whole file, read a piece at a time; a cancelled run stops
+    /// between two pieces.
+    pub fn read_all(&mut self, file: &str) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        loop {
+            let want = bytes.len() + (16 << 20);
+            if fill(file, self, &mut bytes, want)? {
+                return Ok(bytes);
+            }
+        }
     }
 }
 
@@ -162,9 +166,11 @@ pub(crate) fn parse(
     }
 }
 
-/// Reads until `buf` holds at least `want` bytes or the input ends; true at the end.
+/// Reads until `buf` holds at least `want` bytes or the input ends; true at
+/// the end. A cancelled run stops here, between two reads.
 fn fill(file: &str, input: &mut dyn CsvInput, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
     while buf.len() < want {
+        crate::exec::cancel::check()?;
         let n = (want - buf.len()).clamp(64 << 10, 64 << 20);
         if input.read_more(buf, n).map_err(|e| io_error(file, &e))? == 0 {
             return Ok(true);

@@ -133,7 +133,7 @@ pub(crate) fn load_opened(
             Ok(csv::parse(shown, &mut input, options.delimiter, &options.types)?.into_table())
         }
         FileFormat::Json | FileFormat::Ndjson => {
-            let bytes = input.read_all().map_err(|e| io(e.to_string()))?;
+            let bytes = input.read_all(shown)?;
             options.format = Some(format);
             load_bytes(shown, &bytes, &options)
         }
