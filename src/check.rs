@@ -35,6 +35,10 @@ struct Scope<'s> {
     /// How to name the table in messages: "`projects`" or "the result of the aggregate".
     label: &'s str,
     params: &'s Params,
+    /// Where a `derive` collects the window functions of the item being
+    /// checked (each becomes the column after the fields and those before it);
+    /// `None` elsewhere, where window functions are not allowed.
+    windows: Option<&'s std::cell::RefCell<Vec<PWindow>>>,
 }
 
 impl<'a> Checker<'a> {
@@ -96,7 +100,7 @@ impl<'a> Checker<'a> {
                 | ClauseKind::Limit(_)
                 | ClauseKind::Top { .. } => label,
                 ClauseKind::Select(_) => "the result of `select`".into(),
-                ClauseKind::Derive(_) => label,
+                ClauseKind::Derive { .. } => label,
                 ClauseKind::Aggregate { .. } => "the result of the aggregate".into(),
                 ClauseKind::Join { .. } => "the result of the join".into(),
                 ClauseKind::Distinct(_) => "the result of `distinct`".into(),
@@ -112,6 +116,7 @@ impl<'a> Checker<'a> {
             fields: &[],
             label: "a constant",
             params,
+            windows: None,
         };
         let p = self.expr(e, &scope)?;
         self.backend
@@ -243,6 +248,7 @@ impl<'a> Checker<'a> {
             fields,
             label,
             params,
+            windows: None,
         };
         let input = Box::new(input);
         match clause {
@@ -269,21 +275,57 @@ impl<'a> Checker<'a> {
                 let columns = columns.into_iter().map(|(n, p, _)| (n, p)).collect();
                 Ok((Plan::Project { input, columns }, fields))
             }
-            ClauseKind::Derive(items) => {
-                // Each item sees the columns derived before it.
+            ClauseKind::Derive { items, per, along } => {
+                // Each item sees the columns derived before it; its window
+                // functions run in a window step just before it.
                 let mut plan = *input;
                 let mut fields = fields.to_vec();
+                let mut any_window = false;
                 for item in items {
                     let alias = item
                         .alias
                         .as_ref()
                         .expect("the grammar requires `as` in derive");
+                    let windows = std::cell::RefCell::new(Vec::new());
                     let scope = Scope {
                         fields: &fields,
                         label,
                         params,
+                        windows: Some(&windows),
                     };
                     let p = self.expr(&item.expr, &scope)?;
+                    drop(scope);
+                    let windows = windows.into_inner();
+                    if !windows.is_empty() {
+                        any_window = true;
+                        let scope = Scope {
+                            fields: &fields,
+                            label,
+                            params,
+                            windows: None,
+                        };
+                        let (per, along) = self.window_keys(per, along, &scope)?;
+                        if along.is_empty() {
+                            if let Some(w) = windows.iter().find(|w| w.func.needs_order()) {
+                                let name = window_name(w.func);
+                                return Err(Error::at(
+                                    ErrorKind::Invalid(format!(
+                                        "`{name}()` ranks rows along an order, and this `derive` gives none"
+                                    )),
+                                    item.expr.span,
+                                )
+                                .with_help(format!(
+                                    "add `along` and the ranking column, as in `derive {name}() as r per province along investment desc`"
+                                )));
+                            }
+                        }
+                        plan = Plan::Window {
+                            input: Box::new(plan),
+                            per,
+                            along,
+                            funcs: windows,
+                        };
+                    }
                     let ty = p.ty;
                     let mut columns: Vec<(String, PExpr)> = fields
                         .iter()
@@ -315,6 +357,15 @@ impl<'a> Checker<'a> {
                         input: Box::new(plan),
                         columns,
                     };
+                }
+                if !any_window && (!per.is_empty() || !along.is_empty()) {
+                    let word = if per.is_empty() { "along" } else { "per" };
+                    return Err(Error::new(ErrorKind::Invalid(format!(
+                        "`{word}` gives the window of window functions, and this `derive` has none"
+                    )))
+                    .with_help(
+                        "use a window function such as `rank()`, `lag(x)`, `share(x)` or `running_sum(x)`, as in `derive share(investment) as part per region`; to aggregate per group, write `sum investment by region`",
+                    ));
                 }
                 Ok((plan, fields))
             }
@@ -359,13 +410,27 @@ impl<'a> Checker<'a> {
                 let n = self.count_arg(n, params, "limit")?;
                 Ok((Plan::Limit { input, n }, fields.to_vec()))
             }
-            ClauseKind::Top { n, by, descending } => {
+            ClauseKind::Top {
+                n,
+                by,
+                descending,
+                per,
+            } => {
                 let n = self.count_arg(n, params, "top")?;
                 let key = PSortKey {
                     expr: self.expr(by, &scope)?,
                     descending: *descending,
                 };
-                Ok((Plan::Top { input, n, key }, fields.to_vec()))
+                let (per, _) = self.window_keys(per, &[], &scope)?;
+                Ok((
+                    Plan::Top {
+                        input,
+                        n,
+                        key,
+                        per,
+                    },
+                    fields.to_vec(),
+                ))
             }
             ClauseKind::Join { left, source, keys } => {
                 let (right, right_fields, _) = self.source(source, params)?;
@@ -375,6 +440,7 @@ impl<'a> Checker<'a> {
                     fields: &right_fields,
                     label: &right_scope_label,
                     params,
+                    windows: None,
                 };
                 let (mut left_keys, mut right_keys, mut shared) =
                     (Vec::new(), Vec::new(), Vec::new());
@@ -495,43 +561,171 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The `per` and `along` keys of a window, checked in `scope`.
+    fn window_keys(
+        &self,
+        per: &[Expr],
+        along: &[ast::SortKey],
+        scope: &Scope,
+    ) -> Result<(Vec<PExpr>, Vec<PSortKey>)> {
+        let per = per
+            .iter()
+            .map(|e| self.expr(e, scope))
+            .collect::<Result<_>>()?;
+        let along = along
+            .iter()
+            .map(|k| {
+                Ok(PSortKey {
+                    expr: self.expr(&k.expr, scope)?,
+                    descending: k.descending,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok((per, along))
+    }
+
+    /// A call of a window function in a `derive` item: checked, added to the
+    /// window step, and read back as the column it will be.
+    fn window_call(
+        &self,
+        info: &funcs::WindowInfo,
+        args: &[Expr],
+        e: &Expr,
+        scope: &Scope,
+    ) -> Result<PExpr> {
+        let name = info.name;
+        let Some(windows) = scope.windows else {
+            return Err(Error::at(
+                ErrorKind::Invalid(format!(
+                    "`{name}` is a window function: it computes over rows, so it goes in `derive`"
+                )),
+                e.span,
+            )
+            .with_help(format!(
+                "derive it first, then use the new column, as in `derive {name}({}) as w ...` and then `where w ...`",
+                if info.func.needs_order() || args.is_empty() { "" } else { "x" }
+            )));
+        };
+        let wrong = |msg: String| Err(Error::at(ErrorKind::Type(msg), e.span));
+        let takes_arg = !matches!(
+            info.func,
+            WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank
+        );
+        let max_args = match info.func {
+            WindowFn::Lag | WindowFn::Lead => 2,
+            _ if takes_arg => 1,
+            _ => 0,
+        };
+        if args.len() > max_args || (takes_arg && args.is_empty()) {
+            return wrong(format!(
+                "`{name}` takes {} argument{}, not {}: {}",
+                match (takes_arg, max_args) {
+                    (false, _) => "no".to_string(),
+                    (true, 2) => "1 or 2".to_string(),
+                    _ => "1".to_string(),
+                },
+                if max_args == 1 { "" } else { "s" },
+                args.len(),
+                info.signature
+            ));
+        }
+        let arg = args.first().map(|a| self.expr(a, scope)).transpose()?;
+        let offset = match args.get(1) {
+            None => 1,
+            Some(n) => self.count_arg(n, scope.params, name)?,
+        };
+        let arg_ty = arg.as_ref().map_or(Type::Int, |a| a.ty);
+        let numeric = matches!(
+            info.func,
+            WindowFn::Change | WindowFn::PercentChange | WindowFn::RunningSum | WindowFn::Share
+        );
+        if numeric && !arg_ty.is_numeric() {
+            return wrong(format!(
+                "`{name}` needs numbers, but `{}` is {arg_ty}: {}",
+                self.source.slice(args[0].span),
+                info.signature
+            ));
+        }
+        let ty = match info.func {
+            WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank => Type::Int,
+            WindowFn::PercentChange | WindowFn::Share => Type::Decimal,
+            WindowFn::Change | WindowFn::RunningSum if arg_ty == Type::Null => Type::Int,
+            _ => arg_ty,
+        };
+        let mut windows = windows.borrow_mut();
+        windows.push(PWindow {
+            func: info.func,
+            arg,
+            offset,
+            ty,
+        });
+        Ok(PExpr {
+            kind: PExprKind::Column(scope.fields.len() + windows.len() - 1),
+            ty,
+        })
+    }
+
     fn aggregate(&self, item: &ast::AggItem, scope: &Scope) -> Result<PAgg> {
         let arg = item.arg.as_ref().map(|a| self.expr(a, scope)).transpose()?;
         let fname = item.func.name();
-        let default_name = match (&item.arg, item.distinct) {
+        let mut default_name = match (&item.arg, item.distinct) {
             (None, _) => fname.to_string(),
             (Some(a), false) => format!("{fname}_{}", self.default_name(a)),
             (Some(a), true) => format!("{fname}_distinct_{}", self.default_name(a)),
         };
+        if let Some(a2) = &item.arg2 {
+            default_name = format!("{default_name}_{}", self.default_name(a2));
+        }
         let name = item.alias.as_ref().map_or(default_name, |a| a.name.clone());
-        if item.distinct && item.func != AggFn::Count {
+        if item.distinct && !matches!(item.func, AggFn::Count | AggFn::List) {
             return Err(Error::at(
-                ErrorKind::Invalid(format!("`distinct` only goes with `count`, not `{fname}`")),
+                ErrorKind::Invalid(format!(
+                    "`distinct` only goes with `count` and `list`, not `{fname}`"
+                )),
+                item.span,
+            ));
+        }
+        let arity = item.func.arity();
+        if arity == 2 && item.arg2.is_none() {
+            let example = match item.func {
+                AggFn::Quantile => "quantile(investment, 0.9)",
+                AggFn::Percentile => "percentile(investment, 90)",
+                _ => "corr(investment, projects)",
+            };
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("`{fname}` takes two arguments, as in `{example}`")),
+                item.span,
+            ));
+        }
+        if arity == 1 && item.arg2.is_some() {
+            return Err(Error::at(
+                ErrorKind::Invalid(format!(
+                    "`{fname}` takes one argument, written after it: `{fname} investment`"
+                )),
                 item.span,
             ));
         }
         let arg_ty = arg.as_ref().map_or(Type::Null, |a| a.ty);
-        let needs_number = |what: &str| -> Result<()> {
-            if arg_ty.is_numeric() {
+        let needs_number = |what: &str, ty: Type, e: Option<&Expr>| -> Result<()> {
+            if ty.is_numeric() {
                 return Ok(());
             }
             let mut err = Error::at(
-                ErrorKind::Type(format!(
-                    "`{fname}` needs numbers, but its argument is {arg_ty}"
-                )),
-                item.arg.as_ref().map_or(item.span, |a| a.span),
+                ErrorKind::Type(format!("`{fname}` needs numbers, but its argument is {ty}")),
+                e.map_or(item.span, |a| a.span),
             );
-            if arg_ty == Type::Text {
+            if ty == Type::Text {
                 err = err.with_help(format!(
                     "to {what} text values, count them: `count distinct ...` or `count by ...`"
                 ));
             }
             Err(err)
         };
+        let mut arg2 = None;
         let ty = match item.func {
             AggFn::Count => Type::Int,
             AggFn::Sum => {
-                needs_number("sum")?;
+                needs_number("sum", arg_ty, item.arg.as_ref())?;
                 if arg_ty == Type::Decimal {
                     Type::Decimal
                 } else {
@@ -539,10 +733,49 @@ impl<'a> Checker<'a> {
                 }
             }
             AggFn::Avg | AggFn::Median => {
-                needs_number("average")?;
+                needs_number("average", arg_ty, item.arg.as_ref())?;
                 Type::Decimal
             }
-            AggFn::Min | AggFn::Max => arg_ty,
+            AggFn::Stddev | AggFn::StddevPop | AggFn::Variance | AggFn::VarPop => {
+                needs_number("measure the spread of", arg_ty, item.arg.as_ref())?;
+                Type::Decimal
+            }
+            AggFn::Quantile | AggFn::Percentile => {
+                needs_number("take a quantile of", arg_ty, item.arg.as_ref())?;
+                let p_expr = item.arg2.as_ref().expect("checked above");
+                let hundred = item.func == AggFn::Percentile;
+                let top = if hundred { 100.0 } else { 1.0 };
+                let p = match self.constant(p_expr, scope.params)? {
+                    Scalar::Int(v) => Some(v as f64),
+                    Scalar::Decimal(v) => Some(v),
+                    Scalar::Null if self.probing => Some(top / 2.0),
+                    _ => None,
+                };
+                let Some(p) = p.filter(|p| (0.0..=top).contains(p)) else {
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!(
+                            "the second argument of `{fname}` must be a constant from 0 to {top}"
+                        )),
+                        p_expr.span,
+                    )
+                    .with_help(if hundred {
+                        "`percentile(investment, 90)` is the value 90% of the values lie below"
+                    } else {
+                        "`quantile(investment, 0.9)` is the value 90% of the values lie below"
+                    }));
+                };
+                arg2 = Some(PExpr::literal(Scalar::Decimal(p / top)));
+                Type::Decimal
+            }
+            AggFn::Corr | AggFn::Covar => {
+                needs_number("correlate", arg_ty, item.arg.as_ref())?;
+                let y = self.expr(item.arg2.as_ref().expect("checked above"), scope)?;
+                needs_number("correlate", y.ty, item.arg2.as_ref())?;
+                arg2 = Some(widen(y, Type::Decimal));
+                Type::Decimal
+            }
+            AggFn::Min | AggFn::Max | AggFn::Mode | AggFn::First | AggFn::Last => arg_ty,
+            AggFn::List => Type::Text,
         };
         if item.func != AggFn::Count && arg.is_none() {
             return Err(Error::at(
@@ -552,11 +785,16 @@ impl<'a> Checker<'a> {
                 item.span,
             ));
         }
+        let func = match item.func {
+            AggFn::Percentile => AggFn::Quantile,
+            f => f,
+        };
         Ok(PAgg {
             name,
-            func: item.func,
+            func,
             distinct: item.distinct,
             arg,
+            arg2,
             ty,
         })
     }
@@ -683,18 +921,22 @@ impl<'a> Checker<'a> {
                 Err(err)
             }
             ExprKind::Call { name, args } => {
+                if let Some(info) = funcs::lookup_window(&name.name) {
+                    return self.window_call(info, args, e, scope);
+                }
                 let Some(info) = funcs::lookup(&name.name) else {
                     let mut err =
                         Error::at(ErrorKind::UnknownFunction(name.name.clone()), name.span);
-                    err = if ["count", "sum", "avg", "min", "max", "median"]
-                        .contains(&name.name.to_lowercase().as_str())
-                    {
+                    err = if AggFn::from_name(&name.name).is_some() {
                         err.with_help(format!("`{}` is an aggregate: write it as a clause, as in `{} investment by province`", name.name, name.name))
                     } else {
                         err.with_help(suggestion(
                             &name.name,
                             "functions",
-                            funcs::FUNCTIONS.iter().map(|f| f.name),
+                            funcs::FUNCTIONS
+                                .iter()
+                                .map(|f| f.name)
+                                .chain(funcs::WINDOW_FUNCTIONS.iter().map(|w| w.name)),
                         ))
                     };
                     return Err(err);
@@ -937,6 +1179,14 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// A window function's name as written.
+fn window_name(func: WindowFn) -> &'static str {
+    funcs::WINDOW_FUNCTIONS
+        .iter()
+        .find(|w| w.func == func)
+        .map_or("window", |w| w.name)
 }
 
 /// The name a join's right-hand side lends to its clashing columns: the

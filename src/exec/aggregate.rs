@@ -4,6 +4,7 @@
 
 use super::cancel::{self, BATCH};
 use super::expr::eval;
+use super::stats;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr};
@@ -21,7 +22,7 @@ pub struct Groups {
 }
 
 /// Dense codes for one key column: equal values (and all nulls) share a code.
-fn key_codes(col: &Column) -> Result<(Vec<u64>, u64)> {
+pub(super) fn key_codes(col: &Column) -> Result<(Vec<u64>, u64)> {
     let n = col.len();
     fn dense<T: Copy>(
         values: &[T],
@@ -147,11 +148,22 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
     }
     for agg in aggs {
         cancel::check()?;
-        let arg = match &agg.arg {
-            Some(e) => Some(eval(e, input)?.into_column(e.ty, rows)),
-            None => None,
+        let column = |e: &Option<PExpr>| -> Result<Option<Arc<Column>>> {
+            e.as_ref()
+                .map(|e| Ok(eval(e, input)?.into_column(e.ty, rows)))
+                .transpose()
         };
-        let col = compute(agg, arg.as_deref(), &groups.ids, n)?;
+        let arg = column(&agg.arg)?;
+        let col = match &arg {
+            Some(arg) if stats::handles(agg.func) => {
+                let arg2 = match agg.func {
+                    AggFn::Corr | AggFn::Covar => column(&agg.arg2)?,
+                    _ => None,
+                };
+                stats::compute(agg, arg, arg2.as_deref(), &groups.ids, n)?
+            }
+            _ => compute(agg, arg.as_deref(), &groups.ids, n)?,
+        };
         out.push((agg.name.clone(), Arc::new(col)));
     }
     Ok(Table::with_rows(out, n))
@@ -221,31 +233,8 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
                 Builder::<f64>::into_column,
             )
         }
-        AggFn::Median => {
-            let mut values: Vec<Vec<f64>> = vec![Vec::new(); n];
-            for (i, &g) in ids.iter().enumerate() {
-                if let Some(x) = number(arg, i) {
-                    values[g as usize].push(x);
-                }
-            }
-            let medians = values
-                .into_iter()
-                .map(|mut v| {
-                    if v.is_empty() {
-                        return None;
-                    }
-                    v.sort_by(f64::total_cmp);
-                    let m = v.len() / 2;
-                    Some(if v.len() % 2 == 1 {
-                        v[m]
-                    } else {
-                        (v[m - 1] + v[m]) / 2.0
-                    })
-                })
-                .collect();
-            from_options(medians, Builder::<f64>::into_column)
-        }
         AggFn::Min | AggFn::Max => extreme(arg, ids, n, agg.func == AggFn::Max),
+        other => unreachable!("`{}` is computed in exec::stats", other.name()),
     })
 }
 

@@ -11,6 +11,8 @@ pub(crate) mod kernels;
 mod morsel;
 mod order;
 mod select;
+mod stats;
+mod window;
 
 use crate::error::Result;
 use crate::plan::{Backend, Location, PAgg, PExpr, Plan, Scan};
@@ -50,7 +52,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             let mut used = Vec::new();
             keys.iter().for_each(|(_, e)| e.columns_used(&mut used));
             aggs.iter()
-                .filter_map(|a| a.arg.as_ref())
+                .flat_map(|a| a.arg.iter().chain(&a.arg2))
                 .for_each(|e| e.columns_used(&mut used));
             if let Some(p) = predicate {
                 p.columns_used(&mut used);
@@ -64,6 +66,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 .iter()
                 .map(|a| PAgg {
                     arg: a.arg.as_ref().map(|e| e.map_columns(&|i| to[i])),
+                    arg2: a.arg2.as_ref().map(|e| e.map_columns(&|i| to[i])),
                     ..a.clone()
                 })
                 .collect();
@@ -97,7 +100,25 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             let rows: Vec<u32> = (0..*n as u32).collect();
             Ok(input.take(&rows))
         }
-        Plan::Top { input, n, key } => {
+        Plan::Top {
+            input,
+            n,
+            key,
+            per,
+        } if !per.is_empty() => {
+            let input = execute(input)?;
+            window::top_per(&input, *n, key, per)
+        }
+        Plan::Window {
+            input,
+            per,
+            along,
+            funcs,
+        } => {
+            let input = execute(input)?;
+            window::window(&input, per, along, funcs)
+        }
+        Plan::Top { input, n, key, .. } => {
             let input = execute(input)?;
             let order = order::top(&input, *n, std::slice::from_ref(key))?;
             cancel::check()?;

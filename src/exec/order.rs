@@ -55,10 +55,13 @@ impl Key<'_> {
     }
 }
 
+/// Compares rows by the keys alone (no tie-break by row).
+type KeysCmp<'k> = dyn Fn(usize, usize, std::ops::Range<usize>) -> Ordering + Sync + 'k;
+
 fn with_keys<R>(
     input: &Table,
     keys: &[PSortKey],
-    f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync)) -> R,
+    f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync), &KeysCmp) -> R,
 ) -> Result<R> {
     let rows = input.num_rows();
     let columns = keys
@@ -88,7 +91,54 @@ fn with_keys<R>(
             .find(|o| o.is_ne())
             .unwrap_or_else(|| a.cmp(&b))
     };
-    Ok(f(&cmp))
+    let by_keys = |a: usize, b: usize, which: std::ops::Range<usize>| {
+        keys[which]
+            .iter()
+            .map(|k| k.compare(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    };
+    Ok(f(&cmp, &by_keys))
+}
+
+/// How a row of a grouped order relates to the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// It starts a group (the first row always does).
+    Group,
+    /// Same group, a later value of the order keys.
+    Later,
+    /// Same group and the same order-key values: a tie.
+    Tie,
+}
+
+/// The row order that sorts `input` by `keys` (as [`sort`]), the first
+/// `split` of which are group keys, with each position's [`Step`].
+pub fn sort_grouped(
+    input: &Table,
+    keys: &[PSortKey],
+    split: usize,
+) -> Result<(Vec<u32>, Vec<Step>)> {
+    let order = sort(input, keys)?;
+    let steps = with_keys(input, keys, |_, by_keys| {
+        let mut steps = Vec::with_capacity(order.len());
+        for (i, &r) in order.iter().enumerate() {
+            steps.push(if i == 0 {
+                Step::Group
+            } else {
+                let prev = order[i - 1] as usize;
+                if by_keys(prev, r as usize, 0..split).is_ne() {
+                    Step::Group
+                } else if by_keys(prev, r as usize, split..keys.len()).is_ne() {
+                    Step::Later
+                } else {
+                    Step::Tie
+                }
+            });
+        }
+        steps
+    })?;
+    Ok((order, steps))
 }
 
 /// The row order that sorts `input` by `keys`: each morsel is sorted (in
@@ -96,7 +146,7 @@ fn with_keys<R>(
 /// noticed between morsels and every [`BATCH`](cancel::BATCH) rows of a merge.
 pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
     let rows = input.num_rows();
-    with_keys(input, keys, |cmp| {
+    with_keys(input, keys, |cmp, _| {
         let mut runs = morsel::map(rows, MORSEL, |range| {
             let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
             run.sort_unstable_by(cmp);
@@ -162,7 +212,7 @@ pub fn top(input: &Table, n: usize, keys: &[PSortKey]) -> Result<Vec<u32>> {
             }
         }
     }
-    with_keys(input, keys, |cmp| {
+    with_keys(input, keys, |cmp, _| {
         if n == 0 {
             return Ok(Vec::new());
         }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub mod builtins;
 
-pub use builtins::{AggFn, Func};
+pub use builtins::{AggFn, Func, WindowFn};
 
 /// A typed expression over the columns of its input.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +171,22 @@ pub struct PAgg {
     pub distinct: bool,
     /// The argument (absent for plain `count`).
     pub arg: Option<PExpr>,
+    /// The second argument: `y` of `corr`/`covar` (an expression), `p` of
+    /// `quantile` (a decimal literal from 0 to 1).
+    pub arg2: Option<PExpr>,
+    /// The result type.
+    pub ty: Type,
+}
+
+/// One window function of a window step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PWindow {
+    /// Which function (its exact semantics are on [`WindowFn`]).
+    pub func: WindowFn,
+    /// The argument (`x` of `lag(x)`, `share(x)`...; absent for the ranks).
+    pub arg: Option<PExpr>,
+    /// The row offset of `lag`/`lead` (1 unless given; 0 or more).
+    pub offset: usize,
     /// The result type.
     pub ty: Type,
 }
@@ -252,7 +268,10 @@ pub enum Plan {
         /// How many.
         n: usize,
     },
-    /// The `n` rows with the largest (or smallest) key, in order.
+    /// The `n` rows with the largest (or smallest) key, in order; ties keep
+    /// input order. With `per` keys: the `n` such rows of each group (SQL:
+    /// `row_number() OVER (PARTITION BY per ORDER BY key) <= n`), groups in
+    /// order of their first row in the input, each group's rows in key order.
     Top {
         /// Input rows.
         input: Box<Plan>,
@@ -260,6 +279,24 @@ pub enum Plan {
         n: usize,
         /// The ranking key.
         key: PSortKey,
+        /// The groups to rank within (empty: all rows are one group).
+        per: Vec<PExpr>,
+    },
+    /// Window functions: the input's rows and columns, in input order, plus
+    /// one column per function, computed within the groups of `per` (null is
+    /// a key value like any other; no keys: all rows) along the order of
+    /// `along` (stable, nulls last; no keys: input order). SQL:
+    /// `f(...) OVER (PARTITION BY per ORDER BY along)`, with input order as
+    /// the last tie-break.
+    Window {
+        /// Input rows.
+        input: Box<Plan>,
+        /// Partition keys.
+        per: Vec<PExpr>,
+        /// Order keys, most significant first.
+        along: Vec<PSortKey>,
+        /// The functions, whose columns follow the input's in this order.
+        funcs: Vec<PWindow>,
     },
     /// An equi-join.
     Join {

@@ -143,8 +143,17 @@ pub enum ClauseKind {
     Where(Expr),
     /// `select EXPR [as NAME], ...`.
     Select(Vec<Item>),
-    /// `derive EXPR as NAME, ...` (every item has a name).
-    Derive(Vec<Item>),
+    /// `derive EXPR as NAME, ... [per KEY, ...] [along KEY [asc|desc], ...]`
+    /// (every item has a name). `per` and `along` are the window of the
+    /// window functions in the items (`rank()`, `lag(x)`, `share(x)`...).
+    Derive {
+        /// The derived columns.
+        items: Vec<Item>,
+        /// The groups window functions compute within (empty: all rows).
+        per: Vec<Expr>,
+        /// The order window functions follow (empty: input order).
+        along: Vec<SortKey>,
+    },
     /// `count, sum X as total, ... [by KEY, ...]`.
     Aggregate {
         /// The aggregates.
@@ -156,7 +165,7 @@ pub enum ClauseKind {
     Sort(Vec<SortKey>),
     /// `limit N`.
     Limit(Expr),
-    /// `top N by EXPR [asc|desc]` (descending unless `asc`).
+    /// `top N by EXPR [asc|desc] [per KEY, ...]` (descending unless `asc`).
     Top {
         /// How many rows.
         n: Expr,
@@ -164,6 +173,8 @@ pub enum ClauseKind {
         by: Expr,
         /// True unless `asc` was written.
         descending: bool,
+        /// Keep `n` rows within each group of these keys (empty: in all).
+        per: Vec<Expr>,
     },
     /// `[left] join SOURCE on KEY, ...`.
     Join {
@@ -196,10 +207,12 @@ pub use crate::plan::AggFn;
 pub struct AggItem {
     /// Which aggregate.
     pub func: AggFn,
-    /// `count distinct X`.
+    /// `count distinct X`, `list distinct X`.
     pub distinct: bool,
     /// The argument (absent only for plain `count`).
     pub arg: Option<Expr>,
+    /// The second argument of `quantile(x, p)`, `corr(x, y)` and the like.
+    pub arg2: Option<Expr>,
     /// The name given with `as`.
     pub alias: Option<Ident>,
     /// The item's text.

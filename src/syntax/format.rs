@@ -368,7 +368,15 @@ impl<'a> Printer<'a> {
         match &c.kind {
             ClauseKind::Where(e) => format!("where {}", self.expr(e)),
             ClauseKind::Select(items) => format!("select {}", self.items(items)),
-            ClauseKind::Derive(items) => format!("derive {}", self.items(items)),
+            ClauseKind::Derive { items, per, along } => {
+                let mut out = format!("derive {}", self.items(items));
+                out.push_str(&self.per(per));
+                if !along.is_empty() {
+                    out.push_str(" along ");
+                    out.push_str(&self.sort_keys(along));
+                }
+                out
+            }
             ClauseKind::Aggregate { items, by } => {
                 let aggs: Vec<String> = items.iter().map(|a| self.agg_item(a)).collect();
                 let mut out = aggs.join(", ");
@@ -378,20 +386,21 @@ impl<'a> Printer<'a> {
                 }
                 out
             }
-            ClauseKind::Sort(keys) => {
-                let keys: Vec<String> = keys
-                    .iter()
-                    .map(|k| {
-                        let dir = if k.descending { " desc" } else { "" };
-                        format!("{}{dir}", self.expr(&k.expr))
-                    })
-                    .collect();
-                format!("sort {}", keys.join(", "))
-            }
+            ClauseKind::Sort(keys) => format!("sort {}", self.sort_keys(keys)),
             ClauseKind::Limit(n) => format!("limit {}", self.expr(n)),
-            ClauseKind::Top { n, by, descending } => {
+            ClauseKind::Top {
+                n,
+                by,
+                descending,
+                per,
+            } => {
                 let dir = if *descending { "" } else { " asc" };
-                format!("top {} by {}{dir}", self.expr(n), self.expr(by))
+                format!(
+                    "top {} by {}{dir}{}",
+                    self.expr(n),
+                    self.expr(by),
+                    self.per(per)
+                )
             }
             ClauseKind::Join { left, source, keys } => {
                 let keys: Vec<String> = keys
@@ -431,14 +440,40 @@ impl<'a> Printer<'a> {
         items.join(", ")
     }
 
+    fn sort_keys(&self, keys: &[SortKey]) -> String {
+        let keys: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let dir = if k.descending { " desc" } else { "" };
+                format!("{}{dir}", self.expr(&k.expr))
+            })
+            .collect();
+        keys.join(", ")
+    }
+
+    /// ` per KEY, ...`, or nothing.
+    fn per(&self, per: &[Expr]) -> String {
+        if per.is_empty() {
+            String::new()
+        } else {
+            format!(" per {}", self.list(per))
+        }
+    }
+
     fn agg_item(&self, a: &AggItem) -> String {
         let mut out = a.func.name().to_string();
         if a.distinct {
             out.push_str(" distinct");
         }
-        if let Some(arg) = &a.arg {
-            out.push(' ');
-            out.push_str(&self.expr(arg));
+        match (&a.arg, &a.arg2) {
+            (Some(arg), Some(arg2)) => {
+                out.push_str(&format!("({}, {})", self.expr(arg), self.expr(arg2)))
+            }
+            (Some(arg), None) => {
+                out.push(' ');
+                out.push_str(&self.expr(arg));
+            }
+            _ => {}
         }
         if let Some(alias) = &a.alias {
             out.push_str(" as ");

@@ -286,7 +286,16 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
         }
         Rule::derive_clause => {
             inner.next();
-            ClauseKind::Derive(inner.map(parse_item).collect::<Result<_>>()?)
+            let (mut items, mut per, mut along) = (Vec::new(), Vec::new(), Vec::new());
+            for p in inner {
+                match p.as_rule() {
+                    Rule::derive_item => items.push(parse_item(p)?),
+                    Rule::window_per => per = parse_per(p)?,
+                    Rule::window_along => along = parse_sort_keys(p.into_inner().skip(1))?,
+                    r => unreachable!("derive child {r:?}"),
+                }
+            }
+            ClauseKind::Derive { items, per, along }
         }
         Rule::aggregate_clause => {
             let mut items = Vec::new();
@@ -308,17 +317,7 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
         }
         Rule::sort_clause => {
             inner.next();
-            let keys = inner
-                .map(|k| {
-                    let mut parts = k.into_inner();
-                    let expr = parse_expr(next(&mut parts))?;
-                    Ok(SortKey {
-                        expr,
-                        descending: parts.next().is_some_and(is_descending),
-                    })
-                })
-                .collect::<Result<_>>()?;
-            ClauseKind::Sort(keys)
+            ClauseKind::Sort(parse_sort_keys(inner)?)
         }
         Rule::limit_clause => {
             inner.next();
@@ -329,8 +328,20 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
             let n = parse_expr(next(&mut inner))?;
             inner.next(); // by
             let by = parse_expr(next(&mut inner))?;
-            let descending = inner.next().is_none_or(is_descending);
-            ClauseKind::Top { n, by, descending }
+            let (mut descending, mut per) = (true, Vec::new());
+            for p in inner {
+                match p.as_rule() {
+                    Rule::direction => descending = is_descending(p),
+                    Rule::window_per => per = parse_per(p)?,
+                    r => unreachable!("top child {r:?}"),
+                }
+            }
+            ClauseKind::Top {
+                n,
+                by,
+                descending,
+                per,
+            }
         }
         Rule::join_clause => {
             let mut left = false;
@@ -374,6 +385,26 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
     Ok(Clause { kind, span })
 }
 
+fn parse_sort_keys<'i>(keys: impl Iterator<Item = Pair<'i, Rule>>) -> Result<Vec<SortKey>> {
+    keys.map(|k| {
+        let mut parts = k.into_inner();
+        let expr = parse_expr(next(&mut parts))?;
+        Ok(SortKey {
+            expr,
+            descending: parts.next().is_some_and(is_descending),
+        })
+    })
+    .collect()
+}
+
+/// The keys of `per KEY, ...`.
+fn parse_per(pair: Pair<Rule>) -> Result<Vec<Expr>> {
+    pair.into_inner()
+        .filter(|p| p.as_rule() == Rule::expr)
+        .map(parse_expr)
+        .collect()
+}
+
 fn is_descending(direction: Pair<Rule>) -> bool {
     direction
         .into_inner()
@@ -394,20 +425,39 @@ fn parse_agg_item(pair: Pair<Rule>) -> Result<AggItem> {
         func: AggFn::Count,
         distinct: false,
         arg: None,
+        arg2: None,
         alias: None,
         span,
     };
     for p in pair.into_inner() {
         match p.as_rule() {
             Rule::agg_fn => {
-                item.func = match next(&mut p.into_inner()).as_rule() {
+                let word = next(&mut p.into_inner());
+                item.func = match word.as_rule() {
                     Rule::kw_count => AggFn::Count,
                     Rule::kw_sum => AggFn::Sum,
                     Rule::kw_avg => AggFn::Avg,
                     Rule::kw_min => AggFn::Min,
                     Rule::kw_max => AggFn::Max,
                     Rule::kw_median => AggFn::Median,
+                    Rule::agg_name => AggFn::from_name(word.as_str())
+                        .expect("the grammar's aggregate names are in AGGREGATES"),
                     r => unreachable!("aggregate {r:?}"),
+                }
+            }
+            Rule::agg_args => {
+                let mut args = p.into_inner().filter(|a| a.as_rule() == Rule::expr);
+                let mut arg = || args.next().expect("the grammar gives two arguments");
+                item.arg = Some(parse_expr(arg())?);
+                item.arg2 = Some(parse_expr(arg())?);
+                if let Some(extra) = args.next() {
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!(
+                            "`{}` takes two arguments, not more",
+                            item.func.name()
+                        )),
+                        span_of(&extra),
+                    ));
                 }
             }
             Rule::agg_distinct => item.distinct = true,

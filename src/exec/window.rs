@@ -1,0 +1,337 @@
+//! Window functions and `top ... per`. Rows are numbered by their `per`
+//! group (in order of first appearance), sorted by group and then by the
+//! `along` keys (stable, so ties keep input order; the sort runs in morsels
+//! on all cores), and each function walks that order once, writing each
+//! row's value at the row's own position: the result keeps input order.
+
+use super::aggregate::group_ids;
+use super::cancel;
+use super::expr::eval;
+use super::order::{self, Step};
+use crate::error::{Error, ErrorKind, Result};
+use crate::plan::{PExpr, PExprKind, PSortKey, PWindow, WindowFn};
+use crate::store::{Builder, Column, Data, Table, NULL_ROW};
+use crate::value::Type;
+use std::sync::Arc;
+
+/// The rows of `input` in window order, each with its [`Step`], and each
+/// row's group id.
+fn ordered(
+    input: &Table,
+    per: &[PExpr],
+    along: &[PSortKey],
+) -> Result<(Vec<u32>, Vec<Step>, Vec<u32>)> {
+    let rows = input.num_rows();
+    let per_cols = per
+        .iter()
+        .map(|e| Ok(eval(e, input)?.into_column(e.ty, rows)))
+        .collect::<Result<Vec<_>>>()?;
+    let ids = if per.is_empty() {
+        vec![0; rows]
+    } else {
+        group_ids(&per_cols, rows)?.ids
+    };
+    if per.is_empty() && along.is_empty() {
+        let steps = (0..rows)
+            .map(|i| if i == 0 { Step::Group } else { Step::Later })
+            .collect();
+        return Ok(((0..rows as u32).collect(), steps, ids));
+    }
+    // The input with the group id as one more column, sorted by it first.
+    let mut columns: Vec<(String, Arc<Column>)> = input
+        .fields()
+        .iter()
+        .zip(input.columns())
+        .map(|(f, c)| (f.name.clone(), Arc::clone(c)))
+        .collect();
+    let width = columns.len();
+    let mut keys = Vec::new();
+    if !per.is_empty() {
+        let gid = Column::new(Data::Int(ids.iter().map(|&g| i64::from(g)).collect()), None);
+        columns.push((String::new(), Arc::new(gid)));
+        keys.push(PSortKey {
+            expr: PExpr {
+                kind: PExprKind::Column(width),
+                ty: Type::Int,
+            },
+            descending: false,
+        });
+    }
+    let split = keys.len();
+    keys.extend(along.iter().cloned());
+    let keyed = Table::with_rows(columns, rows);
+    let (order, steps) = order::sort_grouped(&keyed, &keys, split)?;
+    Ok((order, steps, ids))
+}
+
+/// Runs a window step: `input`'s columns, then one per function.
+pub fn window(
+    input: &Table,
+    per: &[PExpr],
+    along: &[PSortKey],
+    funcs: &[PWindow],
+) -> Result<Table> {
+    let rows = input.num_rows();
+    let (order, steps, ids) = ordered(input, per, along)?;
+    cancel::check()?;
+    let mut out: Vec<(String, Arc<Column>)> = input
+        .fields()
+        .iter()
+        .zip(input.columns())
+        .map(|(f, c)| (f.name.clone(), Arc::clone(c)))
+        .collect();
+    for (k, w) in funcs.iter().enumerate() {
+        cancel::check()?;
+        let arg = w
+            .arg
+            .as_ref()
+            .map(|e| Ok::<_, Error>(eval(e, input)?.into_column(e.ty, rows)))
+            .transpose()?;
+        let col = compute(w, arg.as_deref(), &order, &steps, &ids, rows)?;
+        out.push((format!("\u{0}window{k}"), Arc::new(col)));
+    }
+    Ok(Table::with_rows(out, rows))
+}
+
+/// The `n` rows of each group with the best key: groups in order of first
+/// appearance, each group's rows in key order.
+pub fn top_per(input: &Table, n: usize, key: &PSortKey, per: &[PExpr]) -> Result<Table> {
+    let (order, steps, _) = ordered(input, per, std::slice::from_ref(key))?;
+    let mut kept = Vec::new();
+    let mut in_group = 0;
+    for (&r, &s) in order.iter().zip(&steps) {
+        in_group = if s == Step::Group { 1 } else { in_group + 1 };
+        if in_group <= n {
+            kept.push(r);
+        }
+    }
+    Ok(input.take(&kept))
+}
+
+/// The start of each position's group in the order.
+fn group_starts(steps: &[Step]) -> Vec<usize> {
+    let mut start = 0;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            if s == Step::Group {
+                start = i;
+            }
+            start
+        })
+        .collect()
+}
+
+fn ints(values: Vec<Option<i64>>) -> Column {
+    let mut b = Builder::with_capacity(values.len());
+    values.into_iter().for_each(|v| b.push(v));
+    b.into_column()
+}
+
+fn decimals(values: Vec<Option<f64>>) -> Column {
+    let mut b = Builder::with_capacity(values.len());
+    values.into_iter().for_each(|v| b.push(v));
+    b.into_column()
+}
+
+fn overflow(func: &str) -> Error {
+    Error::new(ErrorKind::Overflow(format!("`{func}`")))
+        .with_help("the result passes 9223372036854775807; compute in decimals, e.g. `running_sum(x * 1.0)`")
+}
+
+/// A number column's value at `i`, as an integer (for integer columns) or decimal.
+#[derive(Clone, Copy)]
+enum Num<'a> {
+    Int(&'a [i64]),
+    Dec(&'a [f64]),
+}
+
+fn num(col: &Column) -> Option<Num<'_>> {
+    if col.ty() == Type::Null {
+        return None;
+    }
+    match col.data() {
+        Data::Int(v) => Some(Num::Int(v)),
+        Data::Decimal(v) => Some(Num::Dec(v)),
+        _ => None,
+    }
+}
+
+fn compute(
+    w: &PWindow,
+    arg: Option<&Column>,
+    order: &[u32],
+    steps: &[Step],
+    ids: &[u32],
+    rows: usize,
+) -> Result<Column> {
+    // The value at each sorted position, written at the row's position.
+    let mut ranks = vec![None; rows];
+    match w.func {
+        WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank => {
+            let (mut pos, mut rank, mut dense) = (0i64, 0i64, 0i64);
+            for (&r, &s) in order.iter().zip(steps) {
+                match s {
+                    Step::Group => (pos, rank, dense) = (1, 1, 1),
+                    Step::Later => {
+                        pos += 1;
+                        rank = pos;
+                        dense += 1;
+                    }
+                    Step::Tie => pos += 1,
+                }
+                ranks[r as usize] = Some(match w.func {
+                    WindowFn::RowNumber => pos,
+                    WindowFn::Rank => rank,
+                    _ => dense,
+                });
+            }
+            return Ok(ints(ranks));
+        }
+        _ => {}
+    }
+    let arg = arg.expect("the checker gives these functions an argument");
+    let starts = group_starts(steps);
+    // The row `k` positions before (lag) or after (lead) each row, in its group.
+    let shifted = |back: bool, k: usize| -> Vec<u32> {
+        let mut idx = vec![NULL_ROW; rows];
+        let ends: Vec<usize> = {
+            let mut ends = vec![0; order.len()];
+            let mut end = order.len();
+            for i in (0..order.len()).rev() {
+                ends[i] = end;
+                if steps[i] == Step::Group {
+                    end = i;
+                }
+            }
+            ends
+        };
+        for (i, &r) in order.iter().enumerate() {
+            let j = if back {
+                i.checked_sub(k).filter(|&j| j >= starts[i])
+            } else {
+                Some(i + k).filter(|&j| j < ends[i])
+            };
+            if let Some(j) = j {
+                idx[r as usize] = order[j];
+            }
+        }
+        idx
+    };
+    match w.func {
+        WindowFn::Lag | WindowFn::Lead => {
+            let idx = shifted(w.func == WindowFn::Lag, w.offset);
+            if arg.ty() == Type::Null {
+                return Ok(Column::nulls(Type::Null, rows));
+            }
+            Ok(arg.take(&idx))
+        }
+        WindowFn::Change | WindowFn::PercentChange => {
+            let prev = shifted(true, 1);
+            let Some(v) = num(arg) else {
+                return Ok(Column::nulls(w.ty, rows));
+            };
+            let pair = |r: usize| {
+                let p = prev[r];
+                (p != NULL_ROW && arg.is_valid(r) && arg.is_valid(p as usize))
+                    .then_some(p as usize)
+            };
+            if w.func == WindowFn::PercentChange {
+                let get = |i: usize| match v {
+                    Num::Int(x) => x[i] as f64,
+                    Num::Dec(x) => x[i],
+                };
+                let out = (0..rows)
+                    .map(|r| {
+                        pair(r).and_then(|p| {
+                            let before = get(p);
+                            (before != 0.0).then(|| 100.0 * (get(r) - before) / before)
+                        })
+                    })
+                    .collect();
+                return Ok(decimals(out));
+            }
+            match v {
+                Num::Int(x) => {
+                    let mut out = Vec::with_capacity(rows);
+                    for r in 0..rows {
+                        out.push(match pair(r) {
+                            Some(p) => Some(x[r].checked_sub(x[p]).ok_or_else(|| overflow("change"))?),
+                            None => None,
+                        });
+                    }
+                    Ok(ints(out))
+                }
+                Num::Dec(x) => Ok(decimals(
+                    (0..rows).map(|r| pair(r).map(|p| x[r] - x[p])).collect(),
+                )),
+            }
+        }
+        WindowFn::RunningSum => {
+            let Some(v) = num(arg) else {
+                return Ok(Column::nulls(w.ty, rows));
+            };
+            match v {
+                Num::Int(x) => {
+                    let mut out = vec![None; rows];
+                    let mut sum: Option<i64> = None;
+                    for (&r, &s) in order.iter().zip(steps) {
+                        if s == Step::Group {
+                            sum = None;
+                        }
+                        let r = r as usize;
+                        if arg.is_valid(r) {
+                            let total = sum.unwrap_or(0).checked_add(x[r]);
+                            sum = Some(total.ok_or_else(|| overflow("running_sum"))?);
+                        }
+                        out[r] = sum;
+                    }
+                    Ok(ints(out))
+                }
+                Num::Dec(x) => {
+                    let mut out = vec![None; rows];
+                    let mut sum: Option<f64> = None;
+                    for (&r, &s) in order.iter().zip(steps) {
+                        if s == Step::Group {
+                            sum = None;
+                        }
+                        let r = r as usize;
+                        if arg.is_valid(r) {
+                            sum = Some(sum.unwrap_or(0.0) + x[r]);
+                        }
+                        out[r] = sum;
+                    }
+                    Ok(decimals(out))
+                }
+            }
+        }
+        WindowFn::Share => {
+            let Some(v) = num(arg) else {
+                return Ok(Column::nulls(w.ty, rows));
+            };
+            let get = |i: usize| match v {
+                Num::Int(x) => x[i] as f64,
+                Num::Dec(x) => x[i],
+            };
+            let groups = ids.iter().max().map_or(0, |&g| g as usize + 1);
+            let mut totals = vec![0.0; groups];
+            for (i, &g) in ids.iter().enumerate() {
+                if arg.is_valid(i) {
+                    totals[g as usize] += get(i);
+                }
+            }
+            Ok(decimals(
+                (0..rows)
+                    .map(|r| {
+                        let t = totals[ids[r] as usize];
+                        (arg.is_valid(r) && t != 0.0).then(|| get(r) / t)
+                    })
+                    .collect(),
+            ))
+        }
+        WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank => {
+            unreachable!("the ranks returned above")
+        }
+    }
+}
