@@ -59,7 +59,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use exec::cancel::InterruptHandle;
 pub use load::{FileFormat, LoadOptions};
 pub use plan::builtins::{
-    reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,
+    reference as function_reference, AggInfo, FuncInfo, WindowInfo, AGGREGATES, FUNCTIONS,
+    WINDOW_FUNCTIONS,
 };
 pub use print::{Printed, Printer};
 pub use render::{paint, render, render_with, Format, RenderOptions, Style};

@@ -4,7 +4,7 @@
 
 use itq::syntax::ast::StatementKind;
 use itq::syntax::parse_script;
-use itq::{Engine, AGGREGATES, FUNCTIONS};
+use itq::{Engine, AGGREGATES, FUNCTIONS, WINDOW_FUNCTIONS};
 
 fn reference() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reference.md")).unwrap()
@@ -59,6 +59,20 @@ fn the_aggregate_section_is_the_aggregates_table() {
     assert!(
         got == want,
         "docs/reference.md's Aggregates table differs from AGGREGATES in src/exec/funcs.rs; its rows should be:\n{}",
+        markdown(&want)
+    );
+}
+
+#[test]
+fn the_window_section_is_the_window_functions_table() {
+    let want: Vec<(String, String)> = WINDOW_FUNCTIONS
+        .iter()
+        .map(|w| (w.signature.to_string(), w.doc.to_string()))
+        .collect();
+    let got = table_after(&reference(), "### Window functions");
+    assert!(
+        got == want,
+        "docs/reference.md's Window functions table differs from WINDOW_FUNCTIONS in src/plan/builtins.rs; its rows should be:\n{}",
         markdown(&want)
     );
 }

@@ -298,7 +298,6 @@ impl<'a> Checker<'a> {
                         windows: Some(&windows),
                     };
                     let p = self.expr(&item.expr, &scope)?;
-                    drop(scope);
                     let windows = windows.into_inner();
                     if !windows.is_empty() {
                         any_window = true;
@@ -426,15 +425,7 @@ impl<'a> Checker<'a> {
                     descending: *descending,
                 };
                 let (per, _) = self.window_keys(per, &[], &scope)?;
-                Ok((
-                    Plan::Top {
-                        input,
-                        n,
-                        key,
-                        per,
-                    },
-                    fields.to_vec(),
-                ))
+                Ok((Plan::Top { input, n, key, per }, fields.to_vec()))
             }
             ClauseKind::Join { left, source, keys } => {
                 let (right, right_fields, _) = self.source(source, params)?;

@@ -100,12 +100,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             let rows: Vec<u32> = (0..*n as u32).collect();
             Ok(input.take(&rows))
         }
-        Plan::Top {
-            input,
-            n,
-            key,
-            per,
-        } if !per.is_empty() => {
+        Plan::Top { input, n, key, per } if !per.is_empty() => {
             let input = execute(input)?;
             window::top_per(&input, *n, key, per)
         }

@@ -244,7 +244,11 @@ fn quantiles(arg: &Column, p: f64, ids: &[u32], n: usize) -> Column {
         let h = (values.len() - 1) as f64 * p;
         let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
         let (a, b) = (values[lo].1, values[hi].1);
-        out[g as usize] = Some(if lo == hi { a } else { a + (h - lo as f64) * (b - a) });
+        out[g as usize] = Some(if lo == hi {
+            a
+        } else {
+            a + (h - lo as f64) * (b - a)
+        });
         start = end;
     }
     decimals(out.into_iter())

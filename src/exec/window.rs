@@ -136,8 +136,9 @@ fn decimals(values: Vec<Option<f64>>) -> Column {
 }
 
 fn overflow(func: &str) -> Error {
-    Error::new(ErrorKind::Overflow(format!("`{func}`")))
-        .with_help("the result passes 9223372036854775807; compute in decimals, e.g. `running_sum(x * 1.0)`")
+    Error::new(ErrorKind::Overflow(format!("`{func}`"))).with_help(
+        "the result passes 9223372036854775807; compute in decimals, e.g. `running_sum(x * 1.0)`",
+    )
 }
 
 /// A number column's value at `i`, as an integer (for integer columns) or decimal.
@@ -234,8 +235,7 @@ fn compute(
             };
             let pair = |r: usize| {
                 let p = prev[r];
-                (p != NULL_ROW && arg.is_valid(r) && arg.is_valid(p as usize))
-                    .then_some(p as usize)
+                (p != NULL_ROW && arg.is_valid(r) && arg.is_valid(p as usize)).then_some(p as usize)
             };
             if w.func == WindowFn::PercentChange {
                 let get = |i: usize| match v {
@@ -257,7 +257,9 @@ fn compute(
                     let mut out = Vec::with_capacity(rows);
                     for r in 0..rows {
                         out.push(match pair(r) {
-                            Some(p) => Some(x[r].checked_sub(x[p]).ok_or_else(|| overflow("change"))?),
+                            Some(p) => {
+                                Some(x[r].checked_sub(x[p]).ok_or_else(|| overflow("change"))?)
+                            }
                             None => None,
                         });
                     }
