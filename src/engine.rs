@@ -3,10 +3,10 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::access::Folders;
+use crate::cancel::{self, InterruptHandle};
 use crate::check::{CheckedStatement, Checker, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
-use crate::exec::cancel::{self, InterruptHandle};
 use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
 use crate::render::render_checked;
