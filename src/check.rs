@@ -4,6 +4,7 @@
 
 use crate::error::{closest, suggestion, Error, ErrorKind, Result};
 use crate::exec::{self, funcs};
+use crate::limits::{MAX_CLAUSES, MAX_DEF_DEPTH, MAX_EXPR_DEPTH};
 use crate::plan::*;
 use crate::source::{Source, Span};
 use crate::store::{Catalog, Field};
@@ -11,12 +12,6 @@ use crate::syntax::ast::{self, AggFn, BinaryOp, ClauseKind, Expr, ExprKind, Quer
 use crate::value::{Scalar, Type};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// How deep `def` calls may nest before the checker assumes a def calls itself.
-const MAX_DEF_DEPTH: usize = 32;
-
-/// How deep an expression may nest (operators inside operators), as in SQLite.
-pub(crate) const MAX_EXPR_DEPTH: usize = 200;
 
 /// The error for an expression nested deeper than [`MAX_EXPR_DEPTH`]; the
 /// formatter refuses such text with the same words.
@@ -31,10 +26,6 @@ pub(crate) fn expression_too_deep(span: Span) -> Error {
         "to test many values, write `column in (a, b, c, ...)`; or split the query with `let`",
     )
 }
-
-/// How many clauses one query may have; plans are run recursively, so this
-/// bounds the stack a query needs.
-const MAX_CLAUSES: usize = 100;
 
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
@@ -631,7 +622,11 @@ impl<'a> Checker<'a> {
         match &e.kind {
             ExprKind::Int(v) => lit(Scalar::Int(*v)),
             ExprKind::Decimal(v) => lit(Scalar::Decimal(*v)),
-            ExprKind::Text(s) => lit(Scalar::Text(s.as_str().into())),
+            ExprKind::Text(s) => {
+                crate::limits::check_text("the text literal", s.len() as u64)
+                    .map_err(|err| err.with_span(e.span))?;
+                lit(Scalar::Text(s.as_str().into()))
+            }
             ExprKind::Date(d) => lit(Scalar::Date(*d)),
             ExprKind::Bool(b) => lit(Scalar::Bool(*b)),
             ExprKind::Null => lit(Scalar::Null),
