@@ -7,6 +7,7 @@ use crate::cancel::{self, InterruptHandle};
 use crate::check::{CheckedStatement, Checker, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
+use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
 use crate::render::render_checked;
@@ -70,6 +71,8 @@ pub struct Engine {
     folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
+    /// What one statement may use.
+    limits: Limits,
 }
 
 impl Engine {
@@ -96,6 +99,7 @@ impl Engine {
             catalog: Catalog::new(),
             folders: Folders::default(),
             interrupt: InterruptHandle::default(),
+            limits: Limits::from_machine(),
         }
     }
 
@@ -279,15 +283,28 @@ impl Engine {
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         cancel::with_handle(&interrupt, || {
-            for statement in &script.statements {
-                let start = Instant::now();
-                let out = self
-                    .statement(&statement.kind, source)
-                    .map_err(|e| e.with_span(statement.span).with_source(source))?;
-                emit(out, start.elapsed());
-            }
-            Ok(())
+            limits::with_limits(self.limits, || {
+                for statement in &script.statements {
+                    let start = Instant::now();
+                    let out = self
+                        .statement(&statement.kind, source)
+                        .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                    emit(out, start.elapsed());
+                }
+                Ok(())
+            })
         })
+    }
+
+    /// The limits this engine runs under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sets the memory, row and text limits for the statements this engine
+    /// runs from now on (see [`Limits`]).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// A handle that cancels this engine's running query, from another

@@ -58,6 +58,7 @@ pub mod value;
 pub use cancel::InterruptHandle;
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
+pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};
 pub use plan::builtins::{
     reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,

@@ -513,4 +513,24 @@ mod tests {
         assert!(text.contains("Gansu"));
         assert!(text.ends_with("5 rows\n"), "{text}");
     }
+
+    #[test]
+    fn a_megabyte_cell_is_cut_to_three_lines_at_a_width() {
+        // Laying out one long word used to take time quadratic in its
+        // length (12 s for 256 KB); only what is shown is laid out now.
+        let mut e = Engine::new().unwrap();
+        e.set_param("s", Scalar::Text("x".repeat(1 << 20).into()));
+        let t = e.query("provinces limit 1 select name, $s as s").unwrap();
+        let options = RenderOptions {
+            max_rows: None,
+            width: Some(40),
+        };
+        let text = render_with(&t, Format::Table, &options);
+        let body: Vec<&str> = text.lines().filter(|l| l.contains("xxx")).collect();
+        assert_eq!(body.len(), 3, "{text}");
+        assert!(body[2].contains('…'), "{text}");
+        for line in text.lines() {
+            assert!(line.chars().count() <= 40, "{line:?} is wider than 40");
+        }
+    }
 }

@@ -105,6 +105,12 @@ pub(crate) fn load_opened(
     {
         options.delimiter = Some(b'\t');
     }
+    // A loaded table takes about as much memory as its file.
+    crate::limits::check_memory(
+        &format!("loading `{shown}`"),
+        meta.len(),
+        "load a smaller file (split it, or keep the columns you need), or raise the limit with --max-memory",
+    )?;
     let mut input = csv::FileInput::new(file).map_err(|e| io(e.to_string()))?;
     let format = match options.format.or_else(|| FileFormat::from_path(path)) {
         Some(f) => f,
