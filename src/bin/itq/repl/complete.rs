@@ -1,9 +1,9 @@
 //! What may be typed next: relations, clause words, the columns in scope,
 //! a text column's values, meta-commands and file paths.
 
-use super::lex::{is_keyword, lex, starts_clause, Tok, Token};
 use super::meta;
-use itq::syntax::CLAUSE_WORDS;
+use itq::syntax::keywords::{clause_words, is_aggregate, is_keyword, starts_clause, AFTER_OPERAND};
+use itq::syntax::tokens::{statement_tokens, Tok, Token};
 use itq::{Data, Engine, FUNCTIONS};
 use std::path::Path;
 
@@ -44,10 +44,10 @@ pub fn complete(engine: &Engine, line: &str, pos: usize) -> Completion {
     if before[line_start..].trim_start().starts_with('.') {
         return complete_meta(engine, before, line_start);
     }
-    let tokens = lex(before);
+    let tokens = statement_tokens(before);
     let stmt_from = tokens
         .iter()
-        .rposition(|t| t.kind == Tok::Break)
+        .rposition(|t| t.kind == Tok::End)
         .map_or(0, |i| i + 1);
     let stmt: Vec<Token> = tokens[stmt_from..]
         .iter()
@@ -99,7 +99,7 @@ pub fn complete(engine: &Engine, line: &str, pos: usize) -> Completion {
         _ => {}
     }
     let (start, prefix, prior) = match last {
-        Some(t) if matches!(t.kind, Tok::Word | Tok::Backquoted) => {
+        Some(t) if matches!(t.kind, Tok::Word | Tok::Param | Tok::Backquoted { .. }) => {
             (t.start, t.text(line), &stmt[..stmt.len() - 1])
         }
         _ => (pos, "", &stmt[..]),
@@ -168,25 +168,21 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     if matches!(last_word.as_str(), "as" | "limit" | "top") {
         return Vec::new();
     }
-    let operand = matches!(last.kind, Tok::Str { .. } | Tok::Number | Tok::Backquoted)
-        || last_word == ")"
-        || (last.kind == Tok::Word && !is_keyword(&last_word))
+    let operand = matches!(
+        last.kind,
+        Tok::Str { .. } | Tok::Number | Tok::Backquoted { .. }
+    ) || last_word == ")"
+        || (matches!(last.kind, Tok::Word | Tok::Param) && !is_keyword(&last_word))
         || matches!(
             last_word.as_str(),
             "asc" | "desc" | "null" | "true" | "false" | "distinct"
         );
-    if q.len() == 1 && last.kind == Tok::Word {
-        return clause_words();
+    if q.len() == 1 && matches!(last.kind, Tok::Word | Tok::Param) {
+        return clause_starts();
     }
     if operand {
-        let mut all = clause_words();
-        all.extend(
-            [
-                "and", "or", "as", "asc", "desc", "by", "on", "in", "is", "not", "between",
-                "contains",
-            ]
-            .map(Candidate::same),
-        );
+        let mut all = clause_starts();
+        all.extend(AFTER_OPERAND.iter().map(|w| Candidate::same(*w)));
         return all;
     }
     let query_start = q[0].start;
@@ -196,11 +192,11 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     columns
 }
 
-fn clause_words() -> Vec<Candidate> {
-    CLAUSE_WORDS
-        .iter()
-        .filter(|w| **w != "by")
-        .map(|w| Candidate::same(*w))
+/// The words that start a clause.
+fn clause_starts() -> Vec<Candidate> {
+    clause_words()
+        .filter(|w| starts_clause(w))
+        .map(Candidate::same)
         .collect()
 }
 
@@ -244,8 +240,7 @@ fn quote_name(name: &str) -> String {
 /// As [`quote_name`]; in an expression the aggregate words are plain names
 /// (`sort count desc`).
 fn quote_name_in(name: &str, expression: bool) -> String {
-    let aggregate =
-        ["count", "sum", "avg", "min", "max", "median"].contains(&name.to_lowercase().as_str());
+    let aggregate = is_aggregate(name);
     let plain = name
         .chars()
         .next()
@@ -336,13 +331,15 @@ fn complete_value(engine: &Engine, line: &str, stmt: &[Token], string: &Token) -
         {
             i.checked_sub(2)
         }
-        Some(t) if t.kind == Tok::Word || t.kind == Tok::Backquoted => i.checked_sub(1),
+        Some(t) if matches!(t.kind, Tok::Word | Tok::Param | Tok::Backquoted { .. }) => {
+            i.checked_sub(1)
+        }
         _ => None,
     };
     let Some(column) = column_at.and_then(|c| stmt.get(c)) else {
         return Completion::default();
     };
-    if !matches!(column.kind, Tok::Word | Tok::Backquoted) {
+    if !matches!(column.kind, Tok::Word | Tok::Param | Tok::Backquoted { .. }) {
         return Completion::default();
     }
     let column = column.text(line).trim_matches('`');

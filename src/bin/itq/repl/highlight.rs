@@ -1,8 +1,9 @@
 //! The colours of what is typed: keywords, literals and comments, with names
 //! the engine does not know and unbalanced quotes or parentheses marked.
 
-use super::lex::{is_keyword, lex, Tok, Token, STATEMENT_WORDS};
 use super::validate::{validate, Entry, CONTINUATION, CONTINUATION_MARK};
+use itq::syntax::keywords::{aggregate_words, is_keyword, keyword, Role};
+use itq::syntax::tokens::{statement_tokens, Tok, Token};
 use itq::{Engine, ErrorKind, Style, FUNCTIONS};
 use std::ops::Range;
 
@@ -13,7 +14,7 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
     if line.trim_start().starts_with('.') {
         return Vec::new();
     }
-    let tokens = lex(line);
+    let tokens = statement_tokens(line);
     let catalog = engine.catalog();
     let known_column = |name: &str| {
         catalog
@@ -56,15 +57,18 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
             Tok::Word
                 if is_keyword(text)
                     || (load_or_save
-                        && STATEMENT_WORDS.contains(&text.to_lowercase().as_str())) =>
+                        && keyword(text).is_some_and(|k| k.role == Role::LoadSave)) =>
             {
                 Some(Style::Keyword)
             }
-            Tok::Word | Tok::Backquoted => {
+            Tok::Word | Tok::Param | Tok::Backquoted { .. } => {
                 let name = text.trim_matches('`');
-                let agg_default = ["count", "sum_", "avg_", "min_", "max_", "median_"]
-                    .iter()
-                    .any(|p| name.starts_with(p));
+                // A default result name: `count`, `count_projects`, `sum_value`.
+                let agg_default = aggregate_words().any(|a| {
+                    name.strip_prefix(a).is_some_and(|rest| {
+                        rest.starts_with('_') || (a == "count" && rest.is_empty())
+                    })
+                });
                 let known = match &checked {
                     Some(unknown) => *unknown != Some(t.start),
                     None => {
@@ -126,7 +130,7 @@ pub fn highlight(engine: &Engine, line: &str, pos: usize) -> Vec<(Range<usize>, 
 /// `Some(Some(offset))` for the first unknown one. `None` when the text does
 /// not parse yet, and the names are judged one by one against the catalog.
 fn checked_unknown(engine: &Engine, line: &str, tokens: &[Token]) -> Option<Option<usize>> {
-    if tokens.iter().any(|t| t.kind == Tok::Break) {
+    if tokens.iter().any(|t| t.kind == Tok::End) {
         return None;
     }
     let words: Vec<String> = tokens

@@ -5,7 +5,6 @@
 mod complete;
 mod helper;
 mod highlight;
-mod lex;
 mod meta;
 mod validate;
 

@@ -1,7 +1,8 @@
 //! Whether an entry is ready to run, or Enter continues it on the next line;
 //! and how continued lines are joined into itq text.
 
-use super::lex::{lex, Tok, Token};
+use itq::syntax::keywords::keyword;
+use itq::syntax::tokens::{statement_tokens, Tok, Token};
 
 /// The text a continuation line starts with: as wide as the prompt, so the
 /// continued text lines up, and indented, so itq reads it as a continuation.
@@ -28,7 +29,7 @@ pub fn validate(text: &str) -> Entry {
     if text.trim_start().starts_with('.') {
         return Entry::Complete;
     }
-    let tokens: Vec<Token> = lex(text)
+    let tokens: Vec<Token> = statement_tokens(text)
         .into_iter()
         .filter(|t| t.kind != Tok::Comment)
         .collect();
@@ -45,7 +46,7 @@ pub fn validate(text: &str) -> Entry {
         match (t.kind, t.text(text)) {
             (Tok::Punct, "(") => depth += 1,
             (Tok::Punct, ")") => depth -= 1,
-            (Tok::Break, _) if depth <= 0 => depth = 0,
+            (Tok::End, _) if depth <= 0 => depth = 0,
             _ => {}
         }
     }
@@ -61,12 +62,7 @@ pub fn validate(text: &str) -> Entry {
             }
         }
         Some(t) if t.kind == Tok::Word => {
-            let w = t.text(text).to_lowercase();
-            let open_ended = [
-                "where", "select", "derive", "sort", "by", "on", "join", "left", "top", "limit",
-                "as", "and", "or", "not", "in", "is", "between", "contains", "let", "def", "to",
-            ];
-            if open_ended.contains(&w.as_str()) {
+            if keyword(t.text(text)).is_some_and(|k| k.open_ended) {
                 Entry::Incomplete
             } else {
                 Entry::Complete
