@@ -10,7 +10,7 @@ use crate::load::{self, FileFormat, LoadOptions};
 use crate::render::render;
 use crate::save;
 use crate::source::{Source, Span};
-use crate::store::{facts, Catalog, Column, Def, Relation, Table};
+use crate::store::{facts, Catalog, Column, Def, Relation, RelationKind, Table};
 use crate::syntax::ast::{
     self, ClauseKind, Expr, ExprKind, Query, Source as AstSource, Statement, StatementKind,
 };
@@ -113,6 +113,7 @@ impl Engine {
                 Relation {
                     table: Arc::new(table),
                     doc: Some(f.doc.to_string()),
+                    kind: RelationKind::Fact,
                 },
             );
         }
@@ -214,6 +215,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc: Some(doc),
+                kind: RelationKind::Loaded,
             },
         );
         Output::Loaded {
@@ -305,6 +307,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc,
+                kind: RelationKind::Loaded,
             },
         );
     }
@@ -450,6 +453,7 @@ impl Engine {
                     Relation {
                         table: Arc::new(table),
                         doc,
+                        kind: RelationKind::View,
                     },
                 );
                 Ok(Output::Defined {

@@ -45,7 +45,7 @@ fn start(history: &Path, no_color: bool, raw: bool) -> PtySession {
     // rexpect reads bytes one by one as characters, so only ASCII is expected.
     p.exp_string(&format!("itq {} ", env!("CARGO_PKG_VERSION")))
         .expect("the welcome line names the version");
-    p.exp_regex(r"\d+ relations, \d+ facts loaded; type \.help")
+    p.exp_regex(r"\d+ cited relations, [\d,]+ facts, [\d,]+ quotes from \d+ sources; \d+ views; type \.help")
         .expect("the welcome line counts what is loaded");
     prompt(&mut p);
     p

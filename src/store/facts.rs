@@ -88,6 +88,9 @@ pub const FACT_FILES: &[FactFile] = &[
 /// The relation of quotes: not counted among the cited facts.
 pub const EVIDENCE: &str = "evidence";
 
+/// The relation of cited sources: not itself a cited fact.
+pub const SOURCES: &str = "sources";
+
 /// Parses one typed-header CSV into a table. `file` names it in errors.
 pub fn parse_typed_csv(file: &str, text: &str) -> Result<Table> {
     let data_error =
