@@ -297,7 +297,7 @@ fn hedges_and_directives_are_data() {
         count(r#"event_sectors where qualifier != "such as" count"#),
         0
     );
-    assert_eq!(count(r#"relocations where status = "directive" count"#), 6);
+    assert_eq!(count(r#"relocations where status = "directive" count"#), 2);
     assert_eq!(count(r#"relocations where qualifier = "some" count"#), 2);
     assert_eq!(
         count(r#"stats where period = "since the beginning of this year" count"#),
