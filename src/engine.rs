@@ -13,7 +13,7 @@ use crate::plan::Backend;
 use crate::render::render_checked;
 use crate::save;
 use crate::source::Source;
-use crate::store::{facts, Catalog, Column, Relation, Table};
+use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
@@ -86,6 +86,7 @@ impl Engine {
                 Relation {
                     table: Arc::new(table),
                     doc: Some(f.doc.to_string()),
+                    kind: RelationKind::Fact,
                 },
             );
         }
@@ -178,6 +179,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc: Some(doc),
+                kind: RelationKind::Loaded,
             },
         );
         Output::Loaded {
@@ -201,6 +203,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc,
+                kind: RelationKind::Loaded,
             },
         );
     }
@@ -382,6 +385,7 @@ impl Engine {
                     Relation {
                         table: Arc::new(table),
                         doc,
+                        kind: RelationKind::View,
                     },
                 );
                 Output::Defined {
