@@ -3,16 +3,17 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::access::Folders;
+use crate::cancel::{self, InterruptHandle};
 use crate::check::{CheckedStatement, Checker, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
-use crate::exec::cancel::{self, InterruptHandle};
+use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
 use crate::render::render_checked;
 use crate::save;
 use crate::source::Source;
-use crate::store::{facts, Catalog, Column, Relation, Table};
+use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
@@ -70,6 +71,8 @@ pub struct Engine {
     folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
+    /// What one statement may use.
+    limits: Limits,
 }
 
 impl Engine {
@@ -83,6 +86,7 @@ impl Engine {
                 Relation {
                     table: Arc::new(table),
                     doc: Some(f.doc.to_string()),
+                    kind: RelationKind::Fact,
                 },
             );
         }
@@ -96,6 +100,7 @@ impl Engine {
             catalog: Catalog::new(),
             folders: Folders::default(),
             interrupt: InterruptHandle::default(),
+            limits: Limits::from_machine(),
         }
     }
 
@@ -174,6 +179,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc: Some(doc),
+                kind: RelationKind::Loaded,
             },
         );
         Output::Loaded {
@@ -197,6 +203,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc,
+                kind: RelationKind::Loaded,
             },
         );
     }
@@ -279,15 +286,28 @@ impl Engine {
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         cancel::with_handle(&interrupt, || {
-            for statement in &script.statements {
-                let start = Instant::now();
-                let out = self
-                    .statement(&statement.kind, source)
-                    .map_err(|e| e.with_span(statement.span).with_source(source))?;
-                emit(out, start.elapsed());
-            }
-            Ok(())
+            limits::with_limits(self.limits, || {
+                for statement in &script.statements {
+                    let start = Instant::now();
+                    let out = self
+                        .statement(&statement.kind, source)
+                        .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                    emit(out, start.elapsed());
+                }
+                Ok(())
+            })
         })
+    }
+
+    /// The limits this engine runs under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sets the memory, row and text limits for the statements this engine
+    /// runs from now on (see [`Limits`]).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// A handle that cancels this engine's running query, from another
@@ -365,6 +385,7 @@ impl Engine {
                     Relation {
                         table: Arc::new(table),
                         doc,
+                        kind: RelationKind::View,
                     },
                 );
                 Output::Defined {

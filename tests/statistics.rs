@@ -41,7 +41,9 @@ fn spread_is_sample_or_population_and_skips_nulls() {
         "variance_v,var_pop_v\n2.7,2.16\n"
     );
     assert_eq!(
-        give("t stddev v, stddev_pop v select round(stddev_v, 9) as s, round(stddev_pop_v, 9) as p"),
+        give(
+            "t stddev v, stddev_pop v select round(stddev_v, 9) as s, round(stddev_pop_v, 9) as p"
+        ),
         "s,p\n1.643167673,1.469693846\n"
     );
     // One value: no sample spread, a population spread of 0; no values: null.
@@ -105,7 +107,10 @@ fn mode_first_last_and_list_skip_nulls_and_break_ties_as_documented() {
         "g,mode_v,list_v,first_d\nx,2,\"1, 2, 2\",1.5\ny,4,4,2.5\n,5,5,2.5\n"
     );
     // A tie goes to the smallest value.
-    assert_eq!(give("t where k in (\"a\", \"b\") mode s"), "mode_s\nexpected\n");
+    assert_eq!(
+        give("t where k in (\"a\", \"b\") mode s"),
+        "mode_s\nexpected\n"
+    );
     assert_eq!(give("t where k in (\"a\", \"d\") mode v"), "mode_v\n1\n");
     // No values: null, as for every aggregate but count.
     assert_eq!(
@@ -120,7 +125,9 @@ fn the_new_aggregate_words_stay_ordinary_names() {
     let mut e = Engine::empty();
     let t = parse_typed_csv("w", "first:int,mode:text,list:int\n1,a,3\n2,b,4\n").unwrap();
     e.add_relation("w", t, None);
-    let got = e.query("w where first > 1 select mode, list, first").unwrap();
+    let got = e
+        .query("w where first > 1 select mode, list, first")
+        .unwrap();
     assert_eq!(render(&got, Format::Csv), "mode,list,first\nb,4,2\n");
     let got = e.query("w first first, last mode").unwrap();
     assert_eq!(render(&got, Format::Csv), "first_first,last_mode\n1,b\n");
@@ -200,7 +207,9 @@ fn big(n: usize, groups: usize) -> (Engine, Vec<(usize, f64, Option<f64>)>) {
     let mut rows = Vec::with_capacity(n);
     let mut state: u64 = 12345;
     for i in 0..n {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let g = (state >> 33) as usize % groups;
         let x = ((state >> 11) % 100_000) as f64 / 100.0;
         let y = (i % 7 != 0).then(|| x * 0.5 + ((state >> 40) % 1000) as f64 / 10.0);
@@ -265,7 +274,9 @@ fn windows_over_many_rows_give_the_plain_figures() {
     rows.iter().for_each(|r| totals[r.0] += r.1);
     // Each group's rows by x descending (ties in input order), numbered.
     let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); 1000];
-    rows.iter().enumerate().for_each(|(i, r)| by_group[r.0].push(i));
+    rows.iter()
+        .enumerate()
+        .for_each(|(i, r)| by_group[r.0].push(i));
     for idx in &mut by_group {
         idx.sort_by(|&a, &b| rows[b].1.total_cmp(&rows[a].1).then(a.cmp(&b)));
         let mut sum = 0.0;

@@ -855,7 +855,11 @@ impl<'a> Checker<'a> {
         match &e.kind {
             ExprKind::Int(v) => lit(Scalar::Int(*v)),
             ExprKind::Decimal(v) => lit(Scalar::Decimal(*v)),
-            ExprKind::Text(s) => lit(Scalar::Text(s.as_str().into())),
+            ExprKind::Text(s) => {
+                crate::limits::check_text("the text literal", s.len() as u64)
+                    .map_err(|err| err.with_span(e.span))?;
+                lit(Scalar::Text(s.as_str().into()))
+            }
             ExprKind::Date(d) => lit(Scalar::Date(*d)),
             ExprKind::Bool(b) => lit(Scalar::Bool(*b)),
             ExprKind::Null => lit(Scalar::Null),
@@ -922,8 +926,16 @@ impl<'a> Checker<'a> {
                 let Some(info) = funcs::lookup(&name.name) else {
                     let mut err =
                         Error::at(ErrorKind::UnknownFunction(name.name.clone()), name.span);
-                    err = if AggFn::from_name(&name.name).is_some() {
-                        err.with_help(format!("`{}` is an aggregate: write it as a clause, as in `{} investment by province`", name.name, name.name))
+                    err = if let Some(agg) = AggFn::from_name(&name.name) {
+                        let form = if agg.arity() == 2 {
+                            format!("{}(investment, ...)", name.name)
+                        } else {
+                            format!("{} investment", name.name)
+                        };
+                        err.with_help(format!(
+                            "`{}` is an aggregate: write it as a clause, as in `projects {form} by province`",
+                            name.name
+                        ))
                     } else {
                         err.with_help(suggestion(
                             &name.name,

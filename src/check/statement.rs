@@ -259,15 +259,5 @@ fn refuse_chart(q: &Query, what: &str) -> Result<()> {
 
 /// The `#` comment lines directly above the line where `offset` is.
 fn doc_comment(source: &Source, offset: usize) -> Option<String> {
-    let before = &source.text[..source.text[..offset].rfind('\n').map_or(0, |i| i + 1)];
-    let lines: Vec<&str> = before
-        .lines()
-        .rev()
-        .take_while(|l| l.trim_start().starts_with('#'))
-        .map(|l| l.trim_start().trim_start_matches('#').trim())
-        .collect();
-    if lines.is_empty() {
-        return None;
-    }
-    Some(lines.into_iter().rev().collect::<Vec<_>>().join(" "))
+    crate::syntax::tokens::doc_comment(&source.text, offset)
 }
