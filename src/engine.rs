@@ -2,12 +2,15 @@
 //! prelude and whatever statements defined) and runs itq text against it.
 //! The command line, the prompt and host programs all go through it.
 
+use crate::access::Folders;
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::exec;
 use crate::exec::cancel::{self, InterruptHandle};
-use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
-use crate::render::render;
+use crate::plan::builtins as funcs;
+use crate::plan::Backend;
+use crate::render::render_checked;
 use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
@@ -16,7 +19,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,12 +62,15 @@ pub enum Output {
     },
 }
 
+/// The backend queries run on: the native columnar engine.
+const NATIVE: &dyn Backend = &exec::Native;
+
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
 pub struct Engine {
     catalog: Catalog,
-    /// The folders `load` and `save` may use (canonical paths); none by default.
-    roots: Vec<PathBuf>,
+    /// The folders `load` and `save` may use; none by default.
+    folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
 }
@@ -91,7 +97,7 @@ impl Engine {
     pub fn empty() -> Engine {
         Engine {
             catalog: Catalog::new(),
-            roots: Vec::new(),
+            folders: Folders::default(),
             interrupt: InterruptHandle::default(),
         }
     }
@@ -100,17 +106,7 @@ impl Engine {
     /// subfolders). An engine starts with no such folder: itq text can read
     /// or write nothing until the host grants it.
     pub fn allow_folder(&mut self, dir: impl AsRef<Path>) -> Result<()> {
-        let dir = dir.as_ref();
-        let canonical = dir.canonicalize().map_err(|e| {
-            Error::new(ErrorKind::Io {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })
-        })?;
-        if !self.roots.contains(&canonical) {
-            self.roots.push(canonical);
-        }
-        Ok(())
+        self.folders.allow(dir.as_ref())
     }
 
     /// Sets the script parameter `$name`.
@@ -192,74 +188,6 @@ impl Engine {
         }
     }
 
-    /// The file a `load` or `save` names, resolved against the script's
-    /// folder and checked against the granted folders.
-    fn resolve(
-        &self,
-        written: &str,
-        span: Span,
-        source: &Source,
-        writing: bool,
-    ) -> Result<PathBuf> {
-        let path = Path::new(written);
-        let full = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            match &source.dir {
-                Some(dir) => dir.join(path),
-                None => path.to_path_buf(),
-            }
-        };
-        if self.roots.is_empty() {
-            return Err(Error::at(
-                ErrorKind::Invalid("this engine may not read or write files".into()),
-                span,
-            )
-            .with_help("a host program grants a folder with Engine::allow_folder"));
-        }
-        let absolute = std::path::absolute(&full).unwrap_or(full.clone());
-        let canonical = match absolute.canonicalize() {
-            Ok(c) => c,
-            // A file not there yet (to save, or missing): check its folder.
-            Err(_) => match (absolute.parent(), absolute.file_name()) {
-                (Some(parent), Some(file)) => match parent.canonicalize() {
-                    Ok(p) => p.join(file),
-                    Err(_) => {
-                        let path = written.to_string();
-                        let message = format!("the folder `{}` does not exist", parent.display());
-                        let kind = if writing {
-                            ErrorKind::Write { path, message }
-                        } else {
-                            ErrorKind::Io { path, message }
-                        };
-                        return Err(Error::at(kind, span).with_help(if source.dir.is_some() {
-                            "a relative path starts from the script's own folder"
-                        } else {
-                            "a relative path starts from the current folder"
-                        }));
-                    }
-                },
-                _ => absolute.clone(),
-            },
-        };
-        if !self.roots.iter().any(|r| canonical.starts_with(r)) {
-            let granted: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
-            return Err(Error::at(
-                ErrorKind::Invalid(format!("`{written}` is outside the folders itq may use")),
-                span,
-            )
-            .with_help(if writing {
-                format!("itq may write files under {}; save there instead", granted.join(", "))
-            } else {
-                format!(
-                    "itq may use files under {}; copy the file there, or pass it with --load NAME=PATH",
-                    granted.join(", ")
-                )
-            }));
-        }
-        Ok(full)
-    }
-
     /// The names this engine knows.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -305,7 +233,7 @@ impl Engine {
             [Statement {
                 kind: StatementKind::Query(q),
                 ..
-            }] => Ok(Checker::new(&self.catalog, Arc::clone(&source))
+            }] => Ok(Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
                 .query(q, &Params::new())
                 .map_err(|e| e.with_source(&source))?
                 .fields),
@@ -373,7 +301,7 @@ impl Engine {
     }
 
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
-        let checker = Checker::new(&self.catalog, Arc::clone(source));
+        let checker = Checker::new(&self.catalog, NATIVE, Arc::clone(source));
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load_statement(l, source),
@@ -383,12 +311,14 @@ impl Engine {
                 replace,
             } => {
                 let (written, span) = self.path_text(path, source)?;
-                let file = self.resolve(&written, span, source, true)?;
+                let file = self.folders.resolve(&written, span, source, true)?;
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
-                save::write_atomic(&file, &written, render(&table, format).as_bytes(), *replace)
+                let table = NATIVE.execute(&checked.plan)?;
+                let text = render_checked(&table, format, &Default::default())?;
+                let (folder, name) = self.folders.open_folder_of(&file, &written, span)?;
+                save::write_in(&folder, &name, &written, text.as_bytes(), *replace)
                     .map_err(|e| e.with_span(span))?;
                 Ok(Output::Saved {
                     path: written,
@@ -397,7 +327,7 @@ impl Engine {
             }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 Ok(match q.clauses.last().map(|c| &c.kind) {
                     Some(ClauseKind::Chart) => Output::Chart(table),
                     _ => Output::Table(table),
@@ -422,7 +352,7 @@ impl Engine {
                     });
                 }
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 let doc = doc_comment(source, name.span.start);
                 self.catalog.set_relation(
                     &name.name,
@@ -469,7 +399,7 @@ impl Engine {
                     doc: doc_comment(source, name.span.start),
                 };
                 with_self.set_def(&name.name, def.clone());
-                Checker::probing(&with_self, Arc::clone(source)).query(body, &probe)?;
+                Checker::probing(&with_self, NATIVE, Arc::clone(source)).query(body, &probe)?;
                 self.catalog.set_def(&name.name, def);
                 Ok(Output::Defined {
                     name: name.name.clone(),
@@ -481,7 +411,7 @@ impl Engine {
 
     fn load_statement(&mut self, l: &ast::Load, source: &Arc<Source>) -> Result<Output> {
         let (written, span) = self.path_text(&l.path, source)?;
-        let file = self.resolve(&written, span, source, false)?;
+        let file = self.folders.resolve(&written, span, source, false)?;
         let mut options = LoadOptions::default();
         if let Some(f) = &l.format {
             options.format = Some(FileFormat::parse(&f.name).ok_or_else(|| {
@@ -538,14 +468,16 @@ impl Engine {
                 .with_help("name it: load \"...\" as NAME")
             })?,
         };
-        let table = load::load_file(&file, &written, &options).map_err(|e| e.with_span(span))?;
+        let opened = self.folders.open_read(&file, &written, span)?;
+        let table =
+            load::load_opened(opened, &file, &written, &options).map_err(|e| e.with_span(span))?;
         Ok(self.define_loaded(&name, table, format!("loaded from {written}")))
     }
 
     /// The text of a path written as a string or a `$parameter`.
     fn path_text(&self, path: &Expr, source: &Arc<Source>) -> Result<(String, Span)> {
-        let value =
-            Checker::new(&self.catalog, Arc::clone(source)).constant(path, &Params::new())?;
+        let value = Checker::new(&self.catalog, NATIVE, Arc::clone(source))
+            .constant(path, &Params::new())?;
         match value {
             Scalar::Text(t) => Ok((t.to_string(), path.span)),
             other => Err(Error::at(

@@ -34,12 +34,14 @@
 
 #![warn(missing_docs)]
 
+pub mod access;
 mod check;
 mod engine;
 pub mod error;
 mod exec;
 pub mod generate;
 mod help;
+pub mod limits;
 pub mod load;
 pub mod plan;
 pub mod print;
@@ -55,8 +57,10 @@ pub mod value;
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::cancel::InterruptHandle;
-pub use exec::funcs::{reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS};
 pub use load::{FileFormat, LoadOptions};
+pub use plan::builtins::{
+    reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,
+};
 pub use print::{Printed, Printer};
 pub use render::{paint, render, render_with, Format, RenderOptions, Style};
 pub use source::{Source, Span};
