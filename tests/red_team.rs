@@ -257,7 +257,7 @@ fn a_long_cell_of_wide_characters_fits_any_width() {
     let mut engine = Engine::new().unwrap();
     let text = format!(
         "let t = \"{}\"\nstats limit 1 select t, length(t)",
-        "甘".repeat(3000)
+        "甘".repeat(33_500)
     );
     let table = engine.query(&text).unwrap();
     for width in [0, 1, 5, 20, 80] {

@@ -11,6 +11,7 @@ pub(crate) mod kernels;
 mod morsel;
 mod order;
 mod select;
+mod sum;
 
 use crate::error::Result;
 use crate::plan::{Backend, Location, PAgg, PExpr, Plan, Scan};

@@ -843,9 +843,10 @@ impl<'a> Gen<'a> {
         format!("{}({})", f.name, args.join(", "))
     }
 
-    /// One of `common` three times in four, else one of `edge`.
+    /// One of `common`, or one time in twenty one of `edge` (a script holds
+    /// many literals, and one bad literal stops it before it runs).
     fn one(&mut self, common: &[&'static str], edge: &[&'static str]) -> &'static str {
-        if self.r.chance(75) {
+        if self.r.chance(95) {
             *self.r.pick(common)
         } else {
             *self.r.pick(edge)

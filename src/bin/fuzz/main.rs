@@ -135,25 +135,25 @@ fn supervise(args: &Args, seed: u64) -> ExitCode {
             String::new()
         }
     );
-    let dir = match tempfile::Builder::new().prefix("itq-fuzz-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: cannot make a scratch folder: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let scratch = dir.path().join("scratch");
-    if let Err(e) = oracle::make_scratch(&scratch, &dir.path().join("outside")) {
-        eprintln!("error: cannot fill the scratch folder: {e}");
+    let dir = std::env::temp_dir().join(format!("itq-fuzz-{}-{}", std::process::id(), now_ms()));
+    let scratch = dir.join("scratch");
+    if let Err(e) = oracle::make_scratch(&scratch, &dir.join("outside")) {
+        eprintln!("error: cannot make the scratch folder {}: {e}", dir.display());
         return ExitCode::FAILURE;
     }
+    let code = supervise_in(args, seed, end, deadline, &scratch);
+    let _ = std::fs::remove_dir_all(&dir);
+    code
+}
+
+fn supervise_in(args: &Args, seed: u64, end: u64, deadline: u64, scratch: &Path) -> ExitCode {
     let started = Instant::now();
     let mut next = args.start;
     let mut findings: Vec<Finding> = Vec::new();
     let mut totals = oracle::Stats::default();
     let mut restarts = 0;
     while next < end && now_ms() < deadline {
-        let run = run_worker(seed, next, end, deadline, &scratch);
+        let run = run_worker(seed, next, end, deadline, scratch);
         totals.add(&run.stats);
         findings.extend(run.findings);
         match run.died {
