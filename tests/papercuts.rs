@@ -83,3 +83,42 @@ fn money_sums_and_averages_show_no_float_noise() {
         assert!(decimals <= 2, "{line}");
     }
 }
+
+#[test]
+fn engine_query_either_applies_the_text_or_returns_an_error_never_both() {
+    let mut engine = itq::Engine::new().unwrap();
+    let err = engine.query("let x = 5").unwrap_err();
+    assert!(err.render().contains("holds no query"), "{}", err.render());
+    let after = engine.query("provinces where x = 5 count").unwrap_err();
+    assert!(
+        after.render().contains("unknown column `x`"),
+        "x was not defined: {}",
+        after.render()
+    );
+    // A definition followed by a failing query is not kept either.
+    assert!(engine.query("let y = 5\nprovinces where nosuch = 1").is_err());
+    assert!(engine.query("provinces where y = 5 count").is_err());
+    // A definition with a query after it is kept, as at the prompt.
+    let t = engine.query("let z = 5\nprovinces where z = 5 count").unwrap();
+    assert_eq!(t.get(0, 0), itq::Scalar::Int(31));
+    assert_eq!(
+        engine.query("provinces where z = 5 count").unwrap().get(0, 0),
+        itq::Scalar::Int(31)
+    );
+}
+
+#[test]
+fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
+    let dir = scratch("load");
+    std::fs::write(dir.join("2023 投资-数据.csv"), "省份,年份,金额\n甘肃省,2023,1.5\n云南省,2023,2\n").unwrap();
+    std::fs::write(dir.join("inv.itq"), "load \"2023 投资-数据.csv\"\n_2023_投资_数据 count\n").unwrap();
+    let o = itq_in(Some(&dir), &["inv.itq", "-f", "csv"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "loaded _2023_投资_数据: 2 rows, 3 columns\n");
+    assert_eq!(stdout(&o), "count\n2\n");
+    let o = itq_in(Some(&dir), &["--quiet", "inv.itq", "-f", "csv"], "");
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "count\n2\n");
+    let o = itq_in(Some(&dir), &["--load", "one=inv.itq", "-c", "one count"], "");
+    assert!(stderr(&o).starts_with("loaded one: "), "{}", stderr(&o));
+}

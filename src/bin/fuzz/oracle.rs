@@ -435,7 +435,7 @@ fn render_all(output: &Output, r: &mut gen::Rng) {
             let _ = itq::render_with(t, Format::Table, &options);
         }
         other => {
-            let _ = itq::print::notice(other);
+            let _ = itq::print::notice(other, false);
         }
     }
 }
