@@ -122,3 +122,21 @@ fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
     let o = itq_in(Some(&dir), &["--load", "one=inv.itq", "-c", "one count"], "");
     assert!(stderr(&o).starts_with("loaded one: "), "{}", stderr(&o));
 }
+
+#[test]
+fn the_caret_sits_under_chinese_names() {
+    let dir = scratch("caret");
+    std::fs::write(dir.join("inv.csv"), "省份,签约金额\n甘肃省,1.5\n").unwrap();
+    let o = itq_in(
+        Some(&dir),
+        &["--load", "inv=inv.csv", "-q", "-c", "inv select 省份, 签约金額 limit 1"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // `签约金額` starts after `inv select 省份, ` (11 columns plus two for
+    // each of the two CJK characters) and is 8 columns wide.
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines[3], "1 | inv select 省份, 签约金額 limit 1", "{err}");
+    assert_eq!(lines[4], "  |                  ^^^^^^^^", "{err}");
+}
