@@ -5,10 +5,12 @@
 use crate::access::Folders;
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::exec;
 use crate::exec::cancel::{self, InterruptHandle};
-use crate::exec::{self, funcs};
 use crate::limits::{self, Limits};
 use crate::load::{self, FileFormat, LoadOptions};
+use crate::plan::builtins as funcs;
+use crate::plan::Backend;
 use crate::render::render_checked;
 use crate::save;
 use crate::source::{Source, Span};
@@ -61,38 +63,8 @@ pub enum Output {
     },
 }
 
-impl Output {
-    /// The line the command line prints on standard error for this output,
-    /// if any: what `save` wrote, and a `load` that replaced a name.
-    pub fn notice(&self) -> Option<String> {
-        match self {
-            Output::Loaded {
-                name,
-                rows,
-                replaced,
-                notes,
-                ..
-            } => {
-                let mut lines: Vec<String> = notes.clone();
-                if let Some(what) = replaced {
-                    lines.push(format!(
-                        "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
-                        rows_text(*rows)
-                    ));
-                }
-                (!lines.is_empty()).then(|| lines.join("\n"))
-            }
-            Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
-            _ => None,
-        }
-    }
-}
-
-/// `1 row`, `1,204 rows`.
-fn rows_text(n: usize) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} row{s}", crate::value::format_count(n as u64))
-}
+/// The backend queries run on: the native columnar engine.
+const NATIVE: &dyn Backend = &exec::Native;
 
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
@@ -265,7 +237,7 @@ impl Engine {
             [Statement {
                 kind: StatementKind::Query(q),
                 ..
-            }] => Ok(Checker::new(&self.catalog, Arc::clone(&source))
+            }] => Ok(Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
                 .query(q, &Params::new())
                 .map_err(|e| e.with_source(&source))?
                 .fields),
@@ -346,7 +318,7 @@ impl Engine {
     }
 
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
-        let checker = Checker::new(&self.catalog, Arc::clone(source));
+        let checker = Checker::new(&self.catalog, NATIVE, Arc::clone(source));
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load_statement(l, source),
@@ -360,7 +332,7 @@ impl Engine {
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 let text = render_checked(&table, format, &Default::default())?;
                 let (folder, name) = self.folders.open_folder_of(&file, &written, span)?;
                 save::write_in(&folder, &name, &written, text.as_bytes(), *replace)
@@ -372,7 +344,7 @@ impl Engine {
             }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 Ok(match q.clauses.last().map(|c| &c.kind) {
                     Some(ClauseKind::Chart) => Output::Chart(table),
                     _ => Output::Table(table),
@@ -397,7 +369,7 @@ impl Engine {
                     });
                 }
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 let doc = doc_comment(source, name.span.start);
                 self.catalog.set_relation(
                     &name.name,
@@ -444,7 +416,7 @@ impl Engine {
                     doc: doc_comment(source, name.span.start),
                 };
                 with_self.set_def(&name.name, def.clone());
-                Checker::probing(&with_self, Arc::clone(source)).query(body, &probe)?;
+                Checker::probing(&with_self, NATIVE, Arc::clone(source)).query(body, &probe)?;
                 self.catalog.set_def(&name.name, def);
                 Ok(Output::Defined {
                     name: name.name.clone(),
@@ -521,8 +493,8 @@ impl Engine {
 
     /// The text of a path written as a string or a `$parameter`.
     fn path_text(&self, path: &Expr, source: &Arc<Source>) -> Result<(String, Span)> {
-        let value =
-            Checker::new(&self.catalog, Arc::clone(source)).constant(path, &Params::new())?;
+        let value = Checker::new(&self.catalog, NATIVE, Arc::clone(source))
+            .constant(path, &Params::new())?;
         match value {
             Scalar::Text(t) => Ok((t.to_string(), path.span)),
             other => Err(Error::at(

@@ -44,6 +44,7 @@ mod help;
 pub mod limits;
 pub mod load;
 pub mod plan;
+pub mod print;
 pub mod render;
 pub mod save;
 pub mod source;
@@ -56,10 +57,13 @@ pub mod value;
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::cancel::InterruptHandle;
-pub use exec::funcs::{reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS};
 pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};
-pub use render::{paint, render, render_with, separator, Format, RenderOptions, Style};
+pub use plan::builtins::{
+    reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,
+};
+pub use print::{Printed, Printer};
+pub use render::{paint, render, render_with, Format, RenderOptions, Style};
 pub use source::{Source, Span};
 pub use store::{Column, Data, Field, Table};
 pub use value::{Scalar, Type};

@@ -8,7 +8,8 @@ use crate::value::{Scalar, Type};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Width};
 
 /// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// A bordered table with a row count.
     #[default]
@@ -89,16 +90,6 @@ fn checked_rows<'a>(
         }
         Ok(row)
     })
-}
-
-/// What goes before a result when results are printed one after another:
-/// in the table format a blank line separates a result from the one before.
-pub fn separator(format: Format, first: bool) -> &'static str {
-    if !first && format == Format::Table {
-        "\n"
-    } else {
-        ""
-    }
 }
 
 /// The most lines one cell takes when a table is fitted to a width.

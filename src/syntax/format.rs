@@ -13,9 +13,8 @@
 
 use super::ast::*;
 use super::parse_script;
-use crate::check::expression_too_deep;
 use crate::error::Result;
-use crate::limits::MAX_EXPR_DEPTH;
+use crate::limits::{expression_too_deep, MAX_EXPR_DEPTH};
 use crate::source::Span;
 use crate::value::Scalar;
 use std::cell::Cell;

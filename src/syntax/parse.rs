@@ -3,9 +3,8 @@
 //! into words users know ("expected a clause such as where, select, sort").
 
 use super::ast::*;
-use crate::check::expression_too_deep;
 use crate::error::{closest, Error, ErrorKind, Result};
-use crate::limits::MAX_EXPR_DEPTH;
+use crate::limits::{expression_too_deep, MAX_EXPR_DEPTH, MAX_NESTING};
 use crate::source::Span;
 use crate::value::date_from_ymd;
 use pest::iterators::{Pair, Pairs};
@@ -60,8 +59,6 @@ pub fn parse_expression(text: &str) -> Result<Expr> {
         })),
     }
 }
-
-use crate::limits::MAX_NESTING;
 
 fn check_nesting(text: &str) -> Result<()> {
     let mut depth = 0usize;

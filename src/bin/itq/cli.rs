@@ -2,9 +2,7 @@
 
 use crate::generate_command::{self, GenerateArgs};
 use crate::repl;
-use itq::{
-    render::render_checked, separator, Engine, Error, Format, Output, RenderOptions, Source,
-};
+use itq::{Engine, Error, Format, Output, Printed, Printer, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -328,7 +326,7 @@ fn terminal_width() -> Option<u16> {
 
 /// Says on standard error what a `load` replaced or where a `save` wrote.
 pub fn notice(out: &Output) {
-    if let Some(text) = out.notice() {
+    if let Some(text) = itq::print::notice(out) {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 }
@@ -371,36 +369,29 @@ fn write_outputs(
     out: &mut dyn Write,
     timer: bool,
 ) -> Result<(), Error> {
-    let mut first = true;
+    // A chart is as wide as the terminal (80 columns when not a terminal).
+    let mut printer = Printer::new(format, *options).with_chart_options(RenderOptions {
+        width: options.width.or_else(terminal_width),
+        ..*options
+    });
     let mut write_error: Option<std::io::Error> = None;
     let mut cancelled: Option<Error> = None;
     let mut show = |output: Output| {
         if write_error.is_some() || cancelled.is_some() {
             return;
         }
-        let sep = separator(format, first);
-        let text = match output {
-            Output::Table(t) => match render_checked(&t, format, options) {
-                Ok(text) => format!("{sep}{text}"),
-                Err(e) => {
-                    cancelled = Some(e);
-                    return;
-                }
-            },
-            // A chart is as wide as the terminal (80 columns when not a terminal).
-            Output::Chart(t) => {
-                let chart_options = RenderOptions {
-                    width: options.width.or_else(terminal_width),
-                    ..*options
-                };
-                format!("{sep}{}", itq::render::chart(&t, &chart_options))
-            }
-            other => {
-                notice(&other);
+        let text = match printer.print(&output) {
+            Err(e) => {
+                cancelled = Some(e);
                 return;
             }
+            Ok(Printed::Result(text)) => text,
+            Ok(Printed::Notice(text)) => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+                return;
+            }
+            Ok(Printed::Nothing) => return,
         };
-        first = false;
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
         }
