@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod cancel;
 mod check;
 mod engine;
 pub mod error;
@@ -54,9 +55,9 @@ pub mod syntax;
 pub mod testing;
 pub mod value;
 
+pub use cancel::InterruptHandle;
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
-pub use exec::cancel::InterruptHandle;
 pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};
 pub use plan::builtins::{

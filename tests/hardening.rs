@@ -129,11 +129,9 @@ fn a_very_long_line_is_shown_as_a_window_around_the_caret() {
 
 #[test]
 fn a_lone_carriage_return_ends_a_line_for_error_locations_too() {
-    assert_eq!(
-        fails("provinces # a\rb"),
-        "error: unknown relation `b`\n --> <stdin>:2:1\n  |\n2 | b\n  | ^\n  \
-         = help: relations: `coastal_provinces`, `coastal_to_inland`, `event_sectors`, `events`, \
-         `events_by_region`, `events_with_region`, `inland_provinces`, `projects`, \
-         `projects_with_region`, `province_stats`, `provinces`, `relocations`, ...\n"
+    let err = fails("provinces # a\rb");
+    assert!(
+        err.starts_with("error: unknown relation `b`\n --> <stdin>:2:1\n  |\n2 | b\n  | ^\n"),
+        "{err}"
     );
 }

@@ -2,8 +2,8 @@
 //! dictionary codes are used directly (no hashing of strings), and several
 //! keys combine by arithmetic while their product stays small.
 
-use super::cancel::{self, BATCH};
 use super::expr::eval;
+use crate::cancel::{self, BATCH};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr};

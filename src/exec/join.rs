@@ -1,8 +1,8 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
-use super::cancel::{self, BATCH};
 use super::morsel::MORSEL;
+use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::limits;
 use crate::store::{Column, Data, Table, NULL_ROW};

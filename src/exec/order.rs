@@ -2,9 +2,9 @@
 //! both directions; ties keep input order; text compares by code point (through
 //! a rank per dictionary entry, so rows compare integers).
 
-use super::cancel;
 use super::expr::eval;
 use super::morsel::{self, MORSEL};
+use crate::cancel;
 use crate::error::Result;
 use crate::plan::{PExprKind, PSortKey};
 use crate::store::{Bitmap, Column, Data, Table};

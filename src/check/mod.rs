@@ -13,6 +13,10 @@ use crate::value::{Scalar, Type};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod statement;
+
+pub use statement::CheckedStatement;
+
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
 
