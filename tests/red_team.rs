@@ -165,14 +165,20 @@ fn fmt_keeps_the_spelling_of_parenthesised_literals() {
     for text in [
         "provinces limit 1 select (007)\n",
         "provinces limit 1 select (1_000)\n",
-        "provinces limit 1 select (1e-400)\n",
-        "provinces limit 1 select -(1e-400)\n",
         "provinces limit 1 select (9223372036854775807)\n",
         "provinces limit 1 select -(123456789012345678901234567890.5)\n",
         "provinces limit 1 select (007), 007\n",
     ] {
         let formatted = stdout(&itq(&["fmt", "-"], text));
         assert_eq!(run(text), run(&formatted), "{text} → {formatted}");
+    }
+    // A literal below the decimal range is an error, for fmt as for a run.
+    for text in [
+        "provinces limit 1 select (1e-400)\n",
+        "provinces limit 1 select -(1e-400)\n",
+    ] {
+        assert_eq!(itq(&["fmt", "-"], text).status.code(), Some(1), "{text}");
+        assert_eq!(run(text).0, Some(1), "{text}");
     }
     let formatted = stdout(&itq(&["fmt", "-"], "provinces limit 1 select (007)\n"));
     assert_eq!(formatted, "provinces limit 1 select 007\n");
