@@ -6,12 +6,11 @@ use itq::syntax::parse_script;
 use itq::testing::{markdown, transcript};
 use itq::{Engine, Source};
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::{itq_in, itq_with_input, root, stderr, stdout};
 
 /// The script's AST printed with every span left out.
 fn ast_without_spans(text: &str) -> String {
@@ -129,26 +128,8 @@ fn the_projects_scripts_and_docs_are_formatted() {
             "stdlib/prelude.itq",
         ],
     );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    assert_eq!(text(&o.stdout), "");
-}
-
-fn itq_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
 }
 
 #[test]
@@ -160,15 +141,15 @@ fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
 
     let o = itq_in(dir.path(), &["fmt", "--check", "."]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(text(&o.stdout), "would reformat ./a.itq\n");
+    assert_eq!(stdout(&o), "would reformat ./a.itq\n");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.itq")).unwrap(),
         messy
     );
 
     let o = itq_in(dir.path(), &["fmt", "."]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert_eq!(text(&o.stdout), "formatted ./a.itq\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "formatted ./a.itq\n");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.itq")).unwrap(),
         "# Gansu\nevents where province = 'Gansu' select projects, value # hedged\n"
@@ -190,11 +171,7 @@ fn fmt_reports_a_syntax_error_and_leaves_the_file_alone() {
     std::fs::write(dir.path().join("bad.itq"), "provinces wher region = 1\n").unwrap();
     let o = itq_in(dir.path(), &["fmt", "bad.itq"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("--> bad.itq:1:11"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("--> bad.itq:1:11"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bad.itq")).unwrap(),
         "provinces wher region = 1\n"
@@ -207,7 +184,7 @@ fn fmt_formats_the_examples_in_markdown_but_not_error_examples() {
     let page = "# P\n\n```itq\nprovinces   count\n```\n\n```itq error\nprovinces   wher\n```\n\n```sql\nselect   1\n```\n";
     std::fs::write(dir.path().join("p.md"), page).unwrap();
     let o = itq_in(dir.path(), &["fmt", "p.md"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("p.md")).unwrap(),
         page.replace("provinces   count", "provinces count")
@@ -216,26 +193,10 @@ fn fmt_formats_the_examples_in_markdown_but_not_error_examples() {
 
 #[test]
 fn fmt_dash_formats_standard_input_to_standard_output() {
-    use std::io::Write;
-    let run = |args: &[&str], input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let run = itq_with_input;
     let o = run(&["fmt", "-"], "provinces   COUNT  by region # r\n");
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(text(&o.stdout), "provinces count by region # r\n");
+    assert_eq!(stdout(&o), "provinces count by region # r\n");
     assert_eq!(
         run(&["fmt", "--check", "-"], "provinces count\n")
             .status
@@ -250,11 +211,7 @@ fn fmt_dash_formats_standard_input_to_standard_output() {
     );
     let o = run(&["fmt", "-"], "provinces wher x\n");
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("--> <stdin>:1:11"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("--> <stdin>:1:11"), "{}", stderr(&o));
 }
 
 /// Every operator, as a template over its operands (`{0}`, `{1}`).
