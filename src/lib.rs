@@ -34,12 +34,15 @@
 
 #![warn(missing_docs)]
 
+pub mod access;
+mod cancel;
 mod check;
 mod engine;
 pub mod error;
 mod exec;
 pub mod generate;
 mod help;
+pub mod limits;
 pub mod load;
 pub mod plan;
 pub mod print;
@@ -52,11 +55,14 @@ pub mod syntax;
 pub mod testing;
 pub mod value;
 
+pub use cancel::InterruptHandle;
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
-pub use exec::cancel::InterruptHandle;
-pub use exec::funcs::{reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS};
+pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};
+pub use plan::builtins::{
+    reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,
+};
 pub use print::{Printed, Printer};
 pub use render::{paint, render, render_with, Format, RenderOptions, Style};
 pub use source::{Source, Span};

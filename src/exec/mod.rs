@@ -2,7 +2,6 @@
 //! taking whole columns to whole columns.
 
 mod aggregate;
-pub mod cancel;
 mod direct;
 pub(crate) mod expr;
 pub mod funcs;
@@ -12,8 +11,9 @@ mod morsel;
 mod order;
 mod select;
 
+use crate::cancel;
 use crate::error::Result;
-use crate::plan::{PAgg, PExpr, Plan};
+use crate::plan::{Backend, Location, PAgg, PExpr, Plan, Scan};
 use crate::store::{Column, Table};
 use crate::value::Scalar;
 use kernels::Datum;
@@ -28,7 +28,10 @@ pub fn execute(plan: &Plan) -> Result<Table> {
 fn execute_here(plan: &Plan) -> Result<Table> {
     cancel::check()?;
     match plan {
-        Plan::Scan(t) => Ok(Table::clone(t)),
+        Plan::Scan(Scan {
+            location: Location::Memory(t),
+            ..
+        }) => Ok(Table::clone(t)),
         Plan::Filter { input, predicate } => {
             let input = execute(input)?;
             Ok(select::selection(predicate, &input)?.apply(input))
@@ -124,7 +127,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 .iter()
                 .map(|&c| Arc::clone(input.column_at(c)))
                 .collect();
-            let groups = aggregate::group_ids(&keys, input.num_rows());
+            let groups = aggregate::group_ids(&keys, input.num_rows())?;
             let named = columns
                 .iter()
                 .map(|&c| {
@@ -179,6 +182,20 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
     Ok((t, to))
 }
 
+/// The native columnar engine, as a [`Backend`].
+#[derive(Debug, Clone, Copy)]
+pub struct Native;
+
+impl Backend for Native {
+    fn execute(&self, plan: &Plan) -> Result<Table> {
+        execute(plan)
+    }
+
+    fn constant(&self, e: &PExpr) -> Result<Scalar> {
+        eval_constant(e)
+    }
+}
+
 /// Computes a constant expression (one with no columns).
 pub fn eval_constant(e: &PExpr) -> Result<Scalar> {
     let empty = Table::with_rows(Vec::new(), 1);
@@ -186,4 +203,31 @@ pub fn eval_constant(e: &PExpr) -> Result<Scalar> {
         Datum::Scalar(s) => s,
         Datum::Col(c) => c.get(0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each long operation notices a cancel by itself, not only between plan
+    //! steps: run inside an already-cancelled run, it stops with the error.
+    use super::*;
+    use crate::plan::{PExprKind, PSortKey};
+
+    use crate::cancel::tests::cancelled;
+
+    #[test]
+    fn sort_group_and_join_stop_when_cancelled() {
+        let t = crate::Engine::new()
+            .and_then(|mut e| e.query("provinces select name, region"))
+            .unwrap();
+        let key = PSortKey {
+            expr: PExpr {
+                kind: PExprKind::Column(0),
+                ty: crate::value::Type::Text,
+            },
+            descending: false,
+        };
+        cancelled(|| order::sort(&t, std::slice::from_ref(&key)));
+        cancelled(|| aggregate::group_ids(&[Arc::clone(t.column_at(0))], t.num_rows()).map(|_| ()));
+        cancelled(|| join::join(&t, &t, &[1, 0], &[1, 0], false, &[]).map(|_| ()));
+    }
 }

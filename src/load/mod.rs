@@ -66,25 +66,36 @@ pub struct LoadOptions {
 
 /// Reads and parses the file at `path`. `shown` is how errors name it.
 pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    let file =
+        crate::access::open_nonblocking(path).map_err(|e| crate::access::open_error(shown, &e))?;
+    load_opened(file, path, shown, options)
+}
+
+/// Reads and parses `file`, opened from `path` (whose extension may tell
+/// the format). Only a regular file is read: a folder, a FIFO or a device is
+/// refused before anything is read from it.
+pub(crate) fn load_opened(
+    file: std::fs::File,
+    path: &Path,
+    shown: &str,
+    options: &LoadOptions,
+) -> Result<Loaded> {
     let io = |message: String| {
         Error::new(ErrorKind::Io {
             path: shown.to_string(),
             message,
         })
     };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        let err = io(e.to_string());
-        if e.kind() == std::io::ErrorKind::NotFound {
-            err.with_help(
-                "check the path; a relative path starts from the script's folder (the current folder at the prompt, with -c and with --load)",
-            )
-        } else {
-            err
-        }
-    })?;
+    let meta = file.metadata().map_err(|e| io(e.to_string()))?;
     if meta.is_dir() {
         return Err(io("it is a folder, not a file".into())
             .with_help("name a .csv, .json or .ndjson file inside it"));
+    }
+    if !meta.is_file() {
+        return Err(
+            io(format!("it is {}, not a regular file", special_kind(&meta)))
+                .with_help("itq reads data files; save the data to a file first"),
+        );
     }
     let mut options = options.clone();
     if options.delimiter.is_none()
@@ -94,29 +105,51 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Load
     {
         options.delimiter = Some(b'\t');
     }
+    // A loaded table takes about as much memory as its file.
+    crate::limits::check_memory(
+        &format!("loading `{shown}`"),
+        meta.len(),
+        "load a smaller file (split it, or keep the columns you need), or raise the limit with --max-memory",
+    )?;
+    let mut input = csv::FileInput::new(file).map_err(|e| io(e.to_string()))?;
     let format = match options.format.or_else(|| FileFormat::from_path(path)) {
         Some(f) => f,
         None => {
-            use std::io::Read;
-            let mut start = Vec::with_capacity(4096);
-            std::fs::File::open(path)
-                .and_then(|f| f.take(4096).read_to_end(&mut start))
-                .map_err(|e| io(e.to_string()))?;
+            let start = input.read_start(4096).map_err(|e| io(e.to_string()))?;
             sniff(&start)
         }
     };
     match format {
         // CSV streams: the file is never wholly in memory.
         FileFormat::Csv => {
-            let mut input = csv::FileInput::open(path).map_err(|e| io(e.to_string()))?;
             Ok(csv::parse(shown, &mut input, options.delimiter, &options.types)?.into_table())
         }
         FileFormat::Json | FileFormat::Ndjson => {
-            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+            let bytes = input.read_all(shown)?;
             options.format = Some(format);
             load_bytes(shown, &bytes, &options)
         }
     }
+}
+
+/// "a FIFO", "a device" or "a socket", for a file that is not regular.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 /// Parses a file's contents. `shown` is how errors name the file.
@@ -178,5 +211,15 @@ fn sniff(bytes: &[u8]) -> FileFormat {
         Some(b'[') => FileFormat::Json,
         Some(b'{') => FileFormat::Ndjson,
         _ => FileFormat::Csv,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loading_stops_when_cancelled() {
+        crate::cancel::tests::cancelled(|| {
+            super::load_bytes("x.csv", b"a\n1\n", &Default::default()).map(|_| ())
+        });
     }
 }

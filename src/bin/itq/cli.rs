@@ -56,6 +56,11 @@ pub struct Cli {
     #[arg(long)]
     pub help_functions: bool,
 
+    /// The most memory one step of a query may build, such as 4G or 512M
+    /// [default: half the memory the process can have].
+    #[arg(long, value_name = "SIZE", value_parser = memory_size)]
+    pub max_memory: Option<u64>,
+
     /// Print `time: <milliseconds> ms` on standard error after each statement.
     #[arg(long)]
     pub timer: bool,
@@ -139,10 +144,22 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// A `--max-memory` size.
+fn memory_size(text: &str) -> Result<u64, String> {
+    itq::limits::parse_bytes(text)
+        .ok_or_else(|| format!("`{text}` is not a size; write it like 512M or 4G"))
+}
+
 /// The engine with its folders granted, parameters set and files loaded, and
 /// the output format.
 fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
     let mut engine = Engine::new()?;
+    if let Some(memory) = cli.max_memory {
+        engine.set_limits(itq::Limits {
+            memory,
+            ..engine.limits()
+        });
+    }
     engine.allow_folder(".")?;
     for script in &cli.scripts {
         if let Some(dir) = script.parent() {
@@ -358,17 +375,22 @@ fn write_outputs(
         ..*options
     });
     let mut write_error: Option<std::io::Error> = None;
+    let mut cancelled: Option<Error> = None;
     let mut show = |output: Output| {
-        if write_error.is_some() {
+        if write_error.is_some() || cancelled.is_some() {
             return;
         }
         let text = match printer.print(&output) {
-            Printed::Result(text) => text,
-            Printed::Notice(text) => {
+            Err(e) => {
+                cancelled = Some(e);
+                return;
+            }
+            Ok(Printed::Result(text)) => text,
+            Ok(Printed::Notice(text)) => {
                 let _ = writeln!(std::io::stderr(), "{text}");
                 return;
             }
-            Printed::Nothing => return,
+            Ok(Printed::Nothing) => return,
         };
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
@@ -384,6 +406,9 @@ fn write_outputs(
             );
         }
     })?;
+    if let Some(e) = cancelled {
+        return Err(e);
+    }
     match write_error {
         None => Ok(()),
         Some(e) => Err(Error::new(itq::ErrorKind::Io {

@@ -255,6 +255,17 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
         Meta::Format(f) => settings.format = f,
         Meta::MaxRows(n) => settings.max_rows = n,
         Meta::Timer(on) => settings.timer = on,
+        Meta::Limits(set) => {
+            let mut limits = engine.limits();
+            match set {
+                None => {}
+                Some(meta::Limit::Memory(n)) => limits.memory = n,
+                Some(meta::Limit::Rows(n)) => limits.rows = n,
+                Some(meta::Limit::Text(n)) => limits.text = n,
+            }
+            engine.set_limits(limits);
+            print!("{}", limits.describe());
+        }
         Meta::Read(path) => match std::fs::read_to_string(&path) {
             Ok(text) => run_text(engine, settings, &Source::file(&path, text)),
             Err(e) => eprintln!("error: cannot read `{}`: {e}", path.display()),
