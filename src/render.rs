@@ -467,7 +467,7 @@ mod tests {
             "projects by name\n\
              2023 Chin… ██████████████ 382\n\
              China Kun…  null\n\
-             5 rows (3 not shown)\n"
+             8 rows (6 not shown)\n"
         );
     }
 
@@ -511,7 +511,7 @@ mod tests {
             assert!(line.chars().count() <= 40, "{line:?} is wider than 40");
         }
         assert!(text.contains("Gansu"));
-        assert!(text.ends_with("5 rows\n"), "{text}");
+        assert!(text.ends_with("8 rows\n"), "{text}");
     }
 
     #[test]

@@ -508,7 +508,7 @@ mod tests {
         assert!(!at_end(&e, "prov").contains(&"projects".to_string()));
         offers(&e, "events join proj", &["projects"]);
         // A def with parameters completes with its parenthesis.
-        offers(&e, "let x = events_", &["events_by_region", "events_in("]);
+        offers(&e, "let x = events_", &["events_with_region", "events_in("]);
         offers(&e, "", &["let", "def", "load", "save", "events"]);
     }
 
@@ -524,7 +524,7 @@ mod tests {
     fn columns_complete_from_the_query_so_far() {
         let e = engine();
         assert_eq!(at_end(&e, "events where prov"), ["province"]);
-        assert_eq!(at_end(&e, "projects select sec"), ["sector"]);
+        assert_eq!(at_end(&e, "projects select comp"), ["company"]);
         // After an aggregate, `sort` sees the aggregate's result columns.
         assert_eq!(
             at_end(&e, "events count by province sort c"),
@@ -536,7 +536,7 @@ mod tests {
         // Functions are offered with their parenthesis.
         assert_eq!(at_end(&e, "events derive yea"), ["year("]);
         // `top N by`, a def's parameters, a parenthesised source.
-        assert_eq!(at_end(&e, "events top 2 by val"), ["value"]);
+        assert_eq!(at_end(&e, "events top 2 by proj"), ["projects"]);
         assert_eq!(
             at_end(&e, "def f(region_name) = provinces where region = regi"),
             ["region", "region_name"]

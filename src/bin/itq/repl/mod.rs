@@ -57,15 +57,10 @@ pub fn colour_wanted() -> bool {
 
 /// Runs the prompt until `.quit` or end of input.
 pub fn run(mut engine: Engine, format: Format) -> ExitCode {
-    let relations = engine.catalog().relations().count();
-    let facts: usize = engine
-        .catalog()
-        .relations()
-        .map(|(_, r)| r.table.num_rows())
-        .sum();
     println!(
-        "itq {} — {relations} relations, {facts} facts loaded; type .help",
-        env!("CARGO_PKG_VERSION")
+        "itq {} — {}; type .help",
+        env!("CARGO_PKG_VERSION"),
+        engine.catalog().counts()
     );
     let config = Config::builder()
         .auto_add_history(false)
