@@ -977,9 +977,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     let span = Span::new(pos, pos + width);
 
     // An opening quote with no closing one on its line is the commonest slip.
-    let line = rest.lines().next().unwrap_or("");
-    for quote in ['"', '\''] {
-        if line.starts_with(quote) && !line[1..].contains(quote) {
+    if let Some(t) = tokens(rest).next() {
+        if t.start == 0 && t.kind == (Tok::Str { closed: false }) {
+            let quote = &rest[..1];
             return Error::at(
                 ErrorKind::Literal("unclosed string".into()),
                 Span::new(pos, pos + 1),
