@@ -209,19 +209,35 @@ impl Engine {
     }
 
     /// Runs `text` (one or more statements) and returns the last query's result.
+    ///
+    /// All or nothing: when it returns an error, the engine is as it was
+    /// (a `let` before a failing query is not kept; a text with no query is
+    /// refused before anything runs). Only a `save` that ran before the
+    /// error has written its file.
     pub fn query(&mut self, text: &str) -> Result<Table> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        if !script
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind, StatementKind::Query(_)))
+        {
+            return Err(Error::new(ErrorKind::Invalid(
+                "the text holds no query, only definitions".into(),
+            ))
+            .with_help(
+                "end it with a query, such as `provinces count by region`; to define names without a result, use `Engine::run`",
+            ));
+        }
+        let mut trial = self.clone();
         let mut last = None;
-        self.run(&Source::new("<query>", text), |out| {
+        trial.run(&source, |out| {
             if let Output::Table(t) | Output::Chart(t) = out {
                 last = Some(t);
             }
         })?;
-        last.ok_or_else(|| {
-            Error::new(ErrorKind::Invalid(
-                "the text holds no query, only definitions".into(),
-            ))
-            .with_help("end it with a query, such as `provinces count by region`")
-        })
+        *self = trial;
+        last.ok_or_else(|| Error::new(ErrorKind::Invalid("the query gave no result".into())))
     }
 
     /// The columns the query `text` would produce, found by checking it without

@@ -11,6 +11,7 @@ mod morsel;
 mod order;
 mod select;
 mod stats;
+mod sum;
 mod window;
 
 use crate::cancel;

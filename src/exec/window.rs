@@ -8,6 +8,7 @@ use super::aggregate::group_ids;
 use super::cancel;
 use super::expr::eval;
 use super::order::{self, Step};
+use super::sum::Sum;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{PExpr, PExprKind, PSortKey, PWindow, WindowFn};
 use crate::store::{Builder, Column, Data, Table, NULL_ROW};
@@ -293,16 +294,16 @@ fn compute(
                 }
                 Num::Dec(x) => {
                     let mut out = vec![None; rows];
-                    let mut sum: Option<f64> = None;
+                    let mut sum: Option<Sum> = None;
                     for (&r, &s) in order.iter().zip(steps) {
                         if s == Step::Group {
                             sum = None;
                         }
                         let r = r as usize;
                         if arg.is_valid(r) {
-                            sum = Some(sum.unwrap_or(0.0) + x[r]);
+                            sum.get_or_insert_with(Sum::default).add(x[r]);
                         }
-                        out[r] = sum;
+                        out[r] = sum.map(Sum::value);
                     }
                     Ok(decimals(out))
                 }
@@ -317,12 +318,13 @@ fn compute(
                 Num::Dec(x) => x[i],
             };
             let groups = ids.iter().max().map_or(0, |&g| g as usize + 1);
-            let mut totals = vec![0.0; groups];
+            let mut sums = vec![Sum::default(); groups];
             for (i, &g) in ids.iter().enumerate() {
                 if arg.is_valid(i) {
-                    totals[g as usize] += get(i);
+                    sums[g as usize].add(get(i));
                 }
             }
+            let totals: Vec<f64> = sums.into_iter().map(Sum::value).collect();
             Ok(decimals(
                 (0..rows)
                     .map(|r| {
