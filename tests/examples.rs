@@ -36,13 +36,31 @@ fn every_example_has_a_test() {
     assert_eq!(
         names,
         [
+            "growth",
             "investment_by_region",
             "own_data",
+            "regional_shares",
             "top_events",
+            "top_sectors",
             "tour",
             "what_moved_where"
         ]
     );
+}
+
+#[test]
+fn growth() {
+    insta::assert_snapshot!(run_example("growth"));
+}
+
+#[test]
+fn regional_shares() {
+    insta::assert_snapshot!(run_example("regional_shares"));
+}
+
+#[test]
+fn top_sectors() {
+    insta::assert_snapshot!(run_example("top_sectors"));
 }
 
 #[test]
