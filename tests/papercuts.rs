@@ -140,3 +140,45 @@ fn the_caret_sits_under_chinese_names() {
     assert_eq!(lines[3], "1 | inv select 省份, 签约金額 limit 1", "{err}");
     assert_eq!(lines[4], "  |                  ^^^^^^^^", "{err}");
 }
+
+/// The help line of the error `-c TEXT` gives.
+fn help_for(text: &str) -> String {
+    let o = itq(&["-c", text]);
+    assert_eq!(o.status.code(), Some(1), "{text}: {}", stdout(&o));
+    stderr(&o)
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= help: ").map(str::to_string))
+        .unwrap_or_else(|| panic!("{text}: no help line in {}", stderr(&o)))
+}
+
+#[test]
+fn sql_habits_get_the_itq_spelling() {
+    for (text, hint) in [
+        (r#"events where province == "Gansu""#, "a single `=`"),
+        (r#"events where province like "Gan%""#, "`name contains \"Gan\"`"),
+        ("events count group by province", "`events count by province`"),
+        ("events sum value group by province", "`events count by province`"),
+        ("events order by value", "`events sort value desc`"),
+        ("events count(*)", "`count` alone counts rows"),
+        ("events sort value descending", "write `desc`"),
+        ("select * from events", "the relation first, without `from`"),
+        ("events select *", "leave `select *` out"),
+        ("help", "type `.help`"),
+        ("quit", "type `.quit` or press Ctrl-D"),
+        ("exit", "type `.quit` or press Ctrl-D"),
+    ] {
+        let help = help_for(text);
+        assert!(help.contains(hint), "{text}: {help}");
+    }
+}
+
+#[test]
+fn a_meta_command_outside_the_prompt_says_where_it_works() {
+    let help = help_for(".schema events");
+    assert!(
+        help.contains("work only at the prompt; in a script or -c, write `describe events`"),
+        "{help}"
+    );
+    let help = help_for(".load x.csv");
+    assert!(help.contains("`load \"x.csv\" as name`"), "{help}");
+}

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod format;
+pub(crate) mod habits;
 mod parse;
 
 pub use parse::{parse_expression, parse_script, CLAUSE_WORDS, OTHER_WORDS};

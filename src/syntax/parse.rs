@@ -1027,6 +1027,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
         let written = rest.split_whitespace().next().unwrap_or("data.csv");
         return error.with_help(format!("put the path in double quotes: \"{written}\""));
     }
+    if let Some(hint) = super::habits::syntax_hint(text, pos) {
+        return error.with_help(hint);
+    }
 
     // A misspelt keyword: suggest the keyword it is closest to.
     // `sum(value)` inside select: aggregates are clauses, not functions.
