@@ -65,6 +65,17 @@ pub enum Output {
 /// The backend queries run on: the native columnar engine.
 const NATIVE: &dyn Backend = &exec::Native;
 
+/// What [`Engine::describe`] says of a relation or def.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// Its documentation (the fact base's, or the comment above its `let` or `def`).
+    pub doc: Option<String>,
+    /// A def's parameter names; `None` for a relation.
+    pub params: Option<Vec<String>>,
+    /// The columns it gives.
+    pub fields: Vec<crate::store::Field>,
+}
+
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -236,6 +247,49 @@ impl Engine {
         last.ok_or_else(|| Error::new(ErrorKind::Invalid("the query gave no result".into())))
     }
 
+    /// The columns of the relation or def `name`, for `describe` and
+    /// `.schema`. A def's are found by checking its body with its parameters
+    /// unknown, so a column whose type comes from a parameter shows as null.
+    pub fn describe(&self, name: &str) -> Result<Described> {
+        if let Some(rel) = self.catalog.relation(name) {
+            return Ok(Described {
+                doc: rel.doc.clone(),
+                params: None,
+                fields: rel.table.fields().to_vec(),
+            });
+        }
+        if let Some(def) = self.catalog.def(name) {
+            let probe: Params = def
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), Scalar::Null))
+                .collect();
+            let checked = crate::stack::deep(|| {
+                Checker::probing(&self.catalog, NATIVE, Arc::clone(&def.source))
+                    .query(&def.body, &probe)
+            })
+            .map_err(|e| e.with_source(&def.source))?;
+            return Ok(Described {
+                doc: def.doc.clone(),
+                params: Some(def.params.iter().map(|p| p.name.clone()).collect()),
+                fields: checked.fields,
+            });
+        }
+        let err = Error::new(ErrorKind::UnknownRelation(name.to_string()));
+        Err(if self.catalog.scalar(name).is_some() {
+            Error::new(ErrorKind::Type(format!(
+                "`{name}` is a single value, not a relation"
+            )))
+            .with_help(format!("`{name}` alone in `select` shows it: `provinces limit 1 select {name}`"))
+        } else {
+            err.with_help(crate::error::suggestion(
+                name,
+                "relations and defs",
+                self.catalog.source_names(),
+            ))
+        })
+    }
+
     /// The columns the query `text` would produce, found by checking it without
     /// running it (the prompt uses this to complete column names).
     pub fn columns_of(&self, text: &str) -> Result<Vec<crate::store::Field>> {
@@ -321,6 +375,15 @@ impl Engine {
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load_statement(l, source),
+            StatementKind::Describe(name) => {
+                let described = self.describe(&name.name).map_err(|e| e.with_span(name.span))?;
+                let names = described.fields.iter().map(|f| Some(f.name.as_str()));
+                let types = described.fields.iter().map(|f| Some(f.ty.name()));
+                Ok(Output::Table(Table::new(vec![
+                    ("column".into(), Arc::new(Column::from_texts(names))),
+                    ("type".into(), Arc::new(Column::from_texts(types))),
+                ])))
+            }
             StatementKind::Save {
                 query,
                 path,

@@ -58,7 +58,7 @@ pub mod syntax;
 pub mod testing;
 pub mod value;
 
-pub use engine::{Engine, Output, PRELUDE};
+pub use engine::{Described, Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
 pub use exec::cancel::InterruptHandle;
 pub use load::{FileFormat, LoadOptions};

@@ -182,3 +182,71 @@ fn a_meta_command_outside_the_prompt_says_where_it_works() {
     let help = help_for(".load x.csv");
     assert!(help.contains("`load \"x.csv\" as name`"), "{help}");
 }
+
+#[test]
+fn describe_lists_a_relations_or_defs_columns_in_scripts_and_c() {
+    let o = itq(&["-c", "describe top_sectors", "-f", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "column,type\nsector,text\ncount,integer\n");
+    let dir = scratch("describe");
+    std::fs::write(dir.join("d.itq"), "let west = provinces where region = \"west\"\ndescribe west\n").unwrap();
+    let o = itq_in(Some(&dir), &["d.itq", "-f", "csv"], "");
+    assert_eq!(
+        stdout(&o),
+        "column,type\nname,text\nregion,text\ncoastal,boolean\ncapital,text\nsource,text\n"
+    );
+    let o = itq(&["-c", "describe top_sector"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("did you mean `top_sectors`?"), "{}", stderr(&o));
+}
+
+mod prompt {
+    use rexpect::reader::Options;
+    use rexpect::session::{spawn_with_options, PtySession};
+    use std::process::Command;
+
+    /// `itq` at its prompt in a pseudo-terminal, without colour.
+    pub fn start(test: &str) -> PtySession {
+        let dir = super::scratch(&format!("prompt-{test}"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
+        cmd.env("ITQ_HISTORY", dir.join("history"))
+            .env("TERM", "xterm-256color")
+            .env("NO_COLOR", "1")
+            .current_dir(&dir);
+        let options = Options::new()
+            .timeout_ms(Some(120_000))
+            .strip_ansi_escape_codes(true);
+        spawn_with_options(cmd, options).expect("itq starts in a pty")
+    }
+
+    /// Waits for the prompt (keys sent before it may be lost), types `text`,
+    /// presses Enter and waits until `expected` is shown.
+    pub fn shows(p: &mut PtySession, text: &str, expected: &str) {
+        p.exp_string("itq> ").expect("a prompt");
+        p.send(&format!("{text}\r")).unwrap();
+        p.flush().unwrap();
+        p.exp_string(expected)
+            .unwrap_or_else(|e| panic!("after `{text}`, expected `{expected}`: {e}"));
+    }
+
+    /// Waits for the prompt, then leaves with `.quit`.
+    pub fn quit(mut p: PtySession) {
+        p.exp_string("itq> ").expect("a prompt");
+        p.send(".quit\r").unwrap();
+        p.flush().unwrap();
+        p.exp_eof().expect("itq leaves on .quit");
+    }
+}
+
+#[test]
+fn schema_of_a_def_and_help_on_statements_and_clauses_at_the_prompt() {
+    let mut p = prompt::start("schema");
+    prompt::shows(&mut p, ".schema top_sectors", "top_sectors(province_name, n): The n sectors");
+    p.exp_string("sector  text").unwrap();
+    p.exp_string("count   integer").unwrap();
+    prompt::shows(&mut p, ".help load", "load \"PATH\" [as NAME]");
+    p.exp_string("for example: load \"data/signings.csv\"").unwrap();
+    prompt::shows(&mut p, ".help join", "[left] join SOURCE on COL");
+    prompt::shows(&mut p, ".help where", "keeps the rows where the condition is true");
+    prompt::quit(p);
+}

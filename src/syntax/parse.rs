@@ -151,6 +151,11 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
             }
         }
         Rule::load_stmt => StatementKind::Load(parse_load(pair)?),
+        Rule::describe_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // describe
+            StatementKind::Describe(parse_ident(next(&mut inner)))
+        }
         Rule::save_stmt => {
             let mut query = None;
             let mut path = None;
