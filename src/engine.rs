@@ -19,7 +19,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -84,6 +84,8 @@ pub struct Engine {
     folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
+    /// Where relative `save` paths write instead (see [`Engine::redirect_saves`]).
+    saves: Option<PathBuf>,
 }
 
 impl Engine {
@@ -110,6 +112,7 @@ impl Engine {
             catalog: Catalog::new(),
             folders: Folders::default(),
             interrupt: InterruptHandle::default(),
+            saves: None,
         }
     }
 
@@ -118,6 +121,39 @@ impl Engine {
     /// or write nothing until the host grants it.
     pub fn allow_folder(&mut self, dir: impl AsRef<Path>) -> Result<()> {
         self.folders.allow(dir.as_ref())
+    }
+
+    /// Makes `save` with a relative path write under `dir` instead of the
+    /// script's folder (creating the subfolders the script's folder has), and
+    /// `load` read a relative path from there when an earlier `save` wrote
+    /// it. `itq test` runs scripts so, in a fresh temporary folder, so that
+    /// checking a script never changes the folder it is in. `dir` is granted.
+    pub fn redirect_saves(&mut self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        self.allow_folder(dir)?;
+        self.saves = Some(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// The source whose folder a relative `written` path starts from: the
+    /// redirect folder for a save (and for a load of what a save wrote there).
+    fn files_source(&self, source: &Arc<Source>, written: &str, writing: bool) -> Arc<Source> {
+        let Some(saves) = &self.saves else {
+            return Arc::clone(source);
+        };
+        let relative = Path::new(written);
+        if relative.is_absolute() || !(writing || saves.join(relative).exists()) {
+            return Arc::clone(source);
+        }
+        if let (true, Some(parent), Some(dir)) = (writing, relative.parent(), &source.dir) {
+            if !parent.as_os_str().is_empty() && dir.join(parent).is_dir() {
+                let _ = std::fs::create_dir_all(saves.join(parent));
+            }
+        }
+        Arc::new(Source {
+            dir: Some(saves.clone()),
+            ..Source::clone(source)
+        })
     }
 
     /// Sets the script parameter `$name`.
@@ -390,7 +426,12 @@ impl Engine {
                 replace,
             } => {
                 let (written, span) = self.path_text(path, source)?;
-                let file = self.folders.resolve(&written, span, source, true)?;
+                let file = self.folders.resolve(
+                    &written,
+                    span,
+                    &self.files_source(source, &written, true),
+                    true,
+                )?;
                 let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
@@ -490,7 +531,12 @@ impl Engine {
 
     fn load_statement(&mut self, l: &ast::Load, source: &Arc<Source>) -> Result<Output> {
         let (written, span) = self.path_text(&l.path, source)?;
-        let file = self.folders.resolve(&written, span, source, false)?;
+        let file = self.folders.resolve(
+            &written,
+            span,
+            &self.files_source(source, &written, false),
+            false,
+        )?;
         let mut options = LoadOptions::default();
         if let Some(f) = &l.format {
             options.format = Some(FileFormat::parse(&f.name).ok_or_else(|| {

@@ -250,3 +250,74 @@ fn schema_of_a_def_and_help_on_statements_and_clauses_at_the_prompt() {
     prompt::shows(&mut p, ".help where", "keeps the rows where the condition is true");
     prompt::quit(p);
 }
+
+#[test]
+fn itq_test_takes_parameters_from_the_command_line_or_the_script() {
+    let dir = scratch("test-params");
+    std::fs::write(
+        dir.join("report.itq"),
+        "events where province = $province select projects\n",
+    )
+    .unwrap();
+    let o = itq_in(Some(&dir), &["test", "--update", "--param", "province=Gansu"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(std::fs::read_to_string(dir.join("report.out")).unwrap().contains("195"));
+    let o = itq_in(Some(&dir), &["test", "--param", "province=Gansu"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The script's own header does the same without a flag.
+    std::fs::write(
+        dir.join("report.itq"),
+        "# test: param province=Gansu\nevents where province = $province select projects\n",
+    )
+    .unwrap();
+    let o = itq_in(Some(&dir), &["test"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 passed, 0 failed"), "{}", stdout(&o));
+}
+
+#[test]
+fn update_refuses_to_bless_an_error_unless_the_script_expects_one() {
+    let dir = scratch("test-errors");
+    std::fs::write(dir.join("report.itq"), "events where province = $province count\n").unwrap();
+    let o = itq_in(Some(&dir), &["test", "--update"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("report.itq:1: the script ends in an error, so its output was not saved; fix it, or add `# test: expect error` at its top if it should fail"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!dir.join("report.out").exists());
+    // Marked as expected to fail, the error is its expected output.
+    std::fs::write(
+        dir.join("report.itq"),
+        "# test: expect error\nevents where province = $province count\n",
+    )
+    .unwrap();
+    let o = itq_in(Some(&dir), &["test", "--update"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(std::fs::read_to_string(dir.join("report.out"))
+        .unwrap()
+        .starts_with("error: the parameter `$province` has no value"));
+    let o = itq_in(Some(&dir), &["test"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn a_script_that_saves_passes_every_time_and_leaves_its_folder_alone() {
+    let dir = scratch("test-saves");
+    std::fs::write(
+        dir.join("saver.itq"),
+        "save events to \"out.csv\"\nload \"out.csv\" as back\nback count\n",
+    )
+    .unwrap();
+    let o = itq_in(Some(&dir), &["test", "--update"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    for _ in 0..2 {
+        let o = itq_in(Some(&dir), &["test"], "");
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    }
+    assert!(!dir.join("out.csv").exists(), "the test run wrote beside the script");
+    assert!(std::fs::read_to_string(dir.join("saver.out"))
+        .unwrap()
+        .starts_with("saved 5 rows to out.csv\n"));
+}

@@ -206,7 +206,7 @@ const KEYWORDS: &[&str] = &[
     "where", "select", "derive", "sort", "limit", "top", "join", "left", "distinct", "by", "as",
     "on", "asc", "desc", "let", "def", "and", "or", "not", "in", "is", "between", "contains",
     "null", "true", "false", "count", "sum", "avg", "min", "max", "median", "chart", "load",
-    "save", "to", "replace", "with", "format", "delimiter",
+    "save", "to", "replace", "with", "format", "delimiter", "describe",
 ];
 
 const PUNCT: &[&str] = &[
@@ -303,7 +303,8 @@ impl<'a> Gen<'a> {
                 format!("let {name} = {e}")
             }
             73..=82 => self.def(),
-            83..=91 => self.load(),
+            83..=86 => self.describe(),
+            87..=91 => self.load(),
             _ => self.save(),
         }
     }
@@ -350,6 +351,15 @@ impl<'a> Gen<'a> {
         self.defining = None;
         self.defs.push(Rel { cols, ..me });
         format!("def {name}({}) = {body}", params.join(", "))
+    }
+
+    fn describe(&mut self) -> String {
+        let mut names: Vec<String> = self.cat.rels.iter().map(|r| r.name.clone()).collect();
+        names.extend(self.cat.defs.iter().map(|d| d.name.clone()));
+        names.extend(self.lets.iter().map(|l| l.name.clone()));
+        names.extend(self.scalars.iter().map(|s| s.name.clone()));
+        names.push("nosuch".into());
+        format!("describe {}", self.r.pick(&names))
     }
 
     fn path(&mut self, writing: bool) -> String {
@@ -1069,9 +1079,11 @@ pub fn mutate(r: &mut Rng, text: String, other: &str) -> String {
                 // Truncate inside a token (mid-string, mid-word).
                 let t = &toks[i];
                 let cut: Vec<usize> = t.char_indices().map(|(k, _)| k).collect();
-                let k = cut[r.below(cut.len())];
-                toks[i] = t[..k].to_string();
-                toks.truncate(i + 1);
+                if !cut.is_empty() {
+                    let k = cut[r.below(cut.len())];
+                    toks[i] = t[..k].to_string();
+                    toks.truncate(i + 1);
+                }
             }
             _ => {
                 // Splice a piece of another input in.
