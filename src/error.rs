@@ -64,6 +64,10 @@ pub enum ErrorKind {
     /// A data file (such as the built-in fact base) is malformed.
     #[error("{0}")]
     Data(String),
+    /// A step would need more memory, rows or text than the engine's
+    /// [`Limits`](crate::Limits) allow; it stopped before allocating.
+    #[error("{0}")]
+    Limit(String),
     /// The host cancelled the running query (Ctrl-C at the prompt).
     #[error("query cancelled")]
     Cancelled,

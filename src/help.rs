@@ -152,7 +152,7 @@ mod tests {
             "{rel}"
         );
         assert!(
-            rel.contains("columns: name text, region text, coastal boolean"),
+            rel.contains("columns: name text, name_zh text, full_name_zh text, code text"),
             "{rel}"
         );
         let f = engine.help("round").unwrap();
@@ -182,7 +182,9 @@ mod tests {
             crate::syntax::parse_script(s.example).unwrap();
             if !s.words.contains(&"load") && !s.words.contains(&"save") {
                 let source = crate::Source::new("<example>", s.example);
-                engine.run(&source, |_| {}).unwrap_or_else(|e| panic!("{}", e.render()));
+                engine
+                    .run(&source, |_| {})
+                    .unwrap_or_else(|e| panic!("{}", e.render()));
             }
         }
     }

@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod cancel;
 mod check;
 mod engine;
 pub mod error;
@@ -58,9 +59,10 @@ pub mod syntax;
 pub mod testing;
 pub mod value;
 
+pub use cancel::InterruptHandle;
 pub use engine::{Described, Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
-pub use exec::cancel::InterruptHandle;
+pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};
 pub use plan::builtins::{
     reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,

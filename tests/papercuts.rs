@@ -53,7 +53,9 @@ fn money_sums_and_averages_show_no_float_noise() {
     let mut naive = 0.0f64;
     let mut x: u64 = 3;
     for i in 0..200_000 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let cents = ((x >> 33) % 500_000 + 1) as i64;
         cents_total += cents;
         naive += cents as f64 / 100.0;
@@ -62,8 +64,15 @@ fn money_sums_and_averages_show_no_float_noise() {
     let path = dir.join("money.csv");
     std::fs::write(&path, csv).unwrap();
     let exact = format!("{}.{:02}", cents_total / 100, cents_total % 100);
-    let exact = exact.trim_end_matches('0').trim_end_matches('.').to_string();
-    assert_ne!(format!("{naive}"), exact, "adding in order would show noise");
+    let exact = exact
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string();
+    assert_ne!(
+        format!("{naive}"),
+        exact,
+        "adding in order would show noise"
+    );
     let load = format!("m={}", path.display());
     for query in ["m sum amount", "m sum amount * 1 as sum_amount"] {
         let o = itq(&["--load", &load, "-c", query]);
@@ -74,7 +83,14 @@ fn money_sums_and_averages_show_no_float_noise() {
             stdout(&o)
         );
     }
-    let o = itq(&["--load", &load, "-c", "m avg amount as a, sum amount as s by k sort k", "--format", "csv"]);
+    let o = itq(&[
+        "--load",
+        &load,
+        "-c",
+        "m avg amount as a, sum amount as s by k sort k",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for line in stdout(&o).lines().skip(1) {
         let s = line.rsplit(',').next().unwrap();
@@ -96,13 +112,20 @@ fn engine_query_either_applies_the_text_or_returns_an_error_never_both() {
         after.render()
     );
     // A definition followed by a failing query is not kept either.
-    assert!(engine.query("let y = 5\nprovinces where nosuch = 1").is_err());
+    assert!(engine
+        .query("let y = 5\nprovinces where nosuch = 1")
+        .is_err());
     assert!(engine.query("provinces where y = 5 count").is_err());
     // A definition with a query after it is kept, as at the prompt.
-    let t = engine.query("let z = 5\nprovinces where z = 5 count").unwrap();
+    let t = engine
+        .query("let z = 5\nprovinces where z = 5 count")
+        .unwrap();
     assert_eq!(t.get(0, 0), itq::Scalar::Int(31));
     assert_eq!(
-        engine.query("provinces where z = 5 count").unwrap().get(0, 0),
+        engine
+            .query("provinces where z = 5 count")
+            .unwrap()
+            .get(0, 0),
         itq::Scalar::Int(31)
     );
 }
@@ -110,8 +133,16 @@ fn engine_query_either_applies_the_text_or_returns_an_error_never_both() {
 #[test]
 fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
     let dir = scratch("load");
-    std::fs::write(dir.join("2023 投资-数据.csv"), "省份,年份,金额\n甘肃省,2023,1.5\n云南省,2023,2\n").unwrap();
-    std::fs::write(dir.join("inv.itq"), "load \"2023 投资-数据.csv\"\n_2023_投资_数据 count\n").unwrap();
+    std::fs::write(
+        dir.join("2023 投资-数据.csv"),
+        "省份,年份,金额\n甘肃省,2023,1.5\n云南省,2023,2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("inv.itq"),
+        "load \"2023 投资-数据.csv\"\n_2023_投资_数据 count\n",
+    )
+    .unwrap();
     let o = itq_in(Some(&dir), &["inv.itq", "-f", "csv"], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "loaded _2023_投资_数据: 2 rows, 3 columns\n");
@@ -119,7 +150,11 @@ fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
     let o = itq_in(Some(&dir), &["--quiet", "inv.itq", "-f", "csv"], "");
     assert_eq!(stderr(&o), "");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(Some(&dir), &["--load", "one=inv.itq", "-c", "one count"], "");
+    let o = itq_in(
+        Some(&dir),
+        &["--load", "one=inv.itq", "-c", "one count"],
+        "",
+    );
     assert!(stderr(&o).starts_with("loaded one: "), "{}", stderr(&o));
 }
 
@@ -129,7 +164,13 @@ fn the_caret_sits_under_chinese_names() {
     std::fs::write(dir.join("inv.csv"), "省份,签约金额\n甘肃省,1.5\n").unwrap();
     let o = itq_in(
         Some(&dir),
-        &["--load", "inv=inv.csv", "-q", "-c", "inv select 省份, 签约金額 limit 1"],
+        &[
+            "--load",
+            "inv=inv.csv",
+            "-q",
+            "-c",
+            "inv select 省份, 签约金額 limit 1",
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(1));
@@ -155,9 +196,18 @@ fn help_for(text: &str) -> String {
 fn sql_habits_get_the_itq_spelling() {
     for (text, hint) in [
         (r#"events where province == "Gansu""#, "a single `=`"),
-        (r#"events where province like "Gan%""#, "`name contains \"Gan\"`"),
-        ("events count group by province", "`events count by province`"),
-        ("events sum value group by province", "`events count by province`"),
+        (
+            r#"events where province like "Gan%""#,
+            "`name contains \"Gan\"`",
+        ),
+        (
+            "events count group by province",
+            "`events count by province`",
+        ),
+        (
+            "events sum value group by province",
+            "`events count by province`",
+        ),
         ("events order by value", "`events sort value desc`"),
         ("events count(*)", "`count` alone counts rows"),
         ("events sort value descending", "write `desc`"),
@@ -189,7 +239,11 @@ fn describe_lists_a_relations_or_defs_columns_in_scripts_and_c() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "column,type\nsector,text\ncount,integer\n");
     let dir = scratch("describe");
-    std::fs::write(dir.join("d.itq"), "let west = provinces where region = \"west\"\ndescribe west\n").unwrap();
+    std::fs::write(
+        dir.join("d.itq"),
+        "let west = provinces where region = \"west\"\ndescribe west\n",
+    )
+    .unwrap();
     let o = itq_in(Some(&dir), &["d.itq", "-f", "csv"], "");
     assert_eq!(
         stdout(&o),
@@ -197,7 +251,11 @@ fn describe_lists_a_relations_or_defs_columns_in_scripts_and_c() {
     );
     let o = itq(&["-c", "describe top_sector"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("did you mean `top_sectors`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `top_sectors`?"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 mod prompt {
@@ -241,13 +299,22 @@ mod prompt {
 #[test]
 fn schema_of_a_def_and_help_on_statements_and_clauses_at_the_prompt() {
     let mut p = prompt::start("schema");
-    prompt::shows(&mut p, ".schema top_sectors", "top_sectors(province_name, n): The n sectors");
+    prompt::shows(
+        &mut p,
+        ".schema top_sectors",
+        "top_sectors(province_name, n): The n sectors",
+    );
     p.exp_string("sector  text").unwrap();
     p.exp_string("count   integer").unwrap();
     prompt::shows(&mut p, ".help load", "load \"PATH\" [as NAME]");
-    p.exp_string("for example: load \"data/signings.csv\"").unwrap();
+    p.exp_string("for example: load \"data/signings.csv\"")
+        .unwrap();
     prompt::shows(&mut p, ".help join", "[left] join SOURCE on COL");
-    prompt::shows(&mut p, ".help where", "keeps the rows where the condition is true");
+    prompt::shows(
+        &mut p,
+        ".help where",
+        "keeps the rows where the condition is true",
+    );
     prompt::quit(p);
 }
 
@@ -259,9 +326,15 @@ fn itq_test_takes_parameters_from_the_command_line_or_the_script() {
         "events where province = $province select projects\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["test", "--update", "--param", "province=Gansu"], "");
+    let o = itq_in(
+        Some(&dir),
+        &["test", "--update", "--param", "province=Gansu"],
+        "",
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(std::fs::read_to_string(dir.join("report.out")).unwrap().contains("195"));
+    assert!(std::fs::read_to_string(dir.join("report.out"))
+        .unwrap()
+        .contains("195"));
     let o = itq_in(Some(&dir), &["test", "--param", "province=Gansu"], "");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // The script's own header does the same without a flag.
@@ -278,7 +351,11 @@ fn itq_test_takes_parameters_from_the_command_line_or_the_script() {
 #[test]
 fn update_refuses_to_bless_an_error_unless_the_script_expects_one() {
     let dir = scratch("test-errors");
-    std::fs::write(dir.join("report.itq"), "events where province = $province count\n").unwrap();
+    std::fs::write(
+        dir.join("report.itq"),
+        "events where province = $province count\n",
+    )
+    .unwrap();
     let o = itq_in(Some(&dir), &["test", "--update"], "");
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(
@@ -316,7 +393,10 @@ fn a_script_that_saves_passes_every_time_and_leaves_its_folder_alone() {
         let o = itq_in(Some(&dir), &["test"], "");
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     }
-    assert!(!dir.join("out.csv").exists(), "the test run wrote beside the script");
+    assert!(
+        !dir.join("out.csv").exists(),
+        "the test run wrote beside the script"
+    );
     assert!(std::fs::read_to_string(dir.join("saver.out"))
         .unwrap()
         .starts_with("saved 5 rows to out.csv\n"));

@@ -2,9 +2,9 @@
 //! dictionary codes are used directly (no hashing of strings), and several
 //! keys combine by arithmetic while their product stays small.
 
-use super::cancel::{self, BATCH};
 use super::expr::eval;
 use super::sum::Sum;
+use crate::cancel::{self, BATCH};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr};
@@ -111,6 +111,12 @@ pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Result<Groups> {
             first_rows: vec![0],
         });
     }
+    // Codes (8 bytes a row), group ids (4) and, at worst, a hash entry per row (16).
+    crate::limits::check_memory(
+        "grouping",
+        rows as u64 * 28,
+        "filter the rows first, or group by fewer or coarser keys",
+    )?;
     let (mut codes, mut card) = key_codes(&keys[0])?;
     for key in &keys[1..] {
         cancel::check()?;

@@ -197,7 +197,11 @@ pub fn run_script(path: &Path) -> Result<String, Error> {
 }
 
 /// Runs a script's `text` as [`run_script`] does, with `params` set.
-fn run_text(path: &Path, text: String, params: &[(String, String)]) -> Result<super::Transcript, Error> {
+fn run_text(
+    path: &Path,
+    text: String,
+    params: &[(String, String)],
+) -> Result<super::Transcript, Error> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -229,10 +233,7 @@ impl TempFolder {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "itq-test-{}-{nanos}-{n}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("itq-test-{}-{nanos}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         Ok(TempFolder(dir))
     }
@@ -289,7 +290,7 @@ fn check_script(path: &Path, options: &Options) -> Outcome {
             // Point at the line the error is on (`name:LINE:col`).
             let line = e
                 .position()
-                .and_then(|p| p.rsplitn(3, ':').nth(1).and_then(|l| l.parse().ok()));
+                .and_then(|p| p.rsplit(':').nth(1).and_then(|l| l.parse().ok()));
             if let (Outcome::Failed(ms), Some(line)) = (&mut failed, line) {
                 ms[0].line = line;
             }

@@ -40,6 +40,11 @@ impl Rng {
         self.below(100) < percent
     }
 
+    /// One of the words `items`.
+    pub fn word(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
     /// One of `items`.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
@@ -116,7 +121,13 @@ const BAD_PATHS: &[&str] = &[
 ];
 
 /// Where generated `save`s write (a small fixed set, so the folder stays small).
-const SAVE_PATHS: &[&str] = &["out.csv", "out.json", "out.ndjson", "out.tsv", "sub/out.csv"];
+const SAVE_PATHS: &[&str] = &[
+    "out.csv",
+    "out.json",
+    "out.ndjson",
+    "out.tsv",
+    "sub/out.csv",
+];
 
 /// The parameters the worker gives its engine.
 pub const PARAMS: &[(&str, &str)] = &[
@@ -203,10 +214,47 @@ fn call_text(name: &str, params: usize) -> String {
 const TYPES: &[Type] = &[Type::Int, Type::Decimal, Type::Text, Type::Date, Type::Bool];
 
 const KEYWORDS: &[&str] = &[
-    "where", "select", "derive", "sort", "limit", "top", "join", "left", "distinct", "by", "as",
-    "on", "asc", "desc", "let", "def", "and", "or", "not", "in", "is", "between", "contains",
-    "null", "true", "false", "count", "sum", "avg", "min", "max", "median", "chart", "load",
-    "save", "to", "replace", "with", "format", "delimiter", "describe",
+    "where",
+    "select",
+    "derive",
+    "sort",
+    "limit",
+    "top",
+    "join",
+    "left",
+    "distinct",
+    "by",
+    "as",
+    "on",
+    "asc",
+    "desc",
+    "let",
+    "def",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "between",
+    "contains",
+    "null",
+    "true",
+    "false",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "median",
+    "chart",
+    "load",
+    "save",
+    "to",
+    "replace",
+    "with",
+    "format",
+    "delimiter",
+    "describe",
 ];
 
 const PUNCT: &[&str] = &[
@@ -216,8 +264,26 @@ const PUNCT: &[&str] = &[
 ];
 
 const ODD_CHARS: &[&str] = &[
-    "\u{301}", "\u{200D}", "\u{200B}", "\u{202E}", "\u{FEFF}", "✓", "€", "甘", "省份", "😀",
-    "👩‍👩‍👧", "\u{E000}", "\u{0}", "\u{7F}", "ǅ", "ß", "İ", "\u{85}", "\u{2028}", "Ω",
+    "\u{301}",
+    "\u{200D}",
+    "\u{200B}",
+    "\u{202E}",
+    "\u{FEFF}",
+    "✓",
+    "€",
+    "甘",
+    "省份",
+    "😀",
+    "👩‍👩‍👧",
+    "\u{E000}",
+    "\u{0}",
+    "\u{7F}",
+    "ǅ",
+    "ß",
+    "İ",
+    "\u{85}",
+    "\u{2028}",
+    "Ω",
 ];
 
 /// One input: valid-looking statements (47%), a mutation of them (50%) or a
@@ -266,7 +332,10 @@ impl<'a> Gen<'a> {
         let mut out = String::new();
         for i in 0..n {
             if i > 0 {
-                out.push_str(*self.r.pick(&["\n", "\n", ";", "; ", "\n\n", "\n# note\n", "\r\n"]));
+                out.push_str(
+                    self.r
+                        .word(&["\n", "\n", ";", "; ", "\n\n", "\n# note\n", "\r\n"]),
+                );
             }
             if self.r.chance(5) {
                 out.push_str(&format!("# {}\n", self.string_body()));
@@ -346,8 +415,7 @@ impl<'a> Gen<'a> {
             .collect();
         self.scalars.extend(param_cols.iter().cloned());
         let (body, cols) = self.query_of_rel();
-        self.scalars
-            .truncate(self.scalars.len() - param_cols.len());
+        self.scalars.truncate(self.scalars.len() - param_cols.len());
         self.defining = None;
         self.defs.push(Rel { cols, ..me });
         format!("def {name}({}) = {body}", params.join(", "))
@@ -365,9 +433,9 @@ impl<'a> Gen<'a> {
     fn path(&mut self, writing: bool) -> String {
         match self.r.below(10) {
             0 => format!("${}", self.r.pick(&["file", "out", "nope"])),
-            1 => quote(*self.r.pick(BAD_PATHS)),
-            _ if writing => quote(*self.r.pick(SAVE_PATHS)),
-            _ => quote(*self.r.pick(FIXTURES)),
+            1 => quote(self.r.word(BAD_PATHS)),
+            _ if writing => quote(self.r.word(SAVE_PATHS)),
+            _ => quote(self.r.word(FIXTURES)),
         }
     }
 
@@ -381,7 +449,10 @@ impl<'a> Gen<'a> {
             let n = self.r.range(1, 3);
             let specs: Vec<String> = (0..n)
                 .map(|_| {
-                    let col = self.r.pick(&["a", "b", "name", "value", "x", "date"]).to_string();
+                    let col = self
+                        .r
+                        .pick(&["a", "b", "name", "value", "x", "date"])
+                        .to_string();
                     let ty = self
                         .r
                         .pick(&["int", "integer", "decimal", "text", "date", "bool", "blob"])
@@ -400,7 +471,8 @@ impl<'a> Gen<'a> {
         if self.r.chance(15) {
             s.push_str(&format!(
                 " delimiter {}",
-                self.r.pick(&["\";\"", "\"\\t\"", "\",\"", "\"\"", "\"ab\"", "\"甘\""])
+                self.r
+                    .pick(&["\";\"", "\"\\t\"", "\",\"", "\"\"", "\"ab\"", "\"甘\""])
             ));
         }
         self.lets.push(Rel {
@@ -554,7 +626,9 @@ impl<'a> Gen<'a> {
             68..=74 => (format!("limit {}", self.count_expr()), keep),
             75..=80 => {
                 let n = self.count_expr();
-                let ty = *self.r.pick(&[Type::Int, Type::Decimal, Type::Text, Type::Date]);
+                let ty = *self
+                    .r
+                    .pick(&[Type::Int, Type::Decimal, Type::Text, Type::Date]);
                 let by = self.expr(ty, cols);
                 let dir = *self.r.pick(&["", "", " asc", " desc"]);
                 (format!("top {n} by {by}{dir}"), keep)
@@ -622,7 +696,9 @@ impl<'a> Gen<'a> {
                     ty
                 }
                 _ => {
-                    let ty = *self.r.pick(&[Type::Int, Type::Decimal, Type::Decimal, Type::Text]);
+                    let ty = *self
+                        .r
+                        .pick(&[Type::Int, Type::Decimal, Type::Decimal, Type::Text]);
                     item.push_str(&format!(" {}", self.expr(ty, cols)));
                     Type::Decimal
                 }
@@ -642,7 +718,9 @@ impl<'a> Gen<'a> {
             let n = self.r.range(1, 2);
             let mut keys = Vec::new();
             for _ in 0..n {
-                let ty = *self.r.pick(&[Type::Text, Type::Int, Type::Bool, Type::Date]);
+                let ty = *self
+                    .r
+                    .pick(&[Type::Text, Type::Int, Type::Bool, Type::Date]);
                 let e = self.expr(ty, cols);
                 if self.r.chance(30) {
                     keys.push(format!("{e} as k{}", keys.len()));
@@ -761,7 +839,9 @@ impl<'a> Gen<'a> {
                     format!("{} {not}in ({})", self.expr(t, cols), items.join(", "))
                 }
                 5 => {
-                    let t = *self.r.pick(&[Type::Int, Type::Decimal, Type::Date, Type::Text]);
+                    let t = *self
+                        .r
+                        .pick(&[Type::Int, Type::Decimal, Type::Date, Type::Text]);
                     let not = if self.r.chance(30) { "not " } else { "" };
                     let lo = self.bound(t, cols);
                     let hi = self.bound(t, cols);
@@ -857,9 +937,9 @@ impl<'a> Gen<'a> {
     /// many literals, and one bad literal stops it before it runs).
     fn one(&mut self, common: &[&'static str], edge: &[&'static str]) -> &'static str {
         if self.r.chance(95) {
-            *self.r.pick(common)
+            self.r.word(common)
         } else {
-            *self.r.pick(edge)
+            self.r.word(edge)
         }
     }
 
@@ -905,7 +985,9 @@ impl<'a> Gen<'a> {
                     ],
                 )
                 .to_string(),
-            Type::Bool => self.one(&["true", "false"], &["null", "TRUE", "False"]).to_string(),
+            Type::Bool => self
+                .one(&["true", "false"], &["null", "TRUE", "False"])
+                .to_string(),
             _ => {
                 let body = self.string_body();
                 if self.r.chance(15) {
@@ -925,7 +1007,16 @@ impl<'a> Gen<'a> {
         for _ in 0..n {
             s.push_str(self.one(
                 &[
-                    "Gansu", "Yunnan", "west", "east", "new energy", "甘肃省", "a", "", " ", "2024",
+                    "Gansu",
+                    "Yunnan",
+                    "west",
+                    "east",
+                    "new energy",
+                    "甘肃省",
+                    "a",
+                    "",
+                    " ",
+                    "2024",
                 ],
                 &[
                     "省份",
@@ -1012,7 +1103,7 @@ fn tokens(text: &str) -> Vec<&str> {
                 }
             }
         } else if c == '"' || c == '\'' || c == '`' {
-            while let Some((j, d)) = chars.next() {
+            for (j, d) in chars.by_ref() {
                 end = j + d.len_utf8();
                 if d == c || d == '\n' {
                     break;
@@ -1126,10 +1217,7 @@ fn stress(cat: &Catalog, r: &mut Rng) -> String {
         3 => {
             let n = r.range(100, 600);
             let mut g = Gen::new(cat, r);
-            (0..n)
-                .map(|_| g.statement())
-                .collect::<Vec<_>>()
-                .join("\n")
+            (0..n).map(|_| g.statement()).collect::<Vec<_>>().join("\n")
         }
         4 => {
             let n = r.range(500, 3000);
@@ -1139,7 +1227,10 @@ fn stress(cat: &Catalog, r: &mut Rng) -> String {
         5 => {
             let n = r.range(1_000, 40_000);
             let piece = *r.pick(&["a", "甘", "😀", "x\u{301}", "\\n"]);
-            format!("let t = \"{}\"\n{rel} limit 1 select t, length(t)", piece.repeat(n))
+            format!(
+                "let t = \"{}\"\n{rel} limit 1 select t, length(t)",
+                piece.repeat(n)
+            )
         }
         6 => {
             let n = if r.chance(2) {

@@ -62,7 +62,9 @@ fn parse_args() -> Result<Args, String> {
             "--worker" => args.worker = true,
             "--scratch" => args.scratch = Some(PathBuf::from(value("--scratch")?)),
             "--end" => args.end = Some(number(value("--end")?, "--end")?),
-            "--deadline-ms" => args.deadline_ms = Some(number(value("--deadline-ms")?, "--deadline-ms")?),
+            "--deadline-ms" => {
+                args.deadline_ms = Some(number(value("--deadline-ms")?, "--deadline-ms")?)
+            }
             "-h" | "--help" => {
                 println!(
                     "usage: fuzz [--seed S] [--minutes M | --inputs N] [--start I]\n       fuzz --show INDEX [--seed S]\nsee docs/fuzzing.md"
@@ -97,7 +99,10 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.worker {
-        let scratch = args.scratch.clone().expect("the supervisor passes --scratch");
+        let scratch = args
+            .scratch
+            .clone()
+            .expect("the supervisor passes --scratch");
         return oracle::worker(
             seed,
             args.start,
@@ -116,10 +121,14 @@ struct Finding {
 }
 
 fn supervise(args: &Args, seed: u64) -> ExitCode {
-    let end = args.inputs.map_or(u64::MAX, |n| args.start.saturating_add(n));
-    let minutes = args
-        .minutes
-        .unwrap_or(if args.inputs.is_some() { f64::INFINITY } else { 1.0 });
+    let end = args
+        .inputs
+        .map_or(u64::MAX, |n| args.start.saturating_add(n));
+    let minutes = args.minutes.unwrap_or(if args.inputs.is_some() {
+        f64::INFINITY
+    } else {
+        1.0
+    });
     let deadline = if minutes.is_finite() {
         now_ms() + (minutes * 60_000.0) as u64
     } else {
@@ -128,7 +137,11 @@ fn supervise(args: &Args, seed: u64) -> ExitCode {
     eprintln!(
         "fuzz: seed {seed}, inputs {}..{}{}",
         args.start,
-        if end == u64::MAX { "".to_string() } else { end.to_string() },
+        if end == u64::MAX {
+            "".to_string()
+        } else {
+            end.to_string()
+        },
         if minutes.is_finite() {
             format!(", for at most {minutes} minutes")
         } else {
@@ -138,7 +151,10 @@ fn supervise(args: &Args, seed: u64) -> ExitCode {
     let dir = std::env::temp_dir().join(format!("itq-fuzz-{}-{}", std::process::id(), now_ms()));
     let scratch = dir.join("scratch");
     if let Err(e) = oracle::make_scratch(&scratch, &dir.join("outside")) {
-        eprintln!("error: cannot make the scratch folder {}: {e}", dir.display());
+        eprintln!(
+            "error: cannot make the scratch folder {}: {e}",
+            dir.display()
+        );
         return ExitCode::FAILURE;
     }
     let code = supervise_in(args, seed, end, deadline, &scratch);
@@ -298,7 +314,10 @@ fn run_worker(seed: u64, start: u64, end: u64, deadline: u64, scratch: &Path) ->
         };
         let tail: Vec<&str> = err.lines().rev().take(6).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        Some((current, format!("{how}; its last words: {}", tail.join(" | "))))
+        Some((
+            current,
+            format!("{how}; its last words: {}", tail.join(" | ")),
+        ))
     };
     let _ = std::io::stderr().flush();
     WorkerRun {

@@ -113,7 +113,8 @@ pub fn make_scratch(scratch: &Path, outside: &Path) -> std::io::Result<()> {
     }
     #[cfg(unix)]
     {
-        let _ = std::os::unix::fs::symlink(outside.join("secret.csv"), scratch.join("link_out.csv"));
+        let _ =
+            std::os::unix::fs::symlink(outside.join("secret.csv"), scratch.join("link_out.csv"));
         let _ = std::os::unix::fs::symlink(outside, scratch.join("link_out"));
     }
     Ok(())
@@ -176,7 +177,13 @@ fn outcome(engine: &mut Engine, text: &str) -> Vec<String> {
 }
 
 /// The worker's body: inputs `start..end` of `seed` until `deadline_ms`.
-pub fn worker(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) -> std::process::ExitCode {
+pub fn worker(
+    seed: u64,
+    start: u64,
+    end: u64,
+    deadline_ms: u64,
+    scratch: &Path,
+) -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|info| {
         let place = info
             .location()
@@ -244,10 +251,11 @@ fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) {
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
             let t = started.load(Ordering::Relaxed);
-            if t != 0 && crate::now_ms().saturating_sub(t) > SLOW.as_millis() as u64 {
-                if running.lock().map(|r| r.is_some()).unwrap_or(false) {
-                    handle.cancel();
-                }
+            if t != 0
+                && crate::now_ms().saturating_sub(t) > SLOW.as_millis() as u64
+                && running.lock().map(|r| r.is_some()).unwrap_or(false)
+            {
+                handle.cancel();
             }
         });
     }
@@ -256,7 +264,7 @@ fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) {
     let mut last_report = Instant::now();
     let mut index = start;
     while index < end && crate::now_ms() < deadline_ms {
-        if (index - start) % RECLONE == 0 {
+        if (index - start).is_multiple_of(RECLONE) {
             engine = base.clone();
         }
         out.line(&format!("> {index}"));
@@ -291,7 +299,13 @@ fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) {
 }
 
 /// Every oracle on one input; what failed, in words.
-fn check(base: &Engine, engine: &mut Engine, text: &str, index: u64, stats: &mut Stats) -> Vec<String> {
+fn check(
+    base: &Engine,
+    engine: &mut Engine,
+    text: &str,
+    index: u64,
+    stats: &mut Stats,
+) -> Vec<String> {
     let mut failed = Vec::new();
     let mut r = gen::Rng::for_input(index, 0xC0FFEE);
     // 1. Parse.
@@ -323,7 +337,10 @@ fn check(base: &Engine, engine: &mut Engine, text: &str, index: u64, stats: &mut
             Ok(Err(e)) => {
                 stats.bump("format_refused");
                 if e.span().is_none() {
-                    failed.push(format!("a formatter error without a location: {}", e.kind()));
+                    failed.push(format!(
+                        "a formatter error without a location: {}",
+                        e.kind()
+                    ));
                 }
             }
             Ok(Ok(f)) => match guarded(|| parse_script(&f)) {

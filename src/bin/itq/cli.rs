@@ -56,6 +56,11 @@ pub struct Cli {
     #[arg(long)]
     pub help_functions: bool,
 
+    /// The most memory one step of a query may build, such as 4G or 512M
+    /// [default: half the memory the process can have].
+    #[arg(long, value_name = "SIZE", value_parser = memory_size)]
+    pub max_memory: Option<u64>,
+
     /// Print `time: <milliseconds> ms` on standard error after each statement.
     #[arg(long)]
     pub timer: bool,
@@ -144,10 +149,22 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// A `--max-memory` size.
+fn memory_size(text: &str) -> Result<u64, String> {
+    itq::limits::parse_bytes(text)
+        .ok_or_else(|| format!("`{text}` is not a size; write it like 512M or 4G"))
+}
+
 /// The engine with its folders granted, parameters set and files loaded, and
 /// the output format.
 fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
     let mut engine = Engine::new()?;
+    if let Some(memory) = cli.max_memory {
+        engine.set_limits(itq::Limits {
+            memory,
+            ..engine.limits()
+        });
+    }
     engine.allow_folder(".")?;
     for script in &cli.scripts {
         if let Some(dir) = script.parent() {
