@@ -138,6 +138,11 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
             }
         }
         Rule::load_stmt => StatementKind::Load(parse_load(pair)?),
+        Rule::describe_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // describe
+            StatementKind::Describe(parse_ident(next(&mut inner)))
+        }
         Rule::save_stmt => {
             let mut query = None;
             let mut path = None;
@@ -1051,6 +1056,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     if path_wanted {
         let written = rest.split_whitespace().next().unwrap_or("data.csv");
         return error.with_help(format!("put the path in double quotes: \"{written}\""));
+    }
+    if let Some(hint) = super::habits::syntax_hint(text, pos) {
+        return error.with_help(hint);
     }
 
     // A misspelt keyword: suggest the keyword it is closest to.
