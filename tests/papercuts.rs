@@ -1,41 +1,11 @@
 //! The papercuts a new user hit in the 2026-12 trial
 //! (shared/reviews/new-user-trial-2026-12.md), each as the user met it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
 
-fn itq_in(dir: Option<&Path>, args: &[&str], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(d) = dir {
-        cmd.current_dir(d);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
 
-fn itq(args: &[&str]) -> Output {
-    itq_in(None, args, "")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{itq, itq_in, stderr, stdout};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("itq-papercuts-{}-{name}", std::process::id()));
@@ -143,18 +113,14 @@ fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
         "load \"2023 投资-数据.csv\"\n_2023_投资_数据 count\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["inv.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["inv.itq", "-f", "csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "loaded _2023_投资_数据: 2 rows, 3 columns\n");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(Some(&dir), &["--quiet", "inv.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["--quiet", "inv.itq", "-f", "csv"]);
     assert_eq!(stderr(&o), "");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(
-        Some(&dir),
-        &["--load", "one=inv.itq", "-c", "one count"],
-        "",
-    );
+    let o = itq_in(&dir, &["--load", "one=inv.itq", "-c", "one count"]);
     assert!(stderr(&o).starts_with("loaded one: "), "{}", stderr(&o));
 }
 
@@ -163,7 +129,7 @@ fn the_caret_sits_under_chinese_names() {
     let dir = scratch("caret");
     std::fs::write(dir.join("inv.csv"), "省份,签约金额\n甘肃省,1.5\n").unwrap();
     let o = itq_in(
-        Some(&dir),
+        &dir,
         &[
             "--load",
             "inv=inv.csv",
@@ -171,7 +137,6 @@ fn the_caret_sits_under_chinese_names() {
             "-c",
             "inv select 省份, 签约金額 limit 1",
         ],
-        "",
     );
     assert_eq!(o.status.code(), Some(1));
     // `签约金額` starts after `inv select 省份, ` (11 columns plus two for

@@ -249,10 +249,12 @@ fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) {
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
             let t = started.load(Ordering::Relaxed);
-            if t != 0 && crate::now_ms().saturating_sub(t) > SLOW.as_millis() as u64
-                && running.lock().map(|r| r.is_some()).unwrap_or(false) {
-                    handle.cancel();
-                }
+            if t != 0
+                && crate::now_ms().saturating_sub(t) > SLOW.as_millis() as u64
+                && running.lock().map(|r| r.is_some()).unwrap_or(false)
+            {
+                handle.cancel();
+            }
         });
     }
     let mut stats = Stats::default();
