@@ -23,15 +23,7 @@ fn ordered(
     along: &[PSortKey],
 ) -> Result<(Vec<u32>, Vec<Step>, Vec<u32>)> {
     let rows = input.num_rows();
-    let per_cols = per
-        .iter()
-        .map(|e| Ok(eval(e, input)?.into_column(e.ty, rows)))
-        .collect::<Result<Vec<_>>>()?;
-    let ids = if per.is_empty() {
-        vec![0; rows]
-    } else {
-        group_ids(&per_cols, rows)?.ids
-    };
+    let ids = group_of(input, per)?;
     if per.is_empty() && along.is_empty() {
         let steps = (0..rows)
             .map(|i| if i == 0 { Step::Group } else { Step::Later })
@@ -65,6 +57,19 @@ fn ordered(
     Ok((order, steps, ids))
 }
 
+/// Each row's group id under `per` (all 0 without keys).
+fn group_of(input: &Table, per: &[PExpr]) -> Result<Vec<u32>> {
+    let rows = input.num_rows();
+    if per.is_empty() {
+        return Ok(vec![0; rows]);
+    }
+    let per_cols = per
+        .iter()
+        .map(|e| Ok(eval(e, input)?.into_column(e.ty, rows)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(group_ids(&per_cols, rows)?.ids)
+}
+
 /// Runs a window step: `input`'s columns, then one per function.
 pub fn window(
     input: &Table,
@@ -73,7 +78,12 @@ pub fn window(
     funcs: &[PWindow],
 ) -> Result<Table> {
     let rows = input.num_rows();
-    let (order, steps, ids) = ordered(input, per, along)?;
+    // A share needs only the groups, not their order: skip the sort.
+    let (order, steps, ids) = if funcs.iter().all(|w| w.func == WindowFn::Share) {
+        (Vec::new(), Vec::new(), group_of(input, per)?)
+    } else {
+        ordered(input, per, along)?
+    };
     cancel::check()?;
     let mut out: Vec<(String, Arc<Column>)> = input
         .fields()
