@@ -7,7 +7,6 @@ use crate::error::{closest, Error, ErrorKind, Result};
 use crate::exec::cancel::{self, InterruptHandle};
 use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
-use crate::render::render;
 use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
@@ -402,14 +401,21 @@ impl Engine {
                 query,
                 path,
                 replace,
+                bom,
+                sheet,
             } => {
                 let (written, span) = self.path_text(path, source)?;
                 let file = self.resolve(&written, span, source, true)?;
-                let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
+                save::target_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
                 let table = exec::execute(&checked.plan)?;
-                save::write_atomic(&file, &written, render(&table, format).as_bytes(), *replace)
+                let options = save::SaveOptions {
+                    replace: *replace,
+                    bom: *bom,
+                    sheet: sheet.as_ref().map(|(s, _)| s.clone()),
+                };
+                save::save_table(&file, &written, &table, &options)
                     .map_err(|e| e.with_span(span))?;
                 Ok(Output::Saved {
                     path: written,
@@ -510,7 +516,7 @@ impl Engine {
                     ErrorKind::Invalid(format!("unknown format `{}`", f.name)),
                     f.span,
                 )
-                .with_help("the formats are csv, json and ndjson")
+                .with_help("the formats are csv, json, ndjson, excel and parquet")
             })?);
         }
         if let Some((d, dspan)) = &l.delimiter {
@@ -549,6 +555,8 @@ impl Engine {
             }
             options.types.push((column.name.clone(), t));
         }
+        let format = options.format.or_else(|| FileFormat::from_path(&file));
+        load::apply_settings(&mut options, &l.settings, format)?;
         let name = match &l.name {
             Some(n) => n.name.clone(),
             None => relation_name(&file).ok_or_else(|| {
