@@ -790,11 +790,11 @@ fn find_footer(
         .map(|(_, l)| {
             let mut records = Records::new(l, delimiter, 1);
             match records.next_record() {
-                Ok(Some(_)) => records
+                // A line with a quote may be part of a quoted field: data.
+                Ok(Some(_)) if !l.contains(&b'"') => records
                     .fields()
                     .map(|f| String::from_utf8_lossy(f).into_owned())
                     .collect(),
-                // A quote left open: part of a quoted field, so data.
                 _ => vec!["\"".to_string(); width],
             }
         })
@@ -818,6 +818,11 @@ fn find_footer(
         }
     }
     if start == cells.len() {
+        return Ok(None);
+    }
+    // The data before the cut must not end inside a quoted field.
+    let before = lines[start].0 - from;
+    if from == data_start && memchr::memchr_iter(b'"', &tail[..before]).count() % 2 == 1 {
         return Ok(None);
     }
     let texts = cells[start..]

@@ -71,20 +71,43 @@ pub(crate) fn decode(file: &str, bytes: &[u8], encoding: &'static Encoding) -> R
 /// Decodes a file that is not UTF-8 and has no byte-order mark as GB18030,
 /// if it is valid there; the note says so.
 pub(crate) fn decode_guessed(file: &str, bytes: &[u8]) -> Result<(String, String)> {
-    match decode(file, bytes, GB18030) {
-        Ok(text) => Ok((
+    match decode(file, bytes, GB18030).ok().filter(|_| chinese_like(bytes)) {
+        Some(text) => Ok((
             text,
             format!(
                 "note: {file} is not UTF-8; it was read as GB18030 (GBK), in which it is valid; if the text looks wrong, name the encoding, as in `encoding \"big5\"`"
             ),
         )),
-        Err(_) => {
+        None => {
             let at = std::str::from_utf8(bytes)
                 .err()
                 .map_or(0, |e| e.valid_up_to());
             Err(malformed(file, bytes, at, UTF_8))
         }
     }
+}
+
+/// True when the bytes above 127 look like GBK Chinese rather than a
+/// Western single-byte encoding that happens to decode as GB18030 (`ü` in
+/// `München` followed by `n` is a valid GBK pair): in Chinese text most
+/// pairs have a second byte above 127 too (all of GB2312 does), while in
+/// Western text a letter above 127 is mostly followed by ASCII.
+fn chinese_like(bytes: &[u8]) -> bool {
+    let (mut high, mut ascii) = (0usize, 0usize);
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] >= 0x81 {
+            if bytes[i + 1] >= 0x80 {
+                high += 1;
+            } else {
+                ascii += 1;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    high > ascii
 }
 
 /// The error for the byte at `at` that is not valid in `encoding`.

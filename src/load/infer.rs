@@ -501,7 +501,7 @@ pub(crate) fn misfit_error(
     let help = match numeric.then(|| comma_kind(text)) {
         Some(Comma::Decimal) => format!(
             "itq reads decimal points, not decimal commas: write `{}` in the file, or keep the column as text with `with ({name}: text)`",
-            text.replace(',', ".")
+            text.replace('.', "").replace(',', ".")
         ),
         Some(Comma::Thousands) => format!(
             "the commas look like thousands separators: load with `thousands \",\"` to read `{text}` as {}, or remove the commas in the file",
@@ -544,10 +544,11 @@ enum Comma {
 fn comma_kind(text: &str) -> Comma {
     let commas = text.matches(',').count();
     let after = text.rsplit(',').next().unwrap_or("");
-    if commas == 1 && !text.contains('.') && after.len() != 3 {
-        Comma::Decimal
-    } else {
-        Comma::Thousands
+    match (text.rfind(','), text.rfind('.')) {
+        // `1.234,5`: points group thousands, the last comma is the decimal mark.
+        (Some(c), Some(p)) if c > p && commas == 1 => Comma::Decimal,
+        (Some(_), None) if commas == 1 && after.len() != 3 => Comma::Decimal,
+        _ => Comma::Thousands,
     }
 }
 
