@@ -525,14 +525,6 @@ const MALFORMED: &[(&str, &[u8], &[&str])] = &[
         ],
     ),
     (
-        "dup.csv",
-        b"a,b,a\n1,2,3\n",
-        &[
-            "dup.csv, line 1: the header names `a` twice (columns 1 and 3)",
-            "rename",
-        ],
-    ),
-    (
         "bad.json",
         b"[{\"a\": 1},\n {\"a\": 2,}]",
         &["bad.json, line 2, column 10: trailing comma"],
@@ -635,7 +627,10 @@ fn missing_files_folders_and_bad_options_are_explained() {
         (r#"load "t.csv" format xml"#, "unknown format `xml`"),
         (r#"load "t.csv" delimiter ";;""#, "cannot be a delimiter"),
         ("load t.csv", "put the path in double quotes: \"t.csv\""),
-        (r#"save provinces to "out.xls""#, "itq writes workbooks as .xlsx"),
+        (
+            r#"save provinces to "out.xls""#,
+            "itq writes workbooks as .xlsx",
+        ),
         (r#"save provinces to "out.dbf""#, "cannot tell what format"),
         (r#"load $file"#, "the parameter `$file` has no value"),
         (

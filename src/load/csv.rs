@@ -599,7 +599,12 @@ impl Context<'_> {
         let mut col = ChunkColumn::new(Some(ty), chunk.len() / 16);
         self.for_each_record(chunk, first_line, |line, fields| {
             let field = fields.field(i);
-            col.push(self.text(field, line, i)?, line, fields.is_quoted(i), self.rules);
+            col.push(
+                self.text(field, line, i)?,
+                line,
+                fields.is_quoted(i),
+                self.rules,
+            );
             match col.forced_error(self.file, &self.header[i], "line") {
                 Some(e) => Err(e),
                 None => Ok(()),

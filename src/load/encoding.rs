@@ -59,12 +59,10 @@ pub(crate) fn decode(file: &str, bytes: &[u8], encoding: &'static Encoding) -> R
             let at = read.saturating_sub(usize::from(bad));
             Err(malformed(file, body, at, encoding))
         }
-        encoding_rs::DecoderResult::OutputFull => {
-            Err(Error::new(ErrorKind::Data(format!(
-                "{file}: the text could not be decoded as {}",
-                encoding.name()
-            ))))
-        }
+        encoding_rs::DecoderResult::OutputFull => Err(Error::new(ErrorKind::Data(format!(
+            "{file}: the text could not be decoded as {}",
+            encoding.name()
+        )))),
     }
 }
 
@@ -128,16 +126,23 @@ fn malformed(file: &str, bytes: &[u8], at: usize, encoding: &'static Encoding) -
         thousands(line as u64),
         thousands(at as u64),
     )))
-    .with_help(format!(
-        "the file is likely {}; name its encoding, as in `encoding \"{}\"`, or save it as UTF-8",
-        likely(bytes).0,
-        likely(bytes).1
-    ))
+    .with_help({
+        let (what, name) = likely(bytes);
+        format!("the file is likely {what}; name its encoding, as in `encoding \"{name}\"`, or save it as UTF-8")
+    })
 }
 
-/// A guess at a file's encoding from its bytes above 127: lone ones are a
-/// Western single-byte encoding; pairs a double-byte one.
+/// A guess at a file's encoding: UTF-8 or GB18030 when it is valid there
+/// (and looks Chinese); else by its bytes above 127: lone ones are a
+/// Western single-byte encoding, pairs a double-byte one.
 fn likely(bytes: &[u8]) -> (&'static str, &'static str) {
+    if std::str::from_utf8(bytes).is_ok() {
+        return ("UTF-8", "utf-8");
+    }
+    let (_, bad) = GB18030.decode_without_bom_handling(bytes);
+    if !bad && chinese_like(bytes) {
+        return ("Chinese in GB18030 (GBK)", "gb18030");
+    }
     let mut lone = 0usize;
     let mut runs = 0usize;
     let mut i = 0;
@@ -174,9 +179,16 @@ mod tests {
         assert_eq!(text, "省份,金额\n甘肃省,1\n");
         assert!(note.contains("GB18030"));
         let err = decode("f.csv", b"a\nb\xFF\n", GB18030).unwrap_err();
-        assert!(err.kind().to_string().contains("line 2: byte 0xFF"), "{}", err.kind());
+        assert!(
+            err.kind().to_string().contains("line 2: byte 0xFF"),
+            "{}",
+            err.kind()
+        );
         assert_eq!(encoding_for_label(" GBK").map(|e| e.name()), Some("GBK"));
-        assert_eq!(encoding_for_label("latin9"), encoding_for_label("iso-8859-15"));
+        assert_eq!(
+            encoding_for_label("latin9"),
+            encoding_for_label("iso-8859-15")
+        );
         assert!(encoding_for_label("gb-what").is_none());
     }
 }

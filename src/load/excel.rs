@@ -43,7 +43,10 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
             None => {
                 let e = data(format!("{shown} has no sheet \"{want}\""));
                 return Err(match closest(want, names.iter().map(String::as_str)) {
-                    Some(c) => e.with_help(format!("did you mean sheet \"{c}\"? its sheets are {}", list())),
+                    Some(c) => e.with_help(format!(
+                        "did you mean sheet \"{c}\"? its sheets are {}",
+                        list()
+                    )),
                     None => e.with_help(format!("its sheets are {}", list())),
                 });
             }
@@ -54,7 +57,10 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
                 names.len(),
                 if names.len() == 1 { "" } else { "s" }
             ))
-            .with_help(format!("its sheets are {}; sheets are numbered from 1", list()))
+            .with_help(format!(
+                "its sheets are {}; sheets are numbered from 1",
+                list()
+            ))
         })?,
     };
     let range = book
@@ -94,7 +100,10 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
     };
     let width = (right - left + 1) as usize;
     let (mut names, mut notes) = if header_rows == 0 {
-        ((1..=width).map(|i| format!("column{i}")).collect(), Vec::new())
+        (
+            (1..=width).map(|i| format!("column{i}")).collect(),
+            Vec::new(),
+        )
     } else {
         let header: Vec<Vec<String>> = rows[..header_rows].iter().map(|(_, c)| c.clone()).collect();
         layout::header_names(&at, &header, rows[0].0)
@@ -143,10 +152,12 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
     for (column, _) in &options.types {
         if !keep.iter().any(|&j| names[j] == *column) {
             let e = data(format!("{file} has no column `{column}` to give a type"));
-            return Err(match closest(column, keep.iter().map(|&j| names[j].as_str())) {
-                Some(c) => e.with_help(format!("did you mean `{c}`?")),
-                None => e,
-            });
+            return Err(
+                match closest(column, keep.iter().map(|&j| names[j].as_str())) {
+                    Some(c) => e.with_help(format!("did you mean `{c}`?")),
+                    None => e,
+                },
+            );
         }
     }
     let mut columns = Vec::with_capacity(keep.len());
@@ -191,7 +202,9 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
     }
     let rows = body.len();
     if rows == 0 {
-        notes.push(format!("note: {file} has a header but no rows: the relation is empty"));
+        notes.push(format!(
+            "note: {file} has a header but no rows: the relation is empty"
+        ));
     }
     Ok(Loaded {
         table: Table::with_rows(columns, rows),

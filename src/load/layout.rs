@@ -21,7 +21,11 @@ pub(crate) struct At<'a> {
 /// a column's names from top to bottom are joined (`签约金额(亿元)`, `2023
 /// 金额`). A blank name becomes `columnN`; a name given twice gets a suffix
 /// (`_2`), with a note.
-pub(crate) fn header_names(at: &At<'_>, rows: &[Vec<String>], first: u64) -> (Vec<String>, Vec<String>) {
+pub(crate) fn header_names(
+    at: &At<'_>,
+    rows: &[Vec<String>],
+    first: u64,
+) -> (Vec<String>, Vec<String>) {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let cell = |r: usize, j: usize| -> &str { rows[r].get(j).map_or("", |s| s.trim()) };
     let mut filled: Vec<Vec<String>> = Vec::with_capacity(rows.len());
@@ -60,7 +64,11 @@ pub(crate) fn header_names(at: &At<'_>, rows: &[Vec<String>], first: u64) -> (Ve
         names.push(name);
     }
     let mut notes = dedupe(at, &mut names, first, rows.len());
-    let named: Vec<&str> = rows[0].iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+    let named: Vec<&str> = rows[0]
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
     if rows.len() == 1 && width > 2 && named.len() == 1 {
         notes.push(format!(
             "note: {}, {} {}: the header names one column only (`{}`); if that is a title above the header, skip it with `skip {}`",
@@ -110,8 +118,21 @@ fn dedupe(at: &At<'_>, names: &mut [String], first: u64, header_rows: usize) -> 
 
 /// The words a note under a table starts with.
 const NOTE_MARKS: &[&str] = &[
-    "注", "说明", "资料来源", "数据来源", "来源", "备注", "附注", "Note", "NOTE", "Notes", "Source",
-    "SOURCE", "Sources", "*", "※",
+    "注",
+    "说明",
+    "资料来源",
+    "数据来源",
+    "来源",
+    "备注",
+    "附注",
+    "Note",
+    "NOTE",
+    "Notes",
+    "Source",
+    "SOURCE",
+    "Sources",
+    "*",
+    "※",
 ];
 
 /// True for a row under the data that is a note, not data: no cell is a
@@ -190,11 +211,20 @@ pub(crate) fn footer_note(at: &At<'_>, first: u64, texts: &[String]) -> String {
         })
         .collect();
     let (what, verb, pronoun) = if texts.len() == 1 {
-        (format!("{} {} under the table is a note", at.unit, thousands(first)), "is", "it")
+        (
+            format!("{} {} under the table is a note", at.unit, thousands(first)),
+            "is",
+            "it",
+        )
     } else {
         let last = first + texts.len() as u64 - 1;
         (
-            format!("{}s {} to {} under the table are notes", at.unit, thousands(first), thousands(last)),
+            format!(
+                "{}s {} to {} under the table are notes",
+                at.unit,
+                thousands(first),
+                thousands(last)
+            ),
             "are",
             "them",
         )
@@ -208,8 +238,21 @@ pub(crate) fn footer_note(at: &At<'_>, first: u64, texts: &[String]) -> String {
 
 /// The words of a row that sums the others.
 const TOTAL_WORDS: &[&str] = &[
-    "合计", "总计", "全国", "全国合计", "全国总计", "共计", "总数", "总额", "Total", "TOTAL", "total",
-    "Grand total", "Grand Total", "Sum", "All",
+    "合计",
+    "总计",
+    "全国",
+    "全国合计",
+    "全国总计",
+    "共计",
+    "总数",
+    "总额",
+    "Total",
+    "TOTAL",
+    "total",
+    "Grand total",
+    "Grand Total",
+    "Sum",
+    "All",
 ];
 
 /// Notes for rows that look like totals: the first text column holds
@@ -268,7 +311,14 @@ mod tests {
             .iter()
             .map(|r| r.iter().map(|s| s.to_string()).collect())
             .collect();
-        header_names(&At { file: "f.csv", unit: "line" }, &rows, 1)
+        header_names(
+            &At {
+                file: "f.csv",
+                unit: "line",
+            },
+            &rows,
+            1,
+        )
     }
 
     #[test]
@@ -276,8 +326,20 @@ mod tests {
         let (n, notes) = names(&[&["省份", "签约金额", "项目数"], &["", "(亿元)", "(个)"]]);
         assert_eq!(n, ["省份", "签约金额(亿元)", "项目数(个)"]);
         assert!(notes.is_empty());
-        let (n, _) = names(&[&["地区", "2023", "", "2024", ""], &["", "金额", "项目数", "金额", "项目数"]]);
-        assert_eq!(n, ["地区", "2023 金额", "2023 项目数", "2024 金额", "2024 项目数"]);
+        let (n, _) = names(&[
+            &["地区", "2023", "", "2024", ""],
+            &["", "金额", "项目数", "金额", "项目数"],
+        ]);
+        assert_eq!(
+            n,
+            [
+                "地区",
+                "2023 金额",
+                "2023 项目数",
+                "2024 金额",
+                "2024 项目数"
+            ]
+        );
     }
 
     #[test]

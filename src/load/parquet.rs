@@ -10,8 +10,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Builder, Column, Data, Dict, Table};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
+    Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array,
@@ -43,8 +43,12 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
         .with_help("leave `with (...)` out; convert a column in the query instead"));
     }
     let bad = |e: parquet::errors::ParquetError| {
-        Error::new(ErrorKind::Data(format!("{shown} cannot be read as Parquet: {e}")))
-            .with_help("check that the file is whole and is Parquet (a CSV file needs the .csv extension)")
+        Error::new(ErrorKind::Data(format!(
+            "{shown} cannot be read as Parquet: {e}"
+        )))
+        .with_help(
+            "check that the file is whole and is Parquet (a CSV file needs the .csv extension)",
+        )
     };
     let open = || {
         std::fs::File::open(path).map_err(|e| {
@@ -102,7 +106,9 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
     let mut rows = 0usize;
     for batch in reader {
         let batch = batch.map_err(|e| {
-            Error::new(ErrorKind::Data(format!("{shown} cannot be read as Parquet: {e}")))
+            Error::new(ErrorKind::Data(format!(
+                "{shown} cannot be read as Parquet: {e}"
+            )))
         })?;
         crate::exec::cancel::check()?;
         rows += batch.num_rows();
@@ -141,7 +147,10 @@ fn append(acc: &mut Acc, array: &dyn Array) {
     {
         let a = a.as_primitive::<T>();
         for i in 0..a.len() {
-            b.push(a.is_valid(i).then(|| a.value(i).try_into().unwrap_or(i64::MAX)));
+            b.push(
+                a.is_valid(i)
+                    .then(|| a.value(i).try_into().unwrap_or(i64::MAX)),
+            );
         }
     }
     match acc {

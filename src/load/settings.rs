@@ -67,7 +67,8 @@ fn cell(text: &str) -> Option<(u32, u32)> {
     let text = text.trim().replace('$', "");
     let split = text.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = text.split_at(split);
-    if letters.is_empty() || letters.len() > 3 || !letters.chars().all(|c| c.is_ascii_alphabetic()) {
+    if letters.is_empty() || letters.len() > 3 || !letters.chars().all(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
     let mut column: u32 = 0;
@@ -117,7 +118,9 @@ pub(crate) fn apply(
                 ErrorKind::Invalid(format!("`{word}` applies to {to}, not to this file")),
                 setting.name.span,
             )
-            .with_help(format!("leave `{word}` out, or give `format` if the extension misleads")));
+            .with_help(format!(
+                "leave `{word}` out, or give `format` if the extension misleads"
+            )));
         }
         match word {
             "encoding" => {
@@ -140,10 +143,16 @@ pub(crate) fn apply(
             "footer" => options.footer = Some(count(word, value, 100)?),
             "na" => {
                 options.na = match value {
-                    SettingValue::List(items, _) => items.iter().map(|(t, _)| t.trim().to_string()).collect(),
+                    SettingValue::List(items, _) => {
+                        items.iter().map(|(t, _)| t.trim().to_string()).collect()
+                    }
                     SettingValue::Text(t, _) => vec![t.trim().to_string()],
                     SettingValue::Count(_, span) => {
-                        return Err(wrong(word, *span, "a list of texts, such as na (\"-\", \"…\")"))
+                        return Err(wrong(
+                            word,
+                            *span,
+                            "a list of texts, such as na (\"-\", \"…\")",
+                        ))
                     }
                 }
             }
@@ -173,10 +182,18 @@ pub(crate) fn apply(
                     SettingValue::Text(t, _) => Sheet::Name(t.clone()),
                     SettingValue::Count(Some(n @ 1..), _) => Sheet::Number(*n as usize),
                     SettingValue::Count(_, span) => {
-                        return Err(wrong(word, *span, "a sheet's name in quotes, or its number from 1"))
+                        return Err(wrong(
+                            word,
+                            *span,
+                            "a sheet's name in quotes, or its number from 1",
+                        ))
                     }
                     SettingValue::List(_, span) => {
-                        return Err(wrong(word, *span, "a sheet's name in quotes, or its number from 1"))
+                        return Err(wrong(
+                            word,
+                            *span,
+                            "a sheet's name in quotes, or its number from 1",
+                        ))
                     }
                 });
             }
@@ -216,11 +233,8 @@ fn count(word: &str, value: &SettingValue, max: u64) -> Result<usize> {
 }
 
 fn wrong(word: &str, span: Span, wanted: &str) -> Error {
-    Error::at(
-        ErrorKind::Invalid(format!("`{word}` takes {wanted}")),
-        span,
-    )
-    .with_help(format!("write it as in the reference: {}", example(word)))
+    Error::at(ErrorKind::Invalid(format!("`{word}` takes {wanted}")), span)
+        .with_help(format!("write it as in the reference: {}", example(word)))
 }
 
 fn example(word: &str) -> &'static str {

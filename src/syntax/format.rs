@@ -281,12 +281,16 @@ impl<'a> Printer<'a> {
         for setting in &load.settings {
             let value = match &setting.value {
                 SettingValue::Text(t, span) => self.quoted_as_written(t, *span),
-                SettingValue::Count(_, span) => {
-                    self.text.get(span.start..span.end).unwrap_or("").to_string()
-                }
+                SettingValue::Count(_, span) => self
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or("")
+                    .to_string(),
                 SettingValue::List(items, _) => {
-                    let items: Vec<String> =
-                        items.iter().map(|(t, span)| self.quoted_as_written(t, *span)).collect();
+                    let items: Vec<String> = items
+                        .iter()
+                        .map(|(t, span)| self.quoted_as_written(t, *span))
+                        .collect();
                     format!("({})", items.join(", "))
                 }
             };
