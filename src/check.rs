@@ -3,38 +3,15 @@
 //! where, with the closest existing name.
 
 use crate::error::{closest, suggestion, Error, ErrorKind, Result};
-use crate::exec::{self, funcs};
+use crate::limits::{expression_too_deep, MAX_CLAUSES, MAX_DEF_DEPTH, MAX_EXPR_DEPTH};
+use crate::plan::builtins as funcs;
 use crate::plan::*;
 use crate::source::{Source, Span};
 use crate::store::{Catalog, Field};
-use crate::syntax::ast::{self, AggFn, BinaryOp, ClauseKind, Expr, ExprKind, Query, UnaryOp};
+use crate::syntax::ast::{self, BinaryOp, ClauseKind, Expr, ExprKind, Query, UnaryOp};
 use crate::value::{Scalar, Type};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// How deep `def` calls may nest before the checker assumes a def calls itself.
-const MAX_DEF_DEPTH: usize = 32;
-
-/// How deep an expression may nest (operators inside operators), as in SQLite.
-pub(crate) const MAX_EXPR_DEPTH: usize = 200;
-
-/// The error for an expression nested deeper than [`MAX_EXPR_DEPTH`]; the
-/// formatter refuses such text with the same words.
-pub(crate) fn expression_too_deep(span: Span) -> Error {
-    Error::at(
-        ErrorKind::Invalid(format!(
-            "the expression nests more than {MAX_EXPR_DEPTH} operators deep"
-        )),
-        span,
-    )
-    .with_help(
-        "to test many values, write `column in (a, b, c, ...)`; or split the query with `let`",
-    )
-}
-
-/// How many clauses one query may have; plans are run recursively, so this
-/// bounds the stack a query needs.
-const MAX_CLAUSES: usize = 100;
 
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
@@ -42,6 +19,8 @@ pub type Params = HashMap<String, Scalar>;
 /// Checks queries and expressions against a catalog.
 pub struct Checker<'a> {
     catalog: &'a Catalog,
+    /// Folds constants (`limit 2 * 5`, a def's arguments).
+    backend: &'a dyn Backend,
     source: Arc<Source>,
     depth: usize,
     /// Checking a def body at its definition, with parameters not yet known.
@@ -59,10 +38,11 @@ struct Scope<'s> {
 }
 
 impl<'a> Checker<'a> {
-    /// A checker for text from `source`.
-    pub fn new(catalog: &'a Catalog, source: Arc<Source>) -> Checker<'a> {
+    /// A checker for text from `source`, folding constants with `backend`.
+    pub fn new(catalog: &'a Catalog, backend: &'a dyn Backend, source: Arc<Source>) -> Checker<'a> {
         Checker {
             catalog,
+            backend,
             source,
             depth: 0,
             probing: false,
@@ -72,10 +52,14 @@ impl<'a> Checker<'a> {
 
     /// A checker for a def body at its definition, where parameters are bound to
     /// null: counts such as `limit n` are then accepted and checked at each call.
-    pub fn probing(catalog: &'a Catalog, source: Arc<Source>) -> Checker<'a> {
+    pub fn probing(
+        catalog: &'a Catalog,
+        backend: &'a dyn Backend,
+        source: Arc<Source>,
+    ) -> Checker<'a> {
         Checker {
             probing: true,
-            ..Checker::new(catalog, source)
+            ..Checker::new(catalog, backend, source)
         }
     }
 
@@ -130,7 +114,9 @@ impl<'a> Checker<'a> {
             params,
         };
         let p = self.expr(e, &scope)?;
-        exec::eval_constant(&p).map_err(|err| err.with_span(e.span))
+        self.backend
+            .constant(&p)
+            .map_err(|err| err.with_span(e.span))
     }
 
     fn source(&self, s: &ast::Source, params: &Params) -> Result<(Plan, Vec<Field>, String)> {
@@ -141,9 +127,13 @@ impl<'a> Checker<'a> {
             }
             ast::Source::Name(id) => {
                 if let Some(rel) = self.catalog.relation(&id.name) {
-                    let t = Arc::clone(&rel.table);
-                    let fields = t.fields().to_vec();
-                    return Ok((Plan::Scan(t), fields, format!("`{}`", id.name)));
+                    let table = Arc::clone(&rel.table);
+                    let fields = table.fields().to_vec();
+                    let scan = Scan {
+                        name: id.name.clone(),
+                        location: Location::Memory(table),
+                    };
+                    return Ok((Plan::Scan(scan), fields, format!("`{}`", id.name)));
                 }
                 if self.catalog.def(&id.name).is_some() {
                     return self.call(&id.name, &[], id.span, params);
@@ -225,6 +215,7 @@ impl<'a> Checker<'a> {
         }
         let inner = Checker {
             catalog: self.catalog,
+            backend: self.backend,
             source: Arc::clone(&def.source),
             depth: self.depth + 1,
             probing: self.probing,
@@ -621,7 +612,7 @@ impl<'a> Checker<'a> {
             return Err(expression_too_deep(e.span));
         }
         self.expr_depth.set(depth + 1);
-        let result = self.expr_inner(e, scope);
+        let result = crate::stack::deeper(|| self.expr_inner(e, scope));
         self.expr_depth.set(depth);
         result
     }

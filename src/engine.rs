@@ -4,9 +4,11 @@
 
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::exec;
 use crate::exec::cancel::{self, InterruptHandle};
-use crate::exec::{self, funcs};
 use crate::load::{self, FileFormat, LoadOptions};
+use crate::plan::builtins as funcs;
+use crate::plan::Backend;
 use crate::save;
 use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Def, Relation, Table};
@@ -58,38 +60,8 @@ pub enum Output {
     },
 }
 
-impl Output {
-    /// The line the command line prints on standard error for this output,
-    /// if any: what `save` wrote, and a `load` that replaced a name.
-    pub fn notice(&self) -> Option<String> {
-        match self {
-            Output::Loaded {
-                name,
-                rows,
-                replaced,
-                notes,
-                ..
-            } => {
-                let mut lines: Vec<String> = notes.clone();
-                if let Some(what) = replaced {
-                    lines.push(format!(
-                        "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
-                        rows_text(*rows)
-                    ));
-                }
-                (!lines.is_empty()).then(|| lines.join("\n"))
-            }
-            Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
-            _ => None,
-        }
-    }
-}
-
-/// `1 row`, `1,204 rows`.
-fn rows_text(n: usize) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} row{s}", crate::value::format_count(n as u64))
-}
+/// The backend queries run on: the native columnar engine.
+const NATIVE: &dyn Backend = &exec::Native;
 
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
@@ -327,13 +299,17 @@ impl Engine {
     /// The columns the query `text` would produce, found by checking it without
     /// running it (the prompt uses this to complete column names).
     pub fn columns_of(&self, text: &str) -> Result<Vec<crate::store::Field>> {
+        crate::stack::deep(|| self.columns_of_here(text))
+    }
+
+    fn columns_of_here(&self, text: &str) -> Result<Vec<crate::store::Field>> {
         let source = Source::new("<query>", text);
         let script = parse_script(text).map_err(|e| e.with_source(&source))?;
         match script.statements.as_slice() {
             [Statement {
                 kind: StatementKind::Query(q),
                 ..
-            }] => Ok(Checker::new(&self.catalog, Arc::clone(&source))
+            }] => Ok(Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
                 .query(q, &Params::new())
                 .map_err(|e| e.with_source(&source))?
                 .fields),
@@ -357,6 +333,14 @@ impl Engine {
     /// Like [`Engine::run`], also handing `emit` how long each statement took
     /// to check and run (not to parse the script or to print the output).
     pub fn run_timed(
+        &mut self,
+        source: &Arc<Source>,
+        emit: impl FnMut(Output, Duration),
+    ) -> Result<()> {
+        crate::stack::deep(|| self.run_timed_here(source, emit))
+    }
+
+    fn run_timed_here(
         &mut self,
         source: &Arc<Source>,
         mut emit: impl FnMut(Output, Duration),
@@ -393,7 +377,7 @@ impl Engine {
     }
 
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
-        let checker = Checker::new(&self.catalog, Arc::clone(source));
+        let checker = Checker::new(&self.catalog, NATIVE, Arc::clone(source));
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load_statement(l, source),
@@ -409,7 +393,7 @@ impl Engine {
                 save::target_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 let options = save::SaveOptions {
                     replace: *replace,
                     bom: *bom,
@@ -424,7 +408,7 @@ impl Engine {
             }
             StatementKind::Query(q) => {
                 let checked = checker.query(q, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 Ok(match q.clauses.last().map(|c| &c.kind) {
                     Some(ClauseKind::Chart) => Output::Chart(table),
                     _ => Output::Table(table),
@@ -449,7 +433,7 @@ impl Engine {
                     });
                 }
                 let checked = checker.query(query, &params)?;
-                let table = exec::execute(&checked.plan)?;
+                let table = NATIVE.execute(&checked.plan)?;
                 let doc = doc_comment(source, name.span.start);
                 self.catalog.set_relation(
                     &name.name,
@@ -496,7 +480,7 @@ impl Engine {
                     doc: doc_comment(source, name.span.start),
                 };
                 with_self.set_def(&name.name, def.clone());
-                Checker::probing(&with_self, Arc::clone(source)).query(body, &probe)?;
+                Checker::probing(&with_self, NATIVE, Arc::clone(source)).query(body, &probe)?;
                 self.catalog.set_def(&name.name, def);
                 Ok(Output::Defined {
                     name: name.name.clone(),
@@ -573,8 +557,8 @@ impl Engine {
 
     /// The text of a path written as a string or a `$parameter`.
     fn path_text(&self, path: &Expr, source: &Arc<Source>) -> Result<(String, Span)> {
-        let value =
-            Checker::new(&self.catalog, Arc::clone(source)).constant(path, &Params::new())?;
+        let value = Checker::new(&self.catalog, NATIVE, Arc::clone(source))
+            .constant(path, &Params::new())?;
         match value {
             Scalar::Text(t) => Ok((t.to_string(), path.span)),
             other => Err(Error::at(

@@ -4,7 +4,7 @@
 
 use crate::engine::Engine;
 use crate::error::{suggestion, Error, ErrorKind, Result};
-use crate::exec::funcs::{self, AGGREGATES, FUNCTIONS};
+use crate::plan::builtins::{self as funcs, AGGREGATES, FUNCTIONS};
 use crate::syntax::format::format_query;
 
 impl Engine {

@@ -6,7 +6,8 @@ use crate::value::{Scalar, Type};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Width};
 
 /// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// A bordered table with a row count.
     #[default]
@@ -53,16 +54,6 @@ pub fn render_with(table: &Table, format: Format, options: &RenderOptions) -> St
             .iter()
             .map(|row| serde_json::to_string(row).expect("JSON values serialise") + "\n")
             .collect(),
-    }
-}
-
-/// What goes before a result when results are printed one after another:
-/// in the table format a blank line separates a result from the one before.
-pub fn separator(format: Format, first: bool) -> &'static str {
-    if !first && format == Format::Table {
-        "\n"
-    } else {
-        ""
     }
 }
 

@@ -4,9 +4,9 @@
 
 use super::expr::eval;
 use crate::error::{Error, ErrorKind, Result};
+use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr};
 use crate::store::{Builder, Column, Data, Table};
-use crate::syntax::ast::AggFn;
 use crate::value::Type;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

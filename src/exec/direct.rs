@@ -9,9 +9,9 @@
 use super::morsel::{self, MORSEL};
 use super::select::Selection;
 use crate::error::{Error, ErrorKind, Result};
+use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr, PExprKind};
 use crate::store::{Bitmap, Builder, Column, Data, Table, NULL_ROW};
-use crate::syntax::ast::AggFn;
 use crate::value::Type;
 use std::cmp::Ordering;
 use std::sync::Arc;

@@ -10,6 +10,10 @@ use std::sync::Arc;
 
 /// Evaluates `expr` over the rows of `input`.
 pub fn eval(expr: &PExpr, input: &Table) -> Result<Datum> {
+    crate::stack::deeper(|| eval_here(expr, input))
+}
+
+fn eval_here(expr: &PExpr, input: &Table) -> Result<Datum> {
     let rows = input.num_rows();
     Ok(match &expr.kind {
         PExprKind::Column(i) => Datum::Col(Arc::clone(input.column_at(*i))),

@@ -13,7 +13,7 @@ mod order;
 mod select;
 
 use crate::error::Result;
-use crate::plan::{PAgg, PExpr, Plan};
+use crate::plan::{Backend, Location, PAgg, PExpr, Plan, Scan};
 use crate::store::{Column, Table};
 use crate::value::Scalar;
 use kernels::Datum;
@@ -22,9 +22,16 @@ use std::sync::Arc;
 
 /// Runs a plan to its result table.
 pub fn execute(plan: &Plan) -> Result<Table> {
+    crate::stack::deeper(|| execute_here(plan))
+}
+
+fn execute_here(plan: &Plan) -> Result<Table> {
     cancel::check()?;
     match plan {
-        Plan::Scan(t) => Ok(Table::clone(t)),
+        Plan::Scan(Scan {
+            location: Location::Memory(t),
+            ..
+        }) => Ok(Table::clone(t)),
         Plan::Filter { input, predicate } => {
             let input = execute(input)?;
             Ok(select::selection(predicate, &input)?.apply(input))
@@ -173,6 +180,20 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
     }
     let t = join::join(&l, &r, left_keys, right_keys, *keep_unmatched, &kept)?;
     Ok((t, to))
+}
+
+/// The native columnar engine, as a [`Backend`].
+#[derive(Debug, Clone, Copy)]
+pub struct Native;
+
+impl Backend for Native {
+    fn execute(&self, plan: &Plan) -> Result<Table> {
+        execute(plan)
+    }
+
+    fn constant(&self, e: &PExpr) -> Result<Scalar> {
+        eval_constant(e)
+    }
 }
 
 /// Computes a constant expression (one with no columns).

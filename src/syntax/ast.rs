@@ -225,36 +225,7 @@ pub struct Item {
     pub alias: Option<Ident>,
 }
 
-/// The aggregate functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AggFn {
-    /// `count` rows, or `count X` non-null values.
-    Count,
-    /// `sum X`.
-    Sum,
-    /// `avg X`.
-    Avg,
-    /// `min X`.
-    Min,
-    /// `max X`.
-    Max,
-    /// `median X`.
-    Median,
-}
-
-impl AggFn {
-    /// The keyword.
-    pub fn name(self) -> &'static str {
-        match self {
-            AggFn::Count => "count",
-            AggFn::Sum => "sum",
-            AggFn::Avg => "avg",
-            AggFn::Min => "min",
-            AggFn::Max => "max",
-            AggFn::Median => "median",
-        }
-    }
-}
+pub use crate::plan::AggFn;
 
 /// One aggregate in an aggregate clause.
 #[derive(Debug, Clone, PartialEq)]

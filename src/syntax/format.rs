@@ -13,8 +13,8 @@
 
 use super::ast::*;
 use super::parse_script;
-use crate::check::{expression_too_deep, MAX_EXPR_DEPTH};
 use crate::error::Result;
+use crate::limits::{expression_too_deep, MAX_EXPR_DEPTH};
 use crate::source::Span;
 use crate::value::Scalar;
 use std::cell::Cell;
@@ -27,6 +27,10 @@ const INDENT: &str = "  ";
 
 /// `text` in the canonical layout, or the syntax error that prevents parsing it.
 pub fn format_script(text: &str) -> Result<String> {
+    crate::stack::deep(|| format_script_here(text))
+}
+
+fn format_script_here(text: &str) -> Result<String> {
     let script = parse_script(text)?;
     let comments = comments(text);
     let printer = Printer::new(text, &comments);
@@ -43,7 +47,7 @@ pub fn format_script(text: &str) -> Result<String> {
             }
             // After code on its line, unless that line has a comment already.
             let trailing = !c.own_line
-                && last_end.is_some_and(|end| !text[end..c.span.start].contains('\n'))
+                && last_end.is_some_and(|end| !text[end..c.span.start].contains(['\n', '\r']))
                 && lines.last().is_some_and(|l| self::comments(l).is_empty());
             match lines.last_mut() {
                 Some(line) if trailing => {
@@ -91,8 +95,8 @@ pub fn format_query(query: &Query, text: &str) -> String {
 /// Adds one empty line when the source had at least one between `from` and `to`.
 fn blank_line_between(text: &str, from: Option<usize>, to: usize, lines: &mut Vec<String>) {
     let Some(from) = from else { return };
-    let gap = &text[from..to];
-    let pieces: Vec<&str> = gap.split('\n').collect();
+    let gap = text[from..to].replace("\r\n", "\n");
+    let pieces: Vec<&str> = gap.split(['\n', '\r']).collect();
     let blank = pieces.len() >= 3
         && pieces[1..pieces.len() - 1].iter().any(|p| {
             p.trim_matches(|c: char| c.is_whitespace() || c == ';')
@@ -125,7 +129,7 @@ fn comments(text: &str) -> Vec<Comment> {
                 escaped = false;
             } else if c == '\\' && q != '`' {
                 escaped = true;
-            } else if c == q || c == '\n' {
+            } else if c == q || c == '\n' || c == '\r' {
                 quote = None;
             }
             continue;
@@ -133,8 +137,10 @@ fn comments(text: &str) -> Vec<Comment> {
         match c {
             '"' | '\'' | '`' => quote = Some(c),
             '#' => {
-                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+                // A comment ends at a line break, and the grammar counts a
+                // lone carriage return as one.
+                let end = text[i..].find(['\n', '\r']).map_or(text.len(), |n| i + n);
+                let line_start = text[..i].rfind(['\n', '\r']).map_or(0, |n| n + 1);
                 out.push(Comment {
                     span: Span::new(i, end),
                     text: text[i..end].trim_end().to_string(),
@@ -484,13 +490,15 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// The source text of a literal, without spaces (`- 5` is `-5`).
+    /// The source text of a literal, without spaces or parentheses (`- 5` is
+    /// `-5`, `(007)` is `007`): result columns are named after the letters and
+    /// digits of that text, so keeping them keeps the names.
     fn written(&self, span: Span) -> String {
         self.text
             .get(span.start..span.end)
             .unwrap_or("")
             .chars()
-            .filter(|c| !c.is_whitespace())
+            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
             .collect()
     }
 
@@ -501,7 +509,7 @@ impl<'a> Printer<'a> {
             return String::new();
         }
         self.depth.set(depth + 1);
-        let out = self.expr_inner(e);
+        let out = crate::stack::deeper(|| self.expr_inner(e));
         self.depth.set(depth);
         out
     }

@@ -10,9 +10,10 @@
 pub mod markdown;
 pub mod scripts;
 
-use crate::engine::{Engine, Output};
+use crate::engine::Engine;
 use crate::error::Error;
-use crate::render::{chart, render, separator, Format, RenderOptions};
+use crate::print::{Printed, Printer};
+use crate::render::{Format, RenderOptions};
 use crate::source::Source;
 use std::fmt;
 use std::sync::Arc;
@@ -32,25 +33,15 @@ pub struct Transcript {
 /// the error on standard error).
 pub fn transcript(engine: &mut Engine, source: &Arc<Source>) -> Transcript {
     let mut text = String::new();
-    let mut first = true;
-    let result = engine.run(source, |out| match out {
-        Output::Table(t) => {
-            text.push_str(separator(Format::Table, first));
-            text.push_str(&render(&t, Format::Table));
-            first = false;
+    // As printed when output is not a terminal: charts 80 columns wide.
+    let mut printer = Printer::new(Format::Table, RenderOptions::default());
+    let result = engine.run(source, |out| match printer.print(&out) {
+        Printed::Result(t) => text.push_str(&t),
+        Printed::Notice(n) => {
+            text.push_str(&n);
+            text.push('\n');
         }
-        // As printed when output is not a terminal: 80 columns wide.
-        Output::Chart(t) => {
-            text.push_str(separator(Format::Table, first));
-            text.push_str(&chart(&t, &RenderOptions::default()));
-            first = false;
-        }
-        other @ (Output::Defined { .. } | Output::Loaded { .. } | Output::Saved { .. }) => {
-            if let Some(notice) = other.notice() {
-                text.push_str(&notice);
-                text.push('\n');
-            }
-        }
+        Printed::Nothing => {}
     });
     let error = result.err();
     if let Some(e) = &error {

@@ -2,7 +2,7 @@
 
 use crate::generate_command::{self, GenerateArgs};
 use crate::repl;
-use itq::{render_with, separator, Engine, Error, Format, Output, RenderOptions, Source};
+use itq::{Engine, Error, Format, Output, Printed, Printer, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -309,7 +309,7 @@ fn terminal_width() -> Option<u16> {
 
 /// Says on standard error what a `load` replaced or where a `save` wrote.
 pub fn notice(out: &Output) {
-    if let Some(text) = out.notice() {
+    if let Some(text) = itq::print::notice(out) {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 }
@@ -352,29 +352,24 @@ fn write_outputs(
     out: &mut dyn Write,
     timer: bool,
 ) -> Result<(), Error> {
-    let mut first = true;
+    // A chart is as wide as the terminal (80 columns when not a terminal).
+    let mut printer = Printer::new(format, *options).with_chart_options(RenderOptions {
+        width: options.width.or_else(terminal_width),
+        ..*options
+    });
     let mut write_error: Option<std::io::Error> = None;
     let mut show = |output: Output| {
         if write_error.is_some() {
             return;
         }
-        let sep = separator(format, first);
-        let text = match output {
-            Output::Table(t) => format!("{sep}{}", render_with(&t, format, options)),
-            // A chart is as wide as the terminal (80 columns when not a terminal).
-            Output::Chart(t) => {
-                let chart_options = RenderOptions {
-                    width: options.width.or_else(terminal_width),
-                    ..*options
-                };
-                format!("{sep}{}", itq::render::chart(&t, &chart_options))
-            }
-            other => {
-                notice(&other);
+        let text = match printer.print(&output) {
+            Printed::Result(text) => text,
+            Printed::Notice(text) => {
+                let _ = writeln!(std::io::stderr(), "{text}");
                 return;
             }
+            Printed::Nothing => return,
         };
-        first = false;
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
         }

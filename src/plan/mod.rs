@@ -1,10 +1,17 @@
 //! The checked plan: every name resolved (columns by position, relations to
-//! their tables) and every expression typed. Produced by `check`, run by `engine`.
+//! their names and data) and every expression typed. Produced by `check` and
+//! handed to a [`Backend`] to run: the native columnar engine (`exec`) today,
+//! SQL engines next. This module depends on neither, and neither depends on
+//! the other: the plan is the one seam between checking and running.
 
+use crate::error::Result;
 use crate::store::{Field, Table};
-use crate::syntax::ast::AggFn;
 use crate::value::{Scalar, Type};
 use std::sync::Arc;
+
+pub mod builtins;
+
+pub use builtins::{AggFn, Func};
 
 /// A typed expression over the columns of its input.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,29 +77,6 @@ impl CmpOp {
             other => other,
         }
     }
-}
-
-/// Built-in scalar functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    /// `year(date)`
-    Year,
-    /// `month(date)`
-    Month,
-    /// `day(date)`
-    Day,
-    /// `lower(text)`
-    Lower,
-    /// `upper(text)`
-    Upper,
-    /// `length(text)`
-    Length,
-    /// `round(x[, digits])`
-    Round,
-    /// `abs(x)`
-    Abs,
-    /// `coalesce(a, b, ...)`
-    Coalesce,
 }
 
 /// The kinds of typed expression.
@@ -200,11 +184,37 @@ pub struct PSortKey {
     pub descending: bool,
 }
 
+/// What runs checked plans.
+pub trait Backend {
+    /// Runs `plan` to its result.
+    fn execute(&self, plan: &Plan) -> Result<Table>;
+    /// The value of a constant expression (one that reads no column); the
+    /// checker folds `limit 2 * 5` and a def's arguments through this.
+    fn constant(&self, e: &PExpr) -> Result<Scalar>;
+}
+
+/// A stored relation as a plan reads it: by name (so a SQL backend can write
+/// `FROM name`) and where its rows are.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// The name the query used (a built-in relation, a `let`, a loaded file).
+    pub name: String,
+    /// Where the rows are.
+    pub location: Location,
+}
+
+/// Where a relation's rows are.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// In this process, as columns.
+    Memory(Arc<Table>),
+}
+
 /// A step of a checked query. Each step takes its input table to a new table.
 #[derive(Debug, Clone)]
 pub enum Plan {
     /// The rows of a stored relation.
-    Scan(Arc<Table>),
+    Scan(Scan),
     /// Keep the rows where the predicate is true.
     Filter {
         /// Input rows.

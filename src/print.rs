@@ -1,0 +1,100 @@
+//! How a run's outputs are printed: results (tables, charts) as text for
+//! standard output, and notices (what `load` replaced, where `save` wrote) for
+//! standard error. The command line, the prompt and `itq test` all print
+//! through [`Printer`], so a transcript is what a user sees.
+
+use crate::engine::Output;
+use crate::render::{chart, render_with, Format, RenderOptions};
+use crate::value::format_count;
+
+/// What one output prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Printed {
+    /// Text for standard output (a result, with the separator before it).
+    Result(String),
+    /// A line (or lines) for standard error.
+    Notice(String),
+    /// Nothing (a `let` or `def` that replaced nothing).
+    Nothing,
+}
+
+/// Prints the outputs of one run in order: the separator between results
+/// depends on what came before.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    format: Format,
+    options: RenderOptions,
+    chart: RenderOptions,
+    first: bool,
+}
+
+impl Printer {
+    /// A printer of results in `format`, laid out with `options` (charts too).
+    pub fn new(format: Format, options: RenderOptions) -> Printer {
+        Printer {
+            format,
+            options,
+            chart: options,
+            first: true,
+        }
+    }
+
+    /// Charts laid out with `chart` instead (a chart fills the terminal's width).
+    pub fn with_chart_options(mut self, chart: RenderOptions) -> Printer {
+        self.chart = chart;
+        self
+    }
+
+    /// What `output` prints.
+    pub fn print(&mut self, output: &Output) -> Printed {
+        let text = match output {
+            Output::Table(t) => render_with(t, self.format, &self.options),
+            Output::Chart(t) => chart(t, &self.chart),
+            other => return notice(other).map_or(Printed::Nothing, Printed::Notice),
+        };
+        let sep = separator(self.format, self.first);
+        self.first = false;
+        Printed::Result(format!("{sep}{text}"))
+    }
+}
+
+/// What comes before a result: nothing before the first; in the table format,
+/// an empty line between results.
+pub fn separator(format: Format, first: bool) -> &'static str {
+    if !first && format == Format::Table {
+        "\n"
+    } else {
+        ""
+    }
+}
+
+/// The line printed on standard error for `output`, if any: what `save`
+/// wrote, and notes on a `load` (a name it replaced, what it noticed).
+pub fn notice(output: &Output) -> Option<String> {
+    match output {
+        Output::Loaded {
+            name,
+            rows,
+            replaced,
+            notes,
+            ..
+        } => {
+            let mut lines: Vec<String> = notes.clone();
+            if let Some(what) = replaced {
+                lines.push(format!(
+                    "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
+                    rows_text(*rows)
+                ));
+            }
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        }
+        Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
+        _ => None,
+    }
+}
+
+/// `1 row`, `1,204 rows`.
+fn rows_text(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} row{s}", format_count(n as u64))
+}

@@ -1,0 +1,249 @@
+//! The red-team review's reproducers (shared/reviews/red-team-repro/, 2026-12):
+//! each gives an error or a result, never a panic or an abort, through the
+//! command line, the formatter and the library on a small (2 MB) thread.
+
+use itq::syntax::format::format_script;
+use itq::syntax::parse_script;
+use itq::{Engine, Source};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn itq(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The first line of the error (`error: ...`) and its location line.
+fn headline(o: &Output) -> String {
+    stderr(o).lines().take(2).collect::<Vec<_>>().join("\n")
+}
+
+/// Runs `text` as a script from standard input; it must end with exit 1
+/// (an ordinary error) and the given first lines.
+fn fails_with(text: &str, expected: &str) {
+    let o = itq(&[], text);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(headline(&o), expected);
+}
+
+#[test]
+fn a_syntax_error_after_a_combining_mark_is_reported() {
+    fails_with(
+        "provinces select x\u{301} ?\n",
+        "error: expected a clause such as where, select, derive, count, sum, sort, limit, top, join, distinct, chart, an operator such as =, and, +, `as`, or the end of the statement, found `?`\n --> <stdin>:1:21",
+    );
+}
+
+#[test]
+fn a_syntax_error_after_a_comment_ending_in_a_symbol_is_reported() {
+    fails_with(
+        "# cost in €\nwhere value > 1\n",
+        "error: expected a name (a query starts with a relation such as `provinces`), or the end of the statement, found `where`\n --> <stdin>:2:1",
+    );
+    fails_with(
+        "# ✓\n)\n",
+        "error: expected a name (a query starts with a relation such as `provinces`), or the end of the statement, found `)`\n --> <stdin>:2:1",
+    );
+}
+
+#[test]
+fn the_prompt_helper_survives_the_text_that_crashed_it() {
+    // The highlighter asks the engine for the columns of every prefix typed.
+    let engine = Engine::new().unwrap();
+    let line = "provinces select x\u{301} ?";
+    for (i, _) in line.char_indices() {
+        let _ = engine.columns_of(&line[..i]);
+    }
+    let _ = engine.columns_of(line);
+}
+
+fn prefixes(op: &str, n: usize, operand: &str) -> String {
+    format!("let x = {}{operand}\n", op.repeat(n))
+}
+
+#[test]
+fn thousands_of_prefix_operators_are_refused_not_a_stack_overflow() {
+    for (op, operand) in [("not ", "true"), ("- ", "1")] {
+        for n in [201, 9_345, 20_000] {
+            let text = prefixes(op, n, operand);
+            let o = itq(&[], &text);
+            assert_eq!(o.status.code(), Some(1), "{n} × {op}: {}", stderr(&o));
+            assert!(
+                stderr(&o).starts_with("error: the expression nests more than 200 operators deep"),
+                "{}",
+                stderr(&o)
+            );
+            let f = itq(&["fmt", "-"], &text);
+            assert_eq!(f.status.code(), Some(1), "fmt {n} × {op}: {}", stderr(&f));
+        }
+    }
+    // Inside a `where`, and inside parentheses, the same.
+    let deep = format!("events where {}(value > 1)", "not ".repeat(20_000));
+    let o = itq(&[], &deep);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let nested = format!(
+        "let x = {}true{}",
+        "not not not not (".repeat(60),
+        ")".repeat(60)
+    );
+    let o = itq(&[], &nested);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("200 operators deep"), "{}", stderr(&o));
+}
+
+#[test]
+fn up_to_the_limit_prefix_operators_still_work() {
+    // 199 `not`s around a comparison is 200 levels: allowed, as before.
+    let o = itq(
+        &[
+            "-c",
+            &format!("let x = {}true", "not ".repeat(198)),
+            "-c",
+            "provinces where x count",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = itq(
+        &[
+            "-c",
+            &format!("provinces limit 1 select {}5 as v", "- ".repeat(150)),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("│ 5 │") || stdout(&o).contains("-5"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn fmt_handles_a_lone_carriage_return_in_a_comment() {
+    for text in ["# a\rb", "provinces # a\rb", "provinces\r\n# x\rprovinces"] {
+        let o = itq(&["fmt", "-"], text);
+        assert_ne!(o.status.code(), Some(101), "{text:?}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "{text:?}: {}", stderr(&o));
+        // What fmt prints parses, and formats to itself.
+        let out = stdout(&o);
+        let again = format_script(&out).unwrap();
+        assert_eq!(again, out, "{text:?}");
+    }
+    let o = itq(&["fmt", "-"], "provinces # a\rprovinces count");
+    assert_eq!(stdout(&o), "provinces # a\nprovinces count\n");
+}
+
+#[test]
+fn fmt_keeps_the_spelling_of_parenthesised_literals() {
+    let run = |text: &str| {
+        let o = itq(&["--format", "csv"], text);
+        let first = stderr(&o).lines().next().unwrap_or("").to_string();
+        (o.status.code(), stdout(&o), first)
+    };
+    for text in [
+        "provinces limit 1 select (007)\n",
+        "provinces limit 1 select (1_000)\n",
+        "provinces limit 1 select (1e-400)\n",
+        "provinces limit 1 select -(1e-400)\n",
+        "provinces limit 1 select (9223372036854775807)\n",
+        "provinces limit 1 select -(123456789012345678901234567890.5)\n",
+        "provinces limit 1 select (007), 007\n",
+    ] {
+        let formatted = stdout(&itq(&["fmt", "-"], text));
+        assert_eq!(run(text), run(&formatted), "{text} → {formatted}");
+    }
+    let formatted = stdout(&itq(&["fmt", "-"], "provinces limit 1 select (007)\n"));
+    assert_eq!(formatted, "provinces limit 1 select 007\n");
+}
+
+/// Runs `f` on a thread with a 2 MB stack, as a host might.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("the work finished without overflowing a 2 MB stack")
+}
+
+/// Parses, formats and runs `text`; `Ok` when it ran.
+fn every_stage(text: String) -> Result<(), String> {
+    let parsed = parse_script(&text).map_err(|e| e.render());
+    let _ = format_script(&text);
+    let mut engine = Engine::new().unwrap();
+    let ran = engine.run(&Source::new("<deep>", text), |_| {});
+    parsed?;
+    ran.map_err(|e| e.render())
+}
+
+#[test]
+fn the_deepest_accepted_inputs_and_the_just_too_deep_ones_fit_a_2_mb_stack() {
+    let deepest = [
+        format!("let x = {}true", "not ".repeat(198)),
+        format!("let x = {}1", "- ".repeat(199)),
+        format!("let x = {}1{}", "(".repeat(64), ")".repeat(64)),
+        format!("let x = 1{}", " + 1".repeat(199)),
+        format!(
+            "provinces where {}",
+            (0..150)
+                .map(|i| format!("name = \"p{i}\""))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    ];
+    for text in deepest {
+        let short = text.chars().take(40).collect::<String>();
+        let result = on_small_stack(move || every_stage(text));
+        assert!(result.is_ok(), "{short}…: {result:?}");
+    }
+    let too_deep = [
+        format!("let x = {}true", "not ".repeat(201)),
+        format!("let x = {}true", "not ".repeat(50_000)),
+        format!("let x = {}1", "- ".repeat(50_000)),
+        format!("let x = {}1{}", "(".repeat(65), ")".repeat(65)),
+        format!("let x = {}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("let x = 1{}", " + 1".repeat(100_000)),
+        format!("let x = 1{}", " is null".repeat(100_000)),
+        format!(
+            "let x = {}true{}",
+            "not not not not (".repeat(60),
+            ")".repeat(60)
+        ),
+        format!(
+            "let x = {}1{}",
+            "(".repeat(64),
+            " + 1 + 1 + 1 + 1)".repeat(64)
+        ),
+    ];
+    for text in too_deep {
+        let short = text.chars().take(40).collect::<String>();
+        let result = on_small_stack(move || every_stage(text));
+        let message = result.expect_err(&short);
+        assert!(
+            message.contains("deep"),
+            "{short}…: the error says what is too deep: {message}"
+        );
+    }
+}
