@@ -2,6 +2,7 @@
 //! prelude and whatever statements defined) and runs itq text against it.
 //! The command line, the prompt and host programs all go through it.
 
+use crate::access::Folders;
 use crate::check::{Checker, Params};
 use crate::error::{closest, Error, ErrorKind, Result};
 use crate::exec;
@@ -17,7 +18,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::parse_script;
 use crate::value::{Scalar, Type};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,8 +68,8 @@ const NATIVE: &dyn Backend = &exec::Native;
 #[derive(Debug, Clone)]
 pub struct Engine {
     catalog: Catalog,
-    /// The folders `load` and `save` may use (canonical paths); none by default.
-    roots: Vec<PathBuf>,
+    /// The folders `load` and `save` may use; none by default.
+    folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
 }
@@ -95,7 +96,7 @@ impl Engine {
     pub fn empty() -> Engine {
         Engine {
             catalog: Catalog::new(),
-            roots: Vec::new(),
+            folders: Folders::default(),
             interrupt: InterruptHandle::default(),
         }
     }
@@ -104,17 +105,7 @@ impl Engine {
     /// subfolders). An engine starts with no such folder: itq text can read
     /// or write nothing until the host grants it.
     pub fn allow_folder(&mut self, dir: impl AsRef<Path>) -> Result<()> {
-        let dir = dir.as_ref();
-        let canonical = dir.canonicalize().map_err(|e| {
-            Error::new(ErrorKind::Io {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })
-        })?;
-        if !self.roots.contains(&canonical) {
-            self.roots.push(canonical);
-        }
-        Ok(())
+        self.folders.allow(dir.as_ref())
     }
 
     /// Sets the script parameter `$name`.
@@ -194,74 +185,6 @@ impl Engine {
             replaced,
             notes,
         }
-    }
-
-    /// The file a `load` or `save` names, resolved against the script's
-    /// folder and checked against the granted folders.
-    fn resolve(
-        &self,
-        written: &str,
-        span: Span,
-        source: &Source,
-        writing: bool,
-    ) -> Result<PathBuf> {
-        let path = Path::new(written);
-        let full = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            match &source.dir {
-                Some(dir) => dir.join(path),
-                None => path.to_path_buf(),
-            }
-        };
-        if self.roots.is_empty() {
-            return Err(Error::at(
-                ErrorKind::Invalid("this engine may not read or write files".into()),
-                span,
-            )
-            .with_help("a host program grants a folder with Engine::allow_folder"));
-        }
-        let absolute = std::path::absolute(&full).unwrap_or(full.clone());
-        let canonical = match absolute.canonicalize() {
-            Ok(c) => c,
-            // A file not there yet (to save, or missing): check its folder.
-            Err(_) => match (absolute.parent(), absolute.file_name()) {
-                (Some(parent), Some(file)) => match parent.canonicalize() {
-                    Ok(p) => p.join(file),
-                    Err(_) => {
-                        let path = written.to_string();
-                        let message = format!("the folder `{}` does not exist", parent.display());
-                        let kind = if writing {
-                            ErrorKind::Write { path, message }
-                        } else {
-                            ErrorKind::Io { path, message }
-                        };
-                        return Err(Error::at(kind, span).with_help(if source.dir.is_some() {
-                            "a relative path starts from the script's own folder"
-                        } else {
-                            "a relative path starts from the current folder"
-                        }));
-                    }
-                },
-                _ => absolute.clone(),
-            },
-        };
-        if !self.roots.iter().any(|r| canonical.starts_with(r)) {
-            let granted: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
-            return Err(Error::at(
-                ErrorKind::Invalid(format!("`{written}` is outside the folders itq may use")),
-                span,
-            )
-            .with_help(if writing {
-                format!("itq may write files under {}; save there instead", granted.join(", "))
-            } else {
-                format!(
-                    "itq may use files under {}; copy the file there, or pass it with --load NAME=PATH",
-                    granted.join(", ")
-                )
-            }));
-        }
-        Ok(full)
     }
 
     /// The names this engine knows.
@@ -389,7 +312,7 @@ impl Engine {
                 sheet,
             } => {
                 let (written, span) = self.path_text(path, source)?;
-                let file = self.resolve(&written, span, source, true)?;
+                let file = self.folders.resolve(&written, span, source, true)?;
                 save::target_for_path(&file).map_err(|e| e.with_span(span))?;
                 refuse_chart(query, "`save` writes rows to a file")?;
                 let checked = checker.query(query, &params)?;
@@ -399,7 +322,9 @@ impl Engine {
                     bom: *bom,
                     sheet: sheet.as_ref().map(|(s, _)| s.clone()),
                 };
-                save::save_table(&file, &written, &table, &options)
+                let bytes = save::table_bytes(&file, &written, &table, &options)?;
+                let (folder, name) = self.folders.open_folder_of(&file, &written, span)?;
+                save::write_in(&folder, &name, &written, &bytes, *replace)
                     .map_err(|e| e.with_span(span))?;
                 Ok(Output::Saved {
                     path: written,
@@ -492,7 +417,7 @@ impl Engine {
 
     fn load_statement(&mut self, l: &ast::Load, source: &Arc<Source>) -> Result<Output> {
         let (written, span) = self.path_text(&l.path, source)?;
-        let file = self.resolve(&written, span, source, false)?;
+        let file = self.folders.resolve(&written, span, source, false)?;
         let mut options = LoadOptions::default();
         if let Some(f) = &l.format {
             options.format = Some(FileFormat::parse(&f.name).ok_or_else(|| {
@@ -551,7 +476,9 @@ impl Engine {
                 .with_help("name it: load \"...\" as NAME")
             })?,
         };
-        let table = load::load_file(&file, &written, &options).map_err(|e| e.with_span(span))?;
+        let opened = self.folders.open_read(&file, &written, span)?;
+        let table =
+            load::load_opened(opened, &file, &written, &options).map_err(|e| e.with_span(span))?;
         Ok(self.define_loaded(&name, table, format!("loaded from {written}")))
     }
 

@@ -34,6 +34,7 @@
 
 #![warn(missing_docs)]
 
+pub mod access;
 mod check;
 mod engine;
 pub mod error;

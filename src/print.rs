@@ -4,7 +4,8 @@
 //! through [`Printer`], so a transcript is what a user sees.
 
 use crate::engine::Output;
-use crate::render::{chart, render_with, Format, RenderOptions};
+use crate::error::Result;
+use crate::render::{chart, render_checked, Format, RenderOptions};
 use crate::value::format_count;
 
 /// What one output prints.
@@ -45,16 +46,17 @@ impl Printer {
         self
     }
 
-    /// What `output` prints.
-    pub fn print(&mut self, output: &Output) -> Printed {
+    /// What `output` prints. Called from an [`Engine::run`](crate::Engine::run)
+    /// callback, rendering stops with a "query cancelled" error on a cancel.
+    pub fn print(&mut self, output: &Output) -> Result<Printed> {
         let text = match output {
-            Output::Table(t) => render_with(t, self.format, &self.options),
+            Output::Table(t) => render_checked(t, self.format, &self.options)?,
             Output::Chart(t) => chart(t, &self.chart),
-            other => return notice(other).map_or(Printed::Nothing, Printed::Notice),
+            other => return Ok(notice(other).map_or(Printed::Nothing, Printed::Notice)),
         };
         let sep = separator(self.format, self.first);
         self.first = false;
-        Printed::Result(format!("{sep}{text}"))
+        Ok(Printed::Result(format!("{sep}{text}")))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Turns tables into text: a bordered table (comfy-table), CSV, JSON or
 //! Markdown. The only module that knows about those formats.
 
+use crate::error::Result;
+use crate::exec::cancel::{self, BATCH};
 use crate::store::Table;
 use crate::value::{Scalar, Type};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Width};
@@ -40,21 +42,54 @@ pub fn render(table: &Table, format: Format) -> String {
 
 /// Renders `table` in `format` with layout `options`. The result ends with a newline.
 pub fn render_with(table: &Table, format: Format, options: &RenderOptions) -> String {
-    match format {
-        Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, Some(options)),
-        Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, None),
-        Format::Csv => csv(table),
+    rendered(table, format, options, &|| Ok(())).expect("rendering fails only when cancelled")
+}
+
+/// Like [`render_with`], stopping with a "query cancelled" error when the
+/// run it is called in (from an [`Engine::run`](crate::Engine::run)
+/// callback) is cancelled. Rendering checks as often as the executor does.
+pub fn render_checked(table: &Table, format: Format, options: &RenderOptions) -> Result<String> {
+    rendered(table, format, options, &cancel::check)
+}
+
+/// A check for a cancel, called every [`BATCH`] rows.
+type Check<'a> = &'a dyn Fn() -> Result<()>;
+
+fn rendered(
+    table: &Table,
+    format: Format,
+    options: &RenderOptions,
+    check: Check,
+) -> Result<String> {
+    Ok(match format {
+        Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, Some(options), check)?,
+        Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, None, check)?,
+        Format::Csv => csv(table, check)?,
         Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&json_rows(table)).expect("JSON values serialise");
+            let mut s = serde_json::to_string_pretty(&json_rows(table, check)?)
+                .expect("JSON values serialise");
             s.push('\n');
             s
         }
-        Format::Ndjson => json_rows(table)
+        Format::Ndjson => json_rows(table, check)?
             .iter()
             .map(|row| serde_json::to_string(row).expect("JSON values serialise") + "\n")
             .collect(),
-    }
+    })
+}
+
+/// Rows `0..n` of a table, calling `check` every [`BATCH`] rows.
+fn checked_rows<'a>(
+    table: &'a Table,
+    n: usize,
+    check: Check<'a>,
+) -> impl Iterator<Item = Result<Vec<Scalar>>> + 'a {
+    table.rows().take(n).enumerate().map(move |(i, row)| {
+        if i % BATCH == 0 {
+            check()?;
+        }
+        Ok(row)
+    })
 }
 
 /// The most lines one cell takes when a table is fitted to a width.
@@ -83,15 +118,18 @@ fn cell_cap(table: &Table, rows: &[Vec<String>], width: u16) -> Option<u16> {
         return None;
     }
     let fits = |cap: usize| widths.iter().map(|w| (*w).min(cap)).sum::<usize>() <= budget;
-    let cap = (3..=widths.iter().copied().max().unwrap_or(3))
-        .rev()
-        .find(|c| fits(*c))
-        .unwrap_or(3);
+    let widest = widths.iter().copied().max().unwrap_or(3).min(budget.max(3));
+    let cap = (3..=widest).rev().find(|c| fits(*c)).unwrap_or(3);
     u16::try_from(cap).ok()
 }
 
 /// A table drawn with `preset`; with `options`, fitted to them and followed by a row count.
-fn boxed(table: &Table, preset: &str, options: Option<&RenderOptions>) -> String {
+fn boxed(
+    table: &Table,
+    preset: &str,
+    options: Option<&RenderOptions>,
+    check: Check,
+) -> Result<String> {
     let footer = options.is_some();
     let options = options.copied().unwrap_or_default();
     let mut t = comfy_table::Table::new();
@@ -112,12 +150,20 @@ fn boxed(table: &Table, preset: &str, options: Option<&RenderOptions>) -> String
             text
         }
     };
-    let rows: Vec<Vec<String>> = table
-        .rows()
-        .take(shown)
-        .map(|row| row.iter().map(cell).collect())
-        .collect();
+    let mut rows: Vec<Vec<String>> = checked_rows(table, shown, check)
+        .map(|row| Ok(row?.iter().map(cell).collect()))
+        .collect::<Result<_>>()?;
     let cap = options.width.and_then(|w| cell_cap(table, &rows, w));
+    if let Some(cap) = cap {
+        // A cell shows at most MAX_CELL_LINES lines of `cap` characters:
+        // the rest is cut here, so that laying it out costs no more than
+        // what is shown (comfy-table's wrapping of one long word is
+        // quadratic in its length).
+        let keep = usize::from(cap) * MAX_CELL_LINES + 1;
+        for cell in rows.iter_mut().flatten() {
+            cut_for_display(cell, keep);
+        }
+    }
     if let (Some(w), Some(cap)) = (options.width, cap) {
         t.set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(w)
@@ -151,14 +197,34 @@ fn boxed(table: &Table, preset: &str, options: Option<&RenderOptions>) -> String
         }
         out.push('\n');
     }
-    out
+    Ok(out)
+}
+
+/// Cuts `cell` to its first `keep` characters and first MAX_CELL_LINES + 1
+/// lines, which is more than a fitted table shows of it (so the table still
+/// marks it as cut).
+fn cut_for_display(cell: &mut String, keep: usize) {
+    let mut lines = 0;
+    let end = cell
+        .char_indices()
+        .enumerate()
+        .find(|&(i, (_, c))| {
+            if c == '\n' {
+                lines += 1;
+            }
+            i >= keep || lines > MAX_CELL_LINES
+        })
+        .map(|(_, (at, _))| at);
+    if let Some(end) = end {
+        cell.truncate(end);
+    }
 }
 
 /// CSV that `load` reads back to the same types and values: decimals keep
 /// their point and every digit (`300.0`, `0.30000000000000004`), null is an
 /// empty field, and text that would read as null (`NA`, `null`, `NULL`) is
 /// quoted.
-fn csv(table: &Table) -> String {
+fn csv(table: &Table, check: Check) -> Result<String> {
     let mut out = String::new();
     let names: Vec<String> = table
         .fields()
@@ -167,8 +233,8 @@ fn csv(table: &Table) -> String {
         .collect();
     out.push_str(&names.join(","));
     out.push('\n');
-    for row in table.rows() {
-        let fields: Vec<String> = row
+    for row in checked_rows(table, table.num_rows(), check) {
+        let fields: Vec<String> = row?
             .iter()
             .map(|v| match v {
                 Scalar::Null => String::new(),
@@ -182,7 +248,7 @@ fn csv(table: &Table) -> String {
         out.push_str(if line.is_empty() { "\"\"" } else { &line });
         out.push('\n');
     }
-    out
+    Ok(out)
 }
 
 /// A field, in double quotes when it holds a comma, a quote, a line break or
@@ -200,14 +266,16 @@ fn csv_field(s: &str, text: bool) -> String {
 }
 
 /// Each row as a JSON object, columns in order.
-fn json_rows(table: &Table) -> Vec<serde_json::Map<String, serde_json::Value>> {
-    table
-        .rows()
+fn json_rows(
+    table: &Table,
+    check: Check,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    checked_rows(table, table.num_rows(), check)
         .map(|row| {
-            table
+            Ok(table
                 .fields()
                 .iter()
-                .zip(row)
+                .zip(row?)
                 .map(|(f, v)| {
                     let v = match v {
                         Scalar::Decimal(d) if !d.is_finite() => serde_json::Value::Null,
@@ -215,7 +283,7 @@ fn json_rows(table: &Table) -> Vec<serde_json::Map<String, serde_json::Value>> {
                     };
                     (f.name.clone(), v)
                 })
-                .collect()
+                .collect())
         })
         .collect()
 }

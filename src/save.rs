@@ -4,10 +4,15 @@
 //! Text formats are rendered by `render`; workbooks (`xlsx`) and Parquet
 //! are written by their crates, behind the `excel` and `parquet` features.
 
+use crate::access::Folder;
 use crate::error::{Error, ErrorKind, Result};
-use crate::render::{render, Format};
+use crate::exec::cancel;
+use crate::render::{render_checked, Format};
 use crate::store::Table;
+use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
+use std::ffi::OsStr;
 use std::io::Write;
+use std::os::fd::OwnedFd;
 use std::path::Path;
 
 #[cfg(feature = "excel")]
@@ -54,9 +59,15 @@ pub fn target_for_path(path: &Path) -> Result<Target> {
     }
 }
 
-/// Writes `table` to `path` as its extension asks, atomically; `shown`
-/// names the file in messages.
-pub fn save_table(path: &Path, shown: &str, table: &Table, options: &SaveOptions) -> Result<()> {
+/// The bytes of `table` in the format `path`'s extension asks for, checked
+/// against the options; `shown` names the file in messages. The engine
+/// writes them with [`write_in`].
+pub fn table_bytes(
+    path: &Path,
+    shown: &str,
+    table: &Table,
+    options: &SaveOptions,
+) -> Result<Vec<u8>> {
     let target = target_for_path(path)?;
     if options.bom && target != Target::Text(Format::Csv) {
         return Err(Error::new(ErrorKind::Invalid(format!(
@@ -70,9 +81,9 @@ pub fn save_table(path: &Path, shown: &str, table: &Table, options: &SaveOptions
         )))
         .with_help("leave `sheet` out, or save to a .xlsx file"));
     }
-    let bytes = match target {
+    Ok(match target {
         Target::Text(format) => {
-            let text = render(table, format);
+            let text = render_checked(table, format, &Default::default())?;
             let mut bytes = Vec::with_capacity(text.len() + 3);
             if options.bom {
                 bytes.extend_from_slice(b"\xEF\xBB\xBF");
@@ -82,8 +93,7 @@ pub fn save_table(path: &Path, shown: &str, table: &Table, options: &SaveOptions
         }
         Target::Xlsx => xlsx_bytes(table, shown, options)?,
         Target::Parquet => parquet_bytes(table, shown)?,
-    };
-    write_atomic(path, shown, &bytes, options.replace)
+    })
 }
 
 #[cfg(feature = "excel")]
@@ -137,55 +147,174 @@ pub fn write_atomic(path: &Path, shown: &str, contents: &[u8], replace: bool) ->
             message,
         })
     };
-    if path.is_dir() {
-        return Err(io("it is a folder".into()).with_help("give a file name inside it"));
-    }
-    if path.exists() && !replace {
-        return Err(Error::new(ErrorKind::Invalid(format!(
-            "`{shown}` exists already"
-        )))
-        .with_help(
-            "add `replace` to overwrite it (save ... to \"file\" replace), or use --force with --output",
-        ));
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let Some((dir, name)) = crate::access::split(path) else {
+        return Err(io("it names no file".into()).with_help("end the path in a file name"));
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".itq-").suffix(".tmp");
-    // The file gets the permissions it had, or those of a new file (the
-    // temporary file alone would be private to its owner).
-    #[cfg(unix)]
-    let permissions = match std::fs::metadata(path) {
-        Ok(m) => m.permissions(),
-        Err(_) => std::os::unix::fs::PermissionsExt::from_mode(0o666),
+    let folder = Folder::open(&dir).map_err(|e| io(folder_reason(&dir, &e)))?;
+    write_in(&folder, &name, shown, contents, replace)
+}
+
+/// Writes `contents` to the file `name` in `folder` atomically: it is
+/// written to a temporary file beside it, created through the folder's
+/// handle, then renamed into place through the same handle. An existing
+/// file is an error unless `replace`; `shown` names the file in messages.
+///
+/// A temporary file is named `.itq-save-PID-N.tmp`. One left by a process
+/// that was killed while saving (its PID no longer runs) is removed by the
+/// next save to that folder.
+pub fn write_in(
+    folder: &Folder,
+    name: &OsStr,
+    shown: &str,
+    contents: &[u8],
+    replace: bool,
+) -> Result<()> {
+    let io = |message: String| {
+        Error::new(ErrorKind::Write {
+            path: shown.to_string(),
+            message,
+        })
     };
-    #[cfg(unix)]
-    builder.permissions(permissions.clone());
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                format!("the folder `{}` does not exist", dir.display())
-            }
-            std::io::ErrorKind::PermissionDenied => {
-                format!("no permission to write in `{}`", dir.display())
-            }
-            other => format!("cannot create a file in `{}`: {other}", dir.display()),
-        };
-        io(reason).with_help("write to an existing folder you may write in")
-    })?;
-    #[cfg(unix)]
-    {
-        // The kernel masked the mode with the umask on creation; an existing
-        // file's exact mode is restored here.
-        if path.exists() {
-            let _ = tmp.as_file().set_permissions(permissions);
+    let dir = folder.handle();
+    let existing = fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).ok();
+    if let Some(st) = &existing {
+        if FileType::from_raw_mode(st.st_mode) == FileType::Directory {
+            return Err(io("it is a folder".into()).with_help("give a file name inside it"));
+        }
+        if !replace {
+            return Err(exists(shown));
         }
     }
-    tmp.write_all(contents)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| io(e.to_string()))?;
-    tmp.persist(path).map_err(|e| io(e.error.to_string()))?;
+    remove_stale_temporaries(folder);
+    // The file gets the permissions it had, or those of a new file (0666
+    // less the umask, applied by the kernel on creation).
+    let mode = existing
+        .as_ref()
+        .filter(|st| FileType::from_raw_mode(st.st_mode) == FileType::RegularFile)
+        .map(|st| Mode::from_raw_mode(st.st_mode) & Mode::from_raw_mode(0o7777));
+    let (tmp_name, fd) = create_temporary(folder, mode.unwrap_or(Mode::from_raw_mode(0o666)))
+        .map_err(|e| {
+            io(folder_reason(&folder.path, &e))
+                .with_help("write to an existing folder you may write in")
+        })?;
+    let mut file = std::fs::File::from(fd);
+    let written = (|| -> std::io::Result<()> {
+        if let Some(mode) = mode {
+            // The kernel masked the mode with the umask; restore it exactly.
+            fs::fchmod(&file, mode)?;
+        }
+        for piece in contents.chunks(WRITE_PIECE) {
+            cancel::check().map_err(std::io::Error::other)?;
+            file.write_all(piece)?;
+        }
+        file.sync_all()
+    })();
+    let renamed = written.and_then(|()| {
+        if replace {
+            fs::renameat(dir, &tmp_name, dir, name).map_err(std::io::Error::from)
+        } else {
+            rename_noreplace(dir, &tmp_name, name)
+        }
+    });
+    if let Err(e) = renamed {
+        let _ = fs::unlinkat(dir, &tmp_name, AtFlags::empty());
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            return Err(exists(shown));
+        }
+        if let Some(cancelled) = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+            return Err(cancelled.clone());
+        }
+        return Err(io(e.to_string()));
+    }
     Ok(())
+}
+
+/// How much is written between two checks for a cancel.
+const WRITE_PIECE: usize = 4 << 20;
+
+fn exists(shown: &str) -> Error {
+    Error::new(ErrorKind::Invalid(format!("`{shown}` exists already"))).with_help(
+        "add `replace` to overwrite it (save ... to \"file\" replace), or use --force with --output",
+    )
+}
+
+fn folder_reason(dir: &Path, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => format!("the folder `{}` does not exist", dir.display()),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("no permission to write in `{}`", dir.display())
+        }
+        other => format!("cannot create a file in `{}`: {other}", dir.display()),
+    }
+}
+
+/// The prefix of a temporary file's name, followed by `PID-N.tmp`.
+const TEMP_PREFIX: &str = ".itq-save-";
+
+fn create_temporary(folder: &Folder, mode: Mode) -> std::io::Result<(String, OwnedFd)> {
+    use std::hash::{BuildHasher, Hasher};
+    let pid = std::process::id();
+    for _ in 0..100 {
+        let n = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+            & 0xffff_ffff;
+        let name = format!("{TEMP_PREFIX}{pid}-{n:08x}.tmp");
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        match fs::openat(folder.handle(), &name, flags, mode) {
+            Ok(fd) => return Ok((name, fd)),
+            Err(rustix::io::Errno::EXIST) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(std::io::Error::other("no free temporary file name"))
+}
+
+/// Removes the temporary files of saves whose process no longer runs.
+fn remove_stale_temporaries(folder: &Folder) {
+    let Ok(entries) = fs::Dir::read_from(folder.handle()) else {
+        return;
+    };
+    let me = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy();
+        let Some(pid) = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let gone = pid as u32 != me
+            && rustix::process::Pid::from_raw(pid).is_some_and(|p| {
+                rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH)
+            });
+        if gone {
+            let _ = fs::unlinkat(folder.handle(), entry.file_name(), AtFlags::empty());
+        }
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn rename_noreplace(dir: &std::fs::File, from: &str, to: &OsStr) -> std::io::Result<()> {
+    match fs::renameat_with(dir, from, dir, to, fs::RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        // A file system without RENAME_NOREPLACE: check, then rename.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => rename_if_absent(dir, from, to),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn rename_noreplace(dir: &std::fs::File, from: &str, to: &OsStr) -> std::io::Result<()> {
+    rename_if_absent(dir, from, to)
+}
+
+fn rename_if_absent(dir: &std::fs::File, from: &str, to: &OsStr) -> std::io::Result<()> {
+    if fs::statat(dir, to, AtFlags::SYMLINK_NOFOLLOW).is_ok() {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    fs::renameat(dir, from, dir, to).map_err(Into::into)
 }

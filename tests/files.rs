@@ -88,7 +88,8 @@ fn write_workbook(path: &Path) {
     }
     ws.write_string(2, 3, "(亿元)").unwrap();
     ws.write_string(2, 4, "(个)").unwrap();
-    let rows: [(&str, &str, Option<f64>, f64, Option<f64>); 4] = [
+    type Row<'a> = (&'a str, &'a str, Option<f64>, f64, Option<f64>);
+    let rows: [Row; 4] = [
         ("甘肃省", "西部", Some(2023.0), 1234.5, Some(12.0)),
         ("云南省", "西部", Some(2023.0), 396.6, None),
         ("黑龙江省", "东北", Some(2023.0), 2500.0, Some(172.0)),

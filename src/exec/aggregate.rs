@@ -2,6 +2,7 @@
 //! dictionary codes are used directly (no hashing of strings), and several
 //! keys combine by arithmetic while their product stays small.
 
+use super::cancel::{self, BATCH};
 use super::expr::eval;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
@@ -20,26 +21,31 @@ pub struct Groups {
 }
 
 /// Dense codes for one key column: equal values (and all nulls) share a code.
-fn key_codes(col: &Column) -> (Vec<u64>, u64) {
+fn key_codes(col: &Column) -> Result<(Vec<u64>, u64)> {
     let n = col.len();
-    fn dense<T: Copy>(values: &[T], col: &Column, bits: impl Fn(T) -> u64) -> (Vec<u64>, u64) {
+    fn dense<T: Copy>(
+        values: &[T],
+        col: &Column,
+        bits: impl Fn(T) -> u64,
+    ) -> Result<(Vec<u64>, u64)> {
         let mut map: HashMap<u64, u64> = HashMap::new();
         let null_code = 0;
-        let codes = values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                if !col.is_valid(i) {
-                    return null_code;
-                }
+        let mut codes = Vec::with_capacity(values.len());
+        for (i, &v) in values.iter().enumerate() {
+            if i % BATCH == 0 {
+                cancel::check()?;
+            }
+            codes.push(if col.is_valid(i) {
                 let next = map.len() as u64 + 1;
                 *map.entry(bits(v)).or_insert(next)
-            })
-            .collect();
+            } else {
+                null_code
+            });
+        }
         let card = map.len() as u64 + 1;
-        (codes, card)
+        Ok((codes, card))
     }
-    match col.data() {
+    Ok(match col.data() {
         Data::Text(codes, dict) => {
             let null = dict.len() as u64;
             let out = (0..n)
@@ -59,15 +65,15 @@ fn key_codes(col: &Column) -> (Vec<u64>, u64) {
                 .collect(),
             3,
         ),
-        Data::Int(v) => dense(v, col, |x| x as u64),
-        Data::Date(v) => dense(v, col, |x| x as u32 as u64),
+        Data::Int(v) => dense(v, col, |x| x as u64)?,
+        Data::Date(v) => dense(v, col, |x| x as u32 as u64)?,
         // -0.0 and 0.0 are one value.
-        Data::Decimal(v) => dense(v, col, |x| if x == 0.0 { 0 } else { x.to_bits() }),
-    }
+        Data::Decimal(v) => dense(v, col, |x| if x == 0.0 { 0 } else { x.to_bits() })?,
+    })
 }
 
 /// Renumbers codes below `card` densely in order of first appearance.
-fn renumber(codes: &[u64], card: u64) -> Groups {
+fn renumber(codes: &[u64], card: u64) -> Result<Groups> {
     let mut ids = Vec::with_capacity(codes.len());
     let mut first_rows = Vec::new();
     if card <= (codes.len() as u64 * 4).max(1 << 16) {
@@ -83,6 +89,9 @@ fn renumber(codes: &[u64], card: u64) -> Groups {
     } else {
         let mut map: HashMap<u64, u32> = HashMap::new();
         for (row, &c) in codes.iter().enumerate() {
+            if row % BATCH == 0 {
+                cancel::check()?;
+            }
             let id = *map.entry(c).or_insert_with(|| {
                 first_rows.push(row as u32);
                 first_rows.len() as u32 - 1
@@ -90,26 +99,27 @@ fn renumber(codes: &[u64], card: u64) -> Groups {
             ids.push(id);
         }
     }
-    Groups { ids, first_rows }
+    Ok(Groups { ids, first_rows })
 }
 
 /// Groups `rows` rows by the values of `keys` (no keys: one group, even with no rows).
-pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Groups {
+pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Result<Groups> {
     if keys.is_empty() {
-        return Groups {
+        return Ok(Groups {
             ids: vec![0; rows],
             first_rows: vec![0],
-        };
+        });
     }
-    let (mut codes, mut card) = key_codes(&keys[0]);
+    let (mut codes, mut card) = key_codes(&keys[0])?;
     for key in &keys[1..] {
-        let (next, next_card) = key_codes(key);
+        cancel::check()?;
+        let (next, next_card) = key_codes(key)?;
         if card
             .checked_mul(next_card)
             .is_none_or(|p| p > u64::from(u32::MAX))
         {
             // Too many combinations to number directly: renumber what we have first.
-            let g = renumber(&codes, card);
+            let g = renumber(&codes, card)?;
             card = g.first_rows.len() as u64;
             codes = g.ids.iter().map(|&i| u64::from(i)).collect();
         }
@@ -118,6 +128,7 @@ pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Groups {
         }
         card *= next_card;
     }
+    cancel::check()?;
     renumber(&codes, card)
 }
 
@@ -128,14 +139,14 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
         .iter()
         .map(|(_, e)| Ok(eval(e, input)?.into_column(e.ty, rows)))
         .collect::<Result<Vec<_>>>()?;
-    let groups = group_ids(&key_cols, rows);
+    let groups = group_ids(&key_cols, rows)?;
     let n = groups.first_rows.len();
     let mut out: Vec<(String, Arc<Column>)> = Vec::new();
     for ((name, _), col) in keys.iter().zip(&key_cols) {
         out.push((name.clone(), Arc::new(col.take(&groups.first_rows))));
     }
     for agg in aggs {
-        super::cancel::check()?;
+        cancel::check()?;
         let arg = match &agg.arg {
             Some(e) => Some(eval(e, input)?.into_column(e.ty, rows)),
             None => None,
@@ -155,7 +166,7 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
     let valid = |i: usize| arg.is_valid(i);
     Ok(match agg.func {
         AggFn::Count if agg.distinct => {
-            let (codes, _) = key_codes(arg);
+            let (codes, _) = key_codes(arg)?;
             let mut seen: HashSet<(u32, u64)> = HashSet::new();
             let mut counts = vec![0i64; n];
             for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {

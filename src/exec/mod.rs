@@ -127,7 +127,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 .iter()
                 .map(|&c| Arc::clone(input.column_at(c)))
                 .collect();
-            let groups = aggregate::group_ids(&keys, input.num_rows());
+            let groups = aggregate::group_ids(&keys, input.num_rows())?;
             let named = columns
                 .iter()
                 .map(|&c| {
@@ -203,4 +203,40 @@ pub fn eval_constant(e: &PExpr) -> Result<Scalar> {
         Datum::Scalar(s) => s,
         Datum::Col(c) => c.get(0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each long operation notices a cancel by itself, not only between plan
+    //! steps: run inside an already-cancelled run, it stops with the error.
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::plan::{PExprKind, PSortKey};
+    use cancel::InterruptHandle;
+
+    fn cancelled<T: std::fmt::Debug>(f: impl FnOnce() -> Result<T>) {
+        let h = InterruptHandle::default();
+        h.cancel();
+        let e = cancel::with_handle(&h, f).expect_err("cancelled");
+        assert_eq!(e.kind(), &ErrorKind::Cancelled);
+    }
+
+    #[test]
+    fn sort_group_join_render_and_load_stop_when_cancelled() {
+        let t = crate::Engine::new()
+            .and_then(|mut e| e.query("provinces select name, region"))
+            .unwrap();
+        let key = PSortKey {
+            expr: PExpr {
+                kind: PExprKind::Column(0),
+                ty: crate::value::Type::Text,
+            },
+            descending: false,
+        };
+        cancelled(|| order::sort(&t, std::slice::from_ref(&key)));
+        cancelled(|| aggregate::group_ids(&[Arc::clone(t.column_at(0))], t.num_rows()).map(|_| ()));
+        cancelled(|| join::join(&t, &t, &[1, 0], &[1, 0], false, &[]).map(|_| ()));
+        cancelled(|| crate::render::render_checked(&t, crate::Format::Csv, &Default::default()));
+        cancelled(|| crate::load::load_bytes("x.csv", b"a\n1\n", &Default::default()).map(|_| ()));
+    }
 }

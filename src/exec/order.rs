@@ -2,11 +2,13 @@
 //! both directions; ties keep input order; text compares by code point (through
 //! a rank per dictionary entry, so rows compare integers).
 
+use super::cancel;
 use super::expr::eval;
 use super::morsel::{self, MORSEL};
 use crate::error::Result;
 use crate::plan::{PExprKind, PSortKey};
 use crate::store::{Bitmap, Column, Data, Table};
+use rayon::prelude::*;
 use std::cmp::Ordering;
 
 enum Values<'a> {
@@ -89,11 +91,60 @@ fn with_keys<R>(
     Ok(f(&cmp))
 }
 
-/// The row order that sorts `input` by `keys`.
+/// The row order that sorts `input` by `keys`: each morsel is sorted (in
+/// parallel), then runs are merged in pairs, round by round; a cancel is
+/// noticed between morsels and every [`BATCH`](cancel::BATCH) rows of a merge.
 pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
-    let mut order: Vec<u32> = (0..input.num_rows() as u32).collect();
-    with_keys(input, keys, |cmp| order.sort_unstable_by(cmp))?;
-    Ok(order)
+    let rows = input.num_rows();
+    with_keys(input, keys, |cmp| {
+        let mut runs = morsel::map(rows, MORSEL, |range| {
+            let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
+            run.sort_unstable_by(cmp);
+            run
+        })?;
+        let handle = cancel::current();
+        let cancelled = || handle.as_ref().is_some_and(|h| h.is_cancelled());
+        while runs.len() > 1 {
+            cancel::check()?;
+            runs = runs
+                .par_chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => merge(a, b, cmp, &cancelled),
+                    [a] => a.clone(),
+                    _ => Vec::new(),
+                })
+                .collect();
+        }
+        cancel::check()?;
+        Ok(runs.pop().unwrap_or_default())
+    })?
+}
+
+/// Merges two sorted runs, stopping early (with a short result, which the
+/// caller's check turns into an error) once `cancelled`.
+fn merge(
+    a: &[u32],
+    b: &[u32],
+    cmp: &(dyn Fn(&u32, &u32) -> Ordering + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if out.len() % cancel::BATCH == 0 && cancelled() {
+            return out;
+        }
+        if cmp(&b[j], &a[i]) == Ordering::Less {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// The first `n` rows of the order `keys` give, found without sorting the

@@ -81,9 +81,8 @@ impl CsvInput for SliceInput<'_> {
 
 /// A file on disk.
 pub(crate) struct FileInput {
-    path: std::path::PathBuf,
     file: std::fs::File,
-    size: usize,
+    total: usize,
     /// Where reading is (bytes read since the start).
     pos: usize,
     /// Where reading stops.
@@ -91,18 +90,58 @@ pub(crate) struct FileInput {
 }
 
 impl FileInput {
-    /// Opens `path` for reading.
-    pub fn open(path: &std::path::Path) -> std::io::Result<FileInput> {
-        let file = std::fs::File::open(path)?;
-        let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+    /// Reads from an open file.
+    pub fn new(file: std::fs::File) -> std::io::Result<FileInput> {
+        let total = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
         Ok(FileInput {
-            path: path.to_path_buf(),
             file,
-            size,
+            total,
             pos: 0,
-            end: size,
+            end: total,
         })
     }
+
+    /// The open file, to hand to a reader of another format.
+    pub fn into_file(self) -> std::fs::File {
+        self.file
+    }
+
+    /// The first `n` bytes (fewer in a shorter file), leaving the position.
+    pub fn read_start(&self, n: usize) -> std::io::Result<Vec<u8>> {
+        self.read_range(0..n.min(self.total))
+    }
+
+    /// The whole file, read a piece at a time; a cancelled run stops
+    /// between two pieces.
+    pub fn read_all(&mut self, file: &str) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        loop {
+            let want = bytes.len() + (16 << 20);
+            if fill(file, self, &mut bytes, want)? {
+                return Ok(bytes);
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl CsvInput for FileInput {
@@ -128,25 +167,23 @@ impl CsvInput for FileInput {
         Ok(filled)
     }
     fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
-        use std::io::{Read, Seek, SeekFrom};
-        // Its own handle: chunks are re-read in parallel.
-        let mut file = std::fs::File::open(&self.path)?;
-        file.seek(SeekFrom::Start(range.start as u64))?;
+        // Positioned reads on the one open handle: chunks are re-read in
+        // parallel, and it is the file that was opened (and checked).
         let mut bytes = vec![0; range.len()];
-        file.read_exact(&mut bytes)?;
+        read_exact_at(&self.file, &mut bytes, range.start as u64)?;
         Ok(bytes)
     }
     fn restart(&mut self) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
         self.pos = 0;
-        self.end = self.size;
+        self.end = self.total;
         self.file.seek(SeekFrom::Start(0)).map(|_| ())
     }
     fn size(&self) -> usize {
         self.end
     }
     fn set_end(&mut self, end: usize) {
-        self.end = end.min(self.size);
+        self.end = end.min(self.total);
     }
 }
 
@@ -208,9 +245,11 @@ fn parse(file: &str, input: &mut dyn CsvInput, options: &LoadOptions) -> Result<
     }
 }
 
-/// Reads until `buf` holds at least `want` bytes or the input ends; true at the end.
+/// Reads until `buf` holds at least `want` bytes or the input ends; true at
+/// the end. A cancelled run stops here, between two reads.
 fn fill(file: &str, input: &mut dyn CsvInput, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
     while buf.len() < want {
+        crate::exec::cancel::check()?;
         let n = (want - buf.len()).clamp(64 << 10, 64 << 20);
         if input.read_more(buf, n).map_err(|e| io_error(file, &e))? == 0 {
             return Ok(true);

@@ -12,12 +12,20 @@ use super::{LoadOptions, Loaded, Sheet};
 use crate::error::{closest, Error, ErrorKind, Result};
 use crate::store::Table;
 use calamine::{Data, Reader};
-use std::path::Path;
 use std::sync::Arc;
 
-/// Reads the sheet `options` names (by default the first) of the workbook at `path`.
-pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+/// Reads the sheet `options` names (by default the first) of the workbook `file`.
+pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    // Workbooks are zip archives read out of order: the file is read whole.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut { file }, &mut bytes).map_err(|e| {
+        Error::new(ErrorKind::Io {
+            path: shown.to_string(),
+            message: e.to_string(),
+        })
+    })?;
+    let reader = std::io::Cursor::new(bytes);
+    let mut book = calamine::open_workbook_auto_from_rs(reader).map_err(|e| {
         data(format!("{shown} cannot be read as a workbook: {e}"))
             .with_help("check that it is an .xlsx, .xlsm, .xls or .ods file that a spreadsheet opens; a CSV file needs the .csv extension (or `format csv`)")
     })?;

@@ -115,25 +115,50 @@ pub struct LoadOptions {
 
 /// Reads and parses the file at `path`. `shown` is how errors name it.
 pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    let file = crate::access::open_nonblocking(path).map_err(|e| open_error(shown, &e))?;
+    load_opened(file, path, shown, options)
+}
+
+/// The error for a file that cannot be opened.
+pub(crate) fn open_error(shown: &str, e: &std::io::Error) -> Error {
+    let err = Error::new(ErrorKind::Io {
+        path: shown.to_string(),
+        message: e.to_string(),
+    });
+    if e.kind() == std::io::ErrorKind::NotFound {
+        err.with_help(
+            "check the path; a relative path starts from the script's folder (the current folder at the prompt, with -c and with --load)",
+        )
+    } else {
+        err
+    }
+}
+
+/// Reads and parses `file`, opened from `path` (whose extension may tell
+/// the format). Only a regular file is read: a folder, a FIFO or a device is
+/// refused before anything is read from it.
+pub(crate) fn load_opened(
+    file: std::fs::File,
+    path: &Path,
+    shown: &str,
+    options: &LoadOptions,
+) -> Result<Loaded> {
     let io = |message: String| {
         Error::new(ErrorKind::Io {
             path: shown.to_string(),
             message,
         })
     };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        let err = io(e.to_string());
-        if e.kind() == std::io::ErrorKind::NotFound {
-            err.with_help(
-                "check the path; a relative path starts from the script's folder (the current folder at the prompt, with -c and with --load)",
-            )
-        } else {
-            err
-        }
-    })?;
+    let meta = file.metadata().map_err(|e| io(e.to_string()))?;
     if meta.is_dir() {
         return Err(io("it is a folder, not a file".into())
             .with_help("name a .csv, .json, .ndjson, .xlsx or .parquet file inside it"));
+    }
+    if !meta.is_file() {
+        return Err(
+            io(format!("it is {}, not a regular file", special_kind(&meta)))
+                .with_help("itq reads data files; save the data to a file first"),
+        );
     }
     let mut options = options.clone();
     if options.delimiter.is_none()
@@ -143,51 +168,45 @@ pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Load
     {
         options.delimiter = Some(b'\t');
     }
+    let mut input = csv::FileInput::new(file).map_err(|e| io(e.to_string()))?;
     let format = match options.format.or_else(|| FileFormat::from_path(path)) {
         Some(f) => f,
         None => {
-            use std::io::Read;
-            let mut start = Vec::with_capacity(4096);
-            std::fs::File::open(path)
-                .and_then(|f| f.take(4096).read_to_end(&mut start))
-                .map_err(|e| io(e.to_string()))?;
+            let start = input.read_start(4096).map_err(|e| io(e.to_string()))?;
             sniff(&start)
         }
     };
     let loaded = match format {
         // CSV streams: the file is never wholly in memory.
-        FileFormat::Csv => {
-            let mut input = csv::FileInput::open(path).map_err(|e| io(e.to_string()))?;
-            csv::parse_encoded(shown, &mut input, &options)?.into_table()
-        }
+        FileFormat::Csv => csv::parse_encoded(shown, &mut input, &options)?.into_table(),
         FileFormat::Json | FileFormat::Ndjson => {
-            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+            let bytes = input.read_all(shown)?;
             options.format = Some(format);
             return load_bytes(shown, &bytes, &options);
         }
-        FileFormat::Excel => load_excel(path, shown, &options)?,
-        FileFormat::Parquet => load_parquet(path, shown, &options)?,
+        FileFormat::Excel => load_excel(input.into_file(), shown, &options)?,
+        FileFormat::Parquet => load_parquet(input.into_file(), shown, &options)?,
     };
     Ok(with_total_notes(shown, loaded))
 }
 
 #[cfg(feature = "excel")]
-fn load_excel(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
-    excel::load(path, shown, options)
+fn load_excel(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    excel::load(file, shown, options)
 }
 
 #[cfg(not(feature = "excel"))]
-fn load_excel(_: &Path, shown: &str, _: &LoadOptions) -> Result<Loaded> {
+fn load_excel(_: std::fs::File, shown: &str, _: &LoadOptions) -> Result<Loaded> {
     Err(not_built(shown, "Excel", "excel"))
 }
 
 #[cfg(feature = "parquet")]
-fn load_parquet(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
-    parquet::load(path, shown, options)
+fn load_parquet(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    parquet::load(file, shown, options)
 }
 
 #[cfg(not(feature = "parquet"))]
-fn load_parquet(_: &Path, shown: &str, _: &LoadOptions) -> Result<Loaded> {
+fn load_parquet(_: std::fs::File, shown: &str, _: &LoadOptions) -> Result<Loaded> {
     Err(not_built(shown, "Parquet", "parquet"))
 }
 
@@ -208,6 +227,26 @@ fn with_total_notes(shown: &str, mut loaded: Loaded) -> Loaded {
         .notes
         .extend(layout::total_notes(shown, &loaded.table));
     loaded
+}
+
+/// "a FIFO", "a device" or "a socket", for a file that is not regular.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 /// Parses a file's contents. `shown` is how errors name the file.

@@ -22,7 +22,6 @@ use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderB
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
-use std::path::Path;
 use std::sync::Arc;
 
 /// One column being read.
@@ -35,7 +34,7 @@ enum Acc {
 }
 
 /// Reads the Parquet file at `path`.
-pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
     if !options.types.is_empty() {
         return Err(Error::new(ErrorKind::Invalid(format!(
             "{shown} is Parquet, whose columns have their types already"
@@ -50,8 +49,9 @@ pub(crate) fn load(path: &Path, shown: &str, options: &LoadOptions) -> Result<Lo
             "check that the file is whole and is Parquet (a CSV file needs the .csv extension)",
         )
     };
+    // The file that was opened (and checked) is read, through a second handle to it.
     let open = || {
-        std::fs::File::open(path).map_err(|e| {
+        file.try_clone().map_err(|e| {
             Error::new(ErrorKind::Io {
                 path: shown.to_string(),
                 message: e.to_string(),

@@ -35,14 +35,19 @@ pub fn transcript(engine: &mut Engine, source: &Arc<Source>) -> Transcript {
     let mut text = String::new();
     // As printed when output is not a terminal: charts 80 columns wide.
     let mut printer = Printer::new(Format::Table, RenderOptions::default());
-    let result = engine.run(source, |out| match printer.print(&out) {
-        Printed::Result(t) => text.push_str(&t),
-        Printed::Notice(n) => {
+    let mut failed = None;
+    let mut result = engine.run(source, |out| match printer.print(&out) {
+        Ok(Printed::Result(t)) => text.push_str(&t),
+        Ok(Printed::Notice(n)) => {
             text.push_str(&n);
             text.push('\n');
         }
-        Printed::Nothing => {}
+        Ok(Printed::Nothing) => {}
+        Err(e) => failed = failed.take().or(Some(e)),
     });
+    if let (Ok(()), Some(e)) = (&result, failed) {
+        result = Err(e);
+    }
     let error = result.err();
     if let Some(e) = &error {
         text.push_str(&e.render());

@@ -358,17 +358,22 @@ fn write_outputs(
         ..*options
     });
     let mut write_error: Option<std::io::Error> = None;
+    let mut cancelled: Option<Error> = None;
     let mut show = |output: Output| {
-        if write_error.is_some() {
+        if write_error.is_some() || cancelled.is_some() {
             return;
         }
         let text = match printer.print(&output) {
-            Printed::Result(text) => text,
-            Printed::Notice(text) => {
+            Err(e) => {
+                cancelled = Some(e);
+                return;
+            }
+            Ok(Printed::Result(text)) => text,
+            Ok(Printed::Notice(text)) => {
                 let _ = writeln!(std::io::stderr(), "{text}");
                 return;
             }
-            Printed::Nothing => return,
+            Ok(Printed::Nothing) => return,
         };
         if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             write_error = Some(e);
@@ -384,6 +389,9 @@ fn write_outputs(
             );
         }
     })?;
+    if let Some(e) = cancelled {
+        return Err(e);
+    }
     match write_error {
         None => Ok(()),
         Some(e) => Err(Error::new(itq::ErrorKind::Io {
