@@ -520,3 +520,60 @@ fn bad_option_values_are_located_and_change_nothing() {
     assert!(err.contains("a.csv cannot be read as Parquet"), "{err}");
     assert_eq!(run(&mut e, &script, "keep count").unwrap(), "count\n2\n");
 }
+
+#[test]
+fn several_results_with_format_json_are_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_itq"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "-c",
+        "events select province limit 2",
+        "-c",
+        "provinces count",
+        "-f",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        doc,
+        serde_json::json!([[{"province": "Yunnan"}, {"province": "Yunnan"}], [{"count": 31}]])
+    );
+    // One query is its array, as before.
+    let out = run(&["-c", "provinces count", "-f", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc, serde_json::json!([{"count": 31}]));
+    // To a file as well, where CSV still refuses two results.
+    let out = run(&[
+        "-c",
+        "provinces count",
+        "-c",
+        "events count",
+        "-o",
+        "two.json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("two.json")).unwrap()).unwrap();
+    assert_eq!(doc, serde_json::json!([[{"count": 31}], [{"count": 5}]]));
+    let out = run(&[
+        "-c",
+        "provinces count",
+        "-c",
+        "events count",
+        "-o",
+        "two.csv",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format json (one array of results)"));
+}
