@@ -5,8 +5,8 @@
 //! are written by their crates, behind the `excel` and `parquet` features.
 
 use crate::access::Folder;
+use crate::cancel;
 use crate::error::{Error, ErrorKind, Result};
-use crate::exec::cancel;
 use crate::render::{render_checked, Format};
 use crate::store::Table;
 use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};

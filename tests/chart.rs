@@ -1,18 +1,12 @@
 //! The `chart` clause as a user sees it from the command line.
 
-use std::process::{Command, Output};
+mod common;
 
-fn itq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::itq;
 
 #[test]
 fn a_chart_in_a_script_is_plain_text_80_columns_wide() {
-    let o = itq(&["-c", "events sum value by province chart"]);
+    let o = itq(&["-c", "matchmaking sum value by province chart"]);
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();

@@ -110,7 +110,7 @@ pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> R
                 "{shown} cannot be read as Parquet: {e}"
             )))
         })?;
-        crate::exec::cancel::check()?;
+        crate::cancel::check()?;
         rows += batch.num_rows();
         for (acc, array) in accs.iter_mut().zip(batch.columns()) {
             append(acc, array.as_ref());
