@@ -554,7 +554,7 @@ fn several_results_with_format_json_are_one_document() {
         "-c",
         "provinces count",
         "-c",
-        "events count",
+        "provinces where name = \"Gansu\" count",
         "-o",
         "two.json",
     ]);
@@ -565,12 +565,12 @@ fn several_results_with_format_json_are_one_document() {
     );
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("two.json")).unwrap()).unwrap();
-    assert_eq!(doc, serde_json::json!([[{"count": 31}], [{"count": 5}]]));
+    assert_eq!(doc, serde_json::json!([[{"count": 31}], [{"count": 1}]]));
     let out = run(&[
         "-c",
         "provinces count",
         "-c",
-        "events count",
+        "provinces where name = \"Gansu\" count",
         "-o",
         "two.csv",
     ]);
