@@ -4,6 +4,7 @@
 use crate::source::{Source, Span};
 use std::fmt;
 use std::sync::Arc;
+use unicode_width::UnicodeWidthStr;
 
 /// What went wrong, with the names and values needed to say it in words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -164,13 +165,18 @@ impl Error {
             let pad = " ".repeat(gutter);
             let arrow = " ".repeat(gutter - 1);
             let (line, caret_at, width) = window(&loc.line_text, loc.column - 1, loc.width);
-            let caret_pad = " ".repeat(caret_at);
+            // The caret sits under the characters in the terminal's columns:
+            // a CJK character or an emoji takes two, a combining mark none.
+            let prefix: String = line.chars().take(caret_at).collect();
+            let covered: String = line.chars().skip(caret_at).take(width).collect();
+            let caret_pad = " ".repeat(prefix.width());
+            let carets = covered.width().max(1);
             out.push_str(&format!(
                 "{arrow}--> {}:{}:{}\n{pad}|\n{number:>w$} | {line}\n{pad}| {caret_pad}{}\n",
                 source.name,
                 loc.line,
                 loc.column,
-                "^".repeat(width),
+                "^".repeat(carets),
                 w = gutter - 1,
             ));
         }

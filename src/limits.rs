@@ -56,7 +56,7 @@ pub const MAX_CLAUSES: usize = 100;
 /// engine.set_limits(itq::Limits { memory: 4096, ..engine.limits() });
 /// let err = engine.query("projects join projects on province join projects on province")
 ///     .unwrap_err();
-/// assert!(err.render().starts_with("error: the join would produce 191 rows"));
+/// assert!(err.render().starts_with("error: the join would produce 43 rows"));
 /// assert!(err.render().contains("the limit is 4.0 KB"), "{}", err.render());
 /// # Ok::<(), itq::Error>(())
 /// ```

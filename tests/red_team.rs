@@ -5,34 +5,11 @@
 use itq::syntax::format::format_script;
 use itq::syntax::parse_script;
 use itq::{Engine, Source};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn itq(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{itq_with_input as itq, stderr, stdout};
 
 /// The first line of the error (`error: ...`) and its location line.
 fn headline(o: &Output) -> String {
@@ -251,5 +228,29 @@ fn the_deepest_accepted_inputs_and_the_just_too_deep_ones_fit_a_2_mb_stack() {
             message.contains("deep"),
             "{short}…: the error says what is too deep: {message}"
         );
+    }
+}
+
+/// Found by the fuzzer (seed 1, input 185): a long text cell of wide
+/// characters in a table fitted to a narrow width overflowed an addition
+/// inside the table layout (a panic in debug builds).
+#[test]
+fn a_long_cell_of_wide_characters_fits_any_width() {
+    use itq::{render_with, Format, RenderOptions};
+    let mut engine = Engine::new().unwrap();
+    let text = format!(
+        "let t = \"{}\"\nstats limit 1 select t, length(t)",
+        "甘".repeat(33_500)
+    );
+    let table = engine.query(&text).unwrap();
+    for width in [0, 1, 5, 20, 80] {
+        for max_rows in [None, Some(0), Some(1)] {
+            let options = RenderOptions {
+                width: Some(width),
+                max_rows,
+            };
+            let out = render_with(&table, Format::Table, &options);
+            assert!(out.contains("1 row"), "width {width}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! keys combine by arithmetic while their product stays small.
 
 use super::expr::eval;
+use super::sum::Sum;
 use crate::cancel::{self, BATCH};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
@@ -266,16 +267,17 @@ fn number(arg: &Column, i: usize) -> Option<f64> {
     }
 }
 
+/// Compensated sums (`exec::sum`) and counts of the non-null numbers per group.
 fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> (Vec<f64>, Vec<u64>) {
-    let mut sums = vec![0.0; n];
+    let mut sums = vec![Sum::default(); n];
     let mut counts = vec![0u64; n];
     for (i, &g) in ids.iter().enumerate() {
         if let Some(x) = number(arg, i) {
-            sums[g as usize] += x;
+            sums[g as usize].add(x);
             counts[g as usize] += 1;
         }
     }
-    (sums, counts)
+    (sums.into_iter().map(Sum::value).collect(), counts)
 }
 
 fn from_options<T: Default>(values: Vec<Option<T>>, build: fn(Builder<T>) -> Column) -> Column {

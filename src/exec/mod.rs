@@ -10,6 +10,7 @@ pub(crate) mod kernels;
 mod morsel;
 mod order;
 mod select;
+mod sum;
 
 use crate::cancel;
 use crate::error::Result;

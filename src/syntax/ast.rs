@@ -52,6 +52,8 @@ pub enum StatementKind {
     },
     /// `load PATH [as NAME] [with (COL: TYPE, ...)] [format F] [delimiter "D"]`.
     Load(Load),
+    /// `describe NAME`: the columns of a relation or def, as a table.
+    Describe(Ident),
     /// `save QUERY to PATH [replace]`.
     Save {
         /// What to write.

@@ -65,6 +65,11 @@ pub struct Cli {
     #[arg(long)]
     pub timer: bool,
 
+    /// Do not confirm loads and saves on standard error (`loaded NAME: N rows,
+    /// M columns`, `saved N rows to PATH`); notes and errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+
     /// For benchmarks: replace `projects` with N rows of the SYNTHETIC
     /// register that `itq generate projects` writes (default seed).
     #[arg(long, value_name = "N", hide = true)]
@@ -91,7 +96,7 @@ pub enum Command {
 }
 
 /// Splits `NAME=VALUE` (for --param).
-fn key_value(arg: &str) -> Result<(String, String), String> {
+pub fn key_value(arg: &str) -> Result<(String, String), String> {
     split_named(arg, "NAME=VALUE")
 }
 
@@ -183,7 +188,7 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
     }
     for (name, path) in &cli.loads {
         let out = engine.load_file(name, Path::new(path), &itq::LoadOptions::default())?;
-        notice(&out);
+        notice(&out, cli.quiet);
     }
     let format = match (&cli.format, &cli.output) {
         (Some(f), _) => *f,
@@ -271,7 +276,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             &Source::new("<stdin>", text),
             format,
             out,
-            cli.timer,
+            cli,
         ));
     }
     for path in &cli.scripts {
@@ -295,7 +300,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             &Source::file(path, text),
             format,
             out,
-            cli.timer,
+            cli,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -307,7 +312,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             &Source::new("<query>", command.clone()),
             format,
             out,
-            cli.timer,
+            cli,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -324,9 +329,9 @@ fn terminal_width() -> Option<u16> {
     terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| w)
 }
 
-/// Says on standard error what a `load` replaced or where a `save` wrote.
-pub fn notice(out: &Output) {
-    if let Some(text) = itq::print::notice(out) {
+/// Says on standard error what a `load` read or replaced, or where a `save` wrote.
+pub fn notice(out: &Output, quiet: bool) {
+    if let Some(text) = itq::print::notice(out, quiet) {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 }
@@ -338,16 +343,10 @@ fn run_timed(
     source: &std::sync::Arc<Source>,
     format: Format,
     out: &mut dyn Write,
-    timer: bool,
+    cli: &Cli,
 ) -> Result<(), Error> {
-    write_outputs(
-        engine,
-        source,
-        format,
-        &RenderOptions::default(),
-        out,
-        timer,
-    )
+    let printer = Printer::new(format, RenderOptions::default()).quiet(cli.quiet);
+    write_outputs(engine, source, printer, out, cli.timer)
 }
 
 /// Runs one source, writing each result to `out` as it comes, laid out with `options`.
@@ -358,21 +357,21 @@ pub fn run_source_with(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    write_outputs(engine, source, format, options, out, false)
+    write_outputs(engine, source, Printer::new(format, *options), out, false)
 }
 
 fn write_outputs(
     engine: &mut Engine,
     source: &std::sync::Arc<Source>,
-    format: Format,
-    options: &RenderOptions,
+    printer: Printer,
     out: &mut dyn Write,
     timer: bool,
 ) -> Result<(), Error> {
     // A chart is as wide as the terminal (80 columns when not a terminal).
-    let mut printer = Printer::new(format, *options).with_chart_options(RenderOptions {
+    let options = printer.options();
+    let mut printer = printer.with_chart_options(RenderOptions {
         width: options.width.or_else(terminal_width),
-        ..*options
+        ..options
     });
     let mut write_error: Option<std::io::Error> = None;
     let mut cancelled: Option<Error> = None;
