@@ -237,7 +237,7 @@ fn parse(file: &str, input: &mut dyn CsvInput, options: &LoadOptions) -> Result<
     match parse_rounds(file, input, options, round, true) {
         // A quote inside an unquoted field can mislead the chunk splitter;
         // an error in a file that was split is confirmed by a parse in one piece.
-        Err(_) if input.size() > CHUNK_BYTES => {
+        Err(e) if input.size() > CHUNK_BYTES && e.kind() != &ErrorKind::Cancelled => {
             input.restart().map_err(|e| io_error(file, &e))?;
             parse_rounds(file, input, options, usize::MAX, false)
         }
@@ -593,10 +593,17 @@ impl Context<'_> {
                 Some(start)
             })
             .collect();
+        // Chunks run on worker threads: they check the run's handle, taken along.
+        let handle = crate::cancel::current();
         let columns = chunks
             .par_iter()
             .zip(starts.par_iter().zip(&newlines))
-            .map(|(r, (&line, &rows))| self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1))
+            .map(|(r, (&line, &rows))| {
+                if let Some(h) = &handle {
+                    h.check()?;
+                }
+                self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1)
+            })
             .collect::<Result<_>>()?;
         Ok((columns, newlines))
     }
