@@ -10,7 +10,6 @@ use crate::exec;
 use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
-use crate::render::render_checked;
 use crate::save;
 use crate::source::Source;
 use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
@@ -442,6 +441,8 @@ impl Engine {
                 path,
                 path_span,
                 replace,
+                bom,
+                sheet,
             } => {
                 let file = self.folders.resolve(
                     &path,
@@ -449,11 +450,17 @@ impl Engine {
                     &self.files_source(source, &path, true),
                     true,
                 )?;
-                let format = save::format_for_path(&file).map_err(|e| e.with_span(path_span))?;
+                save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
                 let table = NATIVE.execute(&query.plan)?;
-                let text = render_checked(&table, format, &Default::default())?;
+                let options = save::SaveOptions {
+                    replace,
+                    bom,
+                    sheet,
+                };
+                let bytes = save::table_bytes(&file, &path, &table, &options)
+                    .map_err(|e| e.with_span(path_span))?;
                 let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
-                save::write_in(&folder, &name, &path, text.as_bytes(), replace)
+                save::write_in(&folder, &name, &path, &bytes, replace)
                     .map_err(|e| e.with_span(path_span))?;
                 Output::Saved {
                     path,

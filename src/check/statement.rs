@@ -32,6 +32,10 @@ pub enum CheckedStatement {
         path_span: Span,
         /// `replace`: an existing file may be replaced.
         replace: bool,
+        /// `bom`: a CSV file starts with a UTF-8 byte-order mark.
+        bom: bool,
+        /// `sheet "NAME"`: the sheet's name in a workbook.
+        sheet: Option<String>,
     },
     /// `load PATH [as NAME] ...`.
     Load {
@@ -90,6 +94,8 @@ impl Checker<'_> {
                 query,
                 path,
                 replace,
+                bom,
+                sheet,
             } => {
                 let (path, path_span) = self.path(path)?;
                 refuse_chart(query, "`save` writes rows to a file")?;
@@ -98,6 +104,8 @@ impl Checker<'_> {
                     path,
                     path_span,
                     replace: *replace,
+                    bom: *bom,
+                    sheet: sheet.as_ref().map(|(s, _)| s.clone()),
                 })
             }
             StatementKind::Query(q) => Ok(CheckedStatement::Query {
@@ -169,7 +177,7 @@ impl Checker<'_> {
                     ErrorKind::Invalid(format!("unknown format `{}`", f.name)),
                     f.span,
                 )
-                .with_help("the formats are csv, json and ndjson")
+                .with_help("the formats are csv, json, ndjson, excel and parquet")
             })?);
         }
         if let Some((d, dspan)) = &l.delimiter {
@@ -208,6 +216,10 @@ impl Checker<'_> {
             }
             options.types.push((column.name.clone(), t));
         }
+        let format = options
+            .format
+            .or_else(|| FileFormat::from_path(std::path::Path::new(&path)));
+        crate::load::apply_settings(&mut options, &l.settings, format)?;
         Ok(CheckedStatement::Load {
             path,
             path_span,

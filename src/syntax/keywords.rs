@@ -108,6 +108,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("with", LoadSave, false, false),
     kw("format", LoadSave, false, false),
     kw("delimiter", LoadSave, false, false),
+    kw("encoding", LoadSave, false, false),
+    kw("skip", LoadSave, false, false),
+    kw("header", LoadSave, false, false),
+    kw("footer", LoadSave, false, false),
+    kw("na", LoadSave, false, false),
+    kw("thousands", LoadSave, false, false),
+    kw("sheet", LoadSave, false, false),
+    kw("range", LoadSave, false, false),
+    kw("bom", LoadSave, false, false),
 ];
 
 /// The words that may follow an operand in an expression or a clause, in the

@@ -147,11 +147,19 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
             let mut query = None;
             let mut path = None;
             let mut replace = false;
+            let mut bom = false;
+            let mut sheet = None;
             for p in pair.into_inner() {
                 match p.as_rule() {
                     Rule::query => query = Some(parse_query(p)?),
                     Rule::file_path => path = Some(parse_primary(next(&mut p.into_inner()))?),
                     Rule::save_replace => replace = true,
+                    Rule::save_bom => bom = true,
+                    Rule::save_sheet => {
+                        let s = next(&mut p.into_inner());
+                        let span = span_of(&s);
+                        sheet = Some((unescape(s.as_str(), span)?, span));
+                    }
                     _ => {}
                 }
             }
@@ -159,6 +167,8 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
                 query: query.expect("the grammar requires a query to save"),
                 path: path.expect("the grammar requires a path to save to"),
                 replace,
+                bom,
+                sheet,
             }
         }
         r => unreachable!("statement rule {r:?}"),
@@ -176,6 +186,7 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
         types: Vec::new(),
         format: None,
         delimiter: None,
+        settings: Vec::new(),
     };
     for p in pair.into_inner() {
         match p.as_rule() {
@@ -197,6 +208,35 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
                     .expect("the grammar requires a delimiter string");
                 let span = span_of(&s);
                 load.delimiter = Some((unescape(s.as_str(), span)?, span));
+            }
+            Rule::load_setting => {
+                let mut inner = p.into_inner();
+                let word = next(&mut inner);
+                let name = Ident {
+                    name: word.as_str().to_lowercase(),
+                    span: span_of(&word),
+                };
+                let v = next(&mut inner);
+                let span = span_of(&v);
+                let value = match v.as_rule() {
+                    Rule::string => SettingValue::Text(unescape(v.as_str(), span)?, span),
+                    Rule::integer => {
+                        let digits: String = v.as_str().chars().filter(|c| *c != '_').collect();
+                        SettingValue::Count(digits.parse().ok(), span)
+                    }
+                    _ => {
+                        let items = v
+                            .into_inner()
+                            .filter(|s| s.as_rule() == Rule::string)
+                            .map(|s| {
+                                let span = span_of(&s);
+                                Ok((unescape(s.as_str(), span)?, span))
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        SettingValue::List(items, span)
+                    }
+                };
+                load.settings.push(LoadSetting { name, value });
             }
             _ => {}
         }
@@ -1005,6 +1045,12 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::colon => Word("`:` and a type"),
         Rule::file_path => Word("a file path in double quotes"),
         Rule::kw_to => Word("`to` and a file path"),
+        Rule::kw_with | Rule::kw_format | Rule::kw_delimiter | Rule::setting_word => {
+            Word("a load option (with, format, delimiter, encoding, skip, header, footer, na, thousands, sheet, range)")
+        }
+        Rule::save_replace | Rule::save_bom | Rule::save_sheet => {
+            Word("`replace`, `bom` or `sheet \"NAME\"`")
+        }
         Rule::stmt_end | Rule::EOI => End,
         _ => return None,
     })
