@@ -152,11 +152,12 @@ impl<'a> Checker<'a> {
                         "a query starts with a relation; use the value inside `where` or `select`",
                     ));
                 }
-                Err(
-                    Error::at(ErrorKind::UnknownRelation(id.name.clone()), id.span).with_help(
-                        suggestion(&id.name, "relations", self.catalog.source_names()),
-                    ),
-                )
+                let help = crate::syntax::habits::bare_word_hint(&id.name)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        suggestion(&id.name, "relations", self.catalog.source_names())
+                    });
+                Err(Error::at(ErrorKind::UnknownRelation(id.name.clone()), id.span).with_help(help))
             }
             ast::Source::Call { name, args, span } => {
                 if self.catalog.def(&name.name).is_none() {
@@ -714,8 +715,10 @@ impl<'a> Checker<'a> {
                     id.span,
                 );
                 let candidates: Vec<&str> = scope.fields.iter().map(|f| f.name.as_str()).collect();
+                let habit = crate::syntax::habits::column_word_hint(&id.name);
                 err = err.with_help(
                     match crate::error::closest(&id.name, candidates.iter().copied()) {
+                        _ if habit.is_some() => habit.unwrap_or_default().to_string(),
                         Some(c) => format!("did you mean `{c}`?"),
                         None if self.looks_like_value(&id.name) => format!(
                             "to compare with the text {0}, write it in quotes: \"{0}\"",

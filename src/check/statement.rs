@@ -64,6 +64,13 @@ pub enum CheckedStatement {
         /// The comment above the `let`.
         doc: Option<String>,
     },
+    /// `describe NAME`: the engine lists the columns (see `Engine::describe`).
+    Describe {
+        /// The relation or def.
+        name: String,
+        /// Where it was written.
+        span: Span,
+    },
     /// `def NAME(PARAMS) = QUERY`.
     Def {
         /// The name.
@@ -79,6 +86,10 @@ impl Checker<'_> {
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load(l),
+            StatementKind::Describe(name) => Ok(CheckedStatement::Describe {
+                name: name.name.clone(),
+                span: name.span,
+            }),
             StatementKind::Save {
                 query,
                 path,

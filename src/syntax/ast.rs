@@ -52,6 +52,8 @@ pub enum StatementKind {
     },
     /// `load PATH [as NAME] [with (COL: TYPE, ...)] [format F] [delimiter "D"]`.
     Load(Load),
+    /// `describe NAME`: the columns of a relation or def, as a table.
+    Describe(Ident),
     /// `save QUERY to PATH [replace] [bom] [sheet "NAME"]`.
     Save {
         /// What to write.

@@ -188,6 +188,10 @@ impl<'a> Printer<'a> {
                 let text = format!("let {} = {}", self.ident(name), self.expr(expr));
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
             }
+            StatementKind::Describe(name) => {
+                let text = format!("describe {}", self.ident(name));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
             StatementKind::Load(load) => {
                 let text = self.load(load);
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);

@@ -138,6 +138,11 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
             }
         }
         Rule::load_stmt => StatementKind::Load(parse_load(pair)?),
+        Rule::describe_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // describe
+            StatementKind::Describe(parse_ident(next(&mut inner)))
+        }
         Rule::save_stmt => {
             let mut query = None;
             let mut path = None;
@@ -732,7 +737,17 @@ fn magnitude_negated(pairs: pest::iterators::Pairs<Rule>) -> Result<()> {
 /// to overflow when computed.
 fn negated_literal(rhs: &Expr, input: &str) -> Option<ExprKind> {
     match rhs.kind {
-        ExprKind::Int(i64::MIN) if input.as_bytes().get(rhs.span.start) == Some(&b'-') => None,
+        // Already negated, as written (`-9223372036854775808`) or inside
+        // parentheses (`-(-9223372036854775808)`, as `itq fmt` prints it).
+        ExprKind::Int(i64::MIN)
+            if input
+                .get(rhs.span.start..rhs.span.end)
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c == '(' || c.is_whitespace())
+                .starts_with('-') =>
+        {
+            None
+        }
         ExprKind::Int(v) => Some(ExprKind::Int(v.wrapping_neg())),
         ExprKind::Decimal(v) => Some(ExprKind::Decimal(-v)),
         _ => None,
@@ -1097,6 +1112,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     if path_wanted {
         let written = rest.split_whitespace().next().unwrap_or("data.csv");
         return error.with_help(format!("put the path in double quotes: \"{written}\""));
+    }
+    if let Some(hint) = super::habits::syntax_hint(text, pos) {
+        return error.with_help(hint);
     }
 
     // A misspelt keyword: suggest the keyword it is closest to.

@@ -96,7 +96,7 @@ pub enum Command {
 }
 
 /// Splits `NAME=VALUE` (for --param).
-fn key_value(arg: &str) -> Result<(String, String), String> {
+pub fn key_value(arg: &str) -> Result<(String, String), String> {
     split_named(arg, "NAME=VALUE")
 }
 
