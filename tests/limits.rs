@@ -45,7 +45,8 @@ fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space() {
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr,
-        "error: the join would produce about 354.3 million rows (about 15 GB); the limit is 2.0 GB\n \
+        "loaded p: 100,000 rows, 6 columns\n\
+         error: the join would produce about 354.3 million rows (about 15 GB); the limit is 2.0 GB\n \
          --> <query>:1:1\n  |\n1 | p join p on province count\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
          = help: add a condition, or join on more keys\n"
     );
@@ -77,7 +78,11 @@ fn max_memory_sets_the_budget_from_the_command_line() {
 #[test]
 fn over_the_budget_the_session_and_its_relations_are_intact() {
     let mut e = Engine::new().unwrap();
-    e.query("let west = provinces where region = \"west\"").ok();
+    e.run(
+        &itq::Source::new("<query>", "let west = provinces where region = \"west\""),
+        |_| {},
+    )
+    .unwrap();
     e.set_limits(Limits {
         memory: 4 << 10,
         ..e.limits()
@@ -120,7 +125,9 @@ fn a_text_literal_over_the_limit_is_an_error_at_the_literal() {
         ..e.limits()
     });
     let text = format!("let s = \"{}\"", "x".repeat(2000));
-    let err = e.query(&text).unwrap_err();
+    let err = e
+        .run(&itq::Source::new("<query>", text), |_| {})
+        .unwrap_err();
     let rendered = err.render();
     assert!(
         rendered.starts_with(

@@ -148,14 +148,14 @@ fn a_failing_script_pins_its_error_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("bad.itq"),
-        "provinces count\nprojects where sectr = 1\n",
+        "# test: expect error\nprovinces count\nprojects where sectr = 1\n",
     )
     .unwrap();
     let o = itq_in(dir.path(), &["test", "--update", "bad.itq"]);
     assert_eq!(o.status.code(), Some(0));
     let out = std::fs::read_to_string(dir.path().join("bad.out")).unwrap();
     assert!(out.starts_with("┌───────┐\n│ count │"), "{out}");
-    assert!(out.ends_with("error: unknown column `sectr` in `projects`\n --> bad.itq:2:16\n  |\n2 | projects where sectr = 1\n  |                ^^^^^\n  = help: did you mean `sector`?\n"), "{out}");
+    assert!(out.ends_with("error: unknown column `sectr` in `projects`\n --> bad.itq:3:16\n  |\n3 | projects where sectr = 1\n  |                ^^^^^\n  = help: did you mean `sector`?\n"), "{out}");
 }
 
 #[test]
