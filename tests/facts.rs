@@ -131,7 +131,7 @@ fn every_evidence_row_names_a_fact_row_and_every_article_fact_has_a_quote() {
     for row in query("evidence").rows() {
         quoted.insert((text(&row[0]), text(&row[1]), text(&row[2])));
     }
-    let mut rows_seen = BTreeSet::new();
+    let mut rows_seen = BTreeMap::new();
     for rel in cited_relations() {
         let t = query(rel);
         let key = t
@@ -146,6 +146,7 @@ fn every_evidence_row_names_a_fact_row_and_every_article_fact_has_a_quote() {
         for row in t.rows() {
             let k = text(&row[key]);
             assert!(keys.insert(k.clone()), "{rel}: two rows have the key {k}");
+            let cited: BTreeSet<String> = sources.iter().map(|&s| text(&row[s])).collect();
             for &s in &sources {
                 let src = text(&row[s]);
                 if files.get(&src).is_some_and(|f| f.is_some()) {
@@ -155,13 +156,16 @@ fn every_evidence_row_names_a_fact_row_and_every_article_fact_has_a_quote() {
                     );
                 }
             }
-            rows_seen.insert((rel.to_string(), k));
+            rows_seen.insert((rel.to_string(), k), cited);
         }
     }
-    for (rel, key, _) in &quoted {
+    for (rel, key, source) in &quoted {
+        let cited = rows_seen
+            .get(&(rel.clone(), key.clone()))
+            .unwrap_or_else(|| panic!("evidence names {rel} {key}, which is not a row"));
         assert!(
-            rows_seen.contains(&(rel.clone(), key.clone())),
-            "evidence names {rel} {key}, which is not a row"
+            cited.contains(source),
+            "evidence quotes {source} for {rel} {key}, which cites only {cited:?}"
         );
     }
 }

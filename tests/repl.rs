@@ -70,7 +70,7 @@ fn tab_completes_a_relation_a_column_and_a_string_value() {
     p.exp_string("relocations")
         .expect("the relation is completed");
     enter(&mut p, " count");
-    p.exp_string("29").expect("the completed query runs");
+    p.exp_string("25").expect("the completed query runs");
     prompt(&mut p);
 
     p.send("events where prov\t").unwrap();
@@ -105,16 +105,16 @@ fn up_recalls_the_previous_entry_after_a_restart() {
     let history = history_file("history");
     let mut p = start(&history, true, false);
     enter(&mut p, "relocations count");
-    p.exp_string("29").unwrap();
+    p.exp_string("25").unwrap();
     prompt(&mut p);
     // A multi-line entry, and the single-line one again (kept once).
     enter(&mut p, "relocations where");
     p.exp_string("...> ").unwrap();
     enter(&mut p, "true count");
-    p.exp_string("29").unwrap();
+    p.exp_string("25").unwrap();
     prompt(&mut p);
     enter(&mut p, "relocations count");
-    p.exp_string("29").unwrap();
+    p.exp_string("25").unwrap();
     prompt(&mut p);
     // Ctrl-D leaves too (and, unlike `.quit`, is not an entry of its own).
     p.send_control('d').unwrap();
@@ -133,7 +133,7 @@ fn up_recalls_the_previous_entry_after_a_restart() {
     p.exp_string("...> true count")
         .expect("a multi-line entry comes back as one");
     enter(&mut p, "");
-    p.exp_string("29").expect("the recalled entry runs");
+    p.exp_string("25").expect("the recalled entry runs");
     prompt(&mut p);
     // Ctrl-R searches history.
     p.send_control('r').unwrap();
@@ -142,7 +142,7 @@ fn up_recalls_the_previous_entry_after_a_restart() {
     p.exp_string("reverse-i-search").unwrap();
     p.exp_string("relocations").expect("a match from history");
     enter(&mut p, "");
-    p.exp_string("29").expect("the found entry runs");
+    p.exp_string("25").expect("the found entry runs");
     prompt(&mut p);
     quit(p);
 }
@@ -257,7 +257,7 @@ fn meta_commands_change_the_output_and_answer_questions() {
     p.exp_string("publisher").unwrap();
     prompt(&mut p);
     enter(&mut p, &format!(".read {}", script.display()));
-    p.exp_string("29").expect("the file's query runs");
+    p.exp_string("25").expect("the file's query runs");
     prompt(&mut p);
     enter(&mut p, "matchmaking sum value by province chart");
     p.exp_string("sum_value by province").unwrap();

@@ -170,6 +170,21 @@ mod tests {
     }
 
     #[test]
+    fn the_aggregate_words_are_the_aggregates_names() {
+        use crate::plan::AggFn;
+        let all = [
+            AggFn::Count,
+            AggFn::Sum,
+            AggFn::Avg,
+            AggFn::Min,
+            AggFn::Max,
+            AggFn::Median,
+        ];
+        let names: Vec<&str> = all.iter().map(|a| a.name()).collect();
+        assert_eq!(aggregate_words().collect::<Vec<_>>(), names);
+    }
+
+    #[test]
     fn lists_the_prompt_offers_are_keywords() {
         for w in AFTER_OPERAND {
             assert!(is_keyword(w), "{w}");

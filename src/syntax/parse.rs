@@ -479,6 +479,7 @@ fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
     // closures below runs, so a long run of `not` or `-` is refused first.
     let outer = PREFIX_DEPTH.get();
     let (mut run, mut longest) = (0, 0);
+    magnitude_negated(pair.clone().into_inner())?;
     for p in pair.clone().into_inner() {
         if matches!(p.as_rule(), Rule::op_neg | Rule::op_not) {
             run += 1;
@@ -556,26 +557,8 @@ fn pratt_expr(pair: Pair<Rule>) -> Result<(Expr, usize)> {
             let span = span_of(&op).to(rhs.span);
             // Fold `-` into numeric literals so `-9223372036854775808` and `-1.5` are literals.
             if op_kind == UnaryOp::Neg {
-                match rhs.kind {
-                    ExprKind::Int(v) => {
-                        return sized(
-                            Expr {
-                                kind: ExprKind::Int(-v),
-                                span,
-                            },
-                            below,
-                        )
-                    }
-                    ExprKind::Decimal(v) => {
-                        return sized(
-                            Expr {
-                                kind: ExprKind::Decimal(-v),
-                                span,
-                            },
-                            below,
-                        )
-                    }
-                    _ => {}
+                if let Some(kind) = negated_literal(&rhs, op.as_span().get_input()) {
+                    return sized(Expr { kind, span }, below);
                 }
             }
             sized(
@@ -656,16 +639,9 @@ fn parse_operand(pair: Pair<Rule>) -> Result<Expr> {
                 .map_prefix(|op, rhs| {
                     let rhs = rhs?;
                     let span = span_of(&op).to(rhs.span);
-                    Ok(match rhs.kind {
-                        ExprKind::Int(v) => Expr {
-                            kind: ExprKind::Int(-v),
-                            span,
-                        },
-                        ExprKind::Decimal(v) => Expr {
-                            kind: ExprKind::Decimal(-v),
-                            span,
-                        },
-                        _ => Expr {
+                    Ok(match negated_literal(&rhs, op.as_span().get_input()) {
+                        Some(kind) => Expr { kind, span },
+                        None => Expr {
                             kind: ExprKind::Unary {
                                 op: UnaryOp::Neg,
                                 expr: Box::new(rhs),
@@ -675,8 +651,56 @@ fn parse_operand(pair: Pair<Rule>) -> Result<Expr> {
                     })
                 })
                 .map_infix(|l, _, _| l)
-                .parse(pair.into_inner())
+                .parse({
+                    magnitude_negated(pair.clone().into_inner())?;
+                    pair.into_inner()
+                })
         }
+    }
+}
+
+/// The digits of `-9223372036854775808`, the one integer literal whose
+/// magnitude is not itself an integer.
+const I64_MIN_MAGNITUDE: &str = "9223372036854775808";
+
+fn integer_too_large(text: &str, span: Span) -> Error {
+    let digits: String = text.chars().filter(|c| *c != '_').collect();
+    Error::at(
+        ErrorKind::Literal(format!(
+            "the integer `{text}` is too large (integers go up to 9223372036854775807)"
+        )),
+        span,
+    )
+    .with_help(format!(
+        "write it as a decimal, `{digits}.0`, if an approximate value will do"
+    ))
+}
+
+/// Refuses `9223372036854775808` unless a prefix minus comes just before it
+/// (then it is i64::MIN), among the operators and operands of one expression.
+fn magnitude_negated(pairs: pest::iterators::Pairs<Rule>) -> Result<()> {
+    let mut after_minus = false;
+    for p in pairs {
+        if p.as_rule() == Rule::integer
+            && !after_minus
+            && p.as_str().replace('_', "") == I64_MIN_MAGNITUDE
+        {
+            return Err(integer_too_large(p.as_str(), span_of(&p)));
+        }
+        after_minus = p.as_rule() == Rule::op_neg;
+    }
+    Ok(())
+}
+
+/// A numeric literal with a minus folded in, if `rhs` is one. i64::MIN
+/// (already negated) is not negated again: `--9223372036854775808` is left
+/// to overflow when computed.
+fn negated_literal(rhs: &Expr, input: &str) -> Option<ExprKind> {
+    match rhs.kind {
+        ExprKind::Int(i64::MIN) if input.as_bytes().get(rhs.span.start) == Some(&b'-') => None,
+        ExprKind::Int(v) => Some(ExprKind::Int(v.wrapping_neg())),
+        ExprKind::Decimal(v) => Some(ExprKind::Decimal(-v)),
+        _ => None,
     }
 }
 
@@ -697,26 +721,29 @@ fn parse_primary(pair: Pair<Rule>) -> Result<Expr> {
             let digits: String = text.chars().filter(|c| *c != '_').collect();
             match digits.parse::<i64>() {
                 Ok(v) => ExprKind::Int(v),
-                // Only reachable with a leading minus folded later; i64::MIN's magnitude.
-                Err(_) if digits == "9223372036854775808" => {
-                    ExprKind::Decimal(9.223372036854776e18)
-                }
-                Err(_) => {
-                    return Err(Error::at(
-                        ErrorKind::Literal(format!(
-                        "the integer `{text}` is too large (integers go up to 9223372036854775807)"
-                    )),
-                        span,
-                    )
-                    .with_help(format!(
-                        "write it as a decimal, `{digits}.0`, if an approximate value will do"
-                    )))
-                }
+                // i64::MIN's magnitude: [`magnitude_negated`] made sure a
+                // minus comes just before, and folding it in gives i64::MIN.
+                Err(_) if digits == I64_MIN_MAGNITUDE => ExprKind::Int(i64::MIN),
+                Err(_) => return Err(integer_too_large(text, span)),
             }
         }
         Rule::decimal => {
             let digits: String = text.chars().filter(|c| *c != '_').collect();
             match digits.parse::<f64>() {
+                // A nonzero number that reads as 0 is below the decimal range.
+                Ok(v)
+                    if v == 0.0
+                        && digits
+                            .split(['e', 'E'])
+                            .next()
+                            .is_some_and(|m| m.contains(|c: char| ('1'..='9').contains(&c))) =>
+                {
+                    return Err(Error::at(
+                        ErrorKind::Literal(format!("the number `{text}` is too small")),
+                        span,
+                    )
+                    .with_help("decimals reach down to about 5e-324; write 0 if zero is meant"))
+                }
                 Ok(v) if v.is_finite() => ExprKind::Decimal(v),
                 _ => {
                     return Err(Error::at(
@@ -955,9 +982,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     let span = Span::new(pos, pos + width);
 
     // An opening quote with no closing one on its line is the commonest slip.
-    let line = rest.lines().next().unwrap_or("");
-    for quote in ['"', '\''] {
-        if line.starts_with(quote) && !line[1..].contains(quote) {
+    if let Some(t) = tokens(rest).next() {
+        if t.start == 0 && t.kind == (Tok::Str { closed: false }) {
+            let quote = &rest[..1];
             return Error::at(
                 ErrorKind::Literal("unclosed string".into()),
                 Span::new(pos, pos + 1),

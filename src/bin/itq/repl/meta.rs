@@ -60,7 +60,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "sources",
         args: "",
-        help: "the articles the fact base cites (the `sources` relation)",
+        help: "the articles, standards and general knowledge the fact base cites (the `sources` relation)",
     },
     Command {
         name: "quit",
