@@ -398,3 +398,22 @@ fn a_script_that_saves_passes_every_time_and_leaves_its_folder_alone() {
         .unwrap()
         .starts_with("saved 31 rows to out.csv\n"));
 }
+
+#[test]
+fn the_prompt_never_traps_at_the_continuation_mark() {
+    let mut p = prompt::start("trap");
+    // A stray character at the end runs, and the error says what is wrong.
+    prompt::shows(&mut p, "events count ?", "found `?`");
+    prompt::shows(&mut p, "events count @", "found `@`");
+    // An unfinished entry continues; Enter on the empty continuation line
+    // runs it, and the error says what is missing.
+    p.exp_string("itq> ").unwrap();
+    p.send("events where\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("...> ").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("expected an expression").unwrap();
+    prompt::shows(&mut p, "provinces count", "31");
+    prompt::quit(p);
+}
