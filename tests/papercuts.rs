@@ -1,41 +1,11 @@
 //! The papercuts a new user hit in the 2026-12 trial
 //! (shared/reviews/new-user-trial-2026-12.md), each as the user met it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
 
-fn itq_in(dir: Option<&Path>, args: &[&str], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(d) = dir {
-        cmd.current_dir(d);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
 
-fn itq(args: &[&str]) -> Output {
-    itq_in(None, args, "")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{itq, itq_in, stderr, stdout};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("itq-papercuts-{}-{name}", std::process::id()));
@@ -143,18 +113,14 @@ fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
         "load \"2023 投资-数据.csv\"\n_2023_投资_数据 count\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["inv.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["inv.itq", "-f", "csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "loaded _2023_投资_数据: 2 rows, 3 columns\n");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(Some(&dir), &["--quiet", "inv.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["--quiet", "inv.itq", "-f", "csv"]);
     assert_eq!(stderr(&o), "");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(
-        Some(&dir),
-        &["--load", "one=inv.itq", "-c", "one count"],
-        "",
-    );
+    let o = itq_in(&dir, &["--load", "one=inv.itq", "-c", "one count"]);
     assert!(stderr(&o).starts_with("loaded one: "), "{}", stderr(&o));
 }
 
@@ -163,7 +129,7 @@ fn the_caret_sits_under_chinese_names() {
     let dir = scratch("caret");
     std::fs::write(dir.join("inv.csv"), "省份,签约金额\n甘肃省,1.5\n").unwrap();
     let o = itq_in(
-        Some(&dir),
+        &dir,
         &[
             "--load",
             "inv=inv.csv",
@@ -171,7 +137,6 @@ fn the_caret_sits_under_chinese_names() {
             "-c",
             "inv select 省份, 签约金額 limit 1",
         ],
-        "",
     );
     assert_eq!(o.status.code(), Some(1));
     // `签约金額` starts after `inv select 省份, ` (11 columns plus two for
@@ -244,7 +209,7 @@ fn describe_lists_a_relations_or_defs_columns_in_scripts_and_c() {
         "let west = provinces where region = \"west\" select name, coastal\ndescribe west\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["d.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["d.itq", "-f", "csv"]);
     assert_eq!(stdout(&o), "column,type\nname,text\ncoastal,boolean\n");
     let o = itq(&["-c", "describe top_sector"]);
     assert_eq!(o.status.code(), Some(1));
@@ -323,16 +288,12 @@ fn itq_test_takes_parameters_from_the_command_line_or_the_script() {
         "events where province = $province select projects\n",
     )
     .unwrap();
-    let o = itq_in(
-        Some(&dir),
-        &["test", "--update", "--param", "province=Gansu"],
-        "",
-    );
+    let o = itq_in(&dir, &["test", "--update", "--param", "province=Gansu"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(std::fs::read_to_string(dir.join("report.out"))
         .unwrap()
         .contains("195"));
-    let o = itq_in(Some(&dir), &["test", "--param", "province=Gansu"], "");
+    let o = itq_in(&dir, &["test", "--param", "province=Gansu"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // The script's own header does the same without a flag.
     std::fs::write(
@@ -340,7 +301,7 @@ fn itq_test_takes_parameters_from_the_command_line_or_the_script() {
         "# test: param province=Gansu\nevents where province = $province select projects\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["test"], "");
+    let o = itq_in(&dir, &["test"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("1 passed, 0 failed"), "{}", stdout(&o));
 }
@@ -353,7 +314,7 @@ fn update_refuses_to_bless_an_error_unless_the_script_expects_one() {
         "events where province = $province count\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["test", "--update"], "");
+    let o = itq_in(&dir, &["test", "--update"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(
         stdout(&o).contains("report.itq:1: the script ends in an error, so its output was not saved; fix it, or add `# test: expect error` at its top if it should fail"),
@@ -367,12 +328,12 @@ fn update_refuses_to_bless_an_error_unless_the_script_expects_one() {
         "# test: expect error\nevents where province = $province count\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["test", "--update"], "");
+    let o = itq_in(&dir, &["test", "--update"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(std::fs::read_to_string(dir.join("report.out"))
         .unwrap()
         .starts_with("error: the parameter `$province` has no value"));
-    let o = itq_in(Some(&dir), &["test"], "");
+    let o = itq_in(&dir, &["test"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
@@ -384,10 +345,10 @@ fn a_script_that_saves_passes_every_time_and_leaves_its_folder_alone() {
         "save provinces to \"out.csv\"\nload \"out.csv\" as back\nback count\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["test", "--update"], "");
+    let o = itq_in(&dir, &["test", "--update"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     for _ in 0..2 {
-        let o = itq_in(Some(&dir), &["test"], "");
+        let o = itq_in(&dir, &["test"]);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     }
     assert!(

@@ -697,7 +697,17 @@ fn magnitude_negated(pairs: pest::iterators::Pairs<Rule>) -> Result<()> {
 /// to overflow when computed.
 fn negated_literal(rhs: &Expr, input: &str) -> Option<ExprKind> {
     match rhs.kind {
-        ExprKind::Int(i64::MIN) if input.as_bytes().get(rhs.span.start) == Some(&b'-') => None,
+        // Already negated, as written (`-9223372036854775808`) or inside
+        // parentheses (`-(-9223372036854775808)`, as `itq fmt` prints it).
+        ExprKind::Int(i64::MIN)
+            if input
+                .get(rhs.span.start..rhs.span.end)
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c == '(' || c.is_whitespace())
+                .starts_with('-') =>
+        {
+            None
+        }
         ExprKind::Int(v) => Some(ExprKind::Int(v.wrapping_neg())),
         ExprKind::Decimal(v) => Some(ExprKind::Decimal(-v)),
         _ => None,
