@@ -254,3 +254,26 @@ fn a_long_cell_of_wide_characters_fits_any_width() {
         }
     }
 }
+
+/// Found by the fuzzer (seed 20261201, inputs 377499 and 731585): signs folded
+/// into a literal (`--007`, `- -1e3`) were printed from the value, so the
+/// result column named after the text changed under `itq fmt`.
+#[test]
+fn fmt_keeps_the_digits_of_a_doubly_negated_literal() {
+    for text in [
+        "provinces limit 1 select --007\n",
+        "provinces limit 1 select - -1e3 + 1\n",
+    ] {
+        let formatted = format_script(text).unwrap();
+        let names = |t: &str| {
+            let mut e = Engine::new().unwrap();
+            let table = e.query(t).unwrap();
+            table
+                .fields()
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(text), names(&formatted), "{text} → {formatted}");
+    }
+}

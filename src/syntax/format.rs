@@ -509,13 +509,26 @@ impl<'a> Printer<'a> {
     /// The source text of a literal, without spaces or parentheses (`- 5` is
     /// `-5`, `(007)` is `007`): result columns are named after the letters and
     /// digits of that text, so keeping them keeps the names.
+    ///
+    /// The parser folds every `-` before a number into it, so `--007` is the
+    /// literal 7: its signs are reduced to one or none (`007`), keeping the
+    /// digits as written.
     fn written(&self, span: Span) -> String {
-        self.text
+        let w: String = self
+            .text
             .get(span.start..span.end)
             .unwrap_or("")
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
-            .collect()
+            .collect();
+        let digits = w.trim_start_matches('-');
+        let signs = w.len() - digits.len();
+        if signs > 1 && !digits.is_empty() {
+            let sign = if signs % 2 == 1 { "-" } else { "" };
+            format!("{sign}{digits}")
+        } else {
+            w
+        }
     }
 
     fn expr(&self, e: &Expr) -> String {
@@ -801,6 +814,11 @@ mod tests {
             "let x = 1_000 + 1.5e3 + -2 + 3\n"
         );
         assert_eq!(fmt("let d = (2024-10-27)"), "let d = 2024-10-27\n");
+        // Found by the fuzzer: signs folded into a literal keep its digits.
+        assert_eq!(
+            fmt("let x = --007 + - -1e3 + ---2"),
+            "let x = 007 + 1e3 + -2\n"
+        );
         assert_eq!(fmt("let s = (\"a\\\"b\")"), "let s = \"a\\\"b\"\n");
     }
 }

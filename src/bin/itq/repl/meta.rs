@@ -136,6 +136,17 @@ pub fn resolve(word: &str) -> Result<&'static str, String> {
     match matching.as_slice() {
         [one] => Ok(one),
         [] => Err(match closest(&word, COMMANDS.iter().map(|c| c.name)) {
+            // Statements, not meta-commands: say how they are written.
+            _ if matches!(word.as_str(), "load" | "save" | "describe" | "let" | "def") => format!(
+                "`{word}` is a statement, written without the dot: e.g. {}",
+                match word.as_str() {
+                    "load" => "load \"data.csv\" as name",
+                    "save" => "save events to \"events.csv\"",
+                    "describe" => "describe events",
+                    "let" => "let west = provinces where region = \"west\"",
+                    _ => "def in_region(r) = provinces where region = r",
+                }
+            ),
             Some(c) => format!("unknown meta-command `.{word}`; did you mean `.{c}`?"),
             None => format!("unknown meta-command `.{word}`; type .help for the list"),
         }),
@@ -304,6 +315,17 @@ mod tests {
         assert_eq!(
             parse("zzzzzz"),
             Err("unknown meta-command `.zzzzzz`; type .help for the list".into())
+        );
+    }
+
+    #[test]
+    fn a_statement_typed_as_a_meta_command_is_shown_as_a_statement() {
+        assert_eq!(
+            parse("load x.csv"),
+            Err(
+                "`load` is a statement, written without the dot: e.g. load \"data.csv\" as name"
+                    .into()
+            )
         );
     }
 

@@ -16,16 +16,37 @@ pub const CONTINUATION_MARK: &str = "...> ";
 pub enum Entry {
     /// Ready to run.
     Complete,
-    /// Unfinished (an open parenthesis, or ending in `and`, a comma or a
-    /// clause keyword): Enter continues it on the next line.
+    /// Unfinished (an open parenthesis, or ending in `and`/`or`, a comma, an
+    /// operator or a clause keyword): Enter continues it on the next line.
     Incomplete,
     /// A string is not closed on its line; strings cannot span lines, so the
     /// line stays open for editing with this message.
     Unclosed(String),
 }
 
-/// Decides whether `text` (the whole entry so far) is ready to run.
+/// The punctuation an entry may end in and go on: a comma and the operators
+/// that need a right-hand side. Anything else (`?`, `!`, `@`, `|`, `:` ...)
+/// is a mistake that running the entry explains, so it never traps the
+/// prompt at `...>`.
+const CONTINUING_PUNCT: &[&str] = &[
+    ",", "=", "!=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/",
+];
+
+/// Decides whether `text` (the whole entry so far) is ready to run. Enter
+/// on an empty continuation line runs the entry as it is, so that the error
+/// says what is missing instead of the prompt asking for more.
 pub fn validate(text: &str) -> Entry {
+    match text.rsplit_once('\n') {
+        Some((_, last)) if last.trim().is_empty() && shape(text) == Entry::Incomplete => {
+            Entry::Complete
+        }
+        _ => shape(text),
+    }
+}
+
+/// Whether `text` is complete, unfinished or has an unclosed string, by its
+/// tokens alone.
+fn shape(text: &str) -> Entry {
     if text.trim_start().starts_with('.') {
         return Entry::Complete;
     }
@@ -55,10 +76,10 @@ pub fn validate(text: &str) -> Entry {
     }
     match tokens.last() {
         Some(t) if t.kind == Tok::Punct => {
-            if matches!(t.text(text), ")" | ";") {
-                Entry::Complete
-            } else {
+            if CONTINUING_PUNCT.contains(&t.text(text)) {
                 Entry::Incomplete
+            } else {
+                Entry::Complete
             }
         }
         Some(t) if t.kind == Tok::Word => {
@@ -80,7 +101,7 @@ pub fn join_continuations(entry: &str) -> String {
     for (i, l) in entry.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-            if validate(&out) == Entry::Incomplete && !l.starts_with([' ', '\t']) {
+            if shape(&out) == Entry::Incomplete && !l.starts_with([' ', '\t']) {
                 out.push_str("  ");
             }
         }
@@ -115,6 +136,42 @@ mod tests {
             validate("events where name = \"Gan"),
             Entry::Unclosed(_)
         ));
+    }
+
+    #[test]
+    fn a_stray_character_at_the_end_runs_and_gets_its_error() {
+        for c in [
+            "?", "@", "!", "%", "&", "~", "^", "[", "{", "\\", "|", ":", "]", "}",
+        ] {
+            assert_eq!(
+                validate(&format!("events count {c}")),
+                Entry::Complete,
+                "{c}"
+            );
+        }
+        for op in [",", "=", "!=", "<", ">=", "+", "-", "*", "/"] {
+            assert_eq!(
+                validate(&format!("events where value {op}")),
+                Entry::Incomplete,
+                "{op}"
+            );
+        }
+        assert_eq!(validate("events where value > 1 or"), Entry::Incomplete);
+    }
+
+    #[test]
+    fn enter_on_an_empty_continuation_line_runs_the_entry() {
+        assert_eq!(validate("events where"), Entry::Incomplete);
+        assert_eq!(
+            validate(&format!("events where\n{CONTINUATION}")),
+            Entry::Complete
+        );
+        assert_eq!(validate("events where\n"), Entry::Complete);
+        // A continuation line with text on it goes on as before.
+        assert_eq!(
+            validate(&format!("events where\n{CONTINUATION}value >")),
+            Entry::Incomplete
+        );
     }
 
     #[test]
