@@ -243,6 +243,87 @@ impl Engine {
         }
     }
 
+    /// The SQL of the one query `text`, in `dialect` (see docs/sql.md). The
+    /// relations it reads appear by name: the engine running it needs tables
+    /// of those names.
+    pub fn to_sql(&self, text: &str, dialect: crate::sql::Dialect) -> Result<String> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        let [Statement {
+            kind: StatementKind::Query(q),
+            span,
+        }] = script.statements.as_slice()
+        else {
+            return Err(Error::new(ErrorKind::Invalid(
+                "expected exactly one query".into(),
+            ))
+            .with_help("to compile a script with `let` and `def`, use `itq sql FILE`")
+            .with_source(&source));
+        };
+        crate::stack::deep(|| {
+            let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source)).query(q, &Params::new())?;
+            crate::sql::compile(&checked.plan, dialect)
+        })
+        .map_err(|e| e.with_span(*span).with_source(&source))
+    }
+
+    /// The SQL of every statement of `source` in `dialect`, handed to `emit`
+    /// one statement at a time (each ending in `;`): a query as a SELECT, a
+    /// `let` of rows as a temporary view of that name. `def`s and `let`
+    /// values are inlined where used; `load` runs here (the engine that runs
+    /// the SQL needs a table of that name) and gives a comment saying so.
+    /// Queries are checked, not run.
+    pub fn sql_script(
+        &mut self,
+        source: &Arc<Source>,
+        dialect: crate::sql::Dialect,
+        mut emit: impl FnMut(String),
+    ) -> Result<()> {
+        let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
+        if let Some(id) = script.params.iter().find(|id| self.catalog.param(&id.name).is_none()) {
+            return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
+        }
+        for statement in &script.statements {
+            let located = |e: Error| e.with_span(statement.span).with_source(source);
+            let compile = |engine: &Engine, q: &Query| {
+                crate::stack::deep(|| {
+                    let checker = Checker::new(&engine.catalog, NATIVE, Arc::clone(source));
+                    let checked = checker.query(q, &Params::new())?;
+                    Ok((crate::sql::compile(&checked.plan, dialect)?, checked.fields))
+                })
+            };
+            match &statement.kind {
+                StatementKind::Query(q) => emit(format!("{};", compile(self, q).map_err(located)?.0)),
+                StatementKind::Save { query, path, .. } => {
+                    let (sql, _) = compile(self, query).map_err(located)?;
+                    let shown = source.slice(path.span).replace('\n', " ");
+                    emit(format!("-- save {shown}: the rows of\n{sql};"));
+                }
+                StatementKind::Let { name, query } if self.as_scalar_expr(query).is_none() => {
+                    let (sql, fields) = compile(self, query).map_err(located)?;
+                    let view = crate::sql::create_view(&name.name, &sql, dialect);
+                    emit(view);
+                    let empty = fields
+                        .iter()
+                        .map(|f| (f.name.clone(), Arc::new(Column::nulls(f.ty, 0))))
+                        .collect();
+                    let doc = doc_comment(source, name.span.start);
+                    self.add_relation(&name.name, Table::with_rows(empty, 0), doc);
+                }
+                other => {
+                    let out = self.statement(other, source).map_err(located)?;
+                    if let Output::Loaded { name, .. } = out {
+                        emit(format!(
+                            "-- {}: the engine needs a table `{name}` with these rows",
+                            source.slice(statement.span).trim()
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs every statement of `source` in order, handing each output to `emit`.
     /// A syntax error anywhere stops before anything runs; any other error stops
     /// at the failing statement (those before it have run).

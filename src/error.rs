@@ -63,6 +63,14 @@ pub enum ErrorKind {
     /// A data file (such as the built-in fact base) is malformed.
     #[error("{0}")]
     Data(String),
+    /// A construct the chosen SQL dialect cannot express with itq's meaning.
+    #[error("{construct} cannot be compiled to {dialect}")]
+    Unsupported {
+        /// The construct, as written in itq (`` `median` ``).
+        construct: String,
+        /// The engine (`SQLite`).
+        dialect: String,
+    },
     /// The host cancelled the running query (Ctrl-C at the prompt).
     #[error("query cancelled")]
     Cancelled,
