@@ -112,7 +112,11 @@ const RESERVED: &[&str] = &[
     "rollup", "row", "rows", "second", "select", "session_user", "set", "similar", "some",
     "table", "then", "time", "timestamp", "to", "trailing", "true", "union", "unique", "unknown",
     "unnest", "update", "user", "using", "value", "values", "when", "where", "window", "with",
-    "year",
+    "year", "abort", "action", "analyze", "attach", "begin", "commit", "conflict", "database",
+    "detach", "exclusive", "explain", "glob", "ignore", "index", "indexed", "isnull", "key",
+    "notnull", "nothing", "plan", "pragma", "raise", "recursive", "regexp", "reindex", "rename",
+    "replace", "restrict", "rollback", "temp", "temporary", "trigger", "vacuum", "view",
+    "virtual", "without", "semi", "anti", "sort", "map", "struct",
 ];
 
 /// A string literal.
@@ -351,7 +355,13 @@ impl Translator<'_> {
                 MUL,
             ));
         }
-        let floor = |inner: String| format!("FLOOR({inner} + 0.5)");
+        // Rounds a non-negative `a` half up, exactly: adding the largest
+        // double below 0.5 (adding 0.5 would carry 0.49999999999999994 up
+        // to 1). SQLite has no FLOOR; its one-argument ROUND adds 0.5.
+        let floor = |inner: String| match d {
+            Dialect::Sqlite => format!("ROUND({inner})"),
+            _ => format!("FLOOR({inner} + 0.49999999999999994)"),
+        };
         let dbl = |n: i64| {
             let s = format!("1{}", "0".repeat(n.unsigned_abs().min(308) as usize));
             if d == Dialect::Spark {

@@ -49,3 +49,69 @@ pub fn create_view(name: &str, select: &str, dialect: Dialect) -> String {
         expr::ident(name, dialect)
     )
 }
+
+/// Statements that make a table `name` holding the rows of `table` in
+/// `dialect`: `CREATE TABLE` and `INSERT` (on Spark, a temporary view over
+/// `VALUES`). For moving a relation, such as the built-in fact base, to an
+/// engine that runs itq's SQL.
+pub fn create_table(name: &str, table: &crate::store::Table, dialect: Dialect) -> Vec<String> {
+    use crate::value::Type;
+    let ty = |t: Type| match (t, dialect) {
+        (Type::Int | Type::Null, Dialect::Sqlite) => "INTEGER",
+        (Type::Int | Type::Null, _) => "BIGINT",
+        (Type::Decimal, d) => d.double_type(),
+        (Type::Bool, _) => "BOOLEAN",
+        (Type::Date, Dialect::Sqlite) => "TEXT",
+        (Type::Date, _) => "DATE",
+        (Type::Text, Dialect::Spark) => "STRING",
+        (Type::Text, Dialect::Trino) => "VARCHAR",
+        (Type::Text, _) => "TEXT",
+    };
+    let fields = table.fields();
+    let q = |n: &str| expr::ident(n, dialect);
+    let rows: Vec<String> = table
+        .rows()
+        .map(|row| {
+            let values: Vec<String> = row.iter().map(|v| expr::literal(v, dialect).text).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect();
+    if dialect == Dialect::Spark {
+        let cast: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match rows.is_empty() {
+                true => format!("CAST(NULL AS {}) AS {}", ty(f.ty), q(&f.name)),
+                false => format!("CAST(c{i} AS {}) AS {}", ty(f.ty), q(&f.name)),
+            })
+            .collect();
+        let from = if rows.is_empty() {
+            " WHERE FALSE".to_string()
+        } else {
+            let aliases: Vec<String> = (0..fields.len()).map(|i| format!("c{i}")).collect();
+            format!(
+                "\nFROM VALUES\n  {}\n  AS v({})",
+                rows.join(",\n  "),
+                aliases.join(", ")
+            )
+        };
+        return vec![format!(
+            "CREATE OR REPLACE TEMPORARY VIEW {} AS\nSELECT {}{from};",
+            q(name),
+            cast.join(", ")
+        )];
+    }
+    let columns: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{} {}", q(&f.name), ty(f.ty)))
+        .collect();
+    let mut out = vec![format!("CREATE TABLE {} ({});", q(name), columns.join(", "))];
+    for chunk in rows.chunks(500) {
+        out.push(format!(
+            "INSERT INTO {} VALUES\n  {};",
+            q(name),
+            chunk.join(",\n  ")
+        ));
+    }
+    out
+}

@@ -108,6 +108,34 @@ impl Compiler {
                 s.label = "filtered".into();
                 s
             }
+            // Constants of any `n` rows (`sources limit 1 select 7 / 2`) are
+            // the same whichever rows an engine keeps.
+            Plan::Project { input, columns }
+                if matches!(&**input, Plan::Limit { .. })
+                    && columns.iter().all(|(_, e)| {
+                        let mut used = Vec::new();
+                        e.columns_used(&mut used);
+                        used.is_empty()
+                    }) =>
+            {
+                let Plan::Limit { input: rows, n } = &**input else {
+                    unreachable!("matched above")
+                };
+                let mut s = self.plan(rows)?;
+                if s.group.is_some() || s.distinct || s.limit.is_some() {
+                    s = self.close(s, "selected");
+                }
+                s.columns = columns
+                    .iter()
+                    .map(|(name, e)| Ok((name.clone(), self.translate(&s, e)?)))
+                    .collect::<Result<_>>()?;
+                s.types = columns.iter().map(|(_, e)| e.ty).collect();
+                s.plain = vec![false; columns.len()];
+                s.whole = false;
+                s.limit = Some(*n);
+                s.label = "selected".into();
+                s
+            }
             Plan::Project { input, columns } => {
                 let mut s = self.plan(input)?;
                 let reads_computed = columns.iter().any(|(_, e)| {
@@ -187,6 +215,13 @@ impl Compiler {
             }
             Plan::Limit { input, n } => {
                 let mut s = self.plan(input)?;
+                if s.order.is_empty() {
+                    return Err(unsupported(
+                        "`limit` after no `sort`",
+                        d,
+                        Some("a SQL engine's rows have no order, so it would keep other rows than itq; `sort` before `limit`, or use `top N by ...`"),
+                    ));
+                }
                 s.limit = Some(s.limit.map_or(*n, |m| m.min(*n)));
                 s.label = "limited".into();
                 s
