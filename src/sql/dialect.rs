@@ -80,6 +80,17 @@ impl Dialect {
         }
     }
 
+    /// A double-precision literal from its decimal text (`1.5`).
+    pub(super) fn double_literal(self, text: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{text}::float8"),
+            Dialect::DuckDb => format!("{text}::DOUBLE"),
+            Dialect::Spark => format!("{text}D"),
+            Dialect::Trino | Dialect::Ansi if !text.contains(['e', 'E']) => format!("{text}E0"),
+            _ => text.to_string(),
+        }
+    }
+
     /// Text ordering needs an explicit code-point collation (PostgreSQL's
     /// default collation follows the locale; the others compare bytes of
     /// UTF-8, which is code-point order).

@@ -141,11 +141,9 @@ pub(super) fn literal(v: &Scalar, d: Dialect) -> Sql {
         Scalar::Int(i) if *i < 0 => Sql::op(format!("{i}"), NEG),
         Scalar::Int(i) => Sql::atom(i.to_string()),
         Scalar::Decimal(f) => {
-            let mut t = format!("{f:?}");
-            if d == Dialect::Spark {
-                // A plain `1.5` is a DECIMAL in Spark; `D` makes it a DOUBLE.
-                t.push('D');
-            }
+            // A plain `1.5` is an exact decimal on most engines (so
+            // `0.1 + 0.2` would be 0.3); itq's decimals are doubles.
+            let t = d.double_literal(&format!("{f:?}"));
             if *f < 0.0 {
                 Sql::op(t, NEG)
             } else {
@@ -351,7 +349,7 @@ impl Translator<'_> {
                 MUL,
             );
             return Ok(Sql::op(
-                format!("SIGN({}) * {} * {scale}", x.text, quotient.at(MUL)),
+                format!("SIGN({}) * {} * {scale}", x.text, quotient.at(MUL + 1)),
                 MUL,
             ));
         }
@@ -360,15 +358,16 @@ impl Translator<'_> {
         // to 1). SQLite has no FLOOR; its one-argument ROUND adds 0.5.
         let floor = |inner: String| match d {
             Dialect::Sqlite => format!("ROUND({inner})"),
-            _ => format!("FLOOR({inner} + 0.49999999999999994)"),
+            _ => format!(
+                "FLOOR({inner} + {})",
+                d.double_literal("0.49999999999999994")
+            ),
         };
         let dbl = |n: i64| {
-            let s = format!("1{}", "0".repeat(n.unsigned_abs().min(308) as usize));
-            if d == Dialect::Spark {
-                format!("{s}D")
-            } else {
-                format!("{s}.0")
-            }
+            d.double_literal(&format!(
+                "1{}.0",
+                "0".repeat(n.unsigned_abs().min(308) as usize)
+            ))
         };
         Ok(match digits {
             0 => Sql::op(

@@ -337,7 +337,8 @@ fn compare(case: &Case, got: &Result<Vec<Vec<Option<String>>>, String>) -> Verdi
             return Verdict::Equal;
         }
         let sql = case.sql.as_ref().unwrap();
-        if let Some(keys) = sort_keys(sql) {
+        let names: Vec<&str> = native.fields().iter().map(|f| f.name.as_str()).collect();
+        if let Some(keys) = sort_keys(sql, &names) {
             if have.windows(2).all(|w| in_order(&w[0], &w[1], &keys)) {
                 return Verdict::TieOrder;
             }
@@ -472,7 +473,7 @@ fn spark_gives_the_native_answers() {
 
 /// The final SELECT's ORDER BY keys as (output column, descending), when
 /// every key is an output column.
-fn sort_keys(sql: &str) -> Option<Vec<(usize, bool)>> {
+fn sort_keys(sql: &str, names: &[&str]) -> Option<Vec<(usize, bool)>> {
     let start = sql.rfind("\nSELECT ").map_or(0, |i| i + 1);
     let last = if sql.starts_with("SELECT") && !sql.contains("\nSELECT ") {
         sql
@@ -483,7 +484,10 @@ fn sort_keys(sql: &str) -> Option<Vec<(usize, bool)>> {
     let head = head
         .trim_start_matches("SELECT DISTINCT")
         .trim_start_matches("SELECT");
-    let items: Vec<(String, String)> = split_top(head)
+    let items: Vec<(String, String)> = if head.trim() == "*" {
+        names.iter().map(|n| (n.to_string(), n.to_string())).collect()
+    } else {
+        split_top(head)
         .into_iter()
         .map(|i| match i.rsplit_once(" AS ") {
             Some((e, n)) => (e.trim().to_string(), n.trim().to_string()),
@@ -492,7 +496,8 @@ fn sort_keys(sql: &str) -> Option<Vec<(usize, bool)>> {
                 (i.trim().to_string(), n)
             }
         })
-        .collect();
+        .collect()
+    };
     let order = last
         .lines()
         .find_map(|l| l.strip_prefix("ORDER BY "))?
