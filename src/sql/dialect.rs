@@ -91,6 +91,13 @@ impl Dialect {
         }
     }
 
+    /// Whether the engine's `ROUND(x, d)` of a double is itq's: scale by
+    /// 10^d, round half away from zero, scale back (DuckDB's is; PostgreSQL's
+    /// halves to even, Spark's and SQLite's round the decimal text).
+    pub(super) fn native_round(self) -> bool {
+        self == Dialect::DuckDb
+    }
+
     /// Text ordering needs an explicit code-point collation (PostgreSQL's
     /// default collation follows the locale; the others compare bytes of
     /// UTF-8, which is code-point order).

@@ -331,6 +331,9 @@ impl Translator<'_> {
             ));
         };
         let x = &sql[0];
+        if ty != Type::Int && d.native_round() {
+            return Ok(Sql::atom(format!("ROUND({}, {digits})", x.text)));
+        }
         if ty == Type::Int {
             if digits >= 0 {
                 return Ok(x.clone());

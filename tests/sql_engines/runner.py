@@ -1,8 +1,9 @@
 """Runs batches of SQL statements on DuckDB or Spark for the differential suite.
 
 Reads {"engine": "duckdb" | "spark", "batches": [[statement, ...], ...]} as JSON
-on standard input. Each batch runs in a fresh session: every statement but the
-last sets up (tables, views); the last is the query. Writes one JSON line per
+on standard input. Every statement of a batch but the last sets up (tables,
+views); the last is the query. DuckDB runs each batch in a fresh database;
+Spark in one session, where each batch replaces the views it reads. Writes one JSON line per
 batch: {"rows": [[value-as-text-or-null, ...], ...]} or {"error": "..."}.
 """
 
@@ -53,20 +54,30 @@ def spark_sessions():
         SparkSession.builder.master("local[2]")
         .appName("itq-differential")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    # One session for all batches (a new session per batch costs more than
+    # its query): every batch creates the views it reads with CREATE OR
+    # REPLACE, and a view made from the same text as last time is kept.
+    made = {}
     while True:
-        session = spark.newSession()
 
-        def run(batch, session=session):
+        def run(batch):
             for s in batch[:-1]:
-                session.sql(strip(s))
-            return [tuple(r) for r in session.sql(strip(batch[-1])).collect()]
+                name = s.split(" AS", 1)[0]
+                if made.get(name) == s:
+                    continue
+                made.pop(name, None)
+                spark.sql(strip(s))
+                made[name] = s
+            return [tuple(r) for r in spark.sql(strip(batch[-1])).collect()]
 
         yield run
 

@@ -23,6 +23,12 @@ pub struct SqlArgs {
     #[arg(short = 'c', long = "command", value_name = "STATEMENTS")]
     pub commands: Vec<String>,
 
+    /// Begin with CREATE TABLE statements holding the built-in relations
+    /// (the fact base and the prelude's) that the SQL reads, so that the
+    /// output runs on an empty database.
+    #[arg(long)]
+    pub with_tables: bool,
+
     /// Set a script parameter, used as `$NAME` (e.g. --param province=Gansu).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::cli::key_value)]
     pub params: Vec<(String, String)>,
@@ -79,20 +85,21 @@ fn compile_all(args: &SqlArgs, out: &mut impl Write) -> Result<(), Error> {
         ))
         .with_help("give a script, or a query with -c: itq sql -c 'provinces count by region'"));
     }
-    let mut first = true;
+    let built_in = engine.clone();
+    let mut statements = Vec::new();
     let mut failed = None;
     for source in &sources {
-        let result = engine.sql_script(source, args.dialect, |sql| {
-            if !first {
-                let _ = writeln!(out);
-            }
-            first = false;
-            let _ = writeln!(out, "{sql}");
-        });
-        if let Err(e) = result {
+        if let Err(e) = engine.sql_script(source, args.dialect, |sql| statements.push(sql)) {
             failed = Some(e);
             break;
         }
+    }
+    if args.with_tables {
+        let tables = tables_read(&built_in, &statements, args.dialect);
+        statements.splice(0..0, tables);
+    }
+    for (i, sql) in statements.iter().enumerate() {
+        let _ = writeln!(out, "{}{sql}", if i > 0 { "\n" } else { "" });
     }
     out.flush().map_err(|e| {
         Error::new(ErrorKind::Write {
@@ -101,4 +108,24 @@ fn compile_all(args: &SqlArgs, out: &mut impl Write) -> Result<(), Error> {
         })
     })?;
     failed.map_or(Ok(()), Err)
+}
+
+/// CREATE TABLE statements for the built-in relations that `statements`
+/// name (as a word; a view the statements make of the same name is theirs).
+fn tables_read(built_in: &Engine, statements: &[String], dialect: Dialect) -> Vec<String> {
+    let words: std::collections::BTreeSet<&str> = statements
+        .iter()
+        .flat_map(|s| s.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .collect();
+    let views: Vec<&str> = statements
+        .iter()
+        .filter_map(|s| s.split_once(" VIEW ")?.1.split_whitespace().next())
+        .collect();
+    let mut out = Vec::new();
+    for (name, relation) in built_in.catalog().relations() {
+        if words.contains(name) && !views.iter().any(|v| v.trim_matches(['"', '`']) == name) {
+            out.push(itq::sql::create_table(name, &relation.table, dialect).join("\n"));
+        }
+    }
+    out
 }
