@@ -136,7 +136,7 @@ impl Folders {
     /// folder. A FIFO or device is opened without waiting for a writer, and
     /// the loader refuses it.
     pub(crate) fn open_read(&self, full: &Path, written: &str, span: Span) -> Result<File> {
-        let file = open_nonblocking(full).map_err(|e| crate::load::open_error(written, &e))?;
+        let file = open_nonblocking(full).map_err(|e| open_error(written, &e))?;
         self.verify(&file, full, written, span, false)?;
         Ok(file)
     }
@@ -275,4 +275,19 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// The error for a file that cannot be opened.
+pub(crate) fn open_error(shown: &str, e: &std::io::Error) -> Error {
+    let err = Error::new(ErrorKind::Io {
+        path: shown.to_string(),
+        message: e.to_string(),
+    });
+    if e.kind() == std::io::ErrorKind::NotFound {
+        err.with_help(
+            "check the path; a relative path starts from the script's folder (the current folder at the prompt, with -c and with --load)",
+        )
+    } else {
+        err
+    }
 }

@@ -3,22 +3,20 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::access::Folders;
-use crate::check::{Checker, Params};
-use crate::error::{closest, Error, ErrorKind, Result};
+use crate::cancel::{self, InterruptHandle};
+use crate::check::{CheckedStatement, Checker, Params};
+use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
-use crate::exec::cancel::{self, InterruptHandle};
-use crate::load::{self, FileFormat, LoadOptions};
-use crate::plan::builtins as funcs;
+use crate::limits::{self, Limits};
+use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
 use crate::render::render_checked;
 use crate::save;
-use crate::source::{Source, Span};
-use crate::store::{facts, Catalog, Column, Def, Relation, Table};
-use crate::syntax::ast::{
-    self, ClauseKind, Expr, ExprKind, Query, Source as AstSource, Statement, StatementKind,
-};
+use crate::source::Source;
+use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
+use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
-use crate::value::{Scalar, Type};
+use crate::value::Scalar;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,6 +71,8 @@ pub struct Engine {
     folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
+    /// What one statement may use.
+    limits: Limits,
 }
 
 impl Engine {
@@ -86,6 +86,7 @@ impl Engine {
                 Relation {
                     table: Arc::new(table),
                     doc: Some(f.doc.to_string()),
+                    kind: RelationKind::Fact,
                 },
             );
         }
@@ -99,6 +100,7 @@ impl Engine {
             catalog: Catalog::new(),
             folders: Folders::default(),
             interrupt: InterruptHandle::default(),
+            limits: Limits::from_machine(),
         }
     }
 
@@ -177,6 +179,7 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc: Some(doc),
+                kind: RelationKind::Loaded,
             },
         );
         Output::Loaded {
@@ -200,24 +203,41 @@ impl Engine {
             Relation {
                 table: Arc::new(table),
                 doc,
+                kind: RelationKind::Loaded,
             },
         );
     }
 
     /// Runs `text` (one or more statements) and returns the last query's result.
+    ///
+    /// All or nothing: when it returns an error, the engine is as it was
+    /// (a `let` before a failing query is not kept; a text with no query is
+    /// refused before anything runs). Only a `save` that ran before the
+    /// error has written its file.
     pub fn query(&mut self, text: &str) -> Result<Table> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        if !script
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind, StatementKind::Query(_)))
+        {
+            return Err(Error::new(ErrorKind::Invalid(
+                "the text holds no query, only definitions".into(),
+            ))
+            .with_help(
+                "end it with a query, such as `provinces count by region`; to define names without a result, use `Engine::run`",
+            ));
+        }
+        let mut trial = self.clone();
         let mut last = None;
-        self.run(&Source::new("<query>", text), |out| {
+        trial.run(&source, |out| {
             if let Output::Table(t) | Output::Chart(t) = out {
                 last = Some(t);
             }
         })?;
-        last.ok_or_else(|| {
-            Error::new(ErrorKind::Invalid(
-                "the text holds no query, only definitions".into(),
-            ))
-            .with_help("end it with a query, such as `provinces count by region`")
-        })
+        *self = trial;
+        last.ok_or_else(|| Error::new(ErrorKind::Invalid("the query gave no result".into())))
     }
 
     /// The columns the query `text` would produce, found by checking it without
@@ -254,14 +274,15 @@ impl Engine {
             span,
         }] = script.statements.as_slice()
         else {
-            return Err(Error::new(ErrorKind::Invalid(
-                "expected exactly one query".into(),
-            ))
-            .with_help("to compile a script with `let` and `def`, use `itq sql FILE`")
-            .with_source(&source));
+            return Err(
+                Error::new(ErrorKind::Invalid("expected exactly one query".into()))
+                    .with_help("to compile a script with `let` and `def`, use `itq sql FILE`")
+                    .with_source(&source),
+            );
         };
         crate::stack::deep(|| {
-            let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source)).query(q, &Params::new())?;
+            let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
+                .query(q, &Params::new())?;
             crate::sql::compile(&checked.plan, dialect)
         })
         .map_err(|e| e.with_span(*span).with_source(&source))
@@ -280,39 +301,40 @@ impl Engine {
         mut emit: impl FnMut(String),
     ) -> Result<()> {
         let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
-        if let Some(id) = script.params.iter().find(|id| self.catalog.param(&id.name).is_none()) {
+        if let Some(id) = script
+            .params
+            .iter()
+            .find(|id| self.catalog.param(&id.name).is_none())
+        {
             return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
         }
         for statement in &script.statements {
             let located = |e: Error| e.with_span(statement.span).with_source(source);
-            let compile = |engine: &Engine, q: &Query| {
-                crate::stack::deep(|| {
-                    let checker = Checker::new(&engine.catalog, NATIVE, Arc::clone(source));
-                    let checked = checker.query(q, &Params::new())?;
-                    Ok((crate::sql::compile(&checked.plan, dialect)?, checked.fields))
-                })
+            let checked = crate::stack::deep(|| {
+                Checker::new(&self.catalog, NATIVE, Arc::clone(source)).statement(&statement.kind)
+            })
+            .map_err(located)?;
+            let compile = |q: &crate::plan::CheckedQuery| {
+                crate::stack::deep(|| crate::sql::compile(&q.plan, dialect)).map_err(located)
             };
-            match &statement.kind {
-                StatementKind::Query(q) => emit(format!("{};", compile(self, q).map_err(located)?.0)),
-                StatementKind::Save { query, path, .. } => {
-                    let (sql, _) = compile(self, query).map_err(located)?;
-                    let shown = source.slice(path.span).replace('\n', " ");
-                    emit(format!("-- save {shown}: the rows of\n{sql};"));
+            match checked {
+                CheckedStatement::Query { query, .. } => emit(format!("{};", compile(&query)?)),
+                CheckedStatement::Save { query, path, .. } => {
+                    emit(format!("-- save to {path:?}:\n{};", compile(&query)?));
                 }
-                StatementKind::Let { name, query } if self.as_scalar_expr(query).is_none() => {
-                    let (sql, fields) = compile(self, query).map_err(located)?;
-                    let view = crate::sql::create_view(&name.name, &sql, dialect);
-                    emit(view);
-                    let empty = fields
+                CheckedStatement::LetRelation { name, query, doc } => {
+                    emit(crate::sql::create_view(&name, &compile(&query)?, dialect));
+                    let empty = query
+                        .fields
                         .iter()
                         .map(|f| (f.name.clone(), Arc::new(Column::nulls(f.ty, 0))))
                         .collect();
-                    let doc = doc_comment(source, name.span.start);
-                    self.add_relation(&name.name, Table::with_rows(empty, 0), doc);
+                    self.add_relation(&name, Table::with_rows(empty, 0), doc);
                 }
                 other => {
-                    let out = self.statement(other, source).map_err(located)?;
-                    if let Output::Loaded { name, .. } = out {
+                    if let Output::Loaded { name, .. } =
+                        self.carry_out(other, source).map_err(located)?
+                    {
                         emit(format!(
                             "-- {}: the engine needs a table `{name}` with these rows",
                             source.slice(statement.span).trim()
@@ -363,15 +385,28 @@ impl Engine {
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         cancel::with_handle(&interrupt, || {
-            for statement in &script.statements {
-                let start = Instant::now();
-                let out = self
-                    .statement(&statement.kind, source)
-                    .map_err(|e| e.with_span(statement.span).with_source(source))?;
-                emit(out, start.elapsed());
-            }
-            Ok(())
+            limits::with_limits(self.limits, || {
+                for statement in &script.statements {
+                    let start = Instant::now();
+                    let out = self
+                        .statement(&statement.kind, source)
+                        .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                    emit(out, start.elapsed());
+                }
+                Ok(())
+            })
         })
+    }
+
+    /// The limits this engine runs under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sets the memory, row and text limits for the statements this engine
+    /// runs from now on (see [`Limits`]).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// A handle that cancels this engine's running query, from another
@@ -381,219 +416,91 @@ impl Engine {
         self.interrupt.clone()
     }
 
+    /// Checks one statement and carries it out.
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
-        let checker = Checker::new(&self.catalog, NATIVE, Arc::clone(source));
-        let params = Params::new();
-        match kind {
-            StatementKind::Load(l) => self.load_statement(l, source),
-            StatementKind::Save {
+        let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(source)).statement(kind)?;
+        self.carry_out(checked, source)
+    }
+
+    fn carry_out(&mut self, checked: CheckedStatement, source: &Arc<Source>) -> Result<Output> {
+        Ok(match checked {
+            CheckedStatement::Query { query, chart } => {
+                let table = NATIVE.execute(&query.plan)?;
+                if chart {
+                    Output::Chart(table)
+                } else {
+                    Output::Table(table)
+                }
+            }
+            CheckedStatement::Save {
                 query,
                 path,
+                path_span,
                 replace,
             } => {
-                let (written, span) = self.path_text(path, source)?;
-                let file = self.folders.resolve(&written, span, source, true)?;
-                let format = save::format_for_path(&file).map_err(|e| e.with_span(span))?;
-                refuse_chart(query, "`save` writes rows to a file")?;
-                let checked = checker.query(query, &params)?;
-                let table = NATIVE.execute(&checked.plan)?;
+                let file = self.folders.resolve(&path, path_span, source, true)?;
+                let format = save::format_for_path(&file).map_err(|e| e.with_span(path_span))?;
+                let table = NATIVE.execute(&query.plan)?;
                 let text = render_checked(&table, format, &Default::default())?;
-                let (folder, name) = self.folders.open_folder_of(&file, &written, span)?;
-                save::write_in(&folder, &name, &written, text.as_bytes(), *replace)
-                    .map_err(|e| e.with_span(span))?;
-                Ok(Output::Saved {
-                    path: written,
+                let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
+                save::write_in(&folder, &name, &path, text.as_bytes(), replace)
+                    .map_err(|e| e.with_span(path_span))?;
+                Output::Saved {
+                    path,
                     rows: table.num_rows(),
-                })
-            }
-            StatementKind::Query(q) => {
-                let checked = checker.query(q, &params)?;
-                let table = NATIVE.execute(&checked.plan)?;
-                Ok(match q.clauses.last().map(|c| &c.kind) {
-                    Some(ClauseKind::Chart) => Output::Chart(table),
-                    _ => Output::Table(table),
-                })
-            }
-            StatementKind::LetScalar { name, expr } => {
-                let value = checker.constant(expr, &params)?;
-                self.catalog.set_scalar(&name.name, value);
-                Ok(Output::Defined {
-                    name: name.name.clone(),
-                    what: "value",
-                })
-            }
-            StatementKind::Let { name, query } => {
-                refuse_chart(query, "`let` names rows")?;
-                if let Some(expr) = self.as_scalar_expr(query) {
-                    let value = checker.constant(&expr, &params)?;
-                    self.catalog.set_scalar(&name.name, value);
-                    return Ok(Output::Defined {
-                        name: name.name.clone(),
-                        what: "value",
-                    });
                 }
-                let checked = checker.query(query, &params)?;
-                let table = NATIVE.execute(&checked.plan)?;
-                let doc = doc_comment(source, name.span.start);
+            }
+            CheckedStatement::Load {
+                path,
+                path_span,
+                name,
+                options,
+            } => {
+                let file = self.folders.resolve(&path, path_span, source, false)?;
+                let name = match name {
+                    Some(n) => n,
+                    None => relation_name(&file).ok_or_else(|| {
+                        Error::at(
+                            ErrorKind::Invalid(format!(
+                                "cannot make a relation name from `{path}`"
+                            )),
+                            path_span,
+                        )
+                        .with_help("name it: load \"...\" as NAME")
+                    })?,
+                };
+                let opened = self.folders.open_read(&file, &path, path_span)?;
+                let table = load::load_opened(opened, &file, &path, &options)
+                    .map_err(|e| e.with_span(path_span))?;
+                self.define_loaded(&name, table, format!("loaded from {path}"))
+            }
+            CheckedStatement::LetValue { name, value } => {
+                self.catalog.set_scalar(&name, value);
+                Output::Defined {
+                    name,
+                    what: "value",
+                }
+            }
+            CheckedStatement::LetRelation { name, query, doc } => {
+                let table = NATIVE.execute(&query.plan)?;
                 self.catalog.set_relation(
-                    &name.name,
+                    &name,
                     Relation {
                         table: Arc::new(table),
                         doc,
+                        kind: RelationKind::View,
                     },
                 );
-                Ok(Output::Defined {
-                    name: name.name.clone(),
+                Output::Defined {
+                    name,
                     what: "relation",
-                })
-            }
-            StatementKind::Def {
-                name,
-                params: ps,
-                body,
-            } => {
-                refuse_chart(body, "a `def` gives rows to the query that calls it")?;
-                // Check the body now, with parameters of unknown type, so that a
-                // misspelt column is reported at the definition, not at each call.
-                let mut probe = Params::new();
-                for p in ps {
-                    probe.insert(p.name.clone(), Scalar::Null);
                 }
-                let mut seen: Vec<&str> = Vec::new();
-                for p in ps {
-                    if seen.contains(&p.name.as_str()) {
-                        return Err(Error::at(
-                            ErrorKind::Invalid(format!(
-                                "the parameter `{}` is listed twice",
-                                p.name
-                            )),
-                            p.span,
-                        ));
-                    }
-                    seen.push(&p.name);
-                }
-                let mut with_self = self.catalog.clone();
-                let def = Def {
-                    params: ps.clone(),
-                    body: body.clone(),
-                    source: Arc::clone(source),
-                    doc: doc_comment(source, name.span.start),
-                };
-                with_self.set_def(&name.name, def.clone());
-                Checker::probing(&with_self, NATIVE, Arc::clone(source)).query(body, &probe)?;
-                self.catalog.set_def(&name.name, def);
-                Ok(Output::Defined {
-                    name: name.name.clone(),
-                    what: "def",
-                })
             }
-        }
-    }
-
-    fn load_statement(&mut self, l: &ast::Load, source: &Arc<Source>) -> Result<Output> {
-        let (written, span) = self.path_text(&l.path, source)?;
-        let file = self.folders.resolve(&written, span, source, false)?;
-        let mut options = LoadOptions::default();
-        if let Some(f) = &l.format {
-            options.format = Some(FileFormat::parse(&f.name).ok_or_else(|| {
-                Error::at(
-                    ErrorKind::Invalid(format!("unknown format `{}`", f.name)),
-                    f.span,
-                )
-                .with_help("the formats are csv, json and ndjson")
-            })?);
-        }
-        if let Some((d, dspan)) = &l.delimiter {
-            options.delimiter = match d.as_bytes() {
-                [b] if b.is_ascii() && *b != b'"' && *b != b'\n' => Some(*b),
-                _ => {
-                    return Err(Error::at(
-                        ErrorKind::Invalid(format!("`{d}` cannot be a delimiter")),
-                        *dspan,
-                    )
-                    .with_help(
-                        "a delimiter is one character, such as \",\", \";\", \"|\" or \"\\t\"",
-                    ))
-                }
-            };
-        }
-        for (column, ty) in &l.types {
-            let t = Type::parse(&ty.name).ok_or_else(|| {
-                let names = [
-                    "int", "integer", "decimal", "bool", "boolean", "date", "text", "string",
-                ];
-                let e = Error::at(
-                    ErrorKind::Invalid(format!("unknown type `{}`", ty.name)),
-                    ty.span,
-                );
-                match closest(&ty.name, names) {
-                    Some(c) => e.with_help(format!("did you mean `{c}`?")),
-                    None => e.with_help("the types are int, decimal, bool, date and text"),
-                }
-            })?;
-            if options.types.iter().any(|(c, _)| *c == column.name) {
-                return Err(Error::at(
-                    ErrorKind::Invalid(format!("`{}` is given a type twice", column.name)),
-                    column.span,
-                ));
+            CheckedStatement::Def { name, def } => {
+                self.catalog.set_def(&name, def);
+                Output::Defined { name, what: "def" }
             }
-            options.types.push((column.name.clone(), t));
-        }
-        let name = match &l.name {
-            Some(n) => n.name.clone(),
-            None => relation_name(&file).ok_or_else(|| {
-                Error::at(
-                    ErrorKind::Invalid(format!("cannot make a relation name from `{written}`")),
-                    span,
-                )
-                .with_help("name it: load \"...\" as NAME")
-            })?,
-        };
-        let opened = self.folders.open_read(&file, &written, span)?;
-        let table =
-            load::load_opened(opened, &file, &written, &options).map_err(|e| e.with_span(span))?;
-        Ok(self.define_loaded(&name, table, format!("loaded from {written}")))
-    }
-
-    /// The text of a path written as a string or a `$parameter`.
-    fn path_text(&self, path: &Expr, source: &Arc<Source>) -> Result<(String, Span)> {
-        let value = Checker::new(&self.catalog, NATIVE, Arc::clone(source))
-            .constant(path, &Params::new())?;
-        match value {
-            Scalar::Text(t) => Ok((t.to_string(), path.span)),
-            other => Err(Error::at(
-                ErrorKind::Type(format!("a file path is text, not {}", other.ty())),
-                path.span,
-            )
-            .with_help("write the path in double quotes")),
-        }
-    }
-
-    /// `let x = y` and `let x = round(y)` parse as queries; they define values
-    /// when `y` is a value or `round` a function rather than a relation or def.
-    fn as_scalar_expr(&self, q: &Query) -> Option<Expr> {
-        if !q.clauses.is_empty() {
-            return None;
-        }
-        match &q.source {
-            AstSource::Name(id) if self.catalog.scalar(&id.name).is_some() => Some(Expr {
-                kind: ExprKind::Name(id.clone()),
-                span: id.span,
-            }),
-            AstSource::Call { name, args, span }
-                if self.catalog.def(&name.name).is_none()
-                    && funcs::lookup(&name.name).is_some() =>
-            {
-                Some(Expr {
-                    kind: ExprKind::Call {
-                        name: name.clone(),
-                        args: args.clone(),
-                    },
-                    span: *span,
-                })
-            }
-            _ => None,
-        }
+        })
     }
 }
 
@@ -614,31 +521,4 @@ fn relation_name(path: &Path) -> Option<String> {
         name.insert(0, '_');
     }
     (!name.is_empty()).then_some(name)
-}
-
-/// `chart` only ends a query whose result is shown.
-fn refuse_chart(q: &Query, what: &str) -> Result<()> {
-    match q.clauses.last() {
-        Some(c) if c.kind == ClauseKind::Chart => Err(Error::at(
-            ErrorKind::Invalid(format!("{what}; it cannot end with `chart`")),
-            c.span,
-        )
-        .with_help("draw the chart in a query of its own, such as `NAME chart`")),
-        _ => Ok(()),
-    }
-}
-
-/// The `#` comment lines directly above the line where `offset` is.
-fn doc_comment(source: &Source, offset: usize) -> Option<String> {
-    let before = &source.text[..source.text[..offset].rfind('\n').map_or(0, |i| i + 1)];
-    let lines: Vec<&str> = before
-        .lines()
-        .rev()
-        .take_while(|l| l.trim_start().starts_with('#'))
-        .map(|l| l.trim_start().trim_start_matches('#').trim())
-        .collect();
-    if lines.is_empty() {
-        return None;
-    }
-    Some(lines.into_iter().rev().collect::<Vec<_>>().join(" "))
 }

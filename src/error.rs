@@ -4,6 +4,7 @@
 use crate::source::{Source, Span};
 use std::fmt;
 use std::sync::Arc;
+use unicode_width::UnicodeWidthStr;
 
 /// What went wrong, with the names and values needed to say it in words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -71,6 +72,10 @@ pub enum ErrorKind {
         /// The engine (`SQLite`).
         dialect: String,
     },
+    /// A step would need more memory, rows or text than the engine's
+    /// [`Limits`](crate::Limits) allow; it stopped before allocating.
+    #[error("{0}")]
+    Limit(String),
     /// The host cancelled the running query (Ctrl-C at the prompt).
     #[error("query cancelled")]
     Cancelled,
@@ -164,14 +169,18 @@ impl Error {
             let pad = " ".repeat(gutter);
             let arrow = " ".repeat(gutter - 1);
             let line = loc.line_text.replace('\t', " ");
+            // The caret sits under the characters in the terminal's columns:
+            // a CJK character or an emoji takes two, a combining mark none.
             let prefix: String = line.chars().take(loc.column - 1).collect();
-            let caret_pad = " ".repeat(prefix.chars().count());
+            let covered: String = line.chars().skip(loc.column - 1).take(loc.width).collect();
+            let caret_pad = " ".repeat(prefix.width());
+            let carets = covered.width().max(1);
             out.push_str(&format!(
                 "{arrow}--> {}:{}:{}\n{pad}|\n{number:>w$} | {line}\n{pad}| {caret_pad}{}\n",
                 source.name,
                 loc.line,
                 loc.column,
-                "^".repeat(loc.width),
+                "^".repeat(carets),
                 w = gutter - 1,
             ));
         }

@@ -104,7 +104,7 @@ mod tests {
             "{rel}"
         );
         assert!(
-            rel.contains("columns: name text, region text, coastal boolean"),
+            rel.contains("columns: name text, name_zh text, full_name_zh text, code text"),
             "{rel}"
         );
         let f = engine.help("round").unwrap();

@@ -6,7 +6,7 @@
 //! the `itq` command is a thin layer over it.
 //!
 //! ```
-//! use itq::{Engine, Scalar};
+//! use itq::{Engine, Scalar, Source};
 //!
 //! let mut engine = Engine::new()?;
 //! let table = engine.query(r#"events where province = "Gansu" select projects, value"#)?;
@@ -15,10 +15,14 @@
 //! assert_eq!(table.get(0, 1), Scalar::Decimal(300.0));
 //!
 //! // Statements build on each other, as at the prompt.
-//! engine.query("let west = provinces where region = \"west\"")
-//!     .expect_err("a let alone returns no table");
+//! let defs = Source::new("<defs>", "let west = provinces where region = \"west\"");
+//! engine.run(&defs, |_| {})?;
 //! let n = engine.query("west count")?;
 //! assert_eq!(n.get(0, 0), Scalar::Int(12));
+//!
+//! // `query` wants a result: a definition alone is an error and defines nothing.
+//! assert!(engine.query("let x = 5").is_err());
+//! assert!(engine.query("provinces where x = 5 count").is_err());
 //!
 //! // Errors point at the problem and suggest the fix.
 //! let err = engine.query("projects where sectr = \"new energy\"").unwrap_err();
@@ -35,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod cancel;
 mod check;
 mod engine;
 pub mod error;
@@ -55,9 +60,10 @@ pub mod syntax;
 pub mod testing;
 pub mod value;
 
+pub use cancel::InterruptHandle;
 pub use engine::{Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
-pub use exec::cancel::InterruptHandle;
+pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};
 pub use plan::builtins::{
     reference as function_reference, AggInfo, FuncInfo, AGGREGATES, FUNCTIONS,

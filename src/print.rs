@@ -27,6 +27,7 @@ pub struct Printer {
     options: RenderOptions,
     chart: RenderOptions,
     first: bool,
+    quiet: bool,
 }
 
 impl Printer {
@@ -37,7 +38,20 @@ impl Printer {
             options,
             chart: options,
             first: true,
+            quiet: false,
         }
+    }
+
+    /// The layout options results are rendered with.
+    pub fn options(&self) -> RenderOptions {
+        self.options
+    }
+
+    /// With `quiet`, leaves out the lines that only confirm what happened
+    /// (`loaded …`, `saved …`); notes and warnings are still printed.
+    pub fn quiet(mut self, quiet: bool) -> Printer {
+        self.quiet = quiet;
+        self
     }
 
     /// Charts laid out with `chart` instead (a chart fills the terminal's width).
@@ -52,7 +66,7 @@ impl Printer {
         let text = match output {
             Output::Table(t) => render_checked(t, self.format, &self.options)?,
             Output::Chart(t) => chart(t, &self.chart),
-            other => return Ok(notice(other).map_or(Printed::Nothing, Printed::Notice)),
+            other => return Ok(notice(other, self.quiet).map_or(Printed::Nothing, Printed::Notice)),
         };
         let sep = separator(self.format, self.first);
         self.first = false;
@@ -70,18 +84,27 @@ pub fn separator(format: Format, first: bool) -> &'static str {
     }
 }
 
-/// The line printed on standard error for `output`, if any: what `save`
-/// wrote, and notes on a `load` (a name it replaced, what it noticed).
-pub fn notice(output: &Output) -> Option<String> {
+/// The lines printed on standard error for `output`, if any: what a `load`
+/// read (`loaded inv: 9 rows, 5 columns`) with its notes and the name it
+/// replaced, and what a `save` wrote. With `quiet`, only the notes.
+pub fn notice(output: &Output, quiet: bool) -> Option<String> {
     match output {
         Output::Loaded {
             name,
             rows,
+            columns,
             replaced,
             notes,
-            ..
         } => {
-            let mut lines: Vec<String> = notes.clone();
+            let mut lines: Vec<String> = Vec::new();
+            if !quiet {
+                let s = if *columns == 1 { "" } else { "s" };
+                lines.push(format!(
+                    "loaded {name}: {}, {columns} column{s}",
+                    rows_text(*rows)
+                ));
+            }
+            lines.extend(notes.iter().cloned());
             if let Some(what) = replaced {
                 lines.push(format!(
                     "note: `{name}` now holds the {} loaded; it replaces the {what} of that name for this session",
@@ -90,7 +113,9 @@ pub fn notice(output: &Output) -> Option<String> {
             }
             (!lines.is_empty()).then(|| lines.join("\n"))
         }
-        Output::Saved { path, rows } => Some(format!("saved {} to {path}", rows_text(*rows))),
+        Output::Saved { path, rows } if !quiet => {
+            Some(format!("saved {} to {path}", rows_text(*rows)))
+        }
         _ => None,
     }
 }

@@ -1,8 +1,8 @@
 //! Turns tables into text: a bordered table (comfy-table), CSV, JSON or
 //! Markdown. The only module that knows about those formats.
 
+use crate::cancel::{self, BATCH};
 use crate::error::Result;
-use crate::exec::cancel::{self, BATCH};
 use crate::store::Table;
 use crate::value::{Scalar, Type};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Width};
@@ -426,6 +426,14 @@ pub fn paint(text: &str, spans: &[(std::ops::Range<usize>, Style)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendering_stops_when_cancelled() {
+        let t = crate::Engine::new()
+            .and_then(|mut e| e.query("provinces select name, region"))
+            .unwrap();
+        crate::cancel::tests::cancelled(|| render_checked(&t, Format::Csv, &Default::default()));
+    }
     use crate::Engine;
 
     #[test]
@@ -459,7 +467,7 @@ mod tests {
             "projects by name\n\
              2023 Chin… ██████████████ 382\n\
              China Kun…  null\n\
-             5 rows (3 not shown)\n"
+             8 rows (6 not shown)\n"
         );
     }
 
@@ -503,6 +511,26 @@ mod tests {
             assert!(line.chars().count() <= 40, "{line:?} is wider than 40");
         }
         assert!(text.contains("Gansu"));
-        assert!(text.ends_with("5 rows\n"), "{text}");
+        assert!(text.ends_with("8 rows\n"), "{text}");
+    }
+
+    #[test]
+    fn a_megabyte_cell_is_cut_to_three_lines_at_a_width() {
+        // Laying out one long word used to take time quadratic in its
+        // length (12 s for 256 KB); only what is shown is laid out now.
+        let mut e = Engine::new().unwrap();
+        e.set_param("s", Scalar::Text("x".repeat(1 << 20).into()));
+        let t = e.query("provinces limit 1 select name, $s as s").unwrap();
+        let options = RenderOptions {
+            max_rows: None,
+            width: Some(40),
+        };
+        let text = render_with(&t, Format::Table, &options);
+        let body: Vec<&str> = text.lines().filter(|l| l.contains("xxx")).collect();
+        assert_eq!(body.len(), 3, "{text}");
+        assert!(body[2].contains('…'), "{text}");
+        for line in text.lines() {
+            assert!(line.chars().count() <= 40, "{line:?} is wider than 40");
+        }
     }
 }

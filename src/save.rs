@@ -3,8 +3,8 @@
 //! written to a temporary file in the same folder and renamed into place).
 
 use crate::access::Folder;
+use crate::cancel;
 use crate::error::{Error, ErrorKind, Result};
-use crate::exec::cancel;
 use crate::render::Format;
 use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
 use std::ffi::OsStr;

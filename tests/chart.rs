@@ -12,7 +12,7 @@ fn itq(args: &[&str]) -> Output {
 
 #[test]
 fn a_chart_in_a_script_is_plain_text_80_columns_wide() {
-    let o = itq(&["-c", "events sum value by province chart"]);
+    let o = itq(&["-c", "matchmaking sum value by province chart"]);
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();

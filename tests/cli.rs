@@ -208,7 +208,10 @@ fn scripts_find_their_data_beside_them_from_any_folder() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "sum_investment\n4.5\n");
-    assert_eq!(stderr(&o), "saved 2 rows to out.csv\n");
+    assert_eq!(
+        stderr(&o),
+        "loaded mine: 3 rows, 2 columns\nsaved 2 rows to out.csv\n"
+    );
     assert_eq!(
         std::fs::read_to_string(reports.join("out.csv")).unwrap(),
         "province,investment\nGansu,1.5\nGansu,3.0\n"
@@ -272,7 +275,7 @@ fn load_flag_replaces_a_relation_and_says_so() {
     assert_eq!(stdout(&o), "sum_investment\n3.5\n");
     assert_eq!(
         stderr(&o),
-        "note: `projects` now holds the 2 rows loaded; it replaces the relation of that name for this session\n"
+        "loaded projects: 2 rows, 3 columns\nnote: `projects` now holds the 2 rows loaded; it replaces the relation of that name for this session\n"
     );
     let o = itq_in(dir.path(), &["--load", "x=missing.csv", "-c", "x"]);
     assert_eq!(o.status.code(), Some(1));

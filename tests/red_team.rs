@@ -247,3 +247,27 @@ fn the_deepest_accepted_inputs_and_the_just_too_deep_ones_fit_a_2_mb_stack() {
         );
     }
 }
+
+/// Found by the fuzzer (seed 1, input 185): a long text cell of wide
+/// characters in a table fitted to a narrow width overflowed an addition
+/// inside the table layout (a panic in debug builds).
+#[test]
+fn a_long_cell_of_wide_characters_fits_any_width() {
+    use itq::{render_with, Format, RenderOptions};
+    let mut engine = Engine::new().unwrap();
+    let text = format!(
+        "let t = \"{}\"\nstats limit 1 select t, length(t)",
+        "甘".repeat(33_500)
+    );
+    let table = engine.query(&text).unwrap();
+    for width in [0, 1, 5, 20, 80] {
+        for max_rows in [None, Some(0), Some(1)] {
+            let options = RenderOptions {
+                width: Some(width),
+                max_rows,
+            };
+            let out = render_with(&table, Format::Table, &options);
+            assert!(out.contains("1 row"), "width {width}");
+        }
+    }
+}

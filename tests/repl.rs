@@ -45,7 +45,7 @@ fn start(history: &Path, no_color: bool, raw: bool) -> PtySession {
     // rexpect reads bytes one by one as characters, so only ASCII is expected.
     p.exp_string(&format!("itq {} ", env!("CARGO_PKG_VERSION")))
         .expect("the welcome line names the version");
-    p.exp_regex(r"\d+ relations, \d+ facts loaded; type \.help")
+    p.exp_regex(r"\d+ cited relations, [\d,]+ facts, [\d,]+ quotes from \d+ sources; \d+ views; type \.help")
         .expect("the welcome line counts what is loaded");
     prompt(&mut p);
     p
@@ -239,7 +239,7 @@ fn meta_commands_change_the_output_and_answer_questions() {
     p.exp_string(".schema REL").unwrap();
     prompt(&mut p);
     enter(&mut p, ".sch projects");
-    p.exp_string("investment  decimal").unwrap();
+    p.exp_regex("investment +decimal").unwrap();
     prompt(&mut p);
     enter(&mut p, ".format csv");
     prompt(&mut p);
@@ -259,7 +259,7 @@ fn meta_commands_change_the_output_and_answer_questions() {
     enter(&mut p, &format!(".read {}", script.display()));
     p.exp_string("25").expect("the file's query runs");
     prompt(&mut p);
-    enter(&mut p, "events sum value by province chart");
+    enter(&mut p, "matchmaking sum value by province chart");
     p.exp_string("sum_value by province").unwrap();
     p.exp_string(" 396.6\r")
         .expect("the largest value beside its bar");

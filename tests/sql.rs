@@ -13,7 +13,7 @@ const REPRESENTATIVE: &[&str] = &[
     r#"projects where province = "Gansu" and sector = "new energy" sum investment"#,
     "projects count, sum investment by province sort sum_investment desc",
     "projects top 3 by investment",
-    "events where value is not null and projects is not null derive round(value / projects, 2) as per_project select province, per_project sort per_project desc",
+    "events where value is not null and projects is not null select province, round(value / projects, 2) as per_project sort per_project desc",
     r#"provinces where name contains "an" select name, length(name) as letters"#,
     "events join provinces on province = name count by region",
     "relocations distinct destination",
@@ -76,7 +76,10 @@ fn every_dialect_parses_by_its_name() {
     }
     assert_eq!("PostgreSQL".parse::<Dialect>(), Ok(Dialect::Postgres));
     let e = "oracle".parse::<Dialect>().unwrap_err();
-    assert!(e.contains("duckdb, postgres, sqlite, spark, trino, ansi"), "{e}");
+    assert!(
+        e.contains("duckdb, postgres, sqlite, spark, trino, ansi"),
+        "{e}"
+    );
 }
 
 fn itq(args: &[&str]) -> (String, String, i32) {
@@ -126,7 +129,13 @@ fn itq_sql_turns_a_let_into_a_view_and_inlines_defs() {
 
 #[test]
 fn a_construct_the_dialect_lacks_is_a_located_error() {
-    let (out, err, code) = itq(&["sql", "--dialect", "sqlite", "-c", "events median value by status"]);
+    let (out, err, code) = itq(&[
+        "sql",
+        "--dialect",
+        "sqlite",
+        "-c",
+        "events median value by status",
+    ]);
     assert_eq!((out.as_str(), code), ("", 1));
     assert_eq!(
         err,
@@ -148,7 +157,11 @@ fn an_unknown_dialect_names_the_dialects() {
 fn a_script_compiles_every_query_and_a_checking_error_stops_it() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("report.itq");
-    std::fs::write(&script, "provinces count\nprojects where provnce = \"Gansu\"\n").unwrap();
+    std::fs::write(
+        &script,
+        "provinces count\nprojects where provnce = \"Gansu\"\n",
+    )
+    .unwrap();
     let (out, err, code) = itq(&["sql", script.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert_eq!(out, "SELECT COUNT(*) AS count\nFROM provinces;\n");

@@ -216,7 +216,7 @@ fn a_script_loads_files_from_its_own_folder() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(
         std::fs::read_to_string(sub.join("towns.out")).unwrap(),
-        "┌───────┐\n│ sum_n │\n╞═══════╡\n│     5 │\n└───────┘\n1 row\n"
+        "loaded towns: 2 rows, 2 columns\n┌───────┐\n│ sum_n │\n╞═══════╡\n│     5 │\n└───────┘\n1 row\n"
     );
 }
 

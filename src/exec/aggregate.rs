@@ -2,8 +2,9 @@
 //! dictionary codes are used directly (no hashing of strings), and several
 //! keys combine by arithmetic while their product stays small.
 
-use super::cancel::{self, BATCH};
 use super::expr::eval;
+use super::sum::Sum;
+use crate::cancel::{self, BATCH};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr};
@@ -110,6 +111,12 @@ pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Result<Groups> {
             first_rows: vec![0],
         });
     }
+    // Codes (8 bytes a row), group ids (4) and, at worst, a hash entry per row (16).
+    crate::limits::check_memory(
+        "grouping",
+        rows as u64 * 28,
+        "filter the rows first, or group by fewer or coarser keys",
+    )?;
     let (mut codes, mut card) = key_codes(&keys[0])?;
     for key in &keys[1..] {
         cancel::check()?;
@@ -260,16 +267,17 @@ fn number(arg: &Column, i: usize) -> Option<f64> {
     }
 }
 
+/// Compensated sums (`exec::sum`) and counts of the non-null numbers per group.
 fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> (Vec<f64>, Vec<u64>) {
-    let mut sums = vec![0.0; n];
+    let mut sums = vec![Sum::default(); n];
     let mut counts = vec![0u64; n];
     for (i, &g) in ids.iter().enumerate() {
         if let Some(x) = number(arg, i) {
-            sums[g as usize] += x;
+            sums[g as usize].add(x);
             counts[g as usize] += 1;
         }
     }
-    (sums, counts)
+    (sums.into_iter().map(Sum::value).collect(), counts)
 }
 
 fn from_options<T: Default>(values: Vec<Option<T>>, build: fn(Builder<T>) -> Column) -> Column {

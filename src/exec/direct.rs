@@ -8,6 +8,7 @@
 
 use super::morsel::{self, MORSEL};
 use super::select::Selection;
+use super::sum::Sum;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr, PExprKind};
@@ -167,7 +168,7 @@ impl Num<'_> {
 enum Acc {
     Count(Vec<i64>),
     SumInt(Vec<i64>, Vec<u32>, bool),
-    SumF(Vec<f64>, Vec<u64>),
+    SumF(Vec<Sum>, Vec<u64>),
     Best(Vec<u32>),
     Bits(Vec<u64>, usize),
 }
@@ -315,7 +316,14 @@ fn run(
             (Kind::SumF(_, avg), Acc::SumF(s, c)) => {
                 let mut b = Builder::with_capacity(n);
                 order.iter().for_each(|&g| {
-                    b.push((c[g] > 0).then(|| if *avg { s[g] / c[g] as f64 } else { s[g] }))
+                    b.push((c[g] > 0).then(|| {
+                        let total = s[g].value();
+                        if *avg {
+                            total / c[g] as f64
+                        } else {
+                            total
+                        }
+                    }))
                 });
                 b.into_column()
             }
@@ -416,9 +424,9 @@ fn partial(
                 Acc::SumInt(s, c, overflow)
             }
             Kind::SumF(num, _) => {
-                let (mut s, mut c) = (vec![0f64; groups], vec![0u64; groups]);
+                let (mut s, mut c) = (vec![Sum::default(); groups], vec![0u64; groups]);
                 let mut add = |g: usize, x: f64| {
-                    s[g] += x;
+                    s[g].add(x);
                     c[g] += 1;
                 };
                 match *num {
@@ -484,7 +492,7 @@ fn merge(total: &mut Partial, later: Partial, kinds: &[Kind]) {
                 }
             }
             (Acc::SumF(s, c), Acc::SumF(s2, c2)) => {
-                s.iter_mut().zip(s2).for_each(|(x, y)| *x += y);
+                s.iter_mut().zip(s2).for_each(|(x, y)| x.merge(y));
                 c.iter_mut().zip(c2).for_each(|(x, y)| *x += y);
             }
             (Acc::Best(a), Acc::Best(b)) => {

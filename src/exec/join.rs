@@ -1,9 +1,10 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
-use super::cancel::{self, BATCH};
 use super::morsel::MORSEL;
+use crate::cancel::{self, BATCH};
 use crate::error::Result;
+use crate::limits;
 use crate::store::{Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -59,6 +60,8 @@ pub fn join(
         }
     }
     let (mut li, mut ri) = (Vec::new(), Vec::new());
+    let row_bytes = output_row_bytes(left, right, right_columns);
+    let most = rows_allowed(row_bytes);
     // Output rows since the last check: a key with many matches makes many rows.
     let mut work = 0;
     for l in 0..left.num_rows() {
@@ -69,6 +72,17 @@ pub fn join(
         }
         match row_key(&lk, l).and_then(|k| index.get(&k)) {
             Some(matches) => {
+                if (li.len() + matches.len()) as u64 > most {
+                    // Over the limit: count the whole output, to say how big
+                    // it would have been, without building it.
+                    let rest: u64 = (l..left.num_rows())
+                        .map(|l| match row_key(&lk, l).and_then(|k| index.get(&k)) {
+                            Some(m) => m.len() as u64,
+                            None => u64::from(keep_unmatched),
+                        })
+                        .sum();
+                    return Err(too_big(li.len() as u64 + rest, row_bytes));
+                }
                 work += matches.len();
                 for &r in matches {
                     li.push(l as u32);
@@ -83,6 +97,45 @@ pub fn join(
         }
     }
     Ok(assemble(left.take(&li), right, &ri, right_columns))
+}
+
+/// Bytes one output row takes: its place in the two row lists, then one
+/// value of each left column and of each right column kept.
+fn output_row_bytes(left: &Table, right: &Table, right_columns: &[(usize, String)]) -> u64 {
+    let left_bytes: u64 = (0..left.num_columns())
+        .map(|i| value_bytes(left.column_at(i)))
+        .sum();
+    let right_bytes: u64 = right_columns
+        .iter()
+        .map(|(i, _)| value_bytes(right.column_at(*i)))
+        .sum();
+    8 + left_bytes + right_bytes
+}
+
+/// Bytes one value of `col` takes in a gathered copy (text: its code).
+fn value_bytes(col: &Column) -> u64 {
+    match col.data() {
+        Data::Int(_) | Data::Decimal(_) => 8,
+        Data::Date(_) | Data::Text(..) => 4,
+        Data::Bool(_) => 1,
+    }
+}
+
+/// The most output rows of `row_bytes` bytes the current limits allow.
+fn rows_allowed(row_bytes: u64) -> u64 {
+    let limits = limits::current();
+    (limits.memory / row_bytes.max(1)).min(limits.rows)
+}
+
+/// The error for a join of `rows` rows, more than [`rows_allowed`].
+fn too_big(rows: u64, row_bytes: u64) -> crate::error::Error {
+    limits::check_rows(
+        "the join",
+        rows,
+        row_bytes,
+        "add a condition, or join on more keys",
+    )
+    .expect_err("more rows than rows_allowed is over a limit")
 }
 
 /// The joined table: the left rows (already in output order) beside the
@@ -165,7 +218,31 @@ fn join_text(
             .collect();
         return Some(Ok(assemble(left.clone(), right, &ri, right_columns)));
     }
-    let (mut li, mut ri) = (Vec::new(), Vec::new());
+    // Count the output before building it: matches per left code, once per row.
+    let total: u64 = lcodes
+        .iter()
+        .enumerate()
+        .map(|(l, &c)| {
+            let m = if lvalid.is_none_or(|v| v.get(l)) {
+                matches[c as usize].len() as u64
+            } else {
+                0
+            };
+            if m == 0 {
+                u64::from(keep_unmatched)
+            } else {
+                m
+            }
+        })
+        .sum();
+    let row_bytes = output_row_bytes(left, right, right_columns);
+    if total > rows_allowed(row_bytes) {
+        return Some(Err(too_big(total, row_bytes)));
+    }
+    let (mut li, mut ri) = (
+        Vec::with_capacity(total as usize),
+        Vec::with_capacity(total as usize),
+    );
     for (l, &c) in lcodes.iter().enumerate() {
         if l % BATCH == 0 {
             if let Err(e) = cancel::check() {

@@ -4,7 +4,7 @@
 //! come back in morsel order and the split depends only on the input's size,
 //! so answers never depend on how many threads ran.
 
-use super::cancel;
+use crate::cancel;
 use crate::error::Result;
 use rayon::prelude::*;
 use std::ops::Range;

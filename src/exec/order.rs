@@ -2,9 +2,9 @@
 //! both directions; ties keep input order; text compares by code point (through
 //! a rank per dictionary entry, so rows compare integers).
 
-use super::cancel;
 use super::expr::eval;
 use super::morsel::{self, MORSEL};
+use crate::cancel;
 use crate::error::Result;
 use crate::plan::{PExprKind, PSortKey};
 use crate::store::{Bitmap, Column, Data, Table};
@@ -96,6 +96,12 @@ fn with_keys<R>(
 /// noticed between morsels and every [`BATCH`](cancel::BATCH) rows of a merge.
 pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
     let rows = input.num_rows();
+    // The runs and their merge (4 bytes a row each), then the sorted copy.
+    crate::limits::check_memory(
+        "the sort",
+        rows as u64 * (8 + row_bytes(input)),
+        "filter the rows first, or keep the first few with `top N by KEY`",
+    )?;
     with_keys(input, keys, |cmp| {
         let mut runs = morsel::map(rows, MORSEL, |range| {
             let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
@@ -118,6 +124,17 @@ pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
         cancel::check()?;
         Ok(runs.pop().unwrap_or_default())
     })?
+}
+
+/// Bytes one row of `input` takes (text: its code).
+fn row_bytes(input: &Table) -> u64 {
+    (0..input.num_columns())
+        .map(|i| match input.column_at(i).data() {
+            Data::Int(_) | Data::Decimal(_) => 8,
+            Data::Date(_) | Data::Text(..) => 4,
+            Data::Bool(_) => 1,
+        })
+        .sum()
 }
 
 /// Merges two sorted runs, stopping early (with a short result, which the

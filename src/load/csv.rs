@@ -170,7 +170,7 @@ pub(crate) fn parse(
 /// the end. A cancelled run stops here, between two reads.
 fn fill(file: &str, input: &mut dyn CsvInput, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
     while buf.len() < want {
-        crate::exec::cancel::check()?;
+        crate::cancel::check()?;
         let n = (want - buf.len()).clamp(64 << 10, 64 << 20);
         if input.read_more(buf, n).map_err(|e| io_error(file, &e))? == 0 {
             return Ok(true);

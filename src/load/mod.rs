@@ -66,23 +66,9 @@ pub struct LoadOptions {
 
 /// Reads and parses the file at `path`. `shown` is how errors name it.
 pub fn load_file(path: &Path, shown: &str, options: &LoadOptions) -> Result<Loaded> {
-    let file = crate::access::open_nonblocking(path).map_err(|e| open_error(shown, &e))?;
+    let file =
+        crate::access::open_nonblocking(path).map_err(|e| crate::access::open_error(shown, &e))?;
     load_opened(file, path, shown, options)
-}
-
-/// The error for a file that cannot be opened.
-pub(crate) fn open_error(shown: &str, e: &std::io::Error) -> Error {
-    let err = Error::new(ErrorKind::Io {
-        path: shown.to_string(),
-        message: e.to_string(),
-    });
-    if e.kind() == std::io::ErrorKind::NotFound {
-        err.with_help(
-            "check the path; a relative path starts from the script's folder (the current folder at the prompt, with -c and with --load)",
-        )
-    } else {
-        err
-    }
 }
 
 /// Reads and parses `file`, opened from `path` (whose extension may tell
@@ -119,6 +105,12 @@ pub(crate) fn load_opened(
     {
         options.delimiter = Some(b'\t');
     }
+    // A loaded table takes about as much memory as its file.
+    crate::limits::check_memory(
+        &format!("loading `{shown}`"),
+        meta.len(),
+        "load a smaller file (split it, or keep the columns you need), or raise the limit with --max-memory",
+    )?;
     let mut input = csv::FileInput::new(file).map_err(|e| io(e.to_string()))?;
     let format = match options.format.or_else(|| FileFormat::from_path(path)) {
         Some(f) => f,
@@ -219,5 +211,15 @@ fn sniff(bytes: &[u8]) -> FileFormat {
         Some(b'[') => FileFormat::Json,
         Some(b'{') => FileFormat::Ndjson,
         _ => FileFormat::Csv,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loading_stops_when_cancelled() {
+        crate::cancel::tests::cancelled(|| {
+            super::load_bytes("x.csv", b"a\n1\n", &Default::default()).map(|_| ())
+        });
     }
 }

@@ -44,10 +44,7 @@ pub fn create_view(name: &str, select: &str, dialect: Dialect) -> String {
         Dialect::Spark => "OR REPLACE TEMPORARY VIEW",
         _ => "TEMPORARY VIEW",
     };
-    format!(
-        "CREATE {kind} {} AS\n{select};",
-        expr::ident(name, dialect)
-    )
+    format!("CREATE {kind} {} AS\n{select};", expr::ident(name, dialect))
 }
 
 /// Statements that make a table `name` holding the rows of `table` in
@@ -105,7 +102,11 @@ pub fn create_table(name: &str, table: &crate::store::Table, dialect: Dialect) -
         .iter()
         .map(|f| format!("{} {}", q(&f.name), ty(f.ty)))
         .collect();
-    let mut out = vec![format!("CREATE TABLE {} ({});", q(name), columns.join(", "))];
+    let mut out = vec![format!(
+        "CREATE TABLE {} ({});",
+        q(name),
+        columns.join(", ")
+    )];
     for chunk in rows.chunks(500) {
         out.push(format!(
             "INSERT INTO {} VALUES\n  {};",

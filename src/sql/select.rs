@@ -24,6 +24,18 @@ enum From {
     },
 }
 
+/// An ORDER BY item.
+#[derive(Debug, Clone)]
+struct OrderKey {
+    /// The key over what FROM gives, with its direction.
+    text: String,
+    /// The output column it is, if any, as (name, expression): written as
+    /// the name while that column is still output.
+    column: Option<(String, String)>,
+    /// ` DESC NULLS LAST` or ` NULLS LAST`.
+    suffix: String,
+}
+
 /// A SELECT being built.
 #[derive(Debug, Clone)]
 struct Select {
@@ -41,7 +53,7 @@ struct Select {
     /// are all constants, when it had no input rows).
     having: Option<Sql>,
     distinct: bool,
-    order: Vec<String>,
+    order: Vec<OrderKey>,
     limit: Option<usize>,
     /// What the CTE is called if this SELECT is closed.
     label: String,
@@ -352,7 +364,9 @@ impl Compiler {
             && !s.distinct
             && s.order.is_empty()
             && s.limit.is_none()
-            && s.columns.iter().all(|(n, e)| e.text == ident(n, self.dialect))
+            && s.columns
+                .iter()
+                .all(|(n, e)| e.text == ident(n, self.dialect))
     }
 
     /// Ends `s` as a CTE and starts a SELECT of its columns.
@@ -399,16 +413,32 @@ impl Compiler {
         .expr(e)
     }
 
-    fn sort_key(&self, s: &Select, k: &PSortKey) -> Result<String> {
+    fn sort_key(&self, s: &Select, k: &PSortKey) -> Result<OrderKey> {
         let e = self.translate(s, &k.expr)?;
         let mut text = e.at(ATOM);
-        if k.expr.ty == Type::Text {
-            if let Some(c) = self.dialect.code_point_collation() {
-                text = format!("{text} {c}");
-            }
+        let collation = match k.expr.ty {
+            Type::Text => self.dialect.code_point_collation(),
+            _ => None,
+        };
+        if let Some(c) = collation {
+            text = format!("{text} {c}");
         }
+        // An output column is ordered by its name (not with a collation:
+        // PostgreSQL reads `name COLLATE ...` as an input column).
+        let column = match collation {
+            Some(_) => None,
+            None => s
+                .columns
+                .iter()
+                .find(|(_, c)| c.text == e.text)
+                .map(|(n, c)| (n.clone(), c.text.clone())),
+        };
         let dir = if k.descending { " DESC" } else { "" };
-        Ok(format!("{text}{dir} NULLS LAST"))
+        Ok(OrderKey {
+            text,
+            column,
+            suffix: format!("{dir} NULLS LAST"),
+        })
     }
 
     fn aggregate(&self, s: &Select, a: &PAgg) -> Result<Sql> {
@@ -433,7 +463,9 @@ impl Compiler {
                         Template::Median.itq_name(),
                         d,
                         Some(match d {
-                            Dialect::Trino => "Trino has only an approximate median (`approx_percentile`)",
+                            Dialect::Trino => {
+                                "Trino has only an approximate median (`approx_percentile`)"
+                            }
                             _ => "the engine has no median aggregate",
                         }),
                     )
@@ -515,10 +547,7 @@ impl Compiler {
             let conds: Vec<String> = if s.filters.len() == 1 {
                 vec![s.filters[0].text.clone()]
             } else {
-                s.filters
-                    .iter()
-                    .map(|f| f.at(super::expr::AND))
-                    .collect()
+                s.filters.iter().map(|f| f.at(super::expr::AND)).collect()
             };
             lines.push(format!("WHERE {}", conds.join(" AND ")));
         }
@@ -532,7 +561,21 @@ impl Compiler {
             lines.push(format!("HAVING {}", h.text));
         }
         if !s.order.is_empty() {
-            lines.push(format!("ORDER BY {}", s.order.join(", ")));
+            let keys: Vec<String> = s
+                .order
+                .iter()
+                .map(|k| {
+                    let by_name = k.column.as_ref().filter(|(n, e)| {
+                        let mut same = s.columns.iter().filter(|(m, _)| m == n);
+                        same.next().is_some_and(|(_, c)| &c.text == e) && same.next().is_none()
+                    });
+                    match by_name {
+                        Some((n, _)) => format!("{}{}", ident(n, d), k.suffix),
+                        None => format!("{}{}", k.text, k.suffix),
+                    }
+                })
+                .collect();
+            lines.push(format!("ORDER BY {}", keys.join(", ")));
         }
         if let Some(n) = s.limit {
             lines.push(format!("LIMIT {n}"));
@@ -543,5 +586,4 @@ impl Compiler {
             .collect::<Vec<_>>()
             .join("\n")
     }
-
 }

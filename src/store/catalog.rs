@@ -15,6 +15,67 @@ pub struct Relation {
     pub table: Arc<Table>,
     /// What it is, in a sentence (from the fact base or the comment above its `let`).
     pub doc: Option<String>,
+    /// Where its rows came from.
+    pub kind: RelationKind,
+}
+
+/// Where a relation's rows came from, as the welcome line counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// A file of the built-in fact base (`stdlib/facts/`).
+    Fact,
+    /// Defined by a `let` over other relations (the prelude's, or the user's).
+    View,
+    /// Loaded from a file or given by the host program.
+    Loaded,
+}
+
+/// What a catalog holds, counted for the prompt's welcome line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Built-in relations whose rows cite a source.
+    pub cited_relations: usize,
+    /// Their rows.
+    pub facts: usize,
+    /// Rows of `evidence`: the quotes behind the facts.
+    pub quotes: usize,
+    /// Rows of `sources`: the articles, standards and general knowledge cited.
+    pub sources: usize,
+    /// Relations defined by `let`.
+    pub views: usize,
+    /// Relations loaded from files or given by the host.
+    pub loaded_relations: usize,
+    /// Their rows.
+    pub loaded_rows: usize,
+}
+
+impl std::fmt::Display for Counts {
+    /// `10 cited relations, 390 facts, 194 quotes from 11 sources; 5 views`, then
+    /// `; 1 loaded relation, 2,000,000 rows` when anything was loaded.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |count: usize, one: &str, many: &str| {
+            let word = if count == 1 { one } else { many };
+            format!("{} {word}", crate::value::format_count(count as u64))
+        };
+        write!(
+            f,
+            "{}, {}, {} from {}; {}",
+            n(self.cited_relations, "cited relation", "cited relations"),
+            n(self.facts, "fact", "facts"),
+            n(self.quotes, "quote", "quotes"),
+            n(self.sources, "source", "sources"),
+            n(self.views, "view", "views"),
+        )?;
+        if self.loaded_relations > 0 {
+            write!(
+                f,
+                "; {}, {} loaded",
+                n(self.loaded_relations, "relation", "relations"),
+                n(self.loaded_rows, "row", "rows"),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// A parameterised query, kept as syntax and checked at each call.
@@ -126,6 +187,28 @@ impl Catalog {
     /// Defs, by name.
     pub fn defs(&self) -> impl Iterator<Item = (&str, &Def)> {
         self.defs.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Cited relations and their facts, quotes, views and loaded rows.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for (name, r) in &self.relations {
+            let rows = r.table.num_rows();
+            match r.kind {
+                RelationKind::Fact if name == super::facts::EVIDENCE => c.quotes += rows,
+                RelationKind::Fact if name == super::facts::SOURCES => c.sources += rows,
+                RelationKind::Fact => {
+                    c.cited_relations += 1;
+                    c.facts += rows;
+                }
+                RelationKind::View => c.views += 1,
+                RelationKind::Loaded => {
+                    c.loaded_relations += 1;
+                    c.loaded_rows += rows;
+                }
+            }
+        }
+        c
     }
 
     /// Every name that can start a query (relations and defs).

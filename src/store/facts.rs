@@ -18,36 +18,49 @@ pub struct FactFile {
     pub csv: &'static str,
 }
 
-/// The fact files, in the order `.tables` lists them.
+/// The fact files, in the order `.tables` lists them. Every file but
+/// `evidence` is a cited relation: each row names its source (provinces name
+/// one per field: `source` for the region, `names_source`, `coastal_source`,
+/// `capital_source`).
 pub const FACT_FILES: &[FactFile] = &[
     FactFile {
         name: "sources",
-        doc: "the articles every fact cites",
+        doc: "the articles, standards and general knowledge every fact cites (`file`: the text under stdlib/facts/sources/)",
         csv: include_str!("../../stdlib/facts/sources.csv"),
     },
     FactFile {
         name: "provinces",
-        doc: "the 31 provincial-level divisions of mainland China and their statistical region",
+        doc: "the 31 provincial-level divisions of mainland China: names, GB/T 2260 code, statistical region, coast and capital, each field citing its own source",
         csv: include_str!("../../stdlib/facts/provinces.csv"),
     },
     FactFile {
+        name: "province_aliases",
+        doc: "every accepted spelling of a province (Chinese, pinyin, English forms, 6-digit codes) and the `name` it stands for in `provinces`",
+        csv: include_str!("../../stdlib/facts/province_aliases.csv"),
+    },
+    FactFile {
         name: "events",
-        doc: "industrial transfer matchmaking events: projects signed and value in billion yuan",
+        doc: "matchmaking events and other fairs (`kind`): projects, value with its qualifier, status and measure, and a date with its precision",
         csv: include_str!("../../stdlib/facts/events.csv"),
     },
     FactFile {
         name: "event_sectors",
-        doc: "the sectors each event's projects cover",
+        doc: "the sectors named for an event's projects, with the article's hedge (`such as`)",
         csv: include_str!("../../stdlib/facts/event_sectors.csv"),
     },
     FactFile {
+        name: "event_parties",
+        doc: "who hosted, initiated, spoke at or took part in an event",
+        csv: include_str!("../../stdlib/facts/event_parties.csv"),
+    },
+    FactFile {
         name: "projects",
-        doc: "named company projects (investment in billion yuan, null where no figure is given)",
+        doc: "named companies the articles place in a province, with what the article says they did (investment in billion yuan, null where no figure is given)",
         csv: include_str!("../../stdlib/facts/projects.csv"),
     },
     FactFile {
         name: "relocations",
-        doc: "moves of industries abroad and inland that the articles describe",
+        doc: "moves of industries abroad and inland: reported, claimed (the video) or a directive (`status`)",
         csv: include_str!("../../stdlib/facts/relocations.csv"),
     },
     FactFile {
@@ -57,10 +70,26 @@ pub const FACT_FILES: &[FactFile] = &[
     },
     FactFile {
         name: "stats",
-        doc: "other figures the articles state (national totals, trade)",
+        doc: "other figures the articles state (national totals, trade, cities, companies' plants)",
         csv: include_str!("../../stdlib/facts/stats.csv"),
     },
+    FactFile {
+        name: "claims",
+        doc: "statements without a figure, in the article's words, with who made them and of what kind",
+        csv: include_str!("../../stdlib/facts/claims.csv"),
+    },
+    FactFile {
+        name: "evidence",
+        doc: "the sentence behind each fact row: relation, row key, source and the quote, verbatim",
+        csv: include_str!("../../stdlib/facts/evidence.csv"),
+    },
 ];
+
+/// The relation of quotes: not counted among the cited facts.
+pub const EVIDENCE: &str = "evidence";
+
+/// The relation of cited sources: not itself a cited fact.
+pub const SOURCES: &str = "sources";
 
 /// Parses one typed-header CSV into a table. `file` names it in errors.
 pub fn parse_typed_csv(file: &str, text: &str) -> Result<Table> {

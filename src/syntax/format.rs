@@ -13,6 +13,8 @@
 
 use super::ast::*;
 use super::parse_script;
+use super::precedence::Prec;
+use super::tokens::{is_line_break, tokens, Tok};
 use crate::error::Result;
 use crate::limits::{expression_too_deep, MAX_EXPR_DEPTH};
 use crate::source::Span;
@@ -119,42 +121,17 @@ struct Comment {
 /// Every comment in `text`, in order. A `#` inside a string or a backquoted
 /// name does not start one.
 fn comments(text: &str) -> Vec<Comment> {
-    let mut out = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' && q != '`' {
-                escaped = true;
-            } else if c == q || c == '\n' || c == '\r' {
-                quote = None;
+    tokens(text)
+        .filter(|t| t.kind == Tok::Comment)
+        .map(|t| {
+            let line_start = text[..t.start].rfind(is_line_break).map_or(0, |n| n + 1);
+            Comment {
+                span: t.span(),
+                text: t.text(text).trim_end().to_string(),
+                own_line: text[line_start..t.start].trim().is_empty(),
             }
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '#' => {
-                // A comment ends at a line break, and the grammar counts a
-                // lone carriage return as one.
-                let end = text[i..].find(['\n', '\r']).map_or(text.len(), |n| i + n);
-                let line_start = text[..i].rfind(['\n', '\r']).map_or(0, |n| n + 1);
-                out.push(Comment {
-                    span: Span::new(i, end),
-                    text: text[i..end].trim_end().to_string(),
-                    own_line: text[line_start..i].trim().is_empty(),
-                });
-                // Skip to the end of the line.
-                while chars.clone().next().is_some_and(|(j, _)| j < end) {
-                    chars.next();
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// One line of a statement laid out one clause per line, with its comments.
@@ -525,22 +502,23 @@ impl<'a> Printer<'a> {
             ExprKind::Unary {
                 op: UnaryOp::Not,
                 expr,
-            } => format!("not {}", self.operand(expr, precedence(expr) < NOT)),
+            } => format!("not {}", self.operand(expr, precedence(expr) < Prec::Not)),
             ExprKind::Unary {
                 op: UnaryOp::Neg,
                 expr,
             } => {
                 let inner = self.expr(expr);
-                if precedence(expr) < NEG || inner.starts_with('-') {
+                if precedence(expr) < Prec::Neg || inner.starts_with('-') {
                     format!("-({inner})")
                 } else {
                     format!("-{inner}")
                 }
             }
             ExprKind::Binary { op, left, right } => {
-                let p = binary_precedence(*op);
+                let p = Prec::of_binary(*op);
                 // Left-associative; comparisons do not chain without parentheses.
-                let left_wrap = precedence(left) < p || (p == COMPARE && precedence(left) == p);
+                let left_wrap =
+                    precedence(left) < p || (p == Prec::Compare && precedence(left) == p);
                 format!(
                     "{} {} {}",
                     self.operand(left, left_wrap),
@@ -554,7 +532,7 @@ impl<'a> Printer<'a> {
                 negated,
             } => format!(
                 "{} {}in ({})",
-                self.operand(expr, precedence(expr) <= COMPARE),
+                self.operand(expr, precedence(expr) <= Prec::POSTFIX),
                 if *negated { "not " } else { "" },
                 self.list(list)
             ),
@@ -565,14 +543,14 @@ impl<'a> Printer<'a> {
                 negated,
             } => format!(
                 "{} {}between {} and {}",
-                self.operand(expr, precedence(expr) <= COMPARE),
+                self.operand(expr, precedence(expr) <= Prec::POSTFIX),
                 if *negated { "not " } else { "" },
                 self.operand(low, !is_bound(low)),
                 self.operand(high, !is_bound(high)),
             ),
             ExprKind::IsNull { expr, negated } => format!(
                 "{} is {}null",
-                self.operand(expr, precedence(expr) <= COMPARE),
+                self.operand(expr, precedence(expr) <= Prec::POSTFIX),
                 if *negated { "not " } else { "" }
             ),
         }
@@ -587,45 +565,15 @@ impl<'a> Printer<'a> {
     }
 }
 
-// Precedence levels, loosest first, as in the Pratt table in parse.rs.
-const OR: u8 = 1;
-const AND: u8 = 2;
-const NOT: u8 = 3;
-const COMPARE: u8 = 4;
-const ADD: u8 = 5;
-const MUL: u8 = 6;
-const NEG: u8 = 7;
-const ATOM: u8 = 8;
-
-fn binary_precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => OR,
-        BinaryOp::And => AND,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::Contains => COMPARE,
-        BinaryOp::Add | BinaryOp::Sub => ADD,
-        BinaryOp::Mul | BinaryOp::Div => MUL,
-    }
-}
-
-fn precedence(e: &Expr) -> u8 {
+/// How tightly `e` binds as printed (a negative literal is printed with its `-`).
+fn precedence(e: &Expr) -> Prec {
     match &e.kind {
-        ExprKind::Binary { op, .. } => binary_precedence(*op),
-        ExprKind::Unary {
-            op: UnaryOp::Not, ..
-        } => NOT,
-        ExprKind::Unary {
-            op: UnaryOp::Neg, ..
-        } => NEG,
-        ExprKind::In { .. } | ExprKind::Between { .. } | ExprKind::IsNull { .. } => COMPARE,
-        ExprKind::Int(v) if *v < 0 => NEG,
-        ExprKind::Decimal(v) if v.is_sign_negative() => NEG,
-        _ => ATOM,
+        ExprKind::Binary { op, .. } => Prec::of_binary(*op),
+        ExprKind::Unary { op, .. } => Prec::of_unary(*op),
+        ExprKind::In { .. } | ExprKind::Between { .. } | ExprKind::IsNull { .. } => Prec::POSTFIX,
+        ExprKind::Int(v) if *v < 0 => Prec::Neg,
+        ExprKind::Decimal(v) if v.is_sign_negative() => Prec::Neg,
+        _ => Prec::Atom,
     }
 }
 
@@ -636,8 +584,8 @@ fn is_bound(e: &Expr) -> bool {
         ExprKind::Unary {
             op: UnaryOp::Neg,
             expr,
-        } => precedence(expr) == ATOM,
-        _ => matches!(precedence(e), ATOM | NEG),
+        } => precedence(expr) == Prec::Atom,
+        _ => matches!(precedence(e), Prec::Atom | Prec::Neg),
     }
 }
 

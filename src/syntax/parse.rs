@@ -1,8 +1,12 @@
-//! Text → AST. One `parse_<rule>` function per grammar rule; operator
-//! precedence lives only in the Pratt table below. Syntax errors are turned
+//! Text → AST. One `parse_<rule>` function per grammar rule; the Pratt table
+//! below is built from the one definition of operator precedence,
+//! [`super::precedence`]. Syntax errors are turned
 //! into words users know ("expected a clause such as where, select, sort").
 
 use super::ast::*;
+use super::keywords::{clause_words, is_aggregate, is_keyword, other_words};
+use super::precedence::Prec;
+use super::tokens::{tokens, Tok};
 use crate::error::{closest, Error, ErrorKind, Result};
 use crate::limits::{expression_too_deep, MAX_EXPR_DEPTH, MAX_NESTING};
 use crate::source::Span;
@@ -62,39 +66,22 @@ pub fn parse_expression(text: &str) -> Result<Expr> {
 
 fn check_nesting(text: &str) -> Result<()> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if comment {
-            comment = !matches!(c, '\n' | '\r');
-        } else if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' && q != '`' {
-                escaped = true;
-            } else if c == q || c == '\n' || c == '\r' {
-                quote = None;
-            }
-        } else {
-            match c {
-                '#' => comment = true,
-                '"' | '\'' | '`' => quote = Some(c),
-                '(' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Err(Error::at(
-                            ErrorKind::Invalid(format!(
-                                "parentheses nest more than {MAX_NESTING} deep"
-                            )),
-                            Span::new(i, i + 1),
-                        )
-                        .with_help("split the query with `let` into named steps"));
-                    }
+    for t in tokens(text).filter(|t| t.kind == Tok::Punct) {
+        match t.text(text) {
+            "(" => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!(
+                            "parentheses nest more than {MAX_NESTING} deep"
+                        )),
+                        t.span(),
+                    )
+                    .with_help("split the query with `let` into named steps"));
                 }
-                ')' => depth = depth.saturating_sub(1),
-                _ => {}
             }
+            ")" => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
     Ok(())
@@ -419,30 +406,66 @@ fn parse_agg_item(pair: Pair<Rule>) -> Result<AggItem> {
     Ok(item)
 }
 
-/// Operator precedence, lowest first. This table is the only place it is defined.
+/// The grammar's operator rules and what each is.
+#[derive(Clone, Copy)]
+enum Fixity {
+    Infix(BinaryOp),
+    Prefix(UnaryOp),
+    Postfix,
+}
+
+const OPERATORS: [(Rule, Fixity); 21] = [
+    (Rule::op_or, Fixity::Infix(BinaryOp::Or)),
+    (Rule::op_and, Fixity::Infix(BinaryOp::And)),
+    (Rule::op_eq, Fixity::Infix(BinaryOp::Eq)),
+    (Rule::op_ne, Fixity::Infix(BinaryOp::Ne)),
+    (Rule::op_lt, Fixity::Infix(BinaryOp::Lt)),
+    (Rule::op_le, Fixity::Infix(BinaryOp::Le)),
+    (Rule::op_gt, Fixity::Infix(BinaryOp::Gt)),
+    (Rule::op_ge, Fixity::Infix(BinaryOp::Ge)),
+    (Rule::op_contains, Fixity::Infix(BinaryOp::Contains)),
+    (Rule::op_add, Fixity::Infix(BinaryOp::Add)),
+    (Rule::op_sub, Fixity::Infix(BinaryOp::Sub)),
+    (Rule::op_mul, Fixity::Infix(BinaryOp::Mul)),
+    (Rule::op_div, Fixity::Infix(BinaryOp::Div)),
+    (Rule::op_not, Fixity::Prefix(UnaryOp::Not)),
+    (Rule::op_neg, Fixity::Prefix(UnaryOp::Neg)),
+    (Rule::op_in, Fixity::Postfix),
+    (Rule::op_not_in, Fixity::Postfix),
+    (Rule::op_between, Fixity::Postfix),
+    (Rule::op_not_between, Fixity::Postfix),
+    (Rule::op_is_null, Fixity::Postfix),
+    (Rule::op_is_not_null, Fixity::Postfix),
+];
+
+/// What the operator rule `rule` is.
+fn fixity(rule: Rule) -> Fixity {
+    OPERATORS
+        .iter()
+        .find(|(r, _)| *r == rule)
+        .map(|(_, f)| *f)
+        .unwrap_or_else(|| unreachable!("{rule:?} is not an operator"))
+}
+
+/// The Pratt table, built level by level from [`Prec`], the one definition of precedence.
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
     PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_contains, Assoc::Left)
-                | Op::postfix(Rule::op_in)
-                | Op::postfix(Rule::op_not_in)
-                | Op::postfix(Rule::op_between)
-                | Op::postfix(Rule::op_not_between)
-                | Op::postfix(Rule::op_is_null)
-                | Op::postfix(Rule::op_is_not_null))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-            .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-            .op(Op::prefix(Rule::op_neg))
+        let mut pratt = PrattParser::new();
+        for level in Prec::OPERATORS {
+            let ops = OPERATORS.iter().filter_map(|&(rule, f)| match f {
+                Fixity::Infix(op) if Prec::of_binary(op) == level => {
+                    Some(Op::infix(rule, Assoc::Left))
+                }
+                Fixity::Prefix(op) if Prec::of_unary(op) == level => Some(Op::prefix(rule)),
+                Fixity::Postfix if Prec::POSTFIX == level => Some(Op::postfix(rule)),
+                _ => None,
+            });
+            if let Some(op) = ops.reduce(|a, b| a | b) {
+                pratt = pratt.op(op);
+            }
+        }
+        pratt
     })
 }
 
@@ -522,9 +545,8 @@ fn pratt_expr(pair: Pair<Rule>) -> Result<(Expr, usize)> {
         })
         .map_prefix(|op, rhs| {
             let (rhs, below) = rhs?;
-            let op_kind = match op.as_rule() {
-                Rule::op_neg => UnaryOp::Neg,
-                _ => UnaryOp::Not,
+            let Fixity::Prefix(op_kind) = fixity(op.as_rule()) else {
+                unreachable!("prefix {:?}", op.as_rule())
             };
             let span = span_of(&op).to(rhs.span);
             // Fold `-` into numeric literals so `-9223372036854775808` and `-1.5` are literals.
@@ -564,21 +586,8 @@ fn pratt_expr(pair: Pair<Rule>) -> Result<(Expr, usize)> {
         })
         .map_infix(|lhs, op, rhs| {
             let ((lhs, lh), (rhs, rh)) = (lhs?, rhs?);
-            let op = match op.as_rule() {
-                Rule::op_or => BinaryOp::Or,
-                Rule::op_and => BinaryOp::And,
-                Rule::op_eq => BinaryOp::Eq,
-                Rule::op_ne => BinaryOp::Ne,
-                Rule::op_lt => BinaryOp::Lt,
-                Rule::op_le => BinaryOp::Le,
-                Rule::op_gt => BinaryOp::Gt,
-                Rule::op_ge => BinaryOp::Ge,
-                Rule::op_contains => BinaryOp::Contains,
-                Rule::op_add => BinaryOp::Add,
-                Rule::op_sub => BinaryOp::Sub,
-                Rule::op_mul => BinaryOp::Mul,
-                Rule::op_div => BinaryOp::Div,
-                r => unreachable!("infix {r:?}"),
+            let Fixity::Infix(op) = fixity(op.as_rule()) else {
+                unreachable!("infix {:?}", op.as_rule())
             };
             sized(
                 Expr {
@@ -923,17 +932,6 @@ fn phrase(e: Expected) -> String {
     }
 }
 
-/// The words that start a clause (or, `by`, continue one).
-pub const CLAUSE_WORDS: &[&str] = &[
-    "where", "select", "derive", "count", "sum", "avg", "min", "max", "median", "sort", "limit",
-    "top", "join", "left", "distinct", "by", "chart",
-];
-/// The other keywords: operators, literals, `as`, `on`, directions, `let` and `def`.
-pub const OTHER_WORDS: &[&str] = &[
-    "as", "on", "asc", "desc", "and", "or", "not", "in", "is", "between", "contains", "null",
-    "true", "false", "let", "def",
-];
-
 fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     let pos = match err.location {
         pest::error::InputLocation::Pos(p) => p,
@@ -1038,10 +1036,7 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
         .into_iter()
         .rev()
         .collect();
-    if rest.starts_with('(')
-        && ["count", "sum", "avg", "min", "max", "median"]
-            .contains(&word_before.to_lowercase().as_str())
-    {
+    if rest.starts_with('(') && is_aggregate(&word_before) {
         return error.with_help(format!(
             "`{word_before}` is an aggregate, written as a clause without parentheses: `events {word_before} value` or `events {word_before} value by province`"
         ));
@@ -1049,22 +1044,22 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     if !found_word.is_empty() {
         let lower = found_word.to_lowercase();
         let pool: Vec<&str> = if expected.contains(&Expected::Clause) {
-            CLAUSE_WORDS.to_vec()
+            clause_words().collect()
         } else {
-            CLAUSE_WORDS.iter().chain(OTHER_WORDS).copied().collect()
+            clause_words().chain(other_words()).collect()
         };
         let at_line_start = text[..pos].ends_with('\n') || pos == 0;
-        if at_line_start && CLAUSE_WORDS.contains(&lower.as_str()) && pos > 0 {
+        if at_line_start && clause_words().any(|w| w == lower) && pos > 0 {
             error = error.with_help(format!(
                 "a line that starts with `{found_word}` continues the statement above only when it is indented; indent it with spaces"
             ));
         } else if at_line_start
             || (expected.contains(&Expected::Name)
                 && !expected.contains(&Expected::Expression)
-                && CLAUSE_WORDS.contains(&lower.as_str()))
+                && clause_words().any(|w| w == lower))
         {
             error = error.with_help("a query starts with a relation, as in `provinces count` or `events where value > 100`");
-        } else if CLAUSE_WORDS.contains(&lower.as_str()) || OTHER_WORDS.contains(&lower.as_str()) {
+        } else if is_keyword(&lower) {
             if expected.contains(&Expected::Name) || expected.contains(&Expected::Expression) {
                 error = error.with_help(format!(
                     "`{found_word}` is a keyword; write `{found_word}` in backquotes to use it as a name"

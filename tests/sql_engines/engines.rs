@@ -18,9 +18,8 @@ pub trait SqlEngine {
 
 /// Says loudly that an engine cannot be had; fails under `CI=true`.
 fn unavailable<T>(engine: &str, why: &str) -> Option<T> {
-    let msg = format!(
-        "\n*** {engine} is not available, so its differential test did NOT run: {why}\n"
-    );
+    let msg =
+        format!("\n*** {engine} is not available, so its differential test did NOT run: {why}\n");
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{msg}(CI=true: a missing engine is a failure)");
     }
@@ -94,12 +93,10 @@ impl Postgres {
     pub fn start() -> Option<Postgres> {
         let bin = match find_pg_bin() {
             Some(b) => b,
-            None => {
-                return unavailable(
-                    "PostgreSQL",
-                    "no initdb under /usr/lib/postgresql/*/bin or on PATH (apt-get install postgresql)",
-                )
-            }
+            None => return unavailable(
+                "PostgreSQL",
+                "no initdb under /usr/lib/postgresql/*/bin or on PATH (apt-get install postgresql)",
+            ),
         };
         let root = rustix::process::geteuid().is_root();
         let user = root.then_some("nobody");
@@ -168,7 +165,10 @@ impl Postgres {
             .args(["-c", "CREATE DATABASE itq"])
             .output();
         if !created.as_ref().is_ok_and(|o| o.status.success()) {
-            return unavailable("PostgreSQL", &format!("CREATE DATABASE failed: {created:?}"));
+            return unavailable(
+                "PostgreSQL",
+                &format!("CREATE DATABASE failed: {created:?}"),
+            );
         }
         Some(pg)
     }
@@ -211,7 +211,14 @@ impl Drop for Postgres {
         let data = self.dir.path().join("data");
         let _ = self
             .server_command("pg_ctl")
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"])
+            .args([
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ])
             .output();
     }
 }
@@ -225,7 +232,8 @@ impl SqlEngine for Postgres {
         batches
             .iter()
             .map(|batch| {
-                let mut script = String::from("BEGIN;\nCREATE SCHEMA t;\nSET LOCAL search_path = t;\n");
+                let mut script =
+                    String::from("BEGIN;\nCREATE SCHEMA t;\nSET LOCAL search_path = t;\n");
                 for s in batch {
                     script.push_str(s);
                     script.push('\n');
@@ -301,7 +309,13 @@ impl Python {
                 .status()
                 .is_ok_and(|s| s.success())
                 && Command::new(&python)
-                    .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                    ])
                     .args(PACKAGES)
                     .status()
                     .is_ok_and(|s| s.success());

@@ -17,7 +17,7 @@ use itq::sql::Dialect;
 use itq::store::Relation;
 use itq::syntax::ast::StatementKind;
 use itq::syntax::parse_script;
-use itq::{Engine, ErrorKind, Output, Scalar, Source, Table, Type};
+use itq::{Engine, Output, Scalar, Source, Table, Type};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -153,10 +153,10 @@ fn cases(script: &Script, dialect: Dialect) -> Vec<Case> {
                 at: format!("{}:{line}", script.name),
                 query: text.trim().to_string(),
                 setup: setup.clone(),
-                sql: compiled
-                    .map(|()| emitted.concat())
+                sql: compiled.map(|()| emitted.concat()).map_err(|e| e.render()),
+                native: ran
+                    .map(|()| result.expect("a query gives a table"))
                     .map_err(|e| e.render()),
-                native: ran.map(|()| result.expect("a query gives a table")).map_err(|e| e.render()),
             }),
             StatementKind::Load(_) => {
                 for s in &emitted {
@@ -184,8 +184,6 @@ enum Verdict {
     Equal,
     /// The same rows, in the order of the sort keys, tied rows in another order.
     TieOrder,
-    /// The dialect refused, with this message.
-    Refused,
     /// Both the native engine and the engine failed.
     BothFailed,
     Different(String),
@@ -254,7 +252,13 @@ fn read(text: &Option<String>, ty: Type) -> Option<Scalar> {
             }
         }
         Type::Text => Scalar::Text(t.into()),
-        Type::Null => return if text.is_none() { Some(Scalar::Null) } else { None },
+        Type::Null => {
+            return if text.is_none() {
+                Some(Scalar::Null)
+            } else {
+                None
+            }
+        }
     })
 }
 
@@ -284,7 +288,9 @@ fn compare(case: &Case, got: &Result<Vec<Vec<Option<String>>>, String>) -> Verdi
     let native = match (&case.native, got) {
         (Err(_), Err(_)) => return Verdict::BothFailed,
         (Err(e), Ok(_)) => {
-            return Verdict::Different(format!("the native engine failed but the engine did not:\n{e}"))
+            return Verdict::Different(format!(
+                "the native engine failed but the engine did not:\n{e}"
+            ))
         }
         (Ok(_), Err(e)) => return Verdict::Different(format!("the engine failed: {e}")),
         (Ok(t), Ok(_)) => t,
@@ -295,11 +301,7 @@ fn compare(case: &Case, got: &Result<Vec<Vec<Option<String>>>, String>) -> Verdi
     let mut have = Vec::new();
     for r in rows {
         if r.len() != types.len() {
-            return Verdict::Different(format!(
-                "{} columns, not {}: {r:?}",
-                r.len(),
-                types.len()
-            ));
+            return Verdict::Different(format!("{} columns, not {}: {r:?}", r.len(), types.len()));
         }
         let mut row = Vec::new();
         for (v, &t) in r.iter().zip(&types) {
@@ -392,7 +394,6 @@ fn differential(engine: &mut dyn engines::SqlEngine) {
                 ties += 1
             }
             Verdict::BothFailed => both += 1,
-            Verdict::Refused => refused += 1,
             Verdict::Different(why) => different.push(format!(
                 "--- {} `{}`\n{}\n{why}",
                 c.at,
@@ -444,7 +445,6 @@ fn differential(engine: &mut dyn engines::SqlEngine) {
             );
         }
     }
-    let _ = ErrorKind::Cancelled;
 }
 
 fn one_line(s: &str) -> String {
@@ -491,18 +491,21 @@ fn sort_keys(sql: &str, names: &[&str]) -> Option<Vec<(usize, bool)>> {
         .trim_start_matches("SELECT DISTINCT")
         .trim_start_matches("SELECT");
     let items: Vec<(String, String)> = if head.trim() == "*" {
-        names.iter().map(|n| (n.to_string(), n.to_string())).collect()
+        names
+            .iter()
+            .map(|n| (n.to_string(), n.to_string()))
+            .collect()
     } else {
         split_top(head)
-        .into_iter()
-        .map(|i| match i.rsplit_once(" AS ") {
-            Some((e, n)) => (e.trim().to_string(), n.trim().to_string()),
-            None => {
-                let n = i.rsplit('.').next().unwrap_or(&i).trim().to_string();
-                (i.trim().to_string(), n)
-            }
-        })
-        .collect()
+            .into_iter()
+            .map(|i| match i.rsplit_once(" AS ") {
+                Some((e, n)) => (e.trim().to_string(), n.trim().to_string()),
+                None => {
+                    let n = i.rsplit('.').next().unwrap_or(&i).trim().to_string();
+                    (i.trim().to_string(), n)
+                }
+            })
+            .collect()
     };
     let order = last
         .lines()
@@ -517,7 +520,10 @@ fn sort_keys(sql: &str, names: &[&str]) -> Option<Vec<(usize, bool)>> {
                 None => (k, false),
             };
             let k = k.trim_end_matches(" COLLATE \"C\"");
-            let k = k.strip_prefix('(').and_then(|k| k.strip_suffix(')')).unwrap_or(k);
+            let k = k
+                .strip_prefix('(')
+                .and_then(|k| k.strip_suffix(')'))
+                .unwrap_or(k);
             items
                 .iter()
                 .position(|(e, n)| e == k || n == k)

@@ -56,9 +56,19 @@ pub struct Cli {
     #[arg(long)]
     pub help_functions: bool,
 
+    /// The most memory one step of a query may build, such as 4G or 512M
+    /// [default: half the memory the process can have].
+    #[arg(long, value_name = "SIZE", value_parser = memory_size)]
+    pub max_memory: Option<u64>,
+
     /// Print `time: <milliseconds> ms` on standard error after each statement.
     #[arg(long)]
     pub timer: bool,
+
+    /// Do not confirm loads and saves on standard error (`loaded NAME: N rows,
+    /// M columns`, `saved N rows to PATH`); notes and errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// For benchmarks: replace `projects` with N rows of the SYNTHETIC
     /// register that `itq generate projects` writes (default seed).
@@ -145,10 +155,22 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// A `--max-memory` size.
+fn memory_size(text: &str) -> Result<u64, String> {
+    itq::limits::parse_bytes(text)
+        .ok_or_else(|| format!("`{text}` is not a size; write it like 512M or 4G"))
+}
+
 /// The engine with its folders granted, parameters set and files loaded, and
 /// the output format.
 fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
     let mut engine = Engine::new()?;
+    if let Some(memory) = cli.max_memory {
+        engine.set_limits(itq::Limits {
+            memory,
+            ..engine.limits()
+        });
+    }
     engine.allow_folder(".")?;
     for script in &cli.scripts {
         if let Some(dir) = script.parent() {
@@ -172,7 +194,7 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
     }
     for (name, path) in &cli.loads {
         let out = engine.load_file(name, Path::new(path), &itq::LoadOptions::default())?;
-        notice(&out);
+        notice(&out, cli.quiet);
     }
     let format = match (&cli.format, &cli.output) {
         (Some(f), _) => *f,
@@ -260,7 +282,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             &Source::new("<stdin>", text),
             format,
             out,
-            cli.timer,
+            cli,
         ));
     }
     for path in &cli.scripts {
@@ -284,7 +306,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             &Source::file(path, text),
             format,
             out,
-            cli.timer,
+            cli,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -296,7 +318,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             &Source::new("<query>", command.clone()),
             format,
             out,
-            cli.timer,
+            cli,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -313,9 +335,9 @@ fn terminal_width() -> Option<u16> {
     terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| w)
 }
 
-/// Says on standard error what a `load` replaced or where a `save` wrote.
-pub fn notice(out: &Output) {
-    if let Some(text) = itq::print::notice(out) {
+/// Says on standard error what a `load` read or replaced, or where a `save` wrote.
+pub fn notice(out: &Output, quiet: bool) {
+    if let Some(text) = itq::print::notice(out, quiet) {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 }
@@ -327,16 +349,10 @@ fn run_timed(
     source: &std::sync::Arc<Source>,
     format: Format,
     out: &mut dyn Write,
-    timer: bool,
+    cli: &Cli,
 ) -> Result<(), Error> {
-    write_outputs(
-        engine,
-        source,
-        format,
-        &RenderOptions::default(),
-        out,
-        timer,
-    )
+    let printer = Printer::new(format, RenderOptions::default()).quiet(cli.quiet);
+    write_outputs(engine, source, printer, out, cli.timer)
 }
 
 /// Runs one source, writing each result to `out` as it comes, laid out with `options`.
@@ -347,21 +363,21 @@ pub fn run_source_with(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    write_outputs(engine, source, format, options, out, false)
+    write_outputs(engine, source, Printer::new(format, *options), out, false)
 }
 
 fn write_outputs(
     engine: &mut Engine,
     source: &std::sync::Arc<Source>,
-    format: Format,
-    options: &RenderOptions,
+    printer: Printer,
     out: &mut dyn Write,
     timer: bool,
 ) -> Result<(), Error> {
     // A chart is as wide as the terminal (80 columns when not a terminal).
-    let mut printer = Printer::new(format, *options).with_chart_options(RenderOptions {
+    let options = printer.options();
+    let mut printer = printer.with_chart_options(RenderOptions {
         width: options.width.or_else(terminal_width),
-        ..*options
+        ..options
     });
     let mut write_error: Option<std::io::Error> = None;
     let mut cancelled: Option<Error> = None;

@@ -80,10 +80,11 @@ fn compile_all(args: &SqlArgs, out: &mut impl Write) -> Result<(), Error> {
         sources.push(Source::new(name, c.as_str()));
     }
     if sources.is_empty() {
-        return Err(Error::new(ErrorKind::Invalid(
-            "nothing to compile".into(),
-        ))
-        .with_help("give a script, or a query with -c: itq sql -c 'provinces count by region'"));
+        return Err(
+            Error::new(ErrorKind::Invalid("nothing to compile".into())).with_help(
+                "give a script, or a query with -c: itq sql -c 'provinces count by region'",
+            ),
+        );
     }
     let built_in = engine.clone();
     let mut statements = Vec::new();

@@ -48,6 +48,11 @@ pub const COMMANDS: &[Command] = &[
         help: "print how long each entry took",
     },
     Command {
+        name: "limits",
+        args: "[memory|rows|text VALUE]",
+        help: "show the limits, or set one (.limits memory 4G)",
+    },
+    Command {
         name: "read",
         args: "FILE",
         help: "run the statements in an itq file",
@@ -55,7 +60,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "sources",
         args: "",
-        help: "the articles the fact base cites (the `sources` relation)",
+        help: "the articles, standards and general knowledge the fact base cites (the `sources` relation)",
     },
     Command {
         name: "quit",
@@ -92,12 +97,25 @@ pub enum Meta {
     MaxRows(usize),
     /// `.timer on|off`.
     Timer(bool),
+    /// `.limits` (show them) or `.limits memory|rows|text VALUE`.
+    Limits(Option<Limit>),
     /// `.read FILE`.
     Read(PathBuf),
     /// `.sources`.
     Sources,
     /// `.quit`.
     Quit,
+}
+
+/// One limit set with `.limits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Bytes one step may build.
+    Memory(u64),
+    /// Rows one step may produce.
+    Rows(u64),
+    /// Bytes one text value may hold.
+    Text(u64),
 }
 
 /// The command a (possibly abbreviated) name stands for: an exact name or an
@@ -178,6 +196,28 @@ pub fn parse(text: &str) -> Result<Meta, String> {
             "off" => Ok(Meta::Timer(false)),
             _ => Err(usage()),
         },
+        "limits" if rest.is_empty() => Ok(Meta::Limits(None)),
+        "limits" => {
+            let (which, value) = rest
+                .split_once(char::is_whitespace)
+                .map_or((rest, ""), |(w, v)| (w, v.trim()));
+            let size = || {
+                itq::limits::parse_bytes(value)
+                    .ok_or_else(|| format!("`{value}` is not a size; write it like 512M or 4G"))
+            };
+            match which.to_lowercase().as_str() {
+                "memory" => Ok(Meta::Limits(Some(Limit::Memory(size()?)))),
+                "text" => Ok(Meta::Limits(Some(Limit::Text(size()?)))),
+                "rows" => value
+                    .replace(['_', ','], "")
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(|n| Meta::Limits(Some(Limit::Rows(n))))
+                    .ok_or_else(|| format!("`{value}` is not a number of rows")),
+                _ => Err(usage()),
+            }
+        }
         "read" if !rest.is_empty() => Ok(Meta::Read(PathBuf::from(
             rest.trim_matches(|c| c == '"' || c == '\''),
         ))),

@@ -2,8 +2,11 @@
 //! sessions, and meta-commands. Nothing ends the session but `.quit` or
 //! Ctrl-D: an error prints and the prompt comes back.
 
+mod complete;
 mod helper;
+mod highlight;
 mod meta;
+mod validate;
 
 use crate::cli::run_source_with;
 use helper::{Enter, Helper};
@@ -54,15 +57,10 @@ pub fn colour_wanted() -> bool {
 
 /// Runs the prompt until `.quit` or end of input.
 pub fn run(mut engine: Engine, format: Format) -> ExitCode {
-    let relations = engine.catalog().relations().count();
-    let facts: usize = engine
-        .catalog()
-        .relations()
-        .map(|(_, r)| r.table.num_rows())
-        .sum();
     println!(
-        "itq {} — {relations} relations, {facts} facts loaded; type .help",
-        env!("CARGO_PKG_VERSION")
+        "itq {} — {}; type .help",
+        env!("CARGO_PKG_VERSION"),
+        engine.catalog().counts()
     );
     let config = Config::builder()
         .auto_add_history(false)
@@ -116,7 +114,7 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                     .dimensions()
                     .and_then(|(cols, _)| u16::try_from(cols).ok());
                 let started = Instant::now();
-                let text = helper::join_continuations(entry.trim_end());
+                let text = validate::join_continuations(entry.trim_end());
                 // Entries that run statements are timed; settings are not.
                 let ran = if let Some(meta) = text.trim_start().strip_prefix('.') {
                     match meta::parse(meta) {
@@ -252,6 +250,17 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
         Meta::Format(f) => settings.format = f,
         Meta::MaxRows(n) => settings.max_rows = n,
         Meta::Timer(on) => settings.timer = on,
+        Meta::Limits(set) => {
+            let mut limits = engine.limits();
+            match set {
+                None => {}
+                Some(meta::Limit::Memory(n)) => limits.memory = n,
+                Some(meta::Limit::Rows(n)) => limits.rows = n,
+                Some(meta::Limit::Text(n)) => limits.text = n,
+            }
+            engine.set_limits(limits);
+            print!("{}", limits.describe());
+        }
         Meta::Read(path) => match std::fs::read_to_string(&path) {
             Ok(text) => run_text(engine, settings, &Source::file(&path, text)),
             Err(e) => eprintln!("error: cannot read `{}`: {e}", path.display()),

@@ -69,8 +69,17 @@ pub fn check() -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Asserts that `f`, run inside an already-cancelled run, stops with the
+    /// "query cancelled" error: a long operation notices a cancel by itself.
+    pub(crate) fn cancelled<T: std::fmt::Debug>(f: impl FnOnce() -> Result<T>) {
+        let h = InterruptHandle::default();
+        h.cancel();
+        let e = with_handle(&h, f).expect_err("cancelled");
+        assert_eq!(e.kind(), &ErrorKind::Cancelled);
+    }
 
     #[test]
     fn check_fails_only_inside_a_cancelled_run() {

@@ -13,6 +13,10 @@ use crate::value::{Scalar, Type};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod statement;
+
+pub use statement::CheckedStatement;
+
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
 
@@ -622,7 +626,11 @@ impl<'a> Checker<'a> {
         match &e.kind {
             ExprKind::Int(v) => lit(Scalar::Int(*v)),
             ExprKind::Decimal(v) => lit(Scalar::Decimal(*v)),
-            ExprKind::Text(s) => lit(Scalar::Text(s.as_str().into())),
+            ExprKind::Text(s) => {
+                crate::limits::check_text("the text literal", s.len() as u64)
+                    .map_err(|err| err.with_span(e.span))?;
+                lit(Scalar::Text(s.as_str().into()))
+            }
             ExprKind::Date(d) => lit(Scalar::Date(*d)),
             ExprKind::Bool(b) => lit(Scalar::Bool(*b)),
             ExprKind::Null => lit(Scalar::Null),
