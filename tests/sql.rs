@@ -168,3 +168,26 @@ fn a_script_compiles_every_query_and_a_checking_error_stops_it() {
     assert!(err.contains("unknown column `provnce`"), "{err}");
     assert!(err.contains("report.itq:2:"), "{err}");
 }
+
+/// Every ```sql DIALECT block in docs/sql.md holds an itq query, `---`, and
+/// exactly the SQL `itq sql` prints for it.
+#[test]
+fn the_sql_shown_in_the_docs_is_what_itq_prints() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sql.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let engine = Engine::new().unwrap();
+    let mut blocks = 0;
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("```sql ") {
+        let after = &rest[at + 7..];
+        let (dialect, body) = after.split_once('\n').unwrap();
+        let end = body.find("\n```").expect("the block ends");
+        let (query, sql) = body[..end].split_once("\n---\n").expect("query --- sql");
+        let d: Dialect = dialect.trim().parse().unwrap();
+        let got = format!("{};", engine.to_sql(query, d).unwrap());
+        assert_eq!(got, sql, "docs/sql.md: the {d} SQL of `{query}`");
+        blocks += 1;
+        rest = &body[end..];
+    }
+    assert!(blocks >= 2, "only {blocks} SQL blocks in docs/sql.md");
+}
