@@ -284,6 +284,7 @@ impl Engine {
             let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
                 .query(q, &Params::new())?;
             crate::sql::compile(&checked.plan, dialect)
+                .map_err(|e| crate::sql::locate(e, text, *span))
         })
         .map_err(|e| e.with_span(*span).with_source(&source))
     }
@@ -315,7 +316,8 @@ impl Engine {
             })
             .map_err(located)?;
             let compile = |q: &crate::plan::CheckedQuery| {
-                crate::stack::deep(|| crate::sql::compile(&q.plan, dialect)).map_err(located)
+                crate::stack::deep(|| crate::sql::compile(&q.plan, dialect))
+                    .map_err(|e| located(crate::sql::locate(e, &source.text, statement.span)))
             };
             match checked {
                 CheckedStatement::Query { query, .. } => emit(format!("{};", compile(&query)?)),

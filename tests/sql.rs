@@ -139,7 +139,7 @@ fn a_construct_the_dialect_lacks_is_a_located_error() {
     assert_eq!((out.as_str(), code), ("", 1));
     assert_eq!(
         err,
-        "error: `median` cannot be compiled to SQLite\n --> <command>:1:1\n  |\n1 | events median value by status\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = help: the engine has no median aggregate\n"
+        "error: `median` cannot be compiled to SQLite\n --> <command>:1:8\n  |\n1 | events median value by status\n  |        ^^^^^^\n  = help: the engine has no median aggregate\n"
     );
 }
 

@@ -116,3 +116,37 @@ pub fn create_table(name: &str, table: &crate::store::Table, dialect: Dialect) -
     }
     out
 }
+
+/// Points a dialect's refusal at the construct in the statement `within` of
+/// `text`: the first word it names in backticks (`median`, `limit`, `lower`),
+/// where that word stands outside a string; other errors pass unchanged.
+pub(crate) fn locate(e: Error, text: &str, within: crate::source::Span) -> Error {
+    let ErrorKind::Unsupported { construct, .. } = e.kind() else {
+        return e;
+    };
+    let Some(word) = construct
+        .split('`')
+        .nth(1)
+        .map(|w| w.split('(').next().unwrap_or(w).to_string())
+    else {
+        return e;
+    };
+    let statement = &text[within.start..within.end.min(text.len())];
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let found = statement.match_indices(word.as_str()).find(|&(i, _)| {
+        let before = statement[..i].chars().next_back();
+        let after = statement[i + word.len()..].chars().next();
+        let outside_string = statement[..i].matches('"').count() % 2 == 0;
+        !before.is_some_and(is_word) && !after.is_some_and(is_word) && outside_string
+    });
+    match found {
+        Some((i, _)) => {
+            let start = within.start + i;
+            e.with_span(crate::source::Span {
+                start,
+                end: start + word.len(),
+            })
+        }
+        None => e,
+    }
+}

@@ -318,7 +318,7 @@ mod tests {
         assert_eq!(parse("fo json"), Ok(Meta::Format(Format::Json)));
         assert_eq!(
             parse("s"),
-            Err("`.s` could be `.schema` or `.sources`; type more letters".into())
+            Err("`.s` could be `.schema` or `.sql` or `.sources`; type more letters".into())
         );
     }
 
