@@ -136,7 +136,7 @@ pub(crate) fn locate(e: Error, text: &str, within: crate::source::Span) -> Error
     let found = statement.match_indices(word.as_str()).find(|&(i, _)| {
         let before = statement[..i].chars().next_back();
         let after = statement[i + word.len()..].chars().next();
-        let outside_string = statement[..i].matches('"').count() % 2 == 0;
+        let outside_string = statement[..i].matches('"').count().is_multiple_of(2);
         !before.is_some_and(is_word) && !after.is_some_and(is_word) && outside_string
     });
     match found {
