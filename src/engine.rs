@@ -10,14 +10,13 @@ use crate::exec;
 use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
-use crate::render::render_checked;
 use crate::save;
 use crate::source::Source;
 use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -63,6 +62,17 @@ pub enum Output {
 /// The backend queries run on: the native columnar engine.
 const NATIVE: &dyn Backend = &exec::Native;
 
+/// What [`Engine::describe`] says of a relation or def.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// Its documentation (the fact base's, or the comment above its `let` or `def`).
+    pub doc: Option<String>,
+    /// A def's parameter names; `None` for a relation.
+    pub params: Option<Vec<String>>,
+    /// The columns it gives.
+    pub fields: Vec<crate::store::Field>,
+}
+
 /// An itq engine: a catalog of names and the means to run statements against it.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -71,6 +81,8 @@ pub struct Engine {
     folders: Folders,
     /// Stops the running query; shared by clones of the engine.
     interrupt: InterruptHandle,
+    /// Where relative `save` paths write instead (see [`Engine::redirect_saves`]).
+    saves: Option<PathBuf>,
     /// What one statement may use.
     limits: Limits,
 }
@@ -100,6 +112,7 @@ impl Engine {
             catalog: Catalog::new(),
             folders: Folders::default(),
             interrupt: InterruptHandle::default(),
+            saves: None,
             limits: Limits::from_machine(),
         }
     }
@@ -109,6 +122,39 @@ impl Engine {
     /// or write nothing until the host grants it.
     pub fn allow_folder(&mut self, dir: impl AsRef<Path>) -> Result<()> {
         self.folders.allow(dir.as_ref())
+    }
+
+    /// Makes `save` with a relative path write under `dir` instead of the
+    /// script's folder (creating the subfolders the script's folder has), and
+    /// `load` read a relative path from there when an earlier `save` wrote
+    /// it. `itq test` runs scripts so, in a fresh temporary folder, so that
+    /// checking a script never changes the folder it is in. `dir` is granted.
+    pub fn redirect_saves(&mut self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        self.allow_folder(dir)?;
+        self.saves = Some(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// The source whose folder a relative `written` path starts from: the
+    /// redirect folder for a save (and for a load of what a save wrote there).
+    fn files_source(&self, source: &Arc<Source>, written: &str, writing: bool) -> Arc<Source> {
+        let Some(saves) = &self.saves else {
+            return Arc::clone(source);
+        };
+        let relative = Path::new(written);
+        if relative.is_absolute() || !(writing || saves.join(relative).exists()) {
+            return Arc::clone(source);
+        }
+        if let (true, Some(parent), Some(dir)) = (writing, relative.parent(), &source.dir) {
+            if !parent.as_os_str().is_empty() && dir.join(parent).is_dir() {
+                let _ = std::fs::create_dir_all(saves.join(parent));
+            }
+        }
+        Arc::new(Source {
+            dir: Some(saves.clone()),
+            ..Source::clone(source)
+        })
     }
 
     /// Sets the script parameter `$name`.
@@ -238,6 +284,51 @@ impl Engine {
         })?;
         *self = trial;
         last.ok_or_else(|| Error::new(ErrorKind::Invalid("the query gave no result".into())))
+    }
+
+    /// The columns of the relation or def `name`, for `describe` and
+    /// `.schema`. A def's are found by checking its body with its parameters
+    /// unknown, so a column whose type comes from a parameter shows as null.
+    pub fn describe(&self, name: &str) -> Result<Described> {
+        if let Some(rel) = self.catalog.relation(name) {
+            return Ok(Described {
+                doc: rel.doc.clone(),
+                params: None,
+                fields: rel.table.fields().to_vec(),
+            });
+        }
+        if let Some(def) = self.catalog.def(name) {
+            let probe: Params = def
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), Scalar::Null))
+                .collect();
+            let checked = crate::stack::deep(|| {
+                Checker::probing(&self.catalog, NATIVE, Arc::clone(&def.source))
+                    .query(&def.body, &probe)
+            })
+            .map_err(|e| e.with_source(&def.source))?;
+            return Ok(Described {
+                doc: def.doc.clone(),
+                params: Some(def.params.iter().map(|p| p.name.clone()).collect()),
+                fields: checked.fields,
+            });
+        }
+        let err = Error::new(ErrorKind::UnknownRelation(name.to_string()));
+        Err(if self.catalog.scalar(name).is_some() {
+            Error::new(ErrorKind::Type(format!(
+                "`{name}` is a single value, not a relation"
+            )))
+            .with_help(format!(
+                "`{name}` alone in `select` shows it: `provinces limit 1 select {name}`"
+            ))
+        } else {
+            err.with_help(crate::error::suggestion(
+                name,
+                "relations and defs",
+                self.catalog.source_names(),
+            ))
+        })
     }
 
     /// The columns the query `text` would produce, found by checking it without
@@ -439,13 +530,26 @@ impl Engine {
                 path,
                 path_span,
                 replace,
+                bom,
+                sheet,
             } => {
-                let file = self.folders.resolve(&path, path_span, source, true)?;
-                let format = save::format_for_path(&file).map_err(|e| e.with_span(path_span))?;
+                let file = self.folders.resolve(
+                    &path,
+                    path_span,
+                    &self.files_source(source, &path, true),
+                    true,
+                )?;
+                save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
                 let table = NATIVE.execute(&query.plan)?;
-                let text = render_checked(&table, format, &Default::default())?;
+                let options = save::SaveOptions {
+                    replace,
+                    bom,
+                    sheet,
+                };
+                let bytes = save::table_bytes(&file, &path, &table, &options)
+                    .map_err(|e| e.with_span(path_span))?;
                 let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
-                save::write_in(&folder, &name, &path, text.as_bytes(), replace)
+                save::write_in(&folder, &name, &path, &bytes, replace)
                     .map_err(|e| e.with_span(path_span))?;
                 Output::Saved {
                     path,
@@ -458,7 +562,12 @@ impl Engine {
                 name,
                 options,
             } => {
-                let file = self.folders.resolve(&path, path_span, source, false)?;
+                let file = self.folders.resolve(
+                    &path,
+                    path_span,
+                    &self.files_source(source, &path, false),
+                    false,
+                )?;
                 let name = match name {
                     Some(n) => n,
                     None => relation_name(&file).ok_or_else(|| {
@@ -475,6 +584,15 @@ impl Engine {
                 let table = load::load_opened(opened, &file, &path, &options)
                     .map_err(|e| e.with_span(path_span))?;
                 self.define_loaded(&name, table, format!("loaded from {path}"))
+            }
+            CheckedStatement::Describe { name, span } => {
+                let described = self.describe(&name).map_err(|e| e.with_span(span))?;
+                let names = described.fields.iter().map(|f| Some(f.name.as_str()));
+                let types = described.fields.iter().map(|f| Some(f.ty.name()));
+                Output::Table(Table::new(vec![
+                    ("column".into(), Arc::new(Column::from_texts(names))),
+                    ("type".into(), Arc::new(Column::from_texts(types))),
+                ]))
             }
             CheckedStatement::LetValue { name, value } => {
                 self.catalog.set_scalar(&name, value);

@@ -45,6 +45,10 @@ pub enum ErrorKind {
     /// Integer arithmetic or a sum went past the 64-bit range.
     #[error("integer overflow in {0}")]
     Overflow(String),
+    /// Decimal arithmetic went past the decimal range (about 1.8e308) or has
+    /// no value (`inf - inf`).
+    #[error("decimal overflow in {0}")]
+    DecimalOverflow(String),
     /// A file could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
@@ -168,11 +172,11 @@ impl Error {
             gutter = number.len() + 1;
             let pad = " ".repeat(gutter);
             let arrow = " ".repeat(gutter - 1);
-            let line = loc.line_text.replace('\t', " ");
+            let (line, caret_at, width) = window(&loc.line_text, loc.column - 1, loc.width);
             // The caret sits under the characters in the terminal's columns:
             // a CJK character or an emoji takes two, a combining mark none.
-            let prefix: String = line.chars().take(loc.column - 1).collect();
-            let covered: String = line.chars().skip(loc.column - 1).take(loc.width).collect();
+            let prefix: String = line.chars().take(caret_at).collect();
+            let covered: String = line.chars().skip(caret_at).take(width).collect();
             let caret_pad = " ".repeat(prefix.width());
             let carets = covered.width().max(1);
             out.push_str(&format!(
@@ -189,6 +193,40 @@ impl Error {
         }
         out
     }
+}
+
+/// The most characters of a source line an error shows.
+const LINE_WINDOW: usize = 120;
+
+/// The part of `line` an error shows (tabs as spaces): all of it when short,
+/// else [`LINE_WINDOW`] characters around the span, with `…` where cut. Also
+/// where the caret goes in it and how wide it is, in characters.
+fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    if chars.len() <= LINE_WINDOW {
+        return (chars.into_iter().collect(), column, width);
+    }
+    let first = column
+        .saturating_sub(LINE_WINDOW / 3)
+        .min(chars.len() - LINE_WINDOW);
+    let last = first + LINE_WINDOW;
+    let mut shown = String::new();
+    if first > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[first..last]);
+    if last < chars.len() {
+        shown.push('…');
+    }
+    let caret_at = column - first + usize::from(first > 0);
+    (
+        shown,
+        caret_at,
+        width.min(last.saturating_sub(column)).max(1),
+    )
 }
 
 impl fmt::Display for Error {

@@ -61,7 +61,7 @@ pub mod testing;
 pub mod value;
 
 pub use cancel::InterruptHandle;
-pub use engine::{Engine, Output, PRELUDE};
+pub use engine::{Described, Engine, Output, PRELUDE};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
 pub use load::{FileFormat, LoadOptions};

@@ -27,6 +27,9 @@ pub struct Printer {
     options: RenderOptions,
     chart: RenderOptions,
     first: bool,
+    /// With `--format json` and several results in a run: the results are
+    /// elements of one JSON array, so the output is one document.
+    document: bool,
     quiet: bool,
 }
 
@@ -38,7 +41,26 @@ impl Printer {
             options,
             chart: options,
             first: true,
+            document: false,
             quiet: false,
+        }
+    }
+
+    /// Prints JSON results as the elements of one array (a document that
+    /// holds several results); `printed` is how many an earlier printer of
+    /// the same run printed already. [`Printer::document_end`] closes it.
+    pub fn in_document(mut self, printed: usize) -> Printer {
+        self.document = self.format == Format::Json;
+        self.first = printed == 0;
+        self
+    }
+
+    /// The text that closes the document, after `printed` results in all.
+    pub fn document_end(format: Format, printed: usize) -> &'static str {
+        if format == Format::Json && printed > 0 {
+            "\n]\n"
+        } else {
+            ""
         }
     }
 
@@ -68,6 +90,14 @@ impl Printer {
             Output::Chart(t) => chart(t, &self.chart),
             other => return Ok(notice(other, self.quiet).map_or(Printed::Nothing, Printed::Notice)),
         };
+        if self.document && matches!(output, Output::Table(_)) {
+            let sep = if self.first { "[\n" } else { ",\n" };
+            self.first = false;
+            return Ok(Printed::Result(format!(
+                "{sep}{}",
+                text.trim_end_matches('\n')
+            )));
+        }
         let sep = separator(self.format, self.first);
         self.first = false;
         Ok(Printed::Result(format!("{sep}{text}")))

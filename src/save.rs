@@ -1,16 +1,120 @@
 //! Writing results to files, for `save ... to` and `--output`: the format
 //! follows the extension, and the file appears whole or not at all (it is
 //! written to a temporary file in the same folder and renamed into place).
+//! Text formats are rendered by `render`; workbooks (`xlsx`) and Parquet
+//! are written by their crates, behind the `excel` and `parquet` features.
 
 use crate::access::Folder;
 use crate::cancel;
 use crate::error::{Error, ErrorKind, Result};
-use crate::render::Format;
+use crate::render::{render_checked, Format};
+use crate::store::Table;
 use rustix::fs::{self, AtFlags, FileType, Mode, OFlags};
 use std::ffi::OsStr;
 use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::path::Path;
+
+#[cfg(feature = "excel")]
+mod xlsx;
+
+/// How `save` writes a file beyond its format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveOptions {
+    /// Overwrite an existing file.
+    pub replace: bool,
+    /// Start a CSV file with a UTF-8 byte-order mark, so that Excel on
+    /// Chinese (or any non-UTF-8) Windows reads its text right.
+    pub bom: bool,
+    /// The sheet's name in a workbook (by default `Sheet1`).
+    pub sheet: Option<String>,
+}
+
+/// What a file name asks `save` to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A text format `render` makes.
+    Text(Format),
+    /// An Excel workbook (.xlsx).
+    Xlsx,
+    /// Apache Parquet.
+    Parquet,
+}
+
+/// The target a file name's extension asks for.
+pub fn target_for_path(path: &Path) -> Result<Target> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("xlsx") => Ok(Target::Xlsx),
+        Some("parquet") => Ok(Target::Parquet),
+        Some("xls" | "xlsm" | "xlsb" | "ods") => Err(Error::new(ErrorKind::Invalid(format!(
+            "itq writes workbooks as .xlsx, not as `{}`",
+            path.display()
+        )))
+        .with_help("end the file name in .xlsx; Excel, LibreOffice and WPS all open it")),
+        _ => format_for_path(path).map(Target::Text),
+    }
+}
+
+/// The bytes of `table` in the format `path`'s extension asks for, checked
+/// against the options; `shown` names the file in messages. The engine
+/// writes them with [`write_in`].
+pub fn table_bytes(
+    path: &Path,
+    shown: &str,
+    table: &Table,
+    options: &SaveOptions,
+) -> Result<Vec<u8>> {
+    let target = target_for_path(path)?;
+    if options.bom && target != Target::Text(Format::Csv) {
+        return Err(Error::new(ErrorKind::Invalid(format!(
+            "`bom` applies to CSV files, not to `{shown}`"
+        )))
+        .with_help("leave `bom` out: other formats say their encoding themselves"));
+    }
+    if options.sheet.is_some() && target != Target::Xlsx {
+        return Err(Error::new(ErrorKind::Invalid(format!(
+            "`sheet` applies to workbooks (.xlsx), not to `{shown}`"
+        )))
+        .with_help("leave `sheet` out, or save to a .xlsx file"));
+    }
+    Ok(match target {
+        Target::Text(format) => {
+            let text = render_checked(table, format, &Default::default())?;
+            let mut bytes = Vec::with_capacity(text.len() + 3);
+            if options.bom {
+                bytes.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            bytes.extend_from_slice(text.as_bytes());
+            bytes
+        }
+        Target::Xlsx => xlsx_bytes(table, shown, options)?,
+        Target::Parquet => parquet_bytes(table, shown)?,
+    })
+}
+
+#[cfg(feature = "excel")]
+fn xlsx_bytes(table: &Table, shown: &str, options: &SaveOptions) -> Result<Vec<u8>> {
+    xlsx::workbook(table, shown, options.sheet.as_deref().unwrap_or("Sheet1"))
+}
+
+#[cfg(not(feature = "excel"))]
+fn xlsx_bytes(_: &Table, shown: &str, _: &SaveOptions) -> Result<Vec<u8>> {
+    Err(crate::load::not_built(shown, "Excel", "excel"))
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_bytes(table: &Table, shown: &str) -> Result<Vec<u8>> {
+    crate::load::parquet_bytes(table, shown)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_bytes(_: &Table, shown: &str) -> Result<Vec<u8>> {
+    Err(crate::load::not_built(shown, "Parquet", "parquet"))
+}
 
 /// The output format a file name's extension asks for.
 pub fn format_for_path(path: &Path) -> Result<Format> {
@@ -29,7 +133,7 @@ pub fn format_for_path(path: &Path) -> Result<Format> {
                 "cannot tell what format to write `{}` in",
                 path.display()
             )))
-            .with_help("end the file name in .csv, .json, .ndjson, .md or .txt"))
+            .with_help("end the file name in .csv, .json, .ndjson, .md, .txt, .xlsx or .parquet"))
         }
     })
 }

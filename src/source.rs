@@ -86,13 +86,17 @@ impl Source {
 
     /// Line, column and the line's text for the start of `span`.
     pub fn locate(&self, span: Span) -> Location {
+        // Lines end in `\n`, `\r\n` or a lone `\r`, as in the grammar.
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
         let line_end = self.text[start..]
-            .find('\n')
+            .find(['\n', '\r'])
             .map_or(self.text.len(), |i| start + i);
-        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
-        let line = self.text[..line_start].matches('\n').count() + 1;
+        let line_text = &self.text[line_start..line_end];
+        let before = &self.text[..line_start];
+        let line = before.matches('\n').count() + before.matches('\r').count()
+            - before.matches("\r\n").count()
+            + 1;
         let column = self.text[line_start..start].chars().count() + 1;
         let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
         let width = self.text[start..end].chars().count().max(1);

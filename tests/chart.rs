@@ -1,14 +1,8 @@
 //! The `chart` clause as a user sees it from the command line.
 
-use std::process::{Command, Output};
+mod common;
 
-fn itq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::itq;
 
 #[test]
 fn a_chart_in_a_script_is_plain_text_80_columns_wide() {

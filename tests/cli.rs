@@ -1,23 +1,8 @@
 //! The `itq` command as a user runs it: output, errors on stderr, exit codes.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn itq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{itq, itq_in, itq_with_input, stderr, stdout};
 
 #[test]
 fn the_given_example_runs_as_written() {
@@ -94,19 +79,7 @@ fn a_missing_script_is_a_clear_error() {
 
 #[test]
 fn statements_piped_on_stdin_print_only_results() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"provinces count\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = itq_with_input(&[], "provinces count\n");
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         stdout(&o),
@@ -169,15 +142,6 @@ fn malformed_input_never_panics() {
 }
 
 // ------------------------------------------------------- data and parameters
-
-fn itq_in(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn scripts_find_their_data_beside_them_from_any_folder() {

@@ -17,14 +17,52 @@ fn documents() -> Vec<String> {
     names
 }
 
+/// How many ```itq examples each document holds. A document that gains or
+/// loses examples changes its row here, so an example that stops being
+/// collected cannot go unnoticed.
+const EXAMPLES: &[(&str, usize)] = &[
+    ("docs/data.md", 6),
+    ("docs/design.md", 0),
+    ("docs/fuzzing.md", 0),
+    ("docs/performance.md", 0),
+    ("docs/reference.md", 29),
+    ("docs/sql.md", 1),
+    ("docs/tutorial.md", 25),
+    ("README.md", 6),
+];
+
+/// The lines of `text` that open an ```itq fence, counted without the
+/// Markdown reader under test: a line starting with three backquotes opens or
+/// closes a fence, and an opening one that says `itq` is an example.
+fn itq_fences(text: &str) -> usize {
+    let mut inside = false;
+    let mut count = 0;
+    for line in text.lines() {
+        if let Some(info) = line.trim_start().strip_prefix("```") {
+            if !inside && info.split_whitespace().next() == Some("itq") {
+                count += 1;
+            }
+            inside = !inside;
+        }
+    }
+    count
+}
+
 #[test]
 fn every_documented_example_prints_what_the_docs_say() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut failures = Vec::new();
-    let mut examples = 0;
+    let mut counts = Vec::new();
     for name in documents() {
         let text = std::fs::read_to_string(root.join(&name)).unwrap();
-        examples += markdown::examples(&name, &text).map_or(0, |e| e.len());
+        let examples = markdown::examples(&name, &text).map_or(0, |e| e.len());
+        assert_eq!(
+            examples,
+            itq_fences(&text),
+            "{name}: the docs test collects {examples} examples, but the file has {} ```itq blocks",
+            itq_fences(&text)
+        );
+        counts.push((name.clone(), examples));
         failures.extend(markdown::check(&name, &text));
     }
     let report: Vec<String> = failures.iter().map(|m| m.to_string()).collect();
@@ -34,10 +72,31 @@ fn every_documented_example_prints_what_the_docs_say() {
         failures.len(),
         report.join("\n")
     );
-    assert!(
-        examples >= 6,
-        "only {examples} executed examples in the docs"
+    let expected: Vec<(String, usize)> =
+        EXAMPLES.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+    assert_eq!(
+        counts, expected,
+        "the documents or their numbers of examples changed; update EXAMPLES in tests/docs.rs"
     );
+}
+
+#[test]
+fn every_example_with_a_text_block_is_compared() {
+    // A line added to every ```text block makes every example that has one fail.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in documents() {
+        let text = std::fs::read_to_string(root.join(&name)).unwrap();
+        let examples = markdown::examples(&name, &text).unwrap();
+        let shown = examples.iter().filter(|e| e.expected.is_some()).count();
+        let spoilt = text.replace("```text\n", "```text\nnot what itq prints\n");
+        let failures = markdown::check(&name, &spoilt);
+        assert_eq!(
+            failures.len(),
+            shown,
+            "{name}: {} of the {shown} examples with a text block were compared",
+            failures.len()
+        );
+    }
 }
 
 #[test]

@@ -34,6 +34,7 @@ error_snapshots! {
     sum_of_text: "events sum province",
     where_not_a_condition: "events where value",
     unclosed_string: r#"events where province = "Gansu"#,
+    unclosed_string_ending_in_an_escaped_quote: r#"events where province = "Gansu\""#,
     unclosed_parenthesis: "events where (value > 1",
     trailing_operator: "events where value >",
     statement_ends_early: "events where\nvalue > 1",

@@ -6,12 +6,11 @@ use itq::syntax::parse_script;
 use itq::testing::{markdown, transcript};
 use itq::{Engine, Source};
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::{itq_in, itq_with_input, root, stderr, stdout};
 
 /// The script's AST printed with every span left out.
 fn ast_without_spans(text: &str) -> String {
@@ -129,26 +128,8 @@ fn the_projects_scripts_and_docs_are_formatted() {
             "stdlib/prelude.itq",
         ],
     );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    assert_eq!(text(&o.stdout), "");
-}
-
-fn itq_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
 }
 
 #[test]
@@ -160,15 +141,15 @@ fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
 
     let o = itq_in(dir.path(), &["fmt", "--check", "."]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(text(&o.stdout), "would reformat ./a.itq\n");
+    assert_eq!(stdout(&o), "would reformat ./a.itq\n");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.itq")).unwrap(),
         messy
     );
 
     let o = itq_in(dir.path(), &["fmt", "."]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert_eq!(text(&o.stdout), "formatted ./a.itq\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "formatted ./a.itq\n");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.itq")).unwrap(),
         "# Gansu\nevents where province = 'Gansu' select projects, value # hedged\n"
@@ -190,11 +171,7 @@ fn fmt_reports_a_syntax_error_and_leaves_the_file_alone() {
     std::fs::write(dir.path().join("bad.itq"), "provinces wher region = 1\n").unwrap();
     let o = itq_in(dir.path(), &["fmt", "bad.itq"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("--> bad.itq:1:11"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("--> bad.itq:1:11"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bad.itq")).unwrap(),
         "provinces wher region = 1\n"
@@ -207,7 +184,7 @@ fn fmt_formats_the_examples_in_markdown_but_not_error_examples() {
     let page = "# P\n\n```itq\nprovinces   count\n```\n\n```itq error\nprovinces   wher\n```\n\n```sql\nselect   1\n```\n";
     std::fs::write(dir.path().join("p.md"), page).unwrap();
     let o = itq_in(dir.path(), &["fmt", "p.md"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("p.md")).unwrap(),
         page.replace("provinces   count", "provinces count")
@@ -216,26 +193,10 @@ fn fmt_formats_the_examples_in_markdown_but_not_error_examples() {
 
 #[test]
 fn fmt_dash_formats_standard_input_to_standard_output() {
-    use std::io::Write;
-    let run = |args: &[&str], input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let run = itq_with_input;
     let o = run(&["fmt", "-"], "provinces   COUNT  by region # r\n");
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(text(&o.stdout), "provinces count by region # r\n");
+    assert_eq!(stdout(&o), "provinces count by region # r\n");
     assert_eq!(
         run(&["fmt", "--check", "-"], "provinces count\n")
             .status
@@ -250,9 +211,119 @@ fn fmt_dash_formats_standard_input_to_standard_output() {
     );
     let o = run(&["fmt", "-"], "provinces wher x\n");
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("--> <stdin>:1:11"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("--> <stdin>:1:11"), "{}", stderr(&o));
+}
+
+/// Every operator, as a template over its operands (`{0}`, `{1}`).
+const OPERATORS: &[(&str, usize)] = &[
+    ("{0} or {1}", 2),
+    ("{0} and {1}", 2),
+    ("{0} = {1}", 2),
+    ("{0} != {1}", 2),
+    ("{0} <> {1}", 2),
+    ("{0} < {1}", 2),
+    ("{0} <= {1}", 2),
+    ("{0} > {1}", 2),
+    ("{0} >= {1}", 2),
+    ("{0} contains {1}", 2),
+    ("{0} + {1}", 2),
+    ("{0} - {1}", 2),
+    ("{0} * {1}", 2),
+    ("{0} / {1}", 2),
+    ("not {0}", 1),
+    ("-{0}", 1),
+    ("{0} in (1, 2)", 1),
+    ("{0} not in (1, 2)", 1),
+    ("{0} between 1 and 2", 1),
+    ("{0} not between 1 and 2", 1),
+    ("{0} is null", 1),
+    ("{0} is not null", 1),
+];
+
+fn apply(template: &str, x: &str, y: &str) -> String {
+    template.replace("{0}", x).replace("{1}", y)
+}
+
+/// Every way two operators combine over the operands `x`, `y` and `z`:
+/// `x OP1 y` as each operand of `OP2`, bare and in parentheses.
+fn operator_pairs(x: &str, y: &str, z: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (inner, _) in OPERATORS {
+        let inner = apply(inner, x, y);
+        for (outer, arity) in OPERATORS {
+            for wrapped in [inner.clone(), format!("({inner})")] {
+                out.push(apply(outer, &wrapped, z));
+                if *arity == 2 {
+                    out.push(apply(outer, z, &wrapped));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a query gives: its rows as CSV, or its error's message (which quotes
+/// operands as written, so without parentheses and with `<>` as `!=`).
+fn answer(engine: &mut Engine, query: &str) -> String {
+    match engine.query(query) {
+        Ok(table) => itq::render(&table, itq::Format::Csv),
+        Err(e) => format!("error: {}", e.kind())
+            .replace(['(', ')'], "")
+            .replace("<>", "!="),
+    }
+}
+
+#[test]
+fn every_pair_of_operators_formats_to_the_same_tree_and_answer() {
+    // On a thread with room to spare, so the parser need not grow its stack
+    // on each of the thousands of texts.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(operator_pairs_round_trip)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn operator_pairs_round_trip() {
+    let mut engine = Engine::empty();
+    let rows = [
+        serde_json::json!({"n1": 1, "n2": 2, "n3": 3, "b1": true, "b2": false, "b3": true, "s1": "ab", "s2": "b", "s3": "c"}),
+        serde_json::json!({"n1": null, "n2": 0, "n3": -1, "b1": null, "b2": true, "b3": false, "s1": null, "s2": "", "s3": "x"}),
+        serde_json::json!({"n1": 2, "n2": 2, "n3": 1, "b1": false, "b2": false, "b3": false, "s1": "1", "s2": "2", "s3": "1"}),
+    ];
+    engine.add_records("t", rows).unwrap();
+    let (mut shapes, mut ran) = (0, 0);
+    for e in operator_pairs("v1", "v2", "v3") {
+        let query = format!("t derive {e} as x select x");
+        let formatted = format_script(&query).unwrap_or_else(|e| panic!("{}", e.render()));
+        shapes += 1;
+        assert_eq!(
+            ast_without_spans(&query),
+            ast_without_spans(&formatted),
+            "`{query}` formatted as `{formatted}`"
+        );
+        // The same shape over numbers, booleans and text, so that each
+        // operator meets operands of a type it takes.
+        for kind in ["n", "b", "s"] {
+            let over = |text: &str| {
+                (1..=3).fold(text.to_string(), |t, i| {
+                    t.replace(&format!("v{i}"), &format!("{kind}{i}"))
+                })
+            };
+            let before = answer(&mut engine, &over(&query));
+            assert_eq!(
+                before,
+                answer(&mut engine, &over(&formatted)),
+                "`{}` formatted as `{}`",
+                over(&query),
+                over(&formatted)
+            );
+            ran += usize::from(!before.starts_with("error"));
+        }
+    }
+    // 22 operators inside each of 22, on either side and with or without
+    // parentheses: 1584 shapes, and about a quarter of the 4752 queries run.
+    assert_eq!(shapes, 1584);
+    assert!(ran >= 1000, "only {ran} queries ran");
 }

@@ -3,7 +3,10 @@
 
 use itq::generate::{projects_table, write_csv, DEFAULT_SEED};
 use itq::{Engine, Scalar};
-use std::process::Command;
+
+mod common;
+
+use common::command;
 
 fn csv(rows: usize, seed: u64) -> String {
     let mut out = Vec::new();
@@ -94,7 +97,7 @@ fn the_command_writes_the_file_atomically_and_says_it_is_synthetic() {
     let path = dir.join("p.csv");
     std::fs::write(&path, "old contents").unwrap();
     let generate = |force: bool| {
-        Command::new(env!("CARGO_BIN_EXE_itq"))
+        command()
             .args([
                 "generate", "projects", "--rows", "1000", "--seed", "5", "--out",
             ])
@@ -115,19 +118,16 @@ fn the_command_writes_the_file_atomically_and_says_it_is_synthetic() {
     // Nothing but the file is left behind.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+    let o = command()
         .args(["generate", "projects", "--rows", "10", "--seed", "5"])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(o.stdout).unwrap(), csv(10, 5));
 
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(["generate", "--help"])
-        .output()
-        .unwrap();
+    let o = command().args(["generate", "--help"]).output().unwrap();
     assert!(String::from_utf8(o.stdout).unwrap().contains("SYNTHETIC"));
 
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+    let o = command()
         .args(["generate", "projects", "--rows", "10", "--out"])
         .arg(dir.join("no such folder").join("p.csv"))
         .output()
@@ -135,7 +135,7 @@ fn the_command_writes_the_file_atomically_and_says_it_is_synthetic() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.starts_with("error: cannot write `"), "{err}");
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
+    let o = command()
         .args(["generate", "projects", "--rows", "10", "--out"])
         .arg(&dir)
         .output()

@@ -4,11 +4,9 @@
 use itq::{Engine, Limits};
 use std::process::Command;
 
-fn itq() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_itq"));
-    c.env("NO_COLOR", "1");
-    c
-}
+mod common;
+
+use common::command as itq;
 
 #[test]
 fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space() {

@@ -1,41 +1,11 @@
 //! The papercuts a new user hit in the 2026-12 trial
 //! (shared/reviews/new-user-trial-2026-12.md), each as the user met it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
 
-fn itq_in(dir: Option<&Path>, args: &[&str], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(d) = dir {
-        cmd.current_dir(d);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
 
-fn itq(args: &[&str]) -> Output {
-    itq_in(None, args, "")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{itq, itq_in, stderr, stdout};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("itq-papercuts-{}-{name}", std::process::id()));
@@ -143,18 +113,14 @@ fn load_says_what_it_loaded_on_standard_error_unless_quiet() {
         "load \"2023 投资-数据.csv\"\n_2023_投资_数据 count\n",
     )
     .unwrap();
-    let o = itq_in(Some(&dir), &["inv.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["inv.itq", "-f", "csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "loaded _2023_投资_数据: 2 rows, 3 columns\n");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(Some(&dir), &["--quiet", "inv.itq", "-f", "csv"], "");
+    let o = itq_in(&dir, &["--quiet", "inv.itq", "-f", "csv"]);
     assert_eq!(stderr(&o), "");
     assert_eq!(stdout(&o), "count\n2\n");
-    let o = itq_in(
-        Some(&dir),
-        &["--load", "one=inv.itq", "-c", "one count"],
-        "",
-    );
+    let o = itq_in(&dir, &["--load", "one=inv.itq", "-c", "one count"]);
     assert!(stderr(&o).starts_with("loaded one: "), "{}", stderr(&o));
 }
 
@@ -163,7 +129,7 @@ fn the_caret_sits_under_chinese_names() {
     let dir = scratch("caret");
     std::fs::write(dir.join("inv.csv"), "省份,签约金额\n甘肃省,1.5\n").unwrap();
     let o = itq_in(
-        Some(&dir),
+        &dir,
         &[
             "--load",
             "inv=inv.csv",
@@ -171,7 +137,6 @@ fn the_caret_sits_under_chinese_names() {
             "-c",
             "inv select 省份, 签约金額 limit 1",
         ],
-        "",
     );
     assert_eq!(o.status.code(), Some(1));
     // `签约金額` starts after `inv select 省份, ` (11 columns plus two for
@@ -180,4 +145,220 @@ fn the_caret_sits_under_chinese_names() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines[3], "1 | inv select 省份, 签约金額 limit 1", "{err}");
     assert_eq!(lines[4], "  |                  ^^^^^^^^", "{err}");
+}
+
+/// The help line of the error `-c TEXT` gives.
+fn help_for(text: &str) -> String {
+    let o = itq(&["-c", text]);
+    assert_eq!(o.status.code(), Some(1), "{text}: {}", stdout(&o));
+    stderr(&o)
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= help: ").map(str::to_string))
+        .unwrap_or_else(|| panic!("{text}: no help line in {}", stderr(&o)))
+}
+
+#[test]
+fn sql_habits_get_the_itq_spelling() {
+    for (text, hint) in [
+        (r#"events where province == "Gansu""#, "a single `=`"),
+        (
+            r#"events where province like "Gan%""#,
+            "`name contains \"Gan\"`",
+        ),
+        (
+            "events count group by province",
+            "`events count by province`",
+        ),
+        (
+            "events sum value group by province",
+            "`events count by province`",
+        ),
+        ("events order by value", "`events sort value desc`"),
+        ("events count(*)", "`count` alone counts rows"),
+        ("events sort value descending", "write `desc`"),
+        ("select * from events", "the relation first, without `from`"),
+        ("events select *", "leave `select *` out"),
+        ("help", "type `.help`"),
+        ("quit", "type `.quit` or press Ctrl-D"),
+        ("exit", "type `.quit` or press Ctrl-D"),
+    ] {
+        let help = help_for(text);
+        assert!(help.contains(hint), "{text}: {help}");
+    }
+}
+
+#[test]
+fn a_meta_command_outside_the_prompt_says_where_it_works() {
+    let help = help_for(".schema events");
+    assert!(
+        help.contains("work only at the prompt; in a script or -c, write `describe events`"),
+        "{help}"
+    );
+    let help = help_for(".load x.csv");
+    assert!(help.contains("`load \"x.csv\" as name`"), "{help}");
+}
+
+#[test]
+fn describe_lists_a_relations_or_defs_columns_in_scripts_and_c() {
+    let o = itq(&["-c", "describe top_sectors", "-f", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "column,type\nsector,text\ncount,integer\n");
+    let dir = scratch("describe");
+    std::fs::write(
+        dir.join("d.itq"),
+        "let west = provinces where region = \"west\"\ndescribe west\n",
+    )
+    .unwrap();
+    let o = itq_in(&dir, &["d.itq", "-f", "csv"]);
+    assert_eq!(
+        stdout(&o),
+        "column,type\nname,text\nname_zh,text\nfull_name_zh,text\ncode,text\nnames_source,text\nregion,text\nsource,text\ncoastal,boolean\ncoastal_source,text\ncapital,text\ncapital_source,text\n"
+    );
+    let o = itq(&["-c", "describe top_sector"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean `top_sectors`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+mod prompt {
+    use rexpect::reader::Options;
+    use rexpect::session::{spawn_with_options, PtySession};
+    use std::process::Command;
+
+    /// `itq` at its prompt in a pseudo-terminal, without colour.
+    pub fn start(test: &str) -> PtySession {
+        let dir = super::scratch(&format!("prompt-{test}"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
+        cmd.env("ITQ_HISTORY", dir.join("history"))
+            .env("TERM", "xterm-256color")
+            .env("NO_COLOR", "1")
+            .current_dir(&dir);
+        let options = Options::new()
+            .timeout_ms(Some(120_000))
+            .strip_ansi_escape_codes(true);
+        spawn_with_options(cmd, options).expect("itq starts in a pty")
+    }
+
+    /// Waits for the prompt (keys sent before it may be lost), types `text`,
+    /// presses Enter and waits until `expected` is shown.
+    pub fn shows(p: &mut PtySession, text: &str, expected: &str) {
+        p.exp_string("itq> ").expect("a prompt");
+        p.send(&format!("{text}\r")).unwrap();
+        p.flush().unwrap();
+        p.exp_string(expected)
+            .unwrap_or_else(|e| panic!("after `{text}`, expected `{expected}`: {e}"));
+    }
+
+    /// Waits for the prompt, then leaves with `.quit`.
+    pub fn quit(mut p: PtySession) {
+        p.exp_string("itq> ").expect("a prompt");
+        p.send(".quit\r").unwrap();
+        p.flush().unwrap();
+        p.exp_eof().expect("itq leaves on .quit");
+    }
+}
+
+#[test]
+fn schema_of_a_def_and_help_on_statements_and_clauses_at_the_prompt() {
+    let mut p = prompt::start("schema");
+    prompt::shows(
+        &mut p,
+        ".schema top_sectors",
+        "top_sectors(province_name, n): The n sectors",
+    );
+    p.exp_string("sector  text").unwrap();
+    p.exp_string("count   integer").unwrap();
+    prompt::shows(&mut p, ".help load", "load \"PATH\" [as NAME]");
+    p.exp_string("for example: load \"data/signings.csv\"")
+        .unwrap();
+    prompt::shows(&mut p, ".help join", "[left] join SOURCE on COL");
+    prompt::shows(
+        &mut p,
+        ".help where",
+        "keeps the rows where the condition is true",
+    );
+    prompt::quit(p);
+}
+
+#[test]
+fn itq_test_takes_parameters_from_the_command_line_or_the_script() {
+    let dir = scratch("test-params");
+    std::fs::write(
+        dir.join("report.itq"),
+        "events where province = $province select projects\n",
+    )
+    .unwrap();
+    let o = itq_in(&dir, &["test", "--update", "--param", "province=Gansu"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(std::fs::read_to_string(dir.join("report.out"))
+        .unwrap()
+        .contains("195"));
+    let o = itq_in(&dir, &["test", "--param", "province=Gansu"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The script's own header does the same without a flag.
+    std::fs::write(
+        dir.join("report.itq"),
+        "# test: param province=Gansu\nevents where province = $province select projects\n",
+    )
+    .unwrap();
+    let o = itq_in(&dir, &["test"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 passed, 0 failed"), "{}", stdout(&o));
+}
+
+#[test]
+fn update_refuses_to_bless_an_error_unless_the_script_expects_one() {
+    let dir = scratch("test-errors");
+    std::fs::write(
+        dir.join("report.itq"),
+        "events where province = $province count\n",
+    )
+    .unwrap();
+    let o = itq_in(&dir, &["test", "--update"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("report.itq:1: the script ends in an error, so its output was not saved; fix it, or add `# test: expect error` at its top if it should fail"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!dir.join("report.out").exists());
+    // Marked as expected to fail, the error is its expected output.
+    std::fs::write(
+        dir.join("report.itq"),
+        "# test: expect error\nevents where province = $province count\n",
+    )
+    .unwrap();
+    let o = itq_in(&dir, &["test", "--update"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(std::fs::read_to_string(dir.join("report.out"))
+        .unwrap()
+        .starts_with("error: the parameter `$province` has no value"));
+    let o = itq_in(&dir, &["test"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn a_script_that_saves_passes_every_time_and_leaves_its_folder_alone() {
+    let dir = scratch("test-saves");
+    std::fs::write(
+        dir.join("saver.itq"),
+        "save events to \"out.csv\"\nload \"out.csv\" as back\nback count\n",
+    )
+    .unwrap();
+    let o = itq_in(&dir, &["test", "--update"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    for _ in 0..2 {
+        let o = itq_in(&dir, &["test"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    }
+    assert!(
+        !dir.join("out.csv").exists(),
+        "the test run wrote beside the script"
+    );
+    assert!(std::fs::read_to_string(dir.join("saver.out"))
+        .unwrap()
+        .starts_with("saved 8 rows to out.csv\n"));
 }

@@ -5,34 +5,11 @@
 use itq::syntax::format::format_script;
 use itq::syntax::parse_script;
 use itq::{Engine, Source};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn itq(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{itq_with_input as itq, stderr, stdout};
 
 /// The first line of the error (`error: ...`) and its location line.
 fn headline(o: &Output) -> String {
@@ -165,14 +142,20 @@ fn fmt_keeps_the_spelling_of_parenthesised_literals() {
     for text in [
         "provinces limit 1 select (007)\n",
         "provinces limit 1 select (1_000)\n",
-        "provinces limit 1 select (1e-400)\n",
-        "provinces limit 1 select -(1e-400)\n",
         "provinces limit 1 select (9223372036854775807)\n",
         "provinces limit 1 select -(123456789012345678901234567890.5)\n",
         "provinces limit 1 select (007), 007\n",
     ] {
         let formatted = stdout(&itq(&["fmt", "-"], text));
         assert_eq!(run(text), run(&formatted), "{text} → {formatted}");
+    }
+    // A literal below the decimal range is an error, for fmt as for a run.
+    for text in [
+        "provinces limit 1 select (1e-400)\n",
+        "provinces limit 1 select -(1e-400)\n",
+    ] {
+        assert_eq!(itq(&["fmt", "-"], text).status.code(), Some(1), "{text}");
+        assert_eq!(run(text).0, Some(1), "{text}");
     }
     let formatted = stdout(&itq(&["fmt", "-"], "provinces limit 1 select (007)\n"));
     assert_eq!(formatted, "provinces limit 1 select 007\n");

@@ -6,6 +6,8 @@ use itq::syntax::ast::StatementKind;
 use itq::syntax::parse_script;
 use itq::{Engine, AGGREGATES, FUNCTIONS};
 
+mod common;
+
 fn reference() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reference.md")).unwrap()
 }
@@ -102,10 +104,7 @@ fn the_standard_library_section_lists_every_prelude_definition_with_its_comment(
 
 #[test]
 fn help_functions_prints_every_function_and_aggregate() {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_itq"))
-        .arg("--help-functions")
-        .output()
-        .unwrap();
+    let o = common::command().arg("--help-functions").output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8(o.stdout).unwrap();
     assert_eq!(out, itq::function_reference());

@@ -2,25 +2,10 @@
 //! against their text blocks; diffs for differences, exit code 1 when any
 //! differ, `--update` to rewrite.
 
+mod common;
+
+use common::{itq_in, root, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn itq_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A copy of examples/ (scripts, .out files and data) in a fresh temporary folder.
 fn copy_of_examples() -> tempfile::TempDir {
@@ -110,14 +95,28 @@ fn an_edited_example_fails_with_a_diff_and_update_fixes_it() {
         "{out}"
     );
 
+    // --update rewrites the .out file with what the edited script prints.
+    let out_file = dir.path().join("examples/top_events.out");
+    let pinned = std::fs::read_to_string(&out_file).unwrap();
     let o = itq_in(dir.path(), &["test", "--update", "examples"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("updated  examples/top_events.itq\n"));
+    let rewritten = std::fs::read_to_string(&out_file).unwrap();
+    assert_ne!(rewritten, pinned);
+    assert_eq!(
+        rewritten,
+        stdout(&itq_in(dir.path(), &["examples/top_events.itq"]))
+    );
     let o = itq_in(dir.path(), &["test", "examples/top_events.itq"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    // --bless is the same as --update.
+
+    // --bless is the same as --update: with the edit undone, it writes the
+    // pinned output back.
+    std::fs::write(&script, &text).unwrap();
     let o = itq_in(dir.path(), &["test", "--bless", "examples"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("updated  examples/top_events.itq\n"));
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), pinned);
 }
 
 #[test]
@@ -148,14 +147,14 @@ fn a_failing_script_pins_its_error_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("bad.itq"),
-        "provinces count\nprojects where sectr = 1\n",
+        "# test: expect error\nprovinces count\nprojects where sectr = 1\n",
     )
     .unwrap();
     let o = itq_in(dir.path(), &["test", "--update", "bad.itq"]);
     assert_eq!(o.status.code(), Some(0));
     let out = std::fs::read_to_string(dir.path().join("bad.out")).unwrap();
     assert!(out.starts_with("┌───────┐\n│ count │"), "{out}");
-    assert!(out.ends_with("error: unknown column `sectr` in `projects`\n --> bad.itq:2:16\n  |\n2 | projects where sectr = 1\n  |                ^^^^^\n  = help: did you mean `sector`?\n"), "{out}");
+    assert!(out.ends_with("error: unknown column `sectr` in `projects`\n --> bad.itq:3:16\n  |\n3 | projects where sectr = 1\n  |                ^^^^^\n  = help: did you mean `sector`?\n"), "{out}");
 }
 
 #[test]
@@ -190,12 +189,11 @@ fn bad_paths_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let o = itq_in(dir.path(), &["test", "missing"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: cannot read `missing`: "));
+    assert!(stderr(&o).starts_with("error: cannot read `missing`: "));
     std::fs::write(dir.path().join("data.csv"), "a\n1\n").unwrap();
     let o = itq_in(dir.path(), &["test", "data.csv"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("`data.csv` is neither an itq script (.itq) nor Markdown (.md)"));
+    assert!(stderr(&o).contains("`data.csv` is neither an itq script (.itq) nor Markdown (.md)"));
     let o = itq_in(dir.path(), &["test", "."]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("no scripts (.itq) or Markdown files (.md) found"));

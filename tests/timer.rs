@@ -1,22 +1,21 @@
 //! `--timer`: each statement's time on standard error, results unchanged on standard output.
 
-use std::process::Command;
+mod common;
+
+use common::{itq, stderr, stdout};
 
 #[test]
 fn timer_prints_one_time_per_statement_on_stderr() {
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args([
-            "--timer",
-            "--format",
-            "csv",
-            "-c",
-            "let n = 3\nprovinces count",
-        ])
-        .output()
-        .unwrap();
+    let o = itq(&[
+        "--timer",
+        "--format",
+        "csv",
+        "-c",
+        "let n = 3\nprovinces count",
+    ]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(String::from_utf8(o.stdout).unwrap(), "count\n31\n");
-    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(stdout(&o), "count\n31\n");
+    let err = stderr(&o);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
     for l in lines {
@@ -30,9 +29,6 @@ fn timer_prints_one_time_per_statement_on_stderr() {
 
 #[test]
 fn without_timer_nothing_is_printed_on_stderr() {
-    let o = Command::new(env!("CARGO_BIN_EXE_itq"))
-        .args(["-c", "provinces count"])
-        .output()
-        .unwrap();
+    let o = itq(&["-c", "provinces count"]);
     assert!(o.stderr.is_empty());
 }

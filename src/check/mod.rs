@@ -26,7 +26,8 @@ pub struct Checker<'a> {
     /// Folds constants (`limit 2 * 5`, a def's arguments).
     backend: &'a dyn Backend,
     source: Arc<Source>,
-    depth: usize,
+    /// The defs being expanded, outermost first.
+    calls: Vec<String>,
     /// Checking a def body at its definition, with parameters not yet known.
     probing: bool,
     /// The nesting depth of the expression being checked.
@@ -48,7 +49,7 @@ impl<'a> Checker<'a> {
             catalog,
             backend,
             source,
-            depth: 0,
+            calls: Vec::new(),
             probing: false,
             expr_depth: std::cell::Cell::new(0),
         }
@@ -151,11 +152,12 @@ impl<'a> Checker<'a> {
                         "a query starts with a relation; use the value inside `where` or `select`",
                     ));
                 }
-                Err(
-                    Error::at(ErrorKind::UnknownRelation(id.name.clone()), id.span).with_help(
-                        suggestion(&id.name, "relations", self.catalog.source_names()),
-                    ),
-                )
+                let help = crate::syntax::habits::bare_word_hint(&id.name)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        suggestion(&id.name, "relations", self.catalog.source_names())
+                    });
+                Err(Error::at(ErrorKind::UnknownRelation(id.name.clone()), id.span).with_help(help))
             }
             ast::Source::Call { name, args, span } => {
                 if self.catalog.def(&name.name).is_none() {
@@ -205,12 +207,28 @@ impl<'a> Checker<'a> {
                 span,
             ));
         }
-        if self.depth >= MAX_DEF_DEPTH {
-            return Err(Error::at(
-                ErrorKind::Invalid(format!(
-                    "`{name}` calls itself (defs nest more than {MAX_DEF_DEPTH} deep)"
-                )),
-                span,
+        if self.calls.len() >= MAX_DEF_DEPTH {
+            // No location here: the outermost call, in the statement being
+            // checked, is where the error points (see below).
+            let chain = |names: &[String]| {
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            };
+            let message = match self.calls.iter().rposition(|c| c == name) {
+                Some(i) => format!(
+                    "`{name}` calls itself ({} → `{name}`)",
+                    chain(&self.calls[i..])
+                ),
+                None => format!(
+                    "defs nest more than {MAX_DEF_DEPTH} deep ({} → … → `{name}`)",
+                    chain(&self.calls[..3])
+                ),
+            };
+            return Err(Error::new(ErrorKind::Invalid(message)).with_help(
+                "a def may call others, but not itself, and not more than 32 in a chain",
             ));
         }
         let mut bound = Params::new();
@@ -221,13 +239,24 @@ impl<'a> Checker<'a> {
             catalog: self.catalog,
             backend: self.backend,
             source: Arc::clone(&def.source),
-            depth: self.depth + 1,
+            calls: self
+                .calls
+                .iter()
+                .cloned()
+                .chain([name.to_string()])
+                .collect(),
             probing: self.probing,
             expr_depth: std::cell::Cell::new(0),
         };
-        let checked = inner
-            .query(&def.body, &bound)
-            .map_err(|e| e.with_source(&def.source))?;
+        let checked = inner.query(&def.body, &bound).map_err(|e| {
+            if e.span().is_some() {
+                e.with_source(&def.source)
+            } else if self.calls.is_empty() {
+                e.with_span(span).with_source(&self.source)
+            } else {
+                e
+            }
+        })?;
         Ok((
             checked.plan,
             checked.fields,
@@ -618,7 +647,15 @@ impl<'a> Checker<'a> {
         self.expr_depth.set(depth + 1);
         let result = crate::stack::deeper(|| self.expr_inner(e, scope));
         self.expr_depth.set(depth);
-        result
+        // An operation that can fail while it runs (overflow) remembers where
+        // it is written, so the error points at it, not at the statement.
+        result.map(|p| match p.kind {
+            PExprKind::Arith(..) | PExprKind::Neg(_) | PExprKind::Func(..) => PExpr {
+                ty: p.ty,
+                kind: PExprKind::Located(e.span, Arc::clone(&self.source), Box::new(p)),
+            },
+            _ => p,
+        })
     }
 
     fn expr_inner(&self, e: &Expr, scope: &Scope) -> Result<PExpr> {
@@ -678,8 +715,10 @@ impl<'a> Checker<'a> {
                     id.span,
                 );
                 let candidates: Vec<&str> = scope.fields.iter().map(|f| f.name.as_str()).collect();
+                let habit = crate::syntax::habits::column_word_hint(&id.name);
                 err = err.with_help(
                     match crate::error::closest(&id.name, candidates.iter().copied()) {
+                        _ if habit.is_some() => habit.unwrap_or_default().to_string(),
                         Some(c) => format!("did you mean `{c}`?"),
                         None if self.looks_like_value(&id.name) => format!(
                             "to compare with the text {0}, write it in quotes: \"{0}\"",

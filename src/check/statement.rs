@@ -32,6 +32,10 @@ pub enum CheckedStatement {
         path_span: Span,
         /// `replace`: an existing file may be replaced.
         replace: bool,
+        /// `bom`: a CSV file starts with a UTF-8 byte-order mark.
+        bom: bool,
+        /// `sheet "NAME"`: the sheet's name in a workbook.
+        sheet: Option<String>,
     },
     /// `load PATH [as NAME] ...`.
     Load {
@@ -60,6 +64,13 @@ pub enum CheckedStatement {
         /// The comment above the `let`.
         doc: Option<String>,
     },
+    /// `describe NAME`: the engine lists the columns (see `Engine::describe`).
+    Describe {
+        /// The relation or def.
+        name: String,
+        /// Where it was written.
+        span: Span,
+    },
     /// `def NAME(PARAMS) = QUERY`.
     Def {
         /// The name.
@@ -75,10 +86,16 @@ impl Checker<'_> {
         let params = Params::new();
         match kind {
             StatementKind::Load(l) => self.load(l),
+            StatementKind::Describe(name) => Ok(CheckedStatement::Describe {
+                name: name.name.clone(),
+                span: name.span,
+            }),
             StatementKind::Save {
                 query,
                 path,
                 replace,
+                bom,
+                sheet,
             } => {
                 let (path, path_span) = self.path(path)?;
                 refuse_chart(query, "`save` writes rows to a file")?;
@@ -87,6 +104,8 @@ impl Checker<'_> {
                     path,
                     path_span,
                     replace: *replace,
+                    bom: *bom,
+                    sheet: sheet.as_ref().map(|(s, _)| s.clone()),
                 })
             }
             StatementKind::Query(q) => Ok(CheckedStatement::Query {
@@ -158,7 +177,7 @@ impl Checker<'_> {
                     ErrorKind::Invalid(format!("unknown format `{}`", f.name)),
                     f.span,
                 )
-                .with_help("the formats are csv, json and ndjson")
+                .with_help("the formats are csv, json, ndjson, excel and parquet")
             })?);
         }
         if let Some((d, dspan)) = &l.delimiter {
@@ -197,6 +216,10 @@ impl Checker<'_> {
             }
             options.types.push((column.name.clone(), t));
         }
+        let format = options
+            .format
+            .or_else(|| FileFormat::from_path(std::path::Path::new(&path)));
+        crate::load::apply_settings(&mut options, &l.settings, format)?;
         Ok(CheckedStatement::Load {
             path,
             path_span,

@@ -109,6 +109,9 @@ fn eval_here(expr: &PExpr, input: &Table) -> Result<Datum> {
                 }
             }
         }
+        PExprKind::Located(span, source, e) => {
+            return eval(e, input).map_err(|err| err.with_span(*span).with_source(source))
+        }
         PExprKind::Func(f, args) => {
             let args = args
                 .iter()
@@ -198,6 +201,7 @@ fn arith(
     rows: usize,
 ) -> Result<Datum> {
     let mut overflow = false;
+    let mut decimal_overflow = false;
     let mut flag = |v: Option<i64>| {
         v.or_else(|| {
             overflow = true;
@@ -233,6 +237,9 @@ fn arith(
                     ArithOp::Div if y == 0.0 => return None,
                     ArithOp::Div => x / y,
                 };
+                if !v.is_finite() {
+                    decimal_overflow = true;
+                }
                 v.is_finite().then_some(v)
             },
             Builder::<f64>::into_column,
@@ -272,19 +279,25 @@ fn arith(
         (Type::Int, Type::Date) => return arith(op, Type::Date, r, l, result, rows),
         _ => Datum::Scalar(Scalar::Null),
     };
+    let symbol = match op {
+        ArithOp::Add => "+",
+        ArithOp::Sub => "-",
+        ArithOp::Mul => "*",
+        ArithOp::Div => "/",
+    };
+    if decimal_overflow {
+        return Err(
+            Error::new(ErrorKind::DecimalOverflow(format!("`{symbol}`"))).with_help(
+                "decimals go up to about 1.8e308; scale the values down (divide by 1e6, say) first",
+            ),
+        );
+    }
     if overflow {
-        return Err(Error::new(ErrorKind::Overflow(format!(
-            "`{}`",
-            match op {
-                ArithOp::Add => "+",
-                ArithOp::Sub => "-",
-                ArithOp::Mul => "*",
-                ArithOp::Div => "/",
-            }
-        )))
-        .with_help(
-            "integers go up to 9223372036854775807; multiply by 1.0 to compute in decimals",
-        ));
+        return Err(
+            Error::new(ErrorKind::Overflow(format!("`{symbol}`"))).with_help(
+                "integers go up to 9223372036854775807; multiply by 1.0 to compute in decimals",
+            ),
+        );
     }
     Ok(out)
 }

@@ -48,15 +48,69 @@ pub fn join(
             return t;
         }
     }
+    if let ([l], [r]) = (left_keys, right_keys) {
+        // One key: hashed as it is, with no list allocated per row.
+        let (lc, rc) = (left.column_at(*l), right.column_at(*r));
+        return hashed(
+            left,
+            right,
+            |i| atom(lc, i),
+            |i| atom(rc, i),
+            keep_unmatched,
+            right_columns,
+        );
+    }
     let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
     let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
-    let mut index: HashMap<Vec<Atom>, Vec<u32>> = HashMap::new();
+    hashed(
+        left,
+        right,
+        |i| row_key(&lk, i),
+        |i| row_key(&rk, i),
+        keep_unmatched,
+        right_columns,
+    )
+}
+
+/// Right rows of one key: the first and last, and how many, chained in
+/// right-row order through [`hashed`]'s `next`.
+struct Chain {
+    first: u32,
+    last: u32,
+    len: u32,
+}
+
+/// A hash join on keys given by `lkey` and `rkey` (`None`: a null key,
+/// which matches nothing). The right side is indexed by key, each key's rows
+/// chained through one array, so the index holds no list per key.
+fn hashed<K: std::hash::Hash + Eq>(
+    left: &Table,
+    right: &Table,
+    lkey: impl Fn(usize) -> Option<K>,
+    rkey: impl Fn(usize) -> Option<K>,
+    keep_unmatched: bool,
+    right_columns: &[(usize, String)],
+) -> Result<Table> {
+    let mut index: HashMap<K, Chain> = HashMap::new();
+    let mut next = vec![NULL_ROW; right.num_rows()];
     for r in 0..right.num_rows() {
         if r % BATCH == 0 {
             cancel::check()?;
         }
-        if let Some(k) = row_key(&rk, r) {
-            index.entry(k).or_default().push(r as u32);
+        if let Some(k) = rkey(r) {
+            let r = r as u32;
+            index
+                .entry(k)
+                .and_modify(|c| {
+                    next[c.last as usize] = r;
+                    c.last = r;
+                    c.len += 1;
+                })
+                .or_insert(Chain {
+                    first: r,
+                    last: r,
+                    len: 1,
+                });
         }
     }
     let (mut li, mut ri) = (Vec::new(), Vec::new());
@@ -70,23 +124,28 @@ pub fn join(
             work = 0;
             cancel::check()?;
         }
-        match row_key(&lk, l).and_then(|k| index.get(&k)) {
-            Some(matches) => {
-                if (li.len() + matches.len()) as u64 > most {
+        match lkey(l).and_then(|k| index.get(&k)) {
+            Some(chain) => {
+                if (li.len() + chain.len as usize) as u64 > most {
                     // Over the limit: count the whole output, to say how big
                     // it would have been, without building it.
                     let rest: u64 = (l..left.num_rows())
-                        .map(|l| match row_key(&lk, l).and_then(|k| index.get(&k)) {
-                            Some(m) => m.len() as u64,
+                        .map(|l| match lkey(l).and_then(|k| index.get(&k)) {
+                            Some(c) => u64::from(c.len),
                             None => u64::from(keep_unmatched),
                         })
                         .sum();
                     return Err(too_big(li.len() as u64 + rest, row_bytes));
                 }
-                work += matches.len();
-                for &r in matches {
+                work += chain.len as usize;
+                let mut r = chain.first;
+                loop {
                     li.push(l as u32);
                     ri.push(r);
+                    if r == chain.last {
+                        break;
+                    }
+                    r = next[r as usize];
                 }
             }
             None if keep_unmatched => {

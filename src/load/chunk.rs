@@ -6,7 +6,7 @@
 //! chunk's column is then re-read once the whole file's type is known), so the
 //! common case of a clean column costs one pass.
 
-use super::infer::{classify, misfit_error, Cell, Misfit, Tally};
+use super::infer::{misfit_error, Cell, CellRules, Extra, Misfit, Tally};
 use crate::store::{Builder, Column, TextBuilder};
 use crate::value::Type;
 
@@ -35,6 +35,9 @@ pub(crate) struct ChunkColumn {
     bad: Option<Misfit>,
     /// How many values were pushed.
     rows: usize,
+    /// True once a placeholder was stored as null in a column not built as
+    /// text: if the column turns out text, it is re-read to keep them.
+    placeholder_nulls: bool,
 }
 
 impl ChunkColumn {
@@ -54,6 +57,7 @@ impl ChunkColumn {
             forced,
             bad: None,
             rows: 0,
+            placeholder_nulls: false,
         }
     }
 
@@ -67,20 +71,28 @@ impl ChunkColumn {
         self.bad.is_some()
     }
 
-    /// Appends one field's text found on `line`.
+    /// Appends one field's text found on `line`, read by `rules`.
     #[inline]
-    pub fn push(&mut self, raw: &str, line: u64, quoted: bool) {
+    pub fn push(&mut self, raw: &str, line: u64, quoted: bool, rules: &CellRules) {
         self.rows += 1;
-        let cell = classify(raw);
+        let (cell, extra) = rules.classify(raw);
         // A quoted `"NA"` is the text NA; an empty field is null, quoted or not.
         let cell = match cell {
-            Cell::Null if quoted && !raw.is_empty() => Cell::Text(raw),
+            Cell::Null
+                if quoted
+                    && extra == Extra::None
+                    && !raw.is_empty()
+                    && !rules.na.iter().any(|n| n == raw.trim()) =>
+            {
+                Cell::Text(raw)
+            }
             cell => cell,
         };
         match self.forced {
             Some(Type::Text | Type::Null) => {
                 if let Values::Text(b) = &mut self.values {
-                    b.push((cell != Cell::Null).then_some(raw));
+                    let keep = cell != Cell::Null || extra == Extra::Placeholder;
+                    b.push(keep.then_some(raw));
                 }
             }
             Some(ty) => {
@@ -95,6 +107,15 @@ impl ChunkColumn {
             }
             None => {
                 self.tally.add(&cell, raw, line);
+                self.tally.add_extra(extra, raw, line);
+                let cell = match (extra, &self.values) {
+                    (Extra::Placeholder, Values::Text(_)) => Cell::Text(raw),
+                    (Extra::Placeholder, _) => {
+                        self.placeholder_nulls = true;
+                        cell
+                    }
+                    _ => cell,
+                };
                 if !push_cell(&mut self.values, cell, raw) {
                     self.values = Values::Dropped;
                 }
@@ -107,15 +128,19 @@ impl ChunkColumn {
         &self.tally
     }
 
-    /// The error for the first value that did not fit the forced type.
-    pub fn forced_error(&self, file: &str, column: &str) -> Option<crate::Error> {
+    /// The error for the first value that did not fit the forced type;
+    /// `at` says what the positions count ("line", "row").
+    pub fn forced_error(&self, file: &str, column: &str, at: &str) -> Option<crate::Error> {
         let (bad, ty) = (self.bad.as_ref()?, self.forced?);
-        Some(misfit_error(file, column, "line", bad, ty, None))
+        Some(misfit_error(file, column, at, bad, ty, None))
     }
 
     /// The finished column if what was built has type `ty` (or widens to it);
     /// `None` when the chunk must be re-read as `ty`.
     pub fn finish(self, ty: Type) -> Option<Column> {
+        if ty == Type::Text && self.placeholder_nulls {
+            return None;
+        }
         Some(match (self.values, ty) {
             (Values::Nulls(n), _) => Column::nulls(ty, n),
             (Values::Int(b), Type::Int) => b.into_column(),

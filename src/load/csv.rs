@@ -3,8 +3,11 @@
 //! column pieces, and the pieces are joined once every column's type is known.
 
 use super::chunk::ChunkColumn;
-use super::infer::{thousands, Tally};
+use super::encoding;
+use super::infer::{thousands, CellRules, Tally};
+use super::layout::{self, At};
 use super::records::{Records, Unclosed};
+use super::LoadOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{concat, Column, Table};
 use crate::value::Type;
@@ -28,19 +31,33 @@ pub(crate) trait CsvInput: Sync {
     fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>>;
     /// Starts reading from the beginning again.
     fn restart(&mut self) -> std::io::Result<()>;
-    /// The whole size in bytes.
+    /// The whole size in bytes (up to the end set with `set_end`).
     fn size(&self) -> usize;
+    /// Ends the input at `end` (before a footer), until `restart`.
+    fn set_end(&mut self, end: usize);
 }
 
 /// Bytes already in memory.
 pub(crate) struct SliceInput<'a> {
-    pub bytes: &'a [u8],
-    pub pos: usize,
+    bytes: &'a [u8],
+    pos: usize,
+    end: usize,
+}
+
+impl SliceInput<'_> {
+    /// Reads `bytes` from the start.
+    pub fn new(bytes: &[u8]) -> SliceInput<'_> {
+        SliceInput {
+            bytes,
+            pos: 0,
+            end: bytes.len(),
+        }
+    }
 }
 
 impl CsvInput for SliceInput<'_> {
     fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
-        let end = (self.pos + n).min(self.bytes.len());
+        let end = (self.pos + n).min(self.end);
         buf.extend_from_slice(&self.bytes[self.pos..end]);
         let read = end - self.pos;
         self.pos = end;
@@ -51,29 +68,47 @@ impl CsvInput for SliceInput<'_> {
     }
     fn restart(&mut self) -> std::io::Result<()> {
         self.pos = 0;
+        self.end = self.bytes.len();
         Ok(())
     }
     fn size(&self) -> usize {
-        self.bytes.len()
+        self.end
+    }
+    fn set_end(&mut self, end: usize) {
+        self.end = end.min(self.bytes.len());
     }
 }
 
 /// A file on disk.
 pub(crate) struct FileInput {
     file: std::fs::File,
-    size: usize,
+    total: usize,
+    /// Where reading is (bytes read since the start).
+    pos: usize,
+    /// Where reading stops.
+    end: usize,
 }
 
 impl FileInput {
     /// Reads from an open file.
     pub fn new(file: std::fs::File) -> std::io::Result<FileInput> {
-        let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
-        Ok(FileInput { file, size })
+        let total = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        Ok(FileInput {
+            file,
+            total,
+            pos: 0,
+            end: total,
+        })
+    }
+
+    /// The open file, to hand to a reader of another format.
+    pub fn into_file(self) -> std::fs::File {
+        self.file
     }
 
     /// The first `n` bytes (fewer in a shorter file), leaving the position.
     pub fn read_start(&self, n: usize) -> std::io::Result<Vec<u8>> {
-        self.read_range(0..n.min(self.size))
+        self.read_range(0..n.min(self.total))
     }
 
     /// The whole file, read a piece at a time; a cancelled run stops
@@ -112,6 +147,7 @@ fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::
 impl CsvInput for FileInput {
     fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
         use std::io::Read;
+        let n = n.min(self.end.saturating_sub(self.pos));
         let start = buf.len();
         buf.resize(start + n, 0);
         let mut filled = 0;
@@ -127,6 +163,7 @@ impl CsvInput for FileInput {
             }
         }
         buf.truncate(start + filled);
+        self.pos += filled;
         Ok(filled)
     }
     fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
@@ -138,29 +175,71 @@ impl CsvInput for FileInput {
     }
     fn restart(&mut self) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
+        self.pos = 0;
+        self.end = self.total;
         self.file.seek(SeekFrom::Start(0)).map(|_| ())
     }
     fn size(&self) -> usize {
-        self.size
+        self.end
+    }
+    fn set_end(&mut self, end: usize) {
+        self.end = end.min(self.total);
     }
 }
 
-/// Parses a CSV file into column pieces. `file` names the file in errors;
-/// `delimiter` is detected from the header line when not given; `forced`
-/// gives some columns' types.
-pub(crate) fn parse(
+/// Parses a CSV file in any encoding: UTF-8 streams; a file with a UTF-16
+/// byte-order mark, one given another `encoding`, or one whose first bytes
+/// are not UTF-8 (then read as GB18030, with a note) is decoded whole first.
+pub(crate) fn parse_encoded(
     file: &str,
     input: &mut dyn CsvInput,
-    delimiter: Option<u8>,
-    forced: &[(String, Type)],
+    options: &LoadOptions,
 ) -> Result<Pieces> {
+    let head = input
+        .read_range(0..input.size().min(encoding::SNIFF_BYTES))
+        .map_err(|e| io_error(file, &e))?;
+    let encoding = match (options.encoding, encoding::from_bom(&head)) {
+        (Some(e), _) => e,
+        (None, Some(e)) => e,
+        (None, None) if !encoding::looks_utf8(&head) => {
+            let bytes = read_all(file, input, head)?;
+            let (text, note) = encoding::decode_guessed(file, &bytes)?;
+            drop(bytes);
+            let mut pieces = parse(file, &mut SliceInput::new(text.as_bytes()), options)?;
+            pieces.notes.insert(0, note);
+            return Ok(pieces);
+        }
+        (None, None) => encoding_rs::UTF_8,
+    };
+    if encoding == encoding_rs::UTF_8 {
+        return parse(file, input, options);
+    }
+    let bytes = read_all(file, input, head)?;
+    let text = encoding::decode(file, &bytes, encoding)?;
+    drop(bytes);
+    parse(file, &mut SliceInput::new(text.as_bytes()), options)
+}
+
+/// The whole input, given its first bytes `head`.
+fn read_all(file: &str, input: &dyn CsvInput, head: Vec<u8>) -> Result<Vec<u8>> {
+    if head.len() >= input.size() {
+        return Ok(head);
+    }
+    input
+        .read_range(0..input.size())
+        .map_err(|e| io_error(file, &e))
+}
+
+/// Parses UTF-8 CSV into column pieces. `file` names the file in errors;
+/// the delimiter is detected from the header line when not given.
+fn parse(file: &str, input: &mut dyn CsvInput, options: &LoadOptions) -> Result<Pieces> {
     let round = ROUND_BYTES_PER_THREAD * rayon::current_num_threads();
-    match parse_rounds(file, input, delimiter, forced, round, true) {
+    match parse_rounds(file, input, options, round, true) {
         // A quote inside an unquoted field can mislead the chunk splitter;
         // an error in a file that was split is confirmed by a parse in one piece.
-        Err(_) if input.size() > CHUNK_BYTES => {
+        Err(e) if input.size() > CHUNK_BYTES && e.kind() != &ErrorKind::Cancelled => {
             input.restart().map_err(|e| io_error(file, &e))?;
-            parse_rounds(file, input, delimiter, forced, usize::MAX, false)
+            parse_rounds(file, input, options, usize::MAX, false)
         }
         other => other,
     }
@@ -200,25 +279,23 @@ struct ChunkResult {
 fn parse_rounds(
     file: &str,
     input: &mut dyn CsvInput,
-    delimiter: Option<u8>,
-    forced: &[(String, Type)],
+    options: &LoadOptions,
     round: usize,
     split_rounds: bool,
 ) -> Result<Pieces> {
+    let forced = &options.types;
+    let header_rows = options.header.unwrap_or(1);
     let mut buf = Vec::new();
     let first = round.min(input.size().max(1));
     let mut eof = fill(file, input, &mut buf, first)?;
-    if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
-        return Err(data(format!("{file} is UTF-16 text, not UTF-8"))
-            .with_help("save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\") and load it again"));
-    }
     let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
-    // The header line must be whole.
-    while !eof && memchr::memchr(b'\n', &buf[bom..]).is_none() {
+    // The skipped lines and the header's lines must be whole.
+    let needed = options.skip + header_rows.max(1);
+    while !eof && memchr::memchr_iter(b'\n', &buf[bom..]).take(needed).count() < needed {
         let want = buf.len() + (1 << 20);
         eof = fill(file, input, &mut buf, want)?;
     }
@@ -236,8 +313,43 @@ fn parse_rounds(
         return Err(data(format!("{file} is empty"))
             .with_help("a CSV file starts with a header row naming its columns"));
     }
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&buf[bom..]));
-    let (header, header_len, mut line) = read_header(file, &buf[bom..], delimiter)?;
+    // `skip`: lines above the header (a title), quoted fields kept whole.
+    let (mut start, mut line) = (bom, 1u64);
+    if options.skip > 0 {
+        let mut records = Records::new(&buf[bom..], b',', 1);
+        for skipped in 0..options.skip {
+            match records.next_record() {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return Err(data(format!(
+                        "{file} has {} line{}, so `skip {}` leaves nothing to read",
+                        skipped,
+                        if skipped == 1 { "" } else { "s" },
+                        options.skip
+                    ))
+                    .with_help("skip fewer lines: `skip N` counts the lines above the header"))
+                }
+                Err(e) => return Err(unclosed(file, &e)),
+            }
+        }
+        let (offset, at) = records.position();
+        (start, line) = (bom + offset, at);
+        if buf[start..].iter().all(u8::is_ascii_whitespace) {
+            return Err(data(format!(
+                "{file} has nothing after the {} line{} skipped",
+                options.skip,
+                if options.skip == 1 { "" } else { "s" }
+            ))
+            .with_help("skip fewer lines: `skip N` counts the lines above the header"));
+        }
+    }
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(&buf[start..]));
+    let header_line = line;
+    let (header, header_len, mut line, mut notes) =
+        read_header(file, &buf[start..], delimiter, line, header_rows)?;
+    let header_len = start - bom + header_len;
     let mut types: Vec<Option<Type>> = vec![None; header.len()];
     for (name, ty) in forced {
         let i = header.iter().position(|h| h == name).ok_or_else(|| {
@@ -249,11 +361,35 @@ fn parse_rounds(
         })?;
         types[i] = Some(*ty);
     }
+    // Note lines under the table end the input before them.
+    let footer = find_footer(
+        file,
+        input,
+        &buf,
+        bom + header_len,
+        delimiter,
+        header.len(),
+        options.footer,
+    )?;
+    if let Some(f) = &footer {
+        input.set_end(f.at);
+        if buf.len() >= f.at {
+            buf.truncate(f.at);
+            eof = true;
+        }
+    }
+    let rules = CellRules {
+        na: options.na.clone(),
+        thousands: options.thousands,
+    };
     let ctx = Context {
         file,
         delimiter,
         header: &header,
         types: &types,
+        rules: &rules,
+        first_data_line: line,
+        header_line,
     };
     let mut base = bom + header_len;
     buf.drain(..base);
@@ -297,6 +433,13 @@ fn parse_rounds(
         eof = fill(file, input, &mut buf, want)?;
     }
     drop(buf);
+    if let Some(f) = footer {
+        notes.push(layout::footer_note(
+            &At { file, unit: "line" },
+            line,
+            &f.texts,
+        ));
+    }
     let rows: usize = parsed
         .iter()
         .filter_map(|c| c.columns.first())
@@ -307,17 +450,17 @@ fn parse_rounds(
         // loads back); its columns are text unless given types.
         let types: Vec<Type> = types.iter().map(|t| t.unwrap_or(Type::Text)).collect();
         let columns = types.iter().map(|&ty| vec![Column::nulls(ty, 0)]).collect();
+        notes.push(format!(
+            "note: {file} has a header but no rows: the relation is empty, and its columns are text unless given types with `with (...)`"
+        ));
         return Ok(Pieces {
             names: header,
             types,
             columns,
-            notes: vec![format!(
-                "note: {file} has a header but no rows: the relation is empty, and its columns are text unless given types with `with (...)`"
-            )],
+            notes,
         });
     }
     let mut decided = Vec::with_capacity(header.len());
-    let mut notes = Vec::new();
     for (i, name) in header.iter().enumerate() {
         decided.push(match types[i] {
             Some(ty) => ty,
@@ -330,6 +473,7 @@ fn parse_rounds(
                 if ty == Type::Text {
                     notes.extend(tally.text_note(file, name, "line"));
                 }
+                notes.extend(tally.reading_notes(file, name, "line", ty));
                 ty
             }
         });
@@ -421,6 +565,11 @@ struct Context<'a> {
     delimiter: u8,
     header: &'a [String],
     types: &'a [Option<Type>],
+    rules: &'a CellRules,
+    /// The line the data starts on, and the header's first line (for the
+    /// help on a title row read as the header).
+    first_data_line: u64,
+    header_line: u64,
 }
 
 impl Context<'_> {
@@ -444,10 +593,17 @@ impl Context<'_> {
                 Some(start)
             })
             .collect();
+        // Chunks run on worker threads: they check the run's handle, taken along.
+        let handle = crate::cancel::current();
         let columns = chunks
             .par_iter()
             .zip(starts.par_iter().zip(&newlines))
-            .map(|(r, (&line, &rows))| self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1))
+            .map(|(r, (&line, &rows))| {
+                if let Some(h) = &handle {
+                    h.check()?;
+                }
+                self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1)
+            })
             .collect::<Result<_>>()?;
         Ok((columns, newlines))
     }
@@ -472,10 +628,10 @@ impl Context<'_> {
                 } else {
                     self.text(field, line, i)?
                 };
-                col.push(text, line, fields.is_quoted(i));
+                col.push(text, line, fields.is_quoted(i), self.rules);
                 if col.failed() {
                     return Err(col
-                        .forced_error(self.file, &self.header[i])
+                        .forced_error(self.file, &self.header[i], "line")
                         .expect("a failed column has an error"));
                 }
             }
@@ -489,8 +645,13 @@ impl Context<'_> {
         let mut col = ChunkColumn::new(Some(ty), chunk.len() / 16);
         self.for_each_record(chunk, first_line, |line, fields| {
             let field = fields.field(i);
-            col.push(self.text(field, line, i)?, line, fields.is_quoted(i));
-            match col.forced_error(self.file, &self.header[i]) {
+            col.push(
+                self.text(field, line, i)?,
+                line,
+                fields.is_quoted(i),
+                self.rules,
+            );
+            match col.forced_error(self.file, &self.header[i], "line") {
                 Some(e) => Err(e),
                 None => Ok(()),
             }
@@ -533,7 +694,7 @@ impl Context<'_> {
                 thousands(line),
                 self.header[i]
             ))
-            .with_help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\") and load it again")
+            .with_help("name the file's encoding, as in `encoding \"gb18030\"`, or save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")
         })
     }
 
@@ -547,9 +708,16 @@ impl Context<'_> {
             self.header.len(),
             if self.header.len() == 1 { "" } else { "s" },
         ))
-        .with_help(format!(
-            "a field that contains `{d}` must be in double quotes; otherwise a field is missing or extra on that line"
-        ))
+        .with_help(if found > self.header.len() && line == self.first_data_line {
+            format!(
+                "if line {} is a title above the header, skip it with `skip {}`",
+                self.header_line, self.header_line
+            )
+        } else {
+            format!(
+                "a field that contains `{d}` must be in double quotes; otherwise a field is missing or extra on that line"
+            )
+        })
     }
 }
 
@@ -576,39 +744,153 @@ fn list(names: &[String]) -> String {
         .join(", ")
 }
 
-/// The header's column names, the offset where data starts and its line.
-fn read_header(file: &str, bytes: &[u8], delimiter: u8) -> Result<(Vec<String>, usize, u64)> {
-    let mut records = Records::new(bytes, delimiter, 1);
-    match records.next_record() {
-        Ok(Some(_)) => {}
-        Ok(None) => return Err(data(format!("{file} is empty"))),
-        Err(e) => return Err(unclosed(file, &e)),
-    }
-    let mut names: Vec<String> = Vec::with_capacity(records.len());
-    for (i, field) in records.fields().enumerate() {
-        let name = std::str::from_utf8(field)
-            .map_err(|_| {
-                data(format!("{file}, line 1: the header is not valid UTF-8"))
-                    .with_help("save the file as UTF-8 and load it again")
-            })?
-            .trim();
-        let name = if name.is_empty() {
-            format!("column{}", i + 1)
-        } else {
-            name.to_string()
-        };
-        if let Some(first) = names.iter().position(|n| *n == name) {
-            return Err(data(format!(
-                "{file}, line 1: the header names `{name}` twice (columns {} and {})",
-                first + 1,
-                i + 1
-            ))
-            .with_help("rename one of them in the file; every column needs its own name"));
+/// The column names from the `rows` header lines at the start of `bytes`
+/// (the first is line `first`; with no header rows, `column1`...), the
+/// offset where data starts, its line, and notes on the names.
+fn read_header(
+    file: &str,
+    bytes: &[u8],
+    delimiter: u8,
+    first: u64,
+    rows: usize,
+) -> Result<(Vec<String>, usize, u64, Vec<String>)> {
+    let mut records = Records::new(bytes, delimiter, first);
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.max(1));
+    for _ in 0..rows.max(1) {
+        match records.next_record() {
+            Ok(Some(_)) => {}
+            Ok(None) if cells.is_empty() => return Err(data(format!("{file} is empty"))),
+            Ok(None) => {
+                return Err(data(format!(
+                    "{file} has {} line{} where `header {rows}` asks for {rows}",
+                    cells.len(),
+                    if cells.len() == 1 { "" } else { "s" }
+                ))
+                .with_help("`header N` counts the rows the column names take"))
+            }
+            Err(e) => return Err(unclosed(file, &e)),
         }
-        names.push(name);
+        let row = records
+            .fields()
+            .map(|field| {
+                std::str::from_utf8(field).map(str::to_string).map_err(|_| {
+                    data(format!(
+                        "{file}, line {}: the header is not valid UTF-8",
+                        thousands(first + cells.len() as u64)
+                    ))
+                    .with_help("name the file's encoding, as in `encoding \"gb18030\"`, or save it as UTF-8")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        cells.push(row);
     }
+    if rows == 0 {
+        let names = (1..=cells[0].len()).map(|i| format!("column{i}")).collect();
+        return Ok((names, 0, first, Vec::new()));
+    }
+    let (names, notes) = layout::header_names(&At { file, unit: "line" }, &cells, first);
     let (offset, line) = records.position();
-    Ok((names, offset, line))
+    Ok((names, offset, line, notes))
+}
+
+/// Note lines found under the table.
+struct Footer {
+    /// The offset where they start (the data ends there).
+    at: usize,
+    /// Each note line's text.
+    texts: Vec<String>,
+}
+
+/// The note lines at the end of the input, by [`layout::footer_start`]:
+/// the last 64 KiB are read, split into lines and checked from the end.
+fn find_footer(
+    file: &str,
+    input: &dyn CsvInput,
+    buf: &[u8],
+    data_start: usize,
+    delimiter: u8,
+    width: usize,
+    footer: Option<usize>,
+) -> Result<Option<Footer>> {
+    if footer == Some(0) {
+        return Ok(None);
+    }
+    let total = input.size();
+    if total <= data_start {
+        return Ok(None);
+    }
+    let from = total.saturating_sub(64 << 10).max(data_start);
+    let tail: Vec<u8> = if buf.len() >= total {
+        buf[from..total].to_vec()
+    } else {
+        input
+            .read_range(from..total)
+            .map_err(|e| io_error(file, &e))?
+    };
+    let mut lines: Vec<(usize, &[u8])> = Vec::new();
+    let mut at = 0;
+    for piece in tail.split_inclusive(|&b| b == b'\n') {
+        lines.push((from + at, piece));
+        at += piece.len();
+    }
+    if from > data_start && !lines.is_empty() {
+        lines.remove(0); // cut off in the middle
+    }
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|(_, l)| {
+            let mut records = Records::new(l, delimiter, 1);
+            match records.next_record() {
+                // A line with a quote may be part of a quoted field: data.
+                Ok(Some(_)) if !l.contains(&b'"') => records
+                    .fields()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+                _ => vec!["\"".to_string(); width],
+            }
+        })
+        .collect();
+    let cells: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let start = layout::footer_start(&cells, width, footer);
+    let found = cells[start..]
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .count();
+    if let Some(n) = footer {
+        if found < n {
+            return Err(data(format!(
+                "{file} has {found} line{} under the header, fewer than `footer {n}` leaves out",
+                if found == 1 { "" } else { "s" }
+            ))
+            .with_help("`footer N` counts the note lines at the end of the file"));
+        }
+    }
+    if start == cells.len() {
+        return Ok(None);
+    }
+    // The data before the cut must not end inside a quoted field.
+    let before = lines[start].0 - from;
+    if from == data_start && memchr::memchr_iter(b'"', &tail[..before]).count() % 2 == 1 {
+        return Ok(None);
+    }
+    let texts = cells[start..]
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|r| {
+            r.iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    Ok(Some(Footer {
+        at: lines[start].0,
+        texts,
+    }))
 }
 
 fn unclosed(file: &str, e: &Unclosed) -> Error {

@@ -85,6 +85,118 @@ pub(crate) fn classify(raw: &str) -> Cell<'_> {
     Cell::Text(raw)
 }
 
+/// What a text cell may still be once the plain rules of [`classify`] read
+/// it as text: a placeholder for a missing value, a number with thousands
+/// separators, or one of the texts `na (...)` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Extra {
+    /// Nothing more to say.
+    None,
+    /// A placeholder such as `-` or `…`: null in a column of numbers, dates
+    /// or booleans, kept as text in a text column.
+    Placeholder,
+    /// A number written with thousands separators (recognised, not given).
+    Grouped,
+}
+
+/// The texts that stand for a missing value in statistical tables, read as
+/// null in a column whose other values are numbers, dates or booleans.
+pub(crate) const PLACEHOLDERS: &[&str] = &[
+    "-", "--", "---", "—", "——", "–", "…", "……", "...", "n/a", "N/A", "#N/A", "na", "nan", "NaN",
+    "/", "x", "X", "*", "－", "／", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+];
+
+/// The load options that change how one cell's text is read: `na (...)`
+/// and `thousands "..."`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct CellRules {
+    /// Further texts that mean "no value" in every column.
+    pub na: Vec<String>,
+    /// The thousands separator given with `thousands`; without it, commas
+    /// in groups of three (`1,234,567.5`) are recognised.
+    pub thousands: Option<char>,
+}
+
+impl CellRules {
+    /// Reads one field as [`classify`] does, then, for what that reads as
+    /// text, applies these rules.
+    #[inline]
+    pub fn classify<'a>(&self, raw: &'a str) -> (Cell<'a>, Extra) {
+        match classify(raw) {
+            Cell::Text(_) => self.text_cell(raw),
+            cell => {
+                if !self.na.is_empty() && self.na.iter().any(|n| n == trim_cell(raw)) {
+                    return (Cell::Null, Extra::None);
+                }
+                (cell, Extra::None)
+            }
+        }
+    }
+
+    #[cold]
+    fn text_cell<'a>(&self, raw: &'a str) -> (Cell<'a>, Extra) {
+        let s = trim_cell(raw);
+        if self.na.iter().any(|n| n == s) {
+            return (Cell::Null, Extra::None);
+        }
+        if let Some(cell) = grouped_number(s, self.thousands) {
+            let extra = if self.thousands.is_some() {
+                Extra::None
+            } else {
+                Extra::Grouped
+            };
+            return (cell, extra);
+        }
+        if PLACEHOLDERS.contains(&s) {
+            return (Cell::Null, Extra::Placeholder);
+        }
+        (Cell::Text(raw), Extra::None)
+    }
+}
+
+/// A cell's text without surrounding spaces (including the ideographic space).
+fn trim_cell(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\u{3000}')
+}
+
+/// A number with thousands separators: `sep` when given (any grouping), or
+/// else commas in groups of three after a first group of one to three digits.
+fn grouped_number(s: &str, sep: Option<char>) -> Option<Cell<'static>> {
+    let mark = sep.unwrap_or(',');
+    if !s.contains(mark) {
+        return None;
+    }
+    let body = s.trim_start_matches(['-', '+']);
+    if s.len() - body.len() > 1 {
+        return None;
+    }
+    let (whole, fraction) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(mark).collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let ok = if sep.is_some() {
+        groups.iter().all(|g| digits(g))
+    } else {
+        groups[0].len() <= 3
+            && digits(groups[0])
+            && groups[1..].iter().all(|g| g.len() == 3 && digits(g))
+    };
+    if !ok {
+        return None;
+    }
+    let plain: String = s.chars().filter(|&c| c != mark).collect();
+    match classify(&plain) {
+        Cell::Int(v) => Some(Cell::Int(v)),
+        Cell::Decimal(v) => Some(Cell::Decimal(v)),
+        _ => None,
+    }
+}
+
 /// Powers of ten that are exact in an `f64`.
 const POW10: [f64; 19] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -180,6 +292,10 @@ pub(crate) struct Misfit {
 pub(crate) struct Tally {
     counts: [u64; KINDS],
     first: [Option<Misfit>; KINDS],
+    /// Placeholders read as null, and the first of them.
+    placeholders: (u64, Option<Misfit>),
+    /// Numbers with thousands separators recognised, and the first of them.
+    grouped: (u64, Option<Misfit>),
 }
 
 impl Tally {
@@ -203,6 +319,23 @@ impl Tally {
         }
     }
 
+    /// Counts what [`CellRules::classify`] said beyond the cell itself.
+    #[inline]
+    pub fn add_extra(&mut self, extra: Extra, raw: &str, line: u64) {
+        let slot = match extra {
+            Extra::None => return,
+            Extra::Placeholder => &mut self.placeholders,
+            Extra::Grouped => &mut self.grouped,
+        };
+        slot.0 += 1;
+        if slot.1.is_none() {
+            slot.1 = Some(Misfit {
+                line,
+                text: raw.trim().to_string(),
+            });
+        }
+    }
+
     /// Adds a later chunk's tally to this one (the earlier first values win).
     pub fn merge(&mut self, other: &Tally) {
         for kind in 0..KINDS {
@@ -211,6 +344,45 @@ impl Tally {
                 self.first[kind].clone_from(&other.first[kind]);
             }
         }
+        for (mine, theirs) in [
+            (&mut self.placeholders, &other.placeholders),
+            (&mut self.grouped, &other.grouped),
+        ] {
+            mine.0 += theirs.0;
+            if mine.1.is_none() {
+                mine.1.clone_from(&theirs.1);
+            }
+        }
+    }
+
+    /// For a column of type `ty` (not text): notes on the placeholders read
+    /// as null and the thousands separators recognised in it.
+    pub fn reading_notes(&self, file: &str, column: &str, at: &str, ty: Type) -> Vec<String> {
+        let mut notes = Vec::new();
+        if ty == Type::Text {
+            return notes;
+        }
+        if let (n, Some(first)) = &self.placeholders {
+            notes.push(format!(
+                "note: {file}: in column `{column}`, {} stand{} for missing values and {} read as null (the first: `{}` on {at} {}); load `with ({}: text)` to keep the column as text",
+                counted(*n, "placeholder"),
+                if *n == 1 { "s" } else { "" },
+                if *n == 1 { "is" } else { "are" },
+                first.text,
+                thousands(first.line),
+                as_name(column),
+            ));
+        }
+        if let (n, Some(first)) = &self.grouped {
+            notes.push(format!(
+                "note: {file}: in column `{column}`, {} thousands separators and {} read as numbers (the first: `{}` on {at} {})",
+                if *n == 1 { "1 value has".to_string() } else { format!("{} values have", thousands(*n)) },
+                if *n == 1 { "is" } else { "are" },
+                first.text,
+                thousands(first.line),
+            ));
+        }
+        notes
     }
 
     /// The column's type by the rule in this module's docs. `file` and
@@ -275,12 +447,13 @@ impl Tally {
             .filter_map(|k| self.first[k].as_ref())
             .min_by_key(|m| m.line)?;
         Some(format!(
-            "note: {file}: column `{column}` is read as text, since {} of its {} values are not {} (the first: `{}` on {at} {}); correct them, or load it `with ({column}: text)` to keep it as text without this note",
+            "note: {file}: column `{column}` is read as text, since {} of its {} values are not {} (the first: `{}` on {at} {}); correct them, or load it `with ({}: text)` to keep it as text without this note",
             thousands(nonnull - fit),
             thousands(nonnull),
             plural_type(best),
             first.text,
             thousands(first.line),
+            as_name(column),
         ))
     }
 }
@@ -307,29 +480,85 @@ pub(crate) fn misfit_error(
         thousands(misfit.line),
         misfit.text
     );
+    let name = as_name(column);
     let help = match others {
         Some(n) => format!(
-            "the column's other {} values are {}; use `with ({column}: text)` to keep it as text, or correct the value",
+            "the column's other {} values are {}; use `with ({name}: text)` to keep it as text, or correct the value",
             thousands(n),
             plural_type(ty)
         ),
         None => format!(
-            "correct the value, or use `with ({column}: text)` to keep the column as text"
+            "correct the value, or use `with ({name}: text)` to keep the column as text"
         ),
     };
     let text = misfit.text.trim();
-    let decimal_comma = matches!(ty, Type::Int | Type::Decimal)
+    let numeric = matches!(ty, Type::Int | Type::Decimal)
         && text.contains(',')
         && text.bytes().any(|b| b.is_ascii_digit())
         && text
             .bytes()
             .all(|b| b.is_ascii_digit() || b"-+.,".contains(&b));
-    let help = if decimal_comma {
-        format!("itq reads decimal points, not decimal commas: write `{}` in the file, or keep the column as text with `with ({column}: text)`", text.replace('.', "").replace(',', "."))
-    } else {
-        help
+    let help = match numeric.then(|| comma_kind(text)) {
+        Some(Comma::Decimal) => format!(
+            "itq reads decimal points, not decimal commas: write `{}` in the file, or keep the column as text with `with ({name}: text)`",
+            text.replace('.', "").replace(',', ".")
+        ),
+        Some(Comma::Thousands) => format!(
+            "the commas look like thousands separators: load with `thousands \",\"` to read `{text}` as {}, or remove the commas in the file",
+            text.replace(',', "")
+        ),
+        None => help,
     };
     Error::new(ErrorKind::Data(message)).with_help(help)
+}
+
+/// A column name as a query writes it: bare when it is a plain name, else
+/// in backquotes (`签约金额(亿元)`, `count`).
+pub(crate) fn as_name(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "where", "select", "derive", "sort", "limit", "top", "join", "left", "distinct", "by",
+        "as", "on", "asc", "desc", "let", "def", "and", "or", "not", "in", "is", "between",
+        "contains", "null", "true", "false", "count", "sum", "avg", "min", "max", "median",
+    ];
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name.to_lowercase().as_str());
+    if plain {
+        name.to_string()
+    } else {
+        format!("`{name}`")
+    }
+}
+
+/// What the commas in a number-like text are.
+enum Comma {
+    /// One comma and no point, not followed by exactly three digits: `1,5`.
+    Decimal,
+    /// Anything else: `1,234.5`, `12,345`, `1,23,456`.
+    Thousands,
+}
+
+fn comma_kind(text: &str) -> Comma {
+    let commas = text.matches(',').count();
+    let after = text.rsplit(',').next().unwrap_or("");
+    match (text.rfind(','), text.rfind('.')) {
+        // `1.234,5`: points group thousands, the last comma is the decimal mark.
+        (Some(c), Some(p)) if c > p && commas == 1 => Comma::Decimal,
+        (Some(_), None) if commas == 1 && after.len() != 3 => Comma::Decimal,
+        _ => Comma::Thousands,
+    }
+}
+
+/// `n` things, in the singular when `n` is 1.
+fn counted(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{} {thing}s", thousands(n))
+    }
 }
 
 fn plural_type(ty: Type) -> &'static str {

@@ -5,7 +5,7 @@
 //! kept as their JSON text.
 
 use super::chunk::ChunkColumn;
-use super::infer::{thousands, Cell, Tally};
+use super::infer::{thousands, Cell, CellRules, Tally};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Table, TextBuilder};
 use crate::value::{parse_date, Type};
@@ -150,8 +150,8 @@ pub(crate) fn records_to_table(
             } else {
                 let mut c = ChunkColumn::new(Some(ty), records.len());
                 for (v, &n) in values.zip(&position) {
-                    c.push(&cell(v).1, n, v.is_string());
-                    if let Some(e) = c.forced_error(file, key) {
+                    c.push(&cell(v).1, n, v.is_string(), &CellRules::default());
+                    if let Some(e) = c.forced_error(file, key, at) {
                         return Err(e);
                     }
                 }

@@ -1,13 +1,27 @@
 //! Loading data files into tables: CSV (parsed in parallel straight into
-//! columns), JSON arrays of objects and NDJSON, each column's type inferred
-//! (see [`infer`]) or given. A load either yields a whole table or an error
+//! columns, in any encoding), JSON arrays of objects and NDJSON, Excel and
+//! OpenDocument workbooks, and Parquet, each column's type inferred (see
+//! [`infer`]) or given. A load either yields a whole table or an error
 //! naming the file, line and column; it never yields part of one.
 
 mod chunk;
 mod csv;
+mod encoding;
+#[cfg(feature = "excel")]
+mod excel;
 mod infer;
 mod json;
+mod layout;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod records;
+mod settings;
+
+pub use encoding::encoding_for_label;
+#[cfg(feature = "parquet")]
+pub(crate) use parquet::parquet_bytes;
+pub(crate) use settings::apply as apply_settings;
+pub use settings::{CellRange, COMMON_ENCODINGS, SETTING_WORDS};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Table;
@@ -33,6 +47,10 @@ pub enum FileFormat {
     Json,
     /// One JSON object per line.
     Ndjson,
+    /// A workbook: .xlsx, .xlsm, .xlsb, .xls or .ods.
+    Excel,
+    /// Apache Parquet.
+    Parquet,
 }
 
 impl FileFormat {
@@ -42,15 +60,27 @@ impl FileFormat {
         FileFormat::parse(&ext)
     }
 
-    /// A format by name or extension (`csv`, `tsv`, `txt`, `json`, `ndjson`, `jsonl`).
+    /// A format by name or extension (`csv`, `tsv`, `txt`, `json`, `ndjson`,
+    /// `jsonl`, `xlsx`, `xlsm`, `xlsb`, `xls`, `ods`, `excel`, `parquet`).
     pub fn parse(name: &str) -> Option<FileFormat> {
         Some(match name.to_ascii_lowercase().as_str() {
             "csv" | "tsv" | "txt" => FileFormat::Csv,
             "json" => FileFormat::Json,
             "ndjson" | "jsonl" => FileFormat::Ndjson,
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "excel" => FileFormat::Excel,
+            "parquet" | "pq" => FileFormat::Parquet,
             _ => return None,
         })
     }
+}
+
+/// Which sheet of a workbook to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sheet {
+    /// By its name.
+    Name(String),
+    /// By its position, from 1.
+    Number(usize),
 }
 
 /// How to read a file; everything is detected when not given.
@@ -62,6 +92,25 @@ pub struct LoadOptions {
     pub delimiter: Option<u8>,
     /// Types for some columns, overriding inference.
     pub types: Vec<(String, Type)>,
+    /// The text encoding; by default UTF-8, UTF-16 by its byte-order mark,
+    /// or GB18030 for a file that is not UTF-8 but valid GB18030.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Lines (rows of a sheet) above the header to skip: a title.
+    pub skip: usize,
+    /// How many rows the header takes (their names are joined); by default
+    /// 1; 0 for none (columns are then `column1`...).
+    pub header: Option<usize>,
+    /// How many note lines under the table to leave out; by default those
+    /// that read as notes (see the reference), `Some(0)` for none.
+    pub footer: Option<usize>,
+    /// Texts that mean "no value" in every column, besides the usual ones.
+    pub na: Vec<String>,
+    /// The thousands separator numbers are written with.
+    pub thousands: Option<char>,
+    /// The sheet of a workbook; by default the first.
+    pub sheet: Option<Sheet>,
+    /// The cells of a sheet to read, such as `A3:F40`.
+    pub range: Option<CellRange>,
 }
 
 /// Reads and parses the file at `path`. `shown` is how errors name it.
@@ -89,7 +138,7 @@ pub(crate) fn load_opened(
     let meta = file.metadata().map_err(|e| io(e.to_string()))?;
     if meta.is_dir() {
         return Err(io("it is a folder, not a file".into())
-            .with_help("name a .csv, .json or .ndjson file inside it"));
+            .with_help("name a .csv, .json, .ndjson, .xlsx or .parquet file inside it"));
     }
     if !meta.is_file() {
         return Err(
@@ -119,17 +168,57 @@ pub(crate) fn load_opened(
             sniff(&start)
         }
     };
-    match format {
+    let loaded = match format {
         // CSV streams: the file is never wholly in memory.
-        FileFormat::Csv => {
-            Ok(csv::parse(shown, &mut input, options.delimiter, &options.types)?.into_table())
-        }
+        FileFormat::Csv => csv::parse_encoded(shown, &mut input, &options)?.into_table(),
         FileFormat::Json | FileFormat::Ndjson => {
             let bytes = input.read_all(shown)?;
             options.format = Some(format);
-            load_bytes(shown, &bytes, &options)
+            return load_bytes(shown, &bytes, &options);
         }
-    }
+        FileFormat::Excel => load_excel(input.into_file(), shown, &options)?,
+        FileFormat::Parquet => load_parquet(input.into_file(), shown, &options)?,
+    };
+    Ok(with_total_notes(shown, loaded))
+}
+
+#[cfg(feature = "excel")]
+fn load_excel(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    excel::load(file, shown, options)
+}
+
+#[cfg(not(feature = "excel"))]
+fn load_excel(_: std::fs::File, shown: &str, _: &LoadOptions) -> Result<Loaded> {
+    Err(not_built(shown, "Excel", "excel"))
+}
+
+#[cfg(feature = "parquet")]
+fn load_parquet(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+    parquet::load(file, shown, options)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn load_parquet(_: std::fs::File, shown: &str, _: &LoadOptions) -> Result<Loaded> {
+    Err(not_built(shown, "Parquet", "parquet"))
+}
+
+/// The error for a format this build of itq leaves out.
+#[allow(dead_code)]
+pub(crate) fn not_built(shown: &str, what: &str, feature: &str) -> Error {
+    Error::new(ErrorKind::Invalid(format!(
+        "this itq was built without {what} support, so it cannot read or write `{shown}`"
+    )))
+    .with_help(format!(
+        "build itq with the `{feature}` feature (it is on by default), or save the file as CSV"
+    ))
+}
+
+/// Adds the notes on rows that look like totals.
+fn with_total_notes(shown: &str, mut loaded: Loaded) -> Loaded {
+    loaded
+        .notes
+        .extend(layout::total_notes(shown, &loaded.table));
+    loaded
 }
 
 /// "a FIFO", "a device" or "a socket", for a file that is not regular.
@@ -155,14 +244,44 @@ fn special_kind(meta: &std::fs::Metadata) -> &'static str {
 /// Parses a file's contents. `shown` is how errors name the file.
 pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Loaded> {
     let format = options.format.unwrap_or_else(|| sniff(bytes));
-    match format {
+    let loaded = match format {
         FileFormat::Csv => {
-            let mut input = csv::SliceInput { bytes, pos: 0 };
-            Ok(csv::parse(shown, &mut input, options.delimiter, &options.types)?.into_table())
+            let mut input = csv::SliceInput::new(bytes);
+            csv::parse_encoded(shown, &mut input, options)?.into_table()
         }
-        FileFormat::Json => json::parse_array(shown, bytes, &options.types),
-        FileFormat::Ndjson => json::parse_lines(shown, bytes, &options.types),
-    }
+        FileFormat::Json | FileFormat::Ndjson => {
+            let decoded;
+            let mut notes = Vec::new();
+            let text: &[u8] = match (options.encoding, encoding::from_bom(bytes)) {
+                (Some(e), _) | (None, Some(e)) if e != encoding_rs::UTF_8 => {
+                    decoded = encoding::decode(shown, bytes, e)?;
+                    decoded.as_bytes()
+                }
+                (None, None) if !encoding::looks_utf8(bytes) => {
+                    let (text, note) = encoding::decode_guessed(shown, bytes)?;
+                    notes.push(note);
+                    decoded = text;
+                    decoded.as_bytes()
+                }
+                _ => bytes,
+            };
+            let mut loaded = if format == FileFormat::Json {
+                json::parse_array(shown, text, &options.types)?
+            } else {
+                json::parse_lines(shown, text, &options.types)?
+            };
+            notes.append(&mut loaded.notes);
+            loaded.notes = notes;
+            loaded
+        }
+        FileFormat::Excel | FileFormat::Parquet => {
+            return Err(Error::new(ErrorKind::Invalid(format!(
+                "{shown}: a workbook or Parquet file is read from a file, not from bytes"
+            )))
+            .with_help("write the bytes to a file and load it with `load_file`"))
+        }
+    };
+    Ok(with_total_notes(shown, loaded))
 }
 
 /// A table from serde-serialisable records (structs or maps), as a host

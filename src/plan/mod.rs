@@ -5,6 +5,7 @@
 //! the other: the plan is the one seam between checking and running.
 
 use crate::error::Result;
+use crate::source::{Source, Span};
 use crate::store::{Field, Table};
 use crate::value::{Scalar, Type};
 use std::sync::Arc;
@@ -104,6 +105,9 @@ pub enum PExprKind {
     IsNull(Box<PExpr>, bool),
     /// A built-in function call.
     Func(Func, Vec<PExpr>),
+    /// An operation as written at this span of this source: an error while
+    /// computing it points there.
+    Located(Span, Arc<Source>, Box<PExpr>),
 }
 
 impl PExpr {
@@ -132,6 +136,9 @@ impl PExpr {
             PExprKind::Func(f, args) => {
                 PExprKind::Func(*f, args.iter().map(|a| a.map_columns(to)).collect())
             }
+            PExprKind::Located(span, source, e) => {
+                PExprKind::Located(*span, Arc::clone(source), b(e))
+            }
         };
         PExpr { kind, ty: self.ty }
     }
@@ -142,7 +149,8 @@ impl PExpr {
             PExprKind::ToDecimal(e)
             | PExprKind::Neg(e)
             | PExprKind::Not(e)
-            | PExprKind::IsNull(e, _) => Box::new(std::iter::once(&**e)),
+            | PExprKind::IsNull(e, _)
+            | PExprKind::Located(_, _, e) => Box::new(std::iter::once(&**e)),
             PExprKind::Arith(_, l, r)
             | PExprKind::Compare(_, l, r)
             | PExprKind::Logic(_, l, r)

@@ -386,6 +386,9 @@ impl Translator<'_> {
                 CMP,
             ),
             PExprKind::Func(f, args) => self.func(*f, args, e.ty)?,
+            PExprKind::Located(span, source, inner) => self
+                .expr(inner)
+                .map_err(|err| err.with_span(*span).with_source(source))?,
         })
     }
 
@@ -459,7 +462,7 @@ impl Translator<'_> {
     /// the same arithmetic as the native engine's.
     fn round(&self, sql: &[Sql], args: &[PExpr], ty: Type) -> Result<Sql> {
         let d = self.dialect;
-        let digits = match args.get(1).map(|a| &a.kind) {
+        let digits = match args.get(1).map(|a| &peel(a).kind) {
             None => Some(0),
             Some(PExprKind::Literal(Scalar::Int(n))) => Some(*n),
             Some(PExprKind::Literal(Scalar::Null)) => return Ok(Sql::atom("NULL")),
@@ -543,7 +546,7 @@ impl Translator<'_> {
 
 /// Whether `e` is a text literal of ASCII characters only.
 fn ascii_literal(e: &PExpr) -> bool {
-    match &e.kind {
+    match &peel(e).kind {
         PExprKind::Literal(Scalar::Text(s)) => s.is_ascii(),
         PExprKind::Literal(Scalar::Null) => true,
         _ => false,
@@ -552,9 +555,17 @@ fn ascii_literal(e: &PExpr) -> bool {
 
 /// Whether `e` is a number written in the query other than zero.
 fn nonzero_literal(e: &PExpr) -> bool {
-    match &e.kind {
+    match &peel(e).kind {
         PExprKind::Literal(Scalar::Int(i)) => *i != 0,
         PExprKind::Literal(Scalar::Decimal(f)) => *f != 0.0,
         _ => false,
+    }
+}
+
+/// The expression inside any `Located` wrappers.
+fn peel(e: &PExpr) -> &PExpr {
+    match &e.kind {
+        PExprKind::Located(_, _, inner) => peel(inner),
+        _ => e,
     }
 }

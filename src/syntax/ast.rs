@@ -52,7 +52,9 @@ pub enum StatementKind {
     },
     /// `load PATH [as NAME] [with (COL: TYPE, ...)] [format F] [delimiter "D"]`.
     Load(Load),
-    /// `save QUERY to PATH [replace]`.
+    /// `describe NAME`: the columns of a relation or def, as a table.
+    Describe(Ident),
+    /// `save QUERY to PATH [replace] [bom] [sheet "NAME"]`.
     Save {
         /// What to write.
         query: Query,
@@ -60,6 +62,10 @@ pub enum StatementKind {
         path: Expr,
         /// True when `replace` allows overwriting an existing file.
         replace: bool,
+        /// True when `bom` asks for a UTF-8 byte-order mark (CSV).
+        bom: bool,
+        /// `sheet "NAME"`: the sheet's name in a workbook.
+        sheet: Option<(String, Span)>,
     },
 }
 
@@ -76,6 +82,38 @@ pub struct Load {
     pub format: Option<Ident>,
     /// `delimiter ";"`, overriding detection, with its span.
     pub delimiter: Option<(String, Span)>,
+    /// The other options (`encoding`, `skip`, `header`, `footer`, `na`,
+    /// `thousands`, `sheet`, `range`), in the order written.
+    pub settings: Vec<LoadSetting>,
+}
+
+/// One `load` option: its word and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadSetting {
+    /// The word, lower-cased, with its span.
+    pub name: Ident,
+    /// The value as written.
+    pub value: SettingValue,
+}
+
+/// The value of a `load` option.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingValue {
+    /// A string, unescaped, with its span.
+    Text(String, Span),
+    /// A count, with its span (`None` when too large for 64 bits).
+    Count(Option<u64>, Span),
+    /// A parenthesised list of strings.
+    List(Vec<(String, Span)>, Span),
+}
+
+impl SettingValue {
+    /// Where the value was written.
+    pub fn span(&self) -> Span {
+        match self {
+            SettingValue::Text(_, s) | SettingValue::Count(_, s) | SettingValue::List(_, s) => *s,
+        }
+    }
 }
 
 /// A name as written (backquotes removed), with its span.

@@ -188,6 +188,10 @@ impl<'a> Printer<'a> {
                 let text = format!("let {} = {}", self.ident(name), self.expr(expr));
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
             }
+            StatementKind::Describe(name) => {
+                let text = format!("describe {}", self.ident(name));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
             StatementKind::Load(load) => {
                 let text = self.load(load);
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
@@ -196,13 +200,19 @@ impl<'a> Printer<'a> {
                 query,
                 path,
                 replace,
+                bom,
+                sheet,
             } => {
                 let mut parts = self.query_parts("save ", query, statement.span.start);
-                let to = format!(
-                    "to {}{}",
+                let mut to = format!(
+                    "to {}{}{}",
                     self.expr(path),
-                    if *replace { " replace" } else { "" }
+                    if *replace { " replace" } else { "" },
+                    if *bom { " bom" } else { "" },
                 );
+                if let Some((name, span)) = sheet {
+                    to.push_str(&format!(" sheet {}", self.quoted_as_written(name, *span)));
+                }
                 parts.push(self.part(
                     to,
                     self.code(Span::new(path.span.start, statement.span.end)),
@@ -253,15 +263,37 @@ impl<'a> Printer<'a> {
             out.push_str(&format!(" format {}", self.ident(f)));
         }
         if let Some((d, span)) = &load.delimiter {
-            let written = self.text.get(span.start..span.end).unwrap_or("");
-            let quoted = if written.len() >= 2 {
-                written.to_string()
-            } else {
-                quote(d)
+            out.push_str(&format!(" delimiter {}", self.quoted_as_written(d, *span)));
+        }
+        for setting in &load.settings {
+            let value = match &setting.value {
+                SettingValue::Text(t, span) => self.quoted_as_written(t, *span),
+                SettingValue::Count(_, span) => self
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or("")
+                    .to_string(),
+                SettingValue::List(items, _) => {
+                    let items: Vec<String> = items
+                        .iter()
+                        .map(|(t, span)| self.quoted_as_written(t, *span))
+                        .collect();
+                    format!("({})", items.join(", "))
+                }
             };
-            out.push_str(&format!(" delimiter {quoted}"));
+            out.push_str(&format!(" {} {value}", setting.name.name));
         }
         out
+    }
+
+    /// A string as it was written (its quotes and escapes kept).
+    fn quoted_as_written(&self, text: &str, span: Span) -> String {
+        let written = self.text.get(span.start..span.end).unwrap_or("");
+        if written.len() >= 2 {
+            written.to_string()
+        } else {
+            quote(text)
+        }
     }
 
     fn part(&self, text: String, span: Span) -> Part {
@@ -687,6 +719,14 @@ mod tests {
             "load 'a.csv' as t with (year: int, v: decimal) format csv delimiter ';'\n"
         );
         assert_eq!(fmt("load $file"), "load $file\n");
+        assert_eq!(
+            fmt("LOAD 'y.csv' ENCODING \"gb18030\" SKIP 1 Header 2 na ( '-','—' ) thousands ','"),
+            "load 'y.csv' encoding \"gb18030\" skip 1 header 2 na ('-', '—') thousands ','\n"
+        );
+        assert_eq!(
+            fmt("save events to 'x.xlsx' REPLACE sheet 'Data'"),
+            "save events to 'x.xlsx' replace sheet 'Data'\n"
+        );
         assert_eq!(
             fmt("SAVE provinces  where region=$r TO \"out.csv\"  REPLACE"),
             "save provinces where region = $r to \"out.csv\" replace\n"

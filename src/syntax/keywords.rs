@@ -91,6 +91,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("with", LoadSave, false, false),
     kw("format", LoadSave, false, false),
     kw("delimiter", LoadSave, false, false),
+    kw("encoding", LoadSave, false, false),
+    kw("skip", LoadSave, false, false),
+    kw("header", LoadSave, false, false),
+    kw("footer", LoadSave, false, false),
+    kw("na", LoadSave, false, false),
+    kw("thousands", LoadSave, false, false),
+    kw("sheet", LoadSave, false, false),
+    kw("range", LoadSave, false, false),
+    kw("bom", LoadSave, false, false),
 ];
 
 /// The words that may follow an operand in an expression or a clause, in the
@@ -167,6 +176,21 @@ mod tests {
             // Backquoted, every keyword is a name.
             assert!(parse_script(&format!("let `{}` = 1", k.word)).is_ok());
         }
+    }
+
+    #[test]
+    fn the_aggregate_words_are_the_aggregates_names() {
+        use crate::plan::AggFn;
+        let all = [
+            AggFn::Count,
+            AggFn::Sum,
+            AggFn::Avg,
+            AggFn::Min,
+            AggFn::Max,
+            AggFn::Median,
+        ];
+        let names: Vec<&str> = all.iter().map(|a| a.name()).collect();
+        assert_eq!(aggregate_words().collect::<Vec<_>>(), names);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod format;
+pub(crate) mod habits;
 pub mod keywords;
 mod parse;
 pub mod precedence;

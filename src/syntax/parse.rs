@@ -138,15 +138,28 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
             }
         }
         Rule::load_stmt => StatementKind::Load(parse_load(pair)?),
+        Rule::describe_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // describe
+            StatementKind::Describe(parse_ident(next(&mut inner)))
+        }
         Rule::save_stmt => {
             let mut query = None;
             let mut path = None;
             let mut replace = false;
+            let mut bom = false;
+            let mut sheet = None;
             for p in pair.into_inner() {
                 match p.as_rule() {
                     Rule::query => query = Some(parse_query(p)?),
                     Rule::file_path => path = Some(parse_primary(next(&mut p.into_inner()))?),
                     Rule::save_replace => replace = true,
+                    Rule::save_bom => bom = true,
+                    Rule::save_sheet => {
+                        let s = next(&mut p.into_inner());
+                        let span = span_of(&s);
+                        sheet = Some((unescape(s.as_str(), span)?, span));
+                    }
                     _ => {}
                 }
             }
@@ -154,6 +167,8 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
                 query: query.expect("the grammar requires a query to save"),
                 path: path.expect("the grammar requires a path to save to"),
                 replace,
+                bom,
+                sheet,
             }
         }
         r => unreachable!("statement rule {r:?}"),
@@ -171,6 +186,7 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
         types: Vec::new(),
         format: None,
         delimiter: None,
+        settings: Vec::new(),
     };
     for p in pair.into_inner() {
         match p.as_rule() {
@@ -192,6 +208,35 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
                     .expect("the grammar requires a delimiter string");
                 let span = span_of(&s);
                 load.delimiter = Some((unescape(s.as_str(), span)?, span));
+            }
+            Rule::load_setting => {
+                let mut inner = p.into_inner();
+                let word = next(&mut inner);
+                let name = Ident {
+                    name: word.as_str().to_lowercase(),
+                    span: span_of(&word),
+                };
+                let v = next(&mut inner);
+                let span = span_of(&v);
+                let value = match v.as_rule() {
+                    Rule::string => SettingValue::Text(unescape(v.as_str(), span)?, span),
+                    Rule::integer => {
+                        let digits: String = v.as_str().chars().filter(|c| *c != '_').collect();
+                        SettingValue::Count(digits.parse().ok(), span)
+                    }
+                    _ => {
+                        let items = v
+                            .into_inner()
+                            .filter(|s| s.as_rule() == Rule::string)
+                            .map(|s| {
+                                let span = span_of(&s);
+                                Ok((unescape(s.as_str(), span)?, span))
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        SettingValue::List(items, span)
+                    }
+                };
+                load.settings.push(LoadSetting { name, value });
             }
             _ => {}
         }
@@ -474,6 +519,7 @@ fn parse_expr(pair: Pair<Rule>) -> Result<Expr> {
     // closures below runs, so a long run of `not` or `-` is refused first.
     let outer = PREFIX_DEPTH.get();
     let (mut run, mut longest) = (0, 0);
+    magnitude_negated(pair.clone().into_inner())?;
     for p in pair.clone().into_inner() {
         if matches!(p.as_rule(), Rule::op_neg | Rule::op_not) {
             run += 1;
@@ -551,26 +597,8 @@ fn pratt_expr(pair: Pair<Rule>) -> Result<(Expr, usize)> {
             let span = span_of(&op).to(rhs.span);
             // Fold `-` into numeric literals so `-9223372036854775808` and `-1.5` are literals.
             if op_kind == UnaryOp::Neg {
-                match rhs.kind {
-                    ExprKind::Int(v) => {
-                        return sized(
-                            Expr {
-                                kind: ExprKind::Int(-v),
-                                span,
-                            },
-                            below,
-                        )
-                    }
-                    ExprKind::Decimal(v) => {
-                        return sized(
-                            Expr {
-                                kind: ExprKind::Decimal(-v),
-                                span,
-                            },
-                            below,
-                        )
-                    }
-                    _ => {}
+                if let Some(kind) = negated_literal(&rhs, op.as_span().get_input()) {
+                    return sized(Expr { kind, span }, below);
                 }
             }
             sized(
@@ -651,16 +679,9 @@ fn parse_operand(pair: Pair<Rule>) -> Result<Expr> {
                 .map_prefix(|op, rhs| {
                     let rhs = rhs?;
                     let span = span_of(&op).to(rhs.span);
-                    Ok(match rhs.kind {
-                        ExprKind::Int(v) => Expr {
-                            kind: ExprKind::Int(-v),
-                            span,
-                        },
-                        ExprKind::Decimal(v) => Expr {
-                            kind: ExprKind::Decimal(-v),
-                            span,
-                        },
-                        _ => Expr {
+                    Ok(match negated_literal(&rhs, op.as_span().get_input()) {
+                        Some(kind) => Expr { kind, span },
+                        None => Expr {
                             kind: ExprKind::Unary {
                                 op: UnaryOp::Neg,
                                 expr: Box::new(rhs),
@@ -670,8 +691,66 @@ fn parse_operand(pair: Pair<Rule>) -> Result<Expr> {
                     })
                 })
                 .map_infix(|l, _, _| l)
-                .parse(pair.into_inner())
+                .parse({
+                    magnitude_negated(pair.clone().into_inner())?;
+                    pair.into_inner()
+                })
         }
+    }
+}
+
+/// The digits of `-9223372036854775808`, the one integer literal whose
+/// magnitude is not itself an integer.
+const I64_MIN_MAGNITUDE: &str = "9223372036854775808";
+
+fn integer_too_large(text: &str, span: Span) -> Error {
+    let digits: String = text.chars().filter(|c| *c != '_').collect();
+    Error::at(
+        ErrorKind::Literal(format!(
+            "the integer `{text}` is too large (integers go up to 9223372036854775807)"
+        )),
+        span,
+    )
+    .with_help(format!(
+        "write it as a decimal, `{digits}.0`, if an approximate value will do"
+    ))
+}
+
+/// Refuses `9223372036854775808` unless a prefix minus comes just before it
+/// (then it is i64::MIN), among the operators and operands of one expression.
+fn magnitude_negated(pairs: pest::iterators::Pairs<Rule>) -> Result<()> {
+    let mut after_minus = false;
+    for p in pairs {
+        if p.as_rule() == Rule::integer
+            && !after_minus
+            && p.as_str().replace('_', "") == I64_MIN_MAGNITUDE
+        {
+            return Err(integer_too_large(p.as_str(), span_of(&p)));
+        }
+        after_minus = p.as_rule() == Rule::op_neg;
+    }
+    Ok(())
+}
+
+/// A numeric literal with a minus folded in, if `rhs` is one. i64::MIN
+/// (already negated) is not negated again: `--9223372036854775808` is left
+/// to overflow when computed.
+fn negated_literal(rhs: &Expr, input: &str) -> Option<ExprKind> {
+    match rhs.kind {
+        // Already negated, as written (`-9223372036854775808`) or inside
+        // parentheses (`-(-9223372036854775808)`, as `itq fmt` prints it).
+        ExprKind::Int(i64::MIN)
+            if input
+                .get(rhs.span.start..rhs.span.end)
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c == '(' || c.is_whitespace())
+                .starts_with('-') =>
+        {
+            None
+        }
+        ExprKind::Int(v) => Some(ExprKind::Int(v.wrapping_neg())),
+        ExprKind::Decimal(v) => Some(ExprKind::Decimal(-v)),
+        _ => None,
     }
 }
 
@@ -692,26 +771,29 @@ fn parse_primary(pair: Pair<Rule>) -> Result<Expr> {
             let digits: String = text.chars().filter(|c| *c != '_').collect();
             match digits.parse::<i64>() {
                 Ok(v) => ExprKind::Int(v),
-                // Only reachable with a leading minus folded later; i64::MIN's magnitude.
-                Err(_) if digits == "9223372036854775808" => {
-                    ExprKind::Decimal(9.223372036854776e18)
-                }
-                Err(_) => {
-                    return Err(Error::at(
-                        ErrorKind::Literal(format!(
-                        "the integer `{text}` is too large (integers go up to 9223372036854775807)"
-                    )),
-                        span,
-                    )
-                    .with_help(format!(
-                        "write it as a decimal, `{digits}.0`, if an approximate value will do"
-                    )))
-                }
+                // i64::MIN's magnitude: [`magnitude_negated`] made sure a
+                // minus comes just before, and folding it in gives i64::MIN.
+                Err(_) if digits == I64_MIN_MAGNITUDE => ExprKind::Int(i64::MIN),
+                Err(_) => return Err(integer_too_large(text, span)),
             }
         }
         Rule::decimal => {
             let digits: String = text.chars().filter(|c| *c != '_').collect();
             match digits.parse::<f64>() {
+                // A nonzero number that reads as 0 is below the decimal range.
+                Ok(v)
+                    if v == 0.0
+                        && digits
+                            .split(['e', 'E'])
+                            .next()
+                            .is_some_and(|m| m.contains(|c: char| ('1'..='9').contains(&c))) =>
+                {
+                    return Err(Error::at(
+                        ErrorKind::Literal(format!("the number `{text}` is too small")),
+                        span,
+                    )
+                    .with_help("decimals reach down to about 5e-324; write 0 if zero is meant"))
+                }
                 Ok(v) if v.is_finite() => ExprKind::Decimal(v),
                 _ => {
                     return Err(Error::at(
@@ -913,6 +995,12 @@ fn describe(rule: Rule) -> Option<Expected> {
         Rule::colon => Word("`:` and a type"),
         Rule::file_path => Word("a file path in double quotes"),
         Rule::kw_to => Word("`to` and a file path"),
+        Rule::kw_with | Rule::kw_format | Rule::kw_delimiter | Rule::setting_word => {
+            Word("a load option (with, format, delimiter, encoding, skip, header, footer, na, thousands, sheet, range)")
+        }
+        Rule::save_replace | Rule::save_bom | Rule::save_sheet => {
+            Word("`replace`, `bom` or `sheet \"NAME\"`")
+        }
         Rule::stmt_end | Rule::EOI => End,
         _ => return None,
     })
@@ -950,9 +1038,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     let span = Span::new(pos, pos + width);
 
     // An opening quote with no closing one on its line is the commonest slip.
-    let line = rest.lines().next().unwrap_or("");
-    for quote in ['"', '\''] {
-        if line.starts_with(quote) && !line[1..].contains(quote) {
+    if let Some(t) = tokens(rest).next() {
+        if t.start == 0 && t.kind == (Tok::Str { closed: false }) {
+            let quote = &rest[..1];
             return Error::at(
                 ErrorKind::Literal("unclosed string".into()),
                 Span::new(pos, pos + 1),
@@ -1024,6 +1112,9 @@ fn syntax_error(text: &str, err: pest::error::Error<Rule>) -> Error {
     if path_wanted {
         let written = rest.split_whitespace().next().unwrap_or("data.csv");
         return error.with_help(format!("put the path in double quotes: \"{written}\""));
+    }
+    if let Some(hint) = super::habits::syntax_hint(text, pos) {
+        return error.with_help(hint);
     }
 
     // A misspelt keyword: suggest the keyword it is closest to.

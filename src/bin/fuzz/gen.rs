@@ -40,14 +40,14 @@ impl Rng {
         self.below(100) < percent
     }
 
+    /// One of the words `items`.
+    pub fn word(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
     /// One of `items`.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
-    }
-
-    /// One of `words`, chosen evenly.
-    pub fn word(&mut self, words: &[&'static str]) -> &'static str {
-        words[self.below(words.len())]
     }
 }
 
@@ -254,6 +254,7 @@ const KEYWORDS: &[&str] = &[
     "with",
     "format",
     "delimiter",
+    "describe",
 ];
 
 const PUNCT: &[&str] = &[
@@ -371,7 +372,8 @@ impl<'a> Gen<'a> {
                 format!("let {name} = {e}")
             }
             73..=82 => self.def(),
-            83..=91 => self.load(),
+            83..=86 => self.describe(),
+            87..=91 => self.load(),
             _ => self.save(),
         }
     }
@@ -417,6 +419,15 @@ impl<'a> Gen<'a> {
         self.defining = None;
         self.defs.push(Rel { cols, ..me });
         format!("def {name}({}) = {body}", params.join(", "))
+    }
+
+    fn describe(&mut self) -> String {
+        let mut names: Vec<String> = self.cat.rels.iter().map(|r| r.name.clone()).collect();
+        names.extend(self.cat.defs.iter().map(|d| d.name.clone()));
+        names.extend(self.lets.iter().map(|l| l.name.clone()));
+        names.extend(self.scalars.iter().map(|s| s.name.clone()));
+        names.push("nosuch".into());
+        format!("describe {}", self.r.pick(&names))
     }
 
     fn path(&mut self, writing: bool) -> String {
@@ -1159,9 +1170,11 @@ pub fn mutate(r: &mut Rng, text: String, other: &str) -> String {
                 // Truncate inside a token (mid-string, mid-word).
                 let t = &toks[i];
                 let cut: Vec<usize> = t.char_indices().map(|(k, _)| k).collect();
-                let k = cut[r.below(cut.len())];
-                toks[i] = t[..k].to_string();
-                toks.truncate(i + 1);
+                if !cut.is_empty() {
+                    let k = cut[r.below(cut.len())];
+                    toks[i] = t[..k].to_string();
+                    toks.truncate(i + 1);
+                }
             }
             _ => {
                 // Splice a piece of another input in.

@@ -169,7 +169,9 @@ fn outcome(engine: &mut Engine, text: &str) -> Vec<String> {
         })
     });
     if let Err(e) = result {
-        out.push(format!("error: {}", e.kind()));
+        // The kind only: messages quote the text as written, which
+        // formatting respells (`False` → `false`, `(x)` → `x`).
+        out.push(format!("error: {}", kind_name(e.kind())));
     }
     out
 }

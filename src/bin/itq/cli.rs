@@ -101,7 +101,7 @@ pub enum Command {
 }
 
 /// Splits `NAME=VALUE` (for --param).
-pub(crate) fn key_value(arg: &str) -> Result<(String, String), String> {
+pub fn key_value(arg: &str) -> Result<(String, String), String> {
     split_named(arg, "NAME=VALUE")
 }
 
@@ -209,24 +209,39 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
             )))
             .with_help("add --force to replace it"));
         }
-        if matches!(format, Format::Csv | Format::Json) {
+        if format == Format::Csv {
             check_one_result(cli, path)?;
         }
     }
     Ok((engine, format))
 }
 
-/// A CSV or JSON file holds one table: with `--output`, a run whose scripts
-/// and commands hold more than one query is refused before anything runs,
+/// A CSV file holds one table: with `--output`, a run whose scripts and
+/// commands hold more than one query is refused before anything runs,
 /// rather than writing a file that cannot be read back.
 fn check_one_result(cli: &Cli, path: &Path) -> Result<(), Error> {
+    let queries = count_queries(cli);
+    if queries > 1 {
+        return Err(Error::new(itq::ErrorKind::Invalid(format!(
+            "`{}` can hold one result, but this run has {queries} queries",
+            path.display()
+        )))
+        .with_help(
+            "write each with `save QUERY to \"file\"`, or use --format json (one array of results), table, markdown or ndjson",
+        ));
+    }
+    Ok(())
+}
+
+/// How many queries the run's scripts and commands hold.
+fn count_queries(cli: &Cli) -> usize {
     let mut texts: Vec<String> = cli
         .scripts
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect();
     texts.extend(cli.commands.iter().cloned());
-    let queries: usize = texts
+    texts
         .iter()
         .filter_map(|t| itq::syntax::parse_script(t).ok())
         .map(|s| {
@@ -235,17 +250,7 @@ fn check_one_result(cli: &Cli, path: &Path) -> Result<(), Error> {
                 .filter(|st| matches!(st.kind, itq::syntax::ast::StatementKind::Query(_)))
                 .count()
         })
-        .sum();
-    if queries > 1 {
-        return Err(Error::new(itq::ErrorKind::Invalid(format!(
-            "`{}` can hold one result, but this run has {queries} queries",
-            path.display()
-        )))
-        .with_help(
-            "write each with `save QUERY to \"file\"`, or use --format table, markdown or ndjson",
-        ));
-    }
-    Ok(())
+        .sum()
 }
 
 /// Runs everything, collecting the output, and writes the file only if all succeeded.
@@ -267,7 +272,36 @@ fn run_to_file(cli: &Cli, engine: Engine, format: Format, path: &Path) -> ExitCo
 }
 
 /// Runs the prompt, standard input, or the scripts and then the commands.
-fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -> ExitCode {
+/// With `--format json`, a run of several queries prints one JSON array
+/// whose elements are the results.
+fn run_all(cli: &Cli, engine: Engine, format: Format, out: &mut dyn Write) -> ExitCode {
+    let mut printed = Document {
+        on: format == Format::Json && count_queries(cli) > 1,
+        results: 0,
+    };
+    let code = run_each(cli, engine, format, out, &mut printed);
+    let end = Printer::document_end(format, printed.results);
+    if printed.on && !end.is_empty() {
+        if let Err(e) = out.write_all(end.as_bytes()).and_then(|()| out.flush()) {
+            return write_failed(&e);
+        }
+    }
+    code
+}
+
+/// Whether the run's results make one JSON document, and how many were printed.
+struct Document {
+    on: bool,
+    results: usize,
+}
+
+fn run_each(
+    cli: &Cli,
+    mut engine: Engine,
+    format: Format,
+    out: &mut dyn Write,
+    doc: &mut Document,
+) -> ExitCode {
     if cli.scripts.is_empty() && cli.commands.is_empty() {
         if std::io::stdin().is_terminal() && cli.output.is_none() {
             return repl::run(engine, format);
@@ -283,6 +317,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             format,
             out,
             cli,
+            doc,
         ));
     }
     for path in &cli.scripts {
@@ -307,6 +342,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             format,
             out,
             cli,
+            doc,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -319,6 +355,7 @@ fn run_all(cli: &Cli, mut engine: Engine, format: Format, out: &mut dyn Write) -
             format,
             out,
             cli,
+            doc,
         ));
         if code != ExitCode::SUCCESS {
             return code;
@@ -350,9 +387,10 @@ fn run_timed(
     format: Format,
     out: &mut dyn Write,
     cli: &Cli,
+    doc: &mut Document,
 ) -> Result<(), Error> {
     let printer = Printer::new(format, RenderOptions::default()).quiet(cli.quiet);
-    write_outputs(engine, source, printer, out, cli.timer)
+    write_outputs(engine, source, printer, out, cli.timer, doc)
 }
 
 /// Runs one source, writing each result to `out` as it comes, laid out with `options`.
@@ -363,7 +401,18 @@ pub fn run_source_with(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    write_outputs(engine, source, Printer::new(format, *options), out, false)
+    let mut single = Document {
+        on: false,
+        results: 0,
+    };
+    write_outputs(
+        engine,
+        source,
+        Printer::new(format, *options),
+        out,
+        false,
+        &mut single,
+    )
 }
 
 fn write_outputs(
@@ -372,6 +421,7 @@ fn write_outputs(
     printer: Printer,
     out: &mut dyn Write,
     timer: bool,
+    doc: &mut Document,
 ) -> Result<(), Error> {
     // A chart is as wide as the terminal (80 columns when not a terminal).
     let options = printer.options();
@@ -379,6 +429,9 @@ fn write_outputs(
         width: options.width.or_else(terminal_width),
         ..options
     });
+    if doc.on {
+        printer = printer.in_document(doc.results);
+    }
     let mut write_error: Option<std::io::Error> = None;
     let mut cancelled: Option<Error> = None;
     let mut show = |output: Output| {
@@ -390,7 +443,10 @@ fn write_outputs(
                 cancelled = Some(e);
                 return;
             }
-            Ok(Printed::Result(text)) => text,
+            Ok(Printed::Result(text)) => {
+                doc.results += 1;
+                text
+            }
             Ok(Printed::Notice(text)) => {
                 let _ = writeln!(std::io::stderr(), "{text}");
                 return;

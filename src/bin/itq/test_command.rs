@@ -14,9 +14,16 @@ pub struct TestArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Rewrite the expected output (create missing .out files) instead of comparing.
+    /// Rewrite the expected output (create missing .out files) instead of
+    /// comparing. A script that ends in an error is not blessed unless its
+    /// first lines hold `# test: expect error`.
     #[arg(long, visible_alias = "bless")]
     pub update: bool,
+
+    /// Set a script parameter for every script, over the scripts' own
+    /// `# test: param NAME=VALUE` lines (e.g. --param province=Gansu).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::cli::key_value)]
+    pub params: Vec<(String, String)>,
 }
 
 /// Checks every file; exit code 0 when all pass, 1 when any differs, has no
@@ -33,7 +40,11 @@ pub fn run(args: &TestArgs) -> ExitCode {
     let mut out = String::new();
     for target in &targets {
         let path = target.path().display();
-        match scripts::check(target, args.update) {
+        let options = scripts::Options {
+            update: args.update,
+            params: args.params.clone(),
+        };
+        match scripts::check_with(target, &options) {
             Outcome::Passed => {
                 passed += 1;
                 out.push_str(&format!("ok       {path}\n"));

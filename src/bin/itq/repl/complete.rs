@@ -116,6 +116,55 @@ pub fn complete(engine: &Engine, line: &str, pos: usize) -> Completion {
     Completion { start, candidates }
 }
 
+fn words_of(line: &str, tokens: &[Token]) -> Vec<String> {
+    tokens.iter().map(|t| t.text(line).to_lowercase()).collect()
+}
+
+/// What may follow `load "PATH" ...`: an option word not given yet, or the
+/// value of the option just typed (formats, encodings).
+fn load_options(words: &[String]) -> Vec<Candidate> {
+    let last = words.last().map(String::as_str).unwrap_or("");
+    match last {
+        "format" => {
+            return ["csv", "json", "ndjson", "excel", "parquet"]
+                .map(Candidate::same)
+                .into()
+        }
+        "encoding" => {
+            return itq::load::COMMON_ENCODINGS
+                .iter()
+                .map(|e| Candidate::same(format!("\"{e}\"")))
+                .collect()
+        }
+        "as" | "with" | "delimiter" | "skip" | "header" | "footer" | "na" | "thousands"
+        | "sheet" | "range" => return Vec::new(),
+        _ => {}
+    }
+    let mut words_left = Vec::new();
+    if words.len() == 2 {
+        words_left.push("as");
+    }
+    words_left.extend(["with", "format", "delimiter"]);
+    words_left.extend(itq::load::SETTING_WORDS.iter().copied());
+    words_left
+        .into_iter()
+        .filter(|w| !words.iter().any(|t| t == w))
+        .map(Candidate::same)
+        .collect()
+}
+
+/// What may follow `save QUERY to "PATH"`: `replace`, `bom`, `sheet`.
+fn save_options(words: &[String]) -> Vec<Candidate> {
+    if words.last().is_some_and(|w| w == "to" || w == "sheet") {
+        return Vec::new();
+    }
+    ["replace", "bom", "sheet"]
+        .into_iter()
+        .filter(|w| !words.iter().any(|t| t == w))
+        .map(Candidate::same)
+        .collect()
+}
+
 /// The names that may come after the tokens `prior` of a statement.
 fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate> {
     let word = |t: &Token| t.text(line).to_lowercase();
@@ -124,6 +173,10 @@ fn candidates_at(engine: &Engine, line: &str, prior: &[Token]) -> Vec<Candidate>
     let mut q = prior;
     match prior.first().map(word).as_deref() {
         Some("let") | Some("def") if prior.len() < 2 => return Vec::new(),
+        Some("load") if prior.len() >= 2 => return load_options(&words_of(line, prior)),
+        Some("save") if prior.iter().rev().skip(1).any(|t| word(t) == "to") => {
+            return save_options(&words_of(line, prior))
+        }
         Some("let") => match prior.iter().position(|t| t.text(line) == "=") {
             Some(eq) => {
                 q = &prior[eq + 1..];
@@ -510,6 +563,30 @@ mod tests {
         // A def with parameters completes with its parenthesis.
         offers(&e, "let x = events_", &["events_with_region", "events_in("]);
         offers(&e, "", &["let", "def", "load", "save", "events"]);
+    }
+
+    #[test]
+    fn load_and_save_options_complete() {
+        let e = engine();
+        offers(
+            &e,
+            "load \"x.csv\" ",
+            &["as", "encoding", "skip", "header", "footer", "na"],
+        );
+        offers(&e, "load \"x.csv\" as t sk", &["skip"]);
+        assert!(!at_end(&e, "load \"x.csv\" as t skip 1 ").contains(&"skip".to_string()));
+        offers(
+            &e,
+            "load \"x.csv\" encoding ",
+            &["\"gb18030\"", "\"utf-16le\""],
+        );
+        offers(&e, "load \"x.xlsx\" format ", &["excel", "parquet"]);
+        offers(&e, "load \"x.xlsx\" sh", &["sheet"]);
+        offers(
+            &e,
+            "save events to \"x.csv\" ",
+            &["replace", "bom", "sheet"],
+        );
     }
 
     #[test]

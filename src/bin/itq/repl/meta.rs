@@ -257,7 +257,7 @@ pub fn help(topic: Option<&str>) -> Result<String, String> {
             for c in COMMANDS {
                 s.push_str(&line(c));
             }
-            s.push_str("Type .help keys for the keys and where history is kept, and .help NAME\nfor what a relation, def, value or function is.\n");
+            s.push_str("Type .help keys for the keys and where history is kept, and .help NAME\nfor what a relation, def, value, function, statement or clause is\n(.help events, .help round, .help load, .help join).\n");
             Ok(s)
         }
         Some(t) if t == "keys" => Ok(KEYS.to_string()),

@@ -225,27 +225,28 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
                 );
             }
         }
-        Meta::Schema(name) => match engine.catalog().relation(&name) {
-            Some(rel) => {
-                println!("{name}: {}", rel.doc.as_deref().unwrap_or(""));
-                let width = rel
-                    .table
-                    .fields()
+        Meta::Schema(name) => match engine.describe(&name) {
+            Ok(d) => {
+                let title = match &d.params {
+                    Some(ps) => format!("{name}({})", ps.join(", ")),
+                    None => name.clone(),
+                };
+                println!("{title}: {}", d.doc.as_deref().unwrap_or(""));
+                let width = d
+                    .fields
                     .iter()
                     .map(|f| f.name.chars().count())
                     .max()
                     .unwrap_or(0);
-                for f in rel.table.fields() {
+                for f in &d.fields {
                     println!("  {:<width$}  {}", f.name, f.ty);
                 }
             }
-            None => {
-                let names: Vec<&str> = engine.catalog().relations().map(|(n, _)| n).collect();
-                eprintln!(
-                    "error: unknown relation `{name}`; {}",
-                    itq::error::suggestion(&name, "the relations are", names)
-                );
-            }
+            Err(e) => eprintln!(
+                "error: {}{}",
+                e.kind(),
+                e.help().map_or(String::new(), |h| format!("; {h}"))
+            ),
         },
         Meta::Format(f) => settings.format = f,
         Meta::MaxRows(n) => settings.max_rows = n,
