@@ -354,6 +354,91 @@ impl Engine {
         }
     }
 
+    /// The SQL of the one query `text`, in `dialect` (see docs/sql.md). The
+    /// relations it reads appear by name: the engine running it needs tables
+    /// of those names.
+    pub fn to_sql(&self, text: &str, dialect: crate::sql::Dialect) -> Result<String> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        let [Statement {
+            kind: StatementKind::Query(q),
+            span,
+        }] = script.statements.as_slice()
+        else {
+            return Err(
+                Error::new(ErrorKind::Invalid("expected exactly one query".into()))
+                    .with_help("to compile a script with `let` and `def`, use `itq sql FILE`")
+                    .with_source(&source),
+            );
+        };
+        crate::stack::deep(|| {
+            let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
+                .query(q, &Params::new())?;
+            crate::sql::compile(&checked.plan, dialect)
+                .map_err(|e| crate::sql::locate(e, text, *span))
+        })
+        .map_err(|e| e.with_span(*span).with_source(&source))
+    }
+
+    /// The SQL of every statement of `source` in `dialect`, handed to `emit`
+    /// one statement at a time (each ending in `;`): a query as a SELECT, a
+    /// `let` of rows as a temporary view of that name. `def`s and `let`
+    /// values are inlined where used; `load` runs here (the engine that runs
+    /// the SQL needs a table of that name) and gives a comment saying so.
+    /// Queries are checked, not run.
+    pub fn sql_script(
+        &mut self,
+        source: &Arc<Source>,
+        dialect: crate::sql::Dialect,
+        mut emit: impl FnMut(String),
+    ) -> Result<()> {
+        let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
+        if let Some(id) = script
+            .params
+            .iter()
+            .find(|id| self.catalog.param(&id.name).is_none())
+        {
+            return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
+        }
+        for statement in &script.statements {
+            let located = |e: Error| e.with_span(statement.span).with_source(source);
+            let checked = crate::stack::deep(|| {
+                Checker::new(&self.catalog, NATIVE, Arc::clone(source)).statement(&statement.kind)
+            })
+            .map_err(located)?;
+            let compile = |q: &crate::plan::CheckedQuery| {
+                crate::stack::deep(|| crate::sql::compile(&q.plan, dialect))
+                    .map_err(|e| located(crate::sql::locate(e, &source.text, statement.span)))
+            };
+            match checked {
+                CheckedStatement::Query { query, .. } => emit(format!("{};", compile(&query)?)),
+                CheckedStatement::Save { query, path, .. } => {
+                    emit(format!("-- save to {path:?}:\n{};", compile(&query)?));
+                }
+                CheckedStatement::LetRelation { name, query, doc } => {
+                    emit(crate::sql::create_view(&name, &compile(&query)?, dialect));
+                    let empty = query
+                        .fields
+                        .iter()
+                        .map(|f| (f.name.clone(), Arc::new(Column::nulls(f.ty, 0))))
+                        .collect();
+                    self.add_relation(&name, Table::with_rows(empty, 0), doc);
+                }
+                other => {
+                    if let Output::Loaded { name, .. } =
+                        self.carry_out(other, source).map_err(located)?
+                    {
+                        emit(format!(
+                            "-- {}: the engine needs a table `{name}` with these rows",
+                            source.slice(statement.span).trim()
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs every statement of `source` in order, handing each output to `emit`.
     /// A syntax error anywhere stops before anything runs; any other error stops
     /// at the failing statement (those before it have run).
@@ -427,6 +512,10 @@ impl Engine {
     /// Checks one statement and carries it out.
     fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
         let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(source)).statement(kind)?;
+        self.carry_out(checked, source)
+    }
+
+    fn carry_out(&mut self, checked: CheckedStatement, source: &Arc<Source>) -> Result<Output> {
         Ok(match checked {
             CheckedStatement::Query { query, chart } => {
                 let table = NATIVE.execute(&query.plan)?;

@@ -68,6 +68,14 @@ pub enum ErrorKind {
     /// A data file (such as the built-in fact base) is malformed.
     #[error("{0}")]
     Data(String),
+    /// A construct the chosen SQL dialect cannot express with itq's meaning.
+    #[error("{construct} cannot be compiled to {dialect}")]
+    Unsupported {
+        /// The construct, as written in itq (`` `median` ``).
+        construct: String,
+        /// The engine (`SQLite`).
+        dialect: String,
+    },
     /// A step would need more memory, rows or text than the engine's
     /// [`Limits`](crate::Limits) allow; it stopped before allocating.
     #[error("{0}")]

@@ -53,6 +53,7 @@ pub mod print;
 pub mod render;
 pub mod save;
 pub mod source;
+pub mod sql;
 pub mod stack;
 pub mod store;
 pub mod syntax;

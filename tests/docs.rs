@@ -26,6 +26,7 @@ const EXAMPLES: &[(&str, usize)] = &[
     ("docs/fuzzing.md", 0),
     ("docs/performance.md", 0),
     ("docs/reference.md", 39),
+    ("docs/sql.md", 1),
     ("docs/tutorial.md", 25),
     ("README.md", 6),
 ];

@@ -93,6 +93,11 @@ pub enum Command {
     Fmt(crate::fmt_command::FmtArgs),
     /// Write a SYNTHETIC data set as CSV, for trying itq at scale (made-up rows; never cite them).
     Generate(GenerateArgs),
+    /// Print the SQL of each query instead of running it (see docs/sql.md).
+    ///
+    /// A `let` of rows becomes a temporary view; the relations a query reads
+    /// appear by name, so the engine needs tables of those names.
+    Sql(crate::sql_command::SqlArgs),
 }
 
 /// Splits `NAME=VALUE` (for --param).
@@ -130,6 +135,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Test(args)) => return crate::test_command::run(args),
         Some(Command::Fmt(args)) => return crate::fmt_command::run(args),
         Some(Command::Generate(args)) => return generate_command::run(args),
+        Some(Command::Sql(args)) => return crate::sql_command::run(args),
         None => {}
     }
     if cli.help_functions {

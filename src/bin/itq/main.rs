@@ -5,6 +5,7 @@ mod cli;
 mod fmt_command;
 mod generate_command;
 mod repl;
+mod sql_command;
 mod test_command;
 
 use clap::Parser;

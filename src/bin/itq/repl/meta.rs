@@ -58,6 +58,11 @@ pub const COMMANDS: &[Command] = &[
         help: "run the statements in an itq file",
     },
     Command {
+        name: "sql",
+        args: "[DIALECT] QUERY",
+        help: "the SQL of a query (duckdb unless postgres, sqlite, spark, trino or ansi is named)",
+    },
+    Command {
         name: "sources",
         args: "",
         help: "the articles, standards and general knowledge the fact base cites (the `sources` relation)",
@@ -101,6 +106,8 @@ pub enum Meta {
     Limits(Option<Limit>),
     /// `.read FILE`.
     Read(PathBuf),
+    /// `.sql [DIALECT] QUERY`.
+    Sql(itq::sql::Dialect, String),
     /// `.sources`.
     Sources,
     /// `.quit`.
@@ -229,6 +236,13 @@ pub fn parse(text: &str) -> Result<Meta, String> {
                 _ => Err(usage()),
             }
         }
+        "sql" if !rest.is_empty() => {
+            let (first, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            Ok(match first.parse::<itq::sql::Dialect>() {
+                Ok(d) if !after.trim().is_empty() => Meta::Sql(d, after.trim().to_string()),
+                _ => Meta::Sql(itq::sql::Dialect::DuckDb, rest.to_string()),
+            })
+        }
         "read" if !rest.is_empty() => Ok(Meta::Read(PathBuf::from(
             rest.trim_matches(|c| c == '"' || c == '\''),
         ))),
@@ -295,6 +309,19 @@ mod tests {
     }
 
     #[test]
+    fn sql_takes_an_optional_dialect_then_the_query() {
+        use itq::sql::Dialect;
+        assert_eq!(
+            parse("sql postgres events count"),
+            Ok(Meta::Sql(Dialect::Postgres, "events count".into()))
+        );
+        assert_eq!(
+            parse("sql events count"),
+            Ok(Meta::Sql(Dialect::DuckDb, "events count".into()))
+        );
+    }
+
+    #[test]
     fn unambiguous_prefixes_work() {
         assert_eq!(parse("sch projects"), Ok(Meta::Schema("projects".into())));
         assert_eq!(parse("ta"), Ok(Meta::Tables));
@@ -302,7 +329,7 @@ mod tests {
         assert_eq!(parse("fo json"), Ok(Meta::Format(Format::Json)));
         assert_eq!(
             parse("s"),
-            Err("`.s` could be `.schema` or `.sources`; type more letters".into())
+            Err("`.s` could be `.schema` or `.sql` or `.sources`; type more letters".into())
         );
     }
 

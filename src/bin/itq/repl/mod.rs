@@ -266,6 +266,10 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
             Ok(text) => run_text(engine, settings, &Source::file(&path, text)),
             Err(e) => eprintln!("error: cannot read `{}`: {e}", path.display()),
         },
+        Meta::Sql(dialect, query) => match engine.to_sql(&query, dialect) {
+            Ok(sql) => println!("{sql};"),
+            Err(e) => eprint!("{}", e.render()),
+        },
         Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
     }
 }
