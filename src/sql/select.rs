@@ -238,7 +238,21 @@ impl Compiler {
                 s.label = "limited".into();
                 s
             }
-            Plan::Top { input, n, key } => {
+            Plan::Window { .. } => {
+                return Err(unsupported(
+                    "window functions (`per`/`along`)",
+                    self.dialect,
+                    Some("the SQL backend does not compile windows yet"),
+                ))
+            }
+            Plan::Top { per, .. } if !per.is_empty() => {
+                return Err(unsupported(
+                    "`top ... per`",
+                    self.dialect,
+                    Some("the SQL backend does not compile per-group top yet"),
+                ))
+            }
+            Plan::Top { input, n, key, .. } => {
                 let mut s = self.plan(input)?;
                 if s.distinct || s.limit.is_some() {
                     s = self.close(s, "ranked");
@@ -477,6 +491,13 @@ impl Compiler {
                     &format!("`{}` without a value", f.name()),
                     d,
                     None,
+                ))
+            }
+            (f, Some(_)) => {
+                return Err(unsupported(
+                    &format!("`{}`", f.name()),
+                    d,
+                    Some("the SQL backend does not compile this aggregate yet"),
                 ))
             }
         }))
