@@ -392,14 +392,7 @@ impl Engine {
         dialect: crate::sql::Dialect,
         mut emit: impl FnMut(String),
     ) -> Result<()> {
-        let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
-        if let Some(id) = script
-            .params
-            .iter()
-            .find(|id| self.catalog.param(&id.name).is_none())
-        {
-            return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
-        }
+        let script = self.parse_given(source)?;
         for statement in &script.statements {
             let located = |e: Error| e.with_span(statement.span).with_source(source);
             let checked = crate::stack::deep(|| {
@@ -465,16 +458,7 @@ impl Engine {
         source: &Arc<Source>,
         mut emit: impl FnMut(Output, Duration),
     ) -> Result<()> {
-        let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
-        // A parameter not given stops the script before anything runs (not
-        // after a `save` halfway down has written its file).
-        if let Some(id) = script
-            .params
-            .iter()
-            .find(|id| self.catalog.param(&id.name).is_none())
-        {
-            return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
-        }
+        let script = self.parse_given(source)?;
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         cancel::with_handle(&interrupt, || {
@@ -500,6 +484,20 @@ impl Engine {
     /// runs from now on (see [`Limits`]).
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// Parses `source`; a parameter it uses but was not given stops it before
+    /// anything runs (not after a `save` halfway down has written its file).
+    fn parse_given(&self, source: &Arc<Source>) -> Result<crate::syntax::ast::Script> {
+        let script = parse_script(&source.text).map_err(|e| e.with_source(source))?;
+        if let Some(id) = script
+            .params
+            .iter()
+            .find(|id| self.catalog.param(&id.name).is_none())
+        {
+            return Err(crate::check::missing_param(&self.catalog, id).with_source(source));
+        }
+        Ok(script)
     }
 
     /// A handle that cancels this engine's running query, from another
