@@ -47,6 +47,7 @@ mod exec;
 pub mod generate;
 mod help;
 pub mod limits;
+pub mod money;
 pub mod load;
 pub mod plan;
 pub mod print;

@@ -995,17 +995,8 @@ impl<'a> Checker<'a> {
                 let ty = funcs::result_type(info, &types)
                     .map_err(|m| Error::at(ErrorKind::Type(m), e.span))?;
                 // Widen integer arguments where the function computes in decimals.
-                if ty == Type::Decimal
-                    && matches!(info.func, Func::Coalesce | Func::Round | Func::Abs)
-                {
-                    let n = if info.func == Func::Coalesce {
-                        pargs.len()
-                    } else {
-                        1
-                    };
-                    for a in pargs.iter_mut().take(n) {
-                        *a = widen(a.clone(), Type::Decimal);
-                    }
+                for i in funcs::decimal_args(info.func, ty, pargs.len()) {
+                    pargs[i] = widen(pargs[i].clone(), Type::Decimal);
                 }
                 Ok(PExpr {
                     kind: PExprKind::Func(info.func, pargs),
