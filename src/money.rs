@@ -22,29 +22,75 @@ const UNITS: &[(&[&str], i32, bool)] = &[
     (&["万元", "10k yuan", "ten thousand yuan"], -5, false),
     (&["百万元", "million yuan"], -3, false),
     (&["千万元", "ten million yuan"], -2, false),
-    (&["亿元", "100 million yuan", "hundred million yuan"], -1, false),
+    (
+        &["亿元", "100 million yuan", "hundred million yuan"],
+        -1,
+        false,
+    ),
     (&["十亿元", "billion yuan", "bn yuan"], 0, false),
     (&["万亿元", "trillion yuan"], 3, false),
     (&["美元", "usd", "dollars", "us dollars"], -9, true),
-    (&["千美元", "thousand usd", "thousand dollars", "thousand us dollars"], -6, true),
-    (&["万美元", "10k usd", "ten thousand usd", "ten thousand dollars"], -5, true),
-    (&["百万美元", "million usd", "million dollars", "million us dollars"], -3, true),
-    (&["亿美元", "100 million usd", "hundred million usd", "100 million dollars"], -1, true),
-    (&["十亿美元", "billion usd", "billion dollars", "billion us dollars"], 0, true),
+    (
+        &[
+            "千美元",
+            "thousand usd",
+            "thousand dollars",
+            "thousand us dollars",
+        ],
+        -6,
+        true,
+    ),
+    (
+        &[
+            "万美元",
+            "10k usd",
+            "ten thousand usd",
+            "ten thousand dollars",
+        ],
+        -5,
+        true,
+    ),
+    (
+        &[
+            "百万美元",
+            "million usd",
+            "million dollars",
+            "million us dollars",
+        ],
+        -3,
+        true,
+    ),
+    (
+        &[
+            "亿美元",
+            "100 million usd",
+            "hundred million usd",
+            "100 million dollars",
+        ],
+        -1,
+        true,
+    ),
+    (
+        &[
+            "十亿美元",
+            "billion usd",
+            "billion dollars",
+            "billion us dollars",
+        ],
+        0,
+        true,
+    ),
 ];
 
 /// The unit written `text` (case and spaces do not matter), if it is one.
 pub fn unit(text: &str) -> Option<Unit> {
     let key = normalize(text);
     UNITS.iter().find_map(|(names, exponent, dollars)| {
-        names
-            .iter()
-            .any(|n| normalize(n) == key)
-            .then_some(Unit {
-                name: names[0],
-                exponent: *exponent,
-                dollars: *dollars,
-            })
+        names.iter().any(|n| normalize(n) == key).then_some(Unit {
+            name: names[0],
+            exponent: *exponent,
+            dollars: *dollars,
+        })
     })
 }
 
@@ -125,7 +171,10 @@ mod tests {
         let shown = crate::value::format_decimal;
         let yi = unit("亿元").unwrap();
         assert_eq!(shown(to_billion_yuan(396.6, yi, 1.0)), "39.66");
-        assert_eq!(to_billion_yuan(2_500_000.0, unit("万元").unwrap(), 1.0), 25.0);
+        assert_eq!(
+            to_billion_yuan(2_500_000.0, unit("万元").unwrap(), 1.0),
+            25.0
+        );
         assert_eq!(shown(from_billion_yuan(39.66, yi, 1.0)), "396.6");
         assert_eq!(unit(" Billion  Yuan ").unwrap().exponent, 0);
         let usd = check("million USD", Some(7.0)).unwrap();

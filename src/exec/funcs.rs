@@ -141,7 +141,9 @@ fn by_value(func: Func, ty: Type, args: &[Datum], rows: usize) -> Result<Datum> 
             // and `if` do not simply give null).
             all[0] = Scalar::Null;
             let on_null = text::scalar(func, &all, &mut cx)?;
-            Ok(Datum::Col(Arc::new(gather(ty, &entries, &on_null, codes, c))))
+            Ok(Datum::Col(Arc::new(gather(
+                ty, &entries, &on_null, codes, c,
+            ))))
         }
         _ => {
             let mut values = Vec::with_capacity(rows);

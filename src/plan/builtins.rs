@@ -344,7 +344,11 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
         }
         Func::Province => {
             arity(1, 1)?;
-            expect(0, matches!(args[0], Type::Text | Type::Int), "text or an integer")?;
+            expect(
+                0,
+                matches!(args[0], Type::Text | Type::Int),
+                "text or an integer",
+            )?;
             Ok(Type::Text)
         }
         Func::Replace | Func::RegexpReplace => {
@@ -391,7 +395,11 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
             arity(1, 2)?;
             expect(0, args[0] == Type::Text, "text")?;
             if args.len() == 2 {
-                expect(1, args[1] == Type::Text, "text (a format such as \"%d/%m/%Y\")")?;
+                expect(
+                    1,
+                    args[1] == Type::Text,
+                    "text (a format such as \"%d/%m/%Y\")",
+                )?;
             }
             Ok(Type::Date)
         }
@@ -411,7 +419,11 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
         Func::ToBillionYuan | Func::FromBillionYuan => {
             arity(2, 3)?;
             expect(0, args[0].is_numeric(), "a number")?;
-            expect(1, args[1] == Type::Text, "a unit as text (such as \"亿元\")")?;
+            expect(
+                1,
+                args[1] == Type::Text,
+                "a unit as text (such as \"亿元\")",
+            )?;
             if args.len() == 3 {
                 expect(2, args[2].is_numeric(), "a number (yuan per dollar)")?;
             }
@@ -427,7 +439,9 @@ pub fn decimal_args(func: Func, ty: Type, n: usize) -> Vec<usize> {
         Func::Coalesce if ty == Type::Decimal => (0..n).collect(),
         Func::Round | Func::Abs if ty == Type::Decimal => vec![0],
         Func::If if ty == Type::Decimal => vec![1, 2],
-        Func::ToBillionYuan | Func::FromBillionYuan => [0, 2].into_iter().filter(|&i| i < n).collect(),
+        Func::ToBillionYuan | Func::FromBillionYuan => {
+            [0, 2].into_iter().filter(|&i| i < n).collect()
+        }
         _ => Vec::new(),
     }
 }

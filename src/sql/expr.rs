@@ -570,7 +570,10 @@ impl Translator<'_> {
             (Dialect::Ansi, None) => {
                 Sql::atom(format!("SUBSTRING({} FROM {})", sql[0].text, sql[1].text))
             }
-            (_, Some(l)) => Sql::atom(format!("SUBSTR({}, {}, {})", sql[0].text, sql[1].text, l.text)),
+            (_, Some(l)) => Sql::atom(format!(
+                "SUBSTR({}, {}, {})",
+                sql[0].text, sql[1].text, l.text
+            )),
             (_, None) => Sql::atom(format!("SUBSTR({}, {})", sql[0].text, sql[1].text)),
         })
     }
@@ -606,9 +609,7 @@ impl Translator<'_> {
         };
         let unit = crate::money::check(&unit_text, rate)
             .map_err(|m| crate::error::Error::new(crate::error::ErrorKind::Invalid(m)))?;
-        let power = |n: u32| {
-            d.double_literal(&format!("{:?}", crate::money::power_of_ten(n)))
-        };
+        let power = |n: u32| d.double_literal(&format!("{:?}", crate::money::power_of_ten(n)));
         let mut x = sql[0].clone();
         let step = |x: &Sql, op: char, by: String| Sql::op(format!("{} {op} {by}", x.at(MUL)), MUL);
         let exponent = if f == Func::ToBillionYuan {
@@ -739,9 +740,11 @@ fn int_literal(e: &PExpr) -> Option<i64> {
 /// backslash classes (`\d` is Unicode in Rust, ASCII elsewhere) and no flags.
 fn portable_pattern(e: &PExpr) -> bool {
     match &peel(e).kind {
-        PExprKind::Literal(Scalar::Text(p)) => p.chars().all(|c| {
-            c.is_alphanumeric() || " .*+?|()[]^${},-_:/'\"".contains(c)
-        }) && !p.contains("(?"),
+        PExprKind::Literal(Scalar::Text(p)) => {
+            p.chars()
+                .all(|c| c.is_alphanumeric() || " .*+?|()[]^${},-_:/'\"".contains(c))
+                && !p.contains("(?")
+        }
         PExprKind::Literal(Scalar::Null) => true,
         _ => false,
     }

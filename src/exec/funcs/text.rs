@@ -82,9 +82,12 @@ pub(super) fn scalar(func: Func, args: &[Scalar], cx: &mut Context) -> Result<Sc
     let s = |i: usize| args[i].as_str().unwrap_or_default();
     Ok(match func {
         Func::Province => match &args[0] {
-            Scalar::Int(code) => province_name(&code.to_string()).map_or(Scalar::Null, Scalar::Text),
-            other => province_name(other.as_str().unwrap_or_default())
-                .map_or(Scalar::Null, Scalar::Text),
+            Scalar::Int(code) => {
+                province_name(&code.to_string()).map_or(Scalar::Null, Scalar::Text)
+            }
+            other => {
+                province_name(other.as_str().unwrap_or_default()).map_or(Scalar::Null, Scalar::Text)
+            }
         },
         Func::Replace if s(1).is_empty() => args[0].clone(),
         Func::Replace => {
@@ -255,9 +258,11 @@ pub(crate) fn parse_date_forms(text: &str) -> Option<i32> {
     };
     if parts.len() < 2
         || parts[0].len() != 4
-        || parts
-            .iter()
-            .any(|p| p.trim().is_empty() || p.trim().len() > 4 || !p.trim().bytes().all(|b| b.is_ascii_digit()))
+        || parts.iter().any(|p| {
+            p.trim().is_empty()
+                || p.trim().len() > 4
+                || !p.trim().bytes().all(|b| b.is_ascii_digit())
+        })
     {
         return None;
     }
@@ -275,7 +280,9 @@ fn parse_date_format(text: &str, format: &str) -> Result<Option<i32>> {
         return Err(Error::new(ErrorKind::Invalid(format!(
             "`{format}` is not a date format"
         )))
-        .with_help("write the format with %Y (year), %m (month) and %d (day), as in \"%d/%m/%Y\""));
+        .with_help(
+            "write the format with %Y (year), %m (month) and %d (day), as in \"%d/%m/%Y\"",
+        ));
     }
     let t = text.trim();
     let parsed = chrono::NaiveDate::parse_from_str(t, format).or_else(|e| {
@@ -304,7 +311,9 @@ mod tests {
         assert_eq!(parse_number("2万亿"), Some(2e12));
         assert_eq!(parse_number("1e3"), Some(1000.0));
         assert_eq!(parse_number(".5"), Some(0.5));
-        for bad in ["1,5", "12,34", "abc", "", "inf", "NaN", "1.2.3", "—", "1e", "万"] {
+        for bad in [
+            "1,5", "12,34", "abc", "", "inf", "NaN", "1.2.3", "—", "1e", "万",
+        ] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
     }
@@ -317,7 +326,14 @@ mod tests {
         assert_eq!(d("2024年10月27日").as_deref(), Some("2024-10-27"));
         assert_eq!(d("2024年9月").as_deref(), Some("2024-09-01"));
         assert_eq!(d("2024.1.5").as_deref(), Some("2024-01-05"));
-        for bad in ["2024", "2024-13", "2024/02/30", "24/10/27", "10/27/2024", "x"] {
+        for bad in [
+            "2024",
+            "2024-13",
+            "2024/02/30",
+            "24/10/27",
+            "10/27/2024",
+            "x",
+        ] {
             assert_eq!(d(bad), None, "{bad}");
         }
         let f = |s: &str, f: &str| parse_date_format(s, f).unwrap().map(format_date);
