@@ -50,6 +50,9 @@ pub enum Output {
         /// Notes on the file (it was empty; a column is text though mostly numbers).
         notes: Vec<String>,
     },
+    /// Something the statement's result should be read with, for standard
+    /// error (a join whose keys found no partner), after the result.
+    Note(String),
     /// `save` wrote a file.
     Saved {
         /// The path as written in the statement.
@@ -465,10 +468,15 @@ impl Engine {
             limits::with_limits(self.limits, || {
                 for statement in &script.statements {
                     let start = Instant::now();
+                    crate::notes::take();
                     let out = self
                         .statement(&statement.kind, source)
                         .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                    let notes = crate::notes::take();
                     emit(out, start.elapsed());
+                    for note in notes {
+                        emit(Output::Note(note), Duration::ZERO);
+                    }
                 }
                 Ok(())
             })

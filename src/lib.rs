@@ -49,6 +49,7 @@ mod help;
 pub mod limits;
 pub mod load;
 pub mod money;
+mod notes;
 pub mod plan;
 pub mod print;
 pub mod render;

@@ -143,6 +143,9 @@ pub fn notice(output: &Output, quiet: bool) -> Option<String> {
             }
             (!lines.is_empty()).then(|| lines.join("\n"))
         }
+        // A note on what a result means is not a confirmation, but it is
+        // advice a user who asked for quiet can do without.
+        Output::Note(text) if !quiet => Some(format!("note: {text}")),
         Output::Saved { path, rows } if !quiet => {
             Some(format!("saved {} to {path}", rows_text(*rows)))
         }

@@ -275,6 +275,9 @@ pub struct JoinKey {
     pub right: Ident,
     /// True for `on COL`: the key column appears once in the result.
     pub shared: bool,
+    /// A left key computed by a function call (`on province(省份) = name`);
+    /// `left` then holds the call's text and span, for messages.
+    pub computed: Option<Expr>,
 }
 
 /// An expression with its span.

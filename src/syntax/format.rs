@@ -415,7 +415,9 @@ impl<'a> Printer<'a> {
                 let keys: Vec<String> = keys
                     .iter()
                     .map(|k| {
-                        if k.shared {
+                        if let Some(call) = &k.computed {
+                            format!("{} = {}", self.expr(call), self.ident(&k.right))
+                        } else if k.shared {
                             self.ident(&k.left)
                         } else {
                             format!("{} = {}", self.ident(&k.left), self.ident(&k.right))

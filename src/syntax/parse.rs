@@ -383,16 +383,33 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
                 match p.as_rule() {
                     Rule::join_left => left = true,
                     Rule::join_key => {
-                        let mut names = p.into_inner().filter(|n| n.as_rule() == Rule::ident);
-                        let l = parse_ident(names.next().expect("a join key names a column"));
+                        let mut computed = None;
+                        let mut names = Vec::new();
+                        for n in p.into_inner() {
+                            match n.as_rule() {
+                                Rule::call => {
+                                    let call = parse_primary(n.clone())?;
+                                    names.push(Ident {
+                                        name: n.as_str().to_string(),
+                                        span: call.span,
+                                    });
+                                    computed = Some(call);
+                                }
+                                Rule::ident => names.push(parse_ident(n)),
+                                _ => {}
+                            }
+                        }
+                        let mut names = names.into_iter();
+                        let l = names.next().expect("a join key names a column");
                         let (r, shared) = match names.next() {
-                            Some(r) => (parse_ident(r), false),
+                            Some(r) => (r, false),
                             None => (l.clone(), true),
                         };
                         keys.push(JoinKey {
                             left: l,
                             right: r,
                             shared,
+                            computed,
                         });
                     }
                     Rule::source_name | Rule::source_call | Rule::paren_query => {
