@@ -589,7 +589,14 @@ impl Engine {
                 let opened = self.folders.open_read(&file, &path, path_span)?;
                 let table = load::load_opened(opened, &file, &path, &options)
                     .map_err(|e| e.with_span(path_span))?;
-                self.define_loaded(&name, table, format!("loaded from {path}"))
+                let mut doc = format!("loaded from {path}");
+                for (column, unit) in &options.units {
+                    doc.push_str(&format!(
+                        "; `{column}` in billion yuan (converted from {})",
+                        unit.name
+                    ));
+                }
+                self.define_loaded(&name, table, doc)
             }
             CheckedStatement::Describe { name, span } => {
                 let described = self.describe(&name).map_err(|e| e.with_span(span))?;

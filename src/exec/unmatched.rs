@@ -20,6 +20,9 @@ const FEW: usize = 3;
 /// How many of them the note shows.
 const SHOWN: usize = 5;
 
+/// How many characters of one key it shows.
+const LONGEST: usize = 32;
+
 /// The left keys without a partner: how many distinct ones, the first
 /// [`SHOWN`] as text, and whether any key had one.
 #[derive(Default)]
@@ -81,7 +84,14 @@ pub(super) fn note(
     let list = found
         .shown
         .iter()
-        .map(|s| format!("`{s}`"))
+        .map(|s| {
+            if s.chars().count() > LONGEST {
+                let cut: String = s.chars().take(LONGEST - 1).collect();
+                format!("`{cut}…`")
+            } else {
+                format!("`{s}`")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let more = found.count - found.shown.len();

@@ -78,6 +78,9 @@ pub struct Load {
     pub name: Option<Ident>,
     /// Types given for some columns: `with (year: int)`.
     pub types: Vec<(Ident, Ident)>,
+    /// Money units given after a column's type (`with (amount: decimal 亿元)`):
+    /// the column and the unit as written (a string's text, unquoted).
+    pub units: Vec<(Ident, Ident)>,
     /// `format csv|json|ndjson`, overriding the extension.
     pub format: Option<Ident>,
     /// `delimiter ";"`, overriding detection, with its span.

@@ -255,7 +255,18 @@ impl<'a> Printer<'a> {
             let types: Vec<String> = load
                 .types
                 .iter()
-                .map(|(c, t)| format!("{}: {}", self.ident(c), self.ident(t)))
+                .map(|(c, t)| {
+                    let unit = load.units.iter().find(|(u, _)| u.name == c.name);
+                    match unit {
+                        Some((_, u)) => format!(
+                            "{}: {} {}",
+                            self.ident(c),
+                            self.ident(t),
+                            quoted_unit(&u.name)
+                        ),
+                        None => format!("{}: {}", self.ident(c), self.ident(t)),
+                    }
+                })
                 .collect();
             out.push_str(&format!(" with ({})", types.join(", ")));
         }
@@ -822,5 +833,21 @@ mod tests {
             "let x = 007 + 1e3 + -2\n"
         );
         assert_eq!(fmt("let s = (\"a\\\"b\")"), "let s = \"a\\\"b\"\n");
+    }
+}
+
+/// A money unit as written after a type: bare when it is a name (`亿元`),
+/// else quoted (`"million yuan"`).
+fn quoted_unit(unit: &str) -> String {
+    let bare = unit
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && unit.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && crate::syntax::keywords::keyword(unit).is_none();
+    if bare {
+        unit.to_string()
+    } else {
+        format!("\"{}\"", unit.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }

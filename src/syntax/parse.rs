@@ -184,6 +184,7 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
         },
         name: None,
         types: Vec::new(),
+        units: Vec::new(),
         format: None,
         delimiter: None,
         settings: Vec::new(),
@@ -197,7 +198,17 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
                     let mut inner = spec.into_inner();
                     let column = parse_ident(next(&mut inner));
                     inner.next(); // :
-                    load.types.push((column, parse_ident(next(&mut inner))));
+                    load.types
+                        .push((column.clone(), parse_ident(next(&mut inner))));
+                    if let Some(unit) = inner.next() {
+                        let u = next(&mut unit.into_inner());
+                        let span = span_of(&u);
+                        let name = match u.as_rule() {
+                            Rule::string => unescape(u.as_str(), span)?,
+                            _ => parse_ident(u).name,
+                        };
+                        load.units.push((column, Ident { name, span }));
+                    }
                 }
             }
             Rule::load_format => load.format = Some(parse_ident(next_ident(p))),
