@@ -70,7 +70,8 @@ impl Printer {
     }
 
     /// With `quiet`, leaves out the lines that only confirm what happened
-    /// (`loaded …`, `saved …`); notes and warnings are still printed.
+    /// (`loaded …`, `saved …`) and the notes on joins whose keys found no
+    /// partner; a load's notes and warnings are still printed.
     pub fn quiet(mut self, quiet: bool) -> Printer {
         self.quiet = quiet;
         self

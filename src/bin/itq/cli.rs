@@ -73,7 +73,8 @@ pub struct Cli {
     pub sandbox: Vec<PathBuf>,
 
     /// Do not confirm loads and saves on standard error (`loaded NAME: N rows,
-    /// M columns`, `saved N rows to PATH`); notes and errors are still printed.
+    /// M columns`, `saved N rows to PATH`) nor note joins whose keys found no
+    /// partner; a load's notes and errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
 
