@@ -8,7 +8,7 @@ use super::join::{atom, Atom};
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::plan::JoinNote;
-use crate::store::provinces::is_province_name;
+use crate::store::provinces::province_name;
 use crate::store::{Column, Data, Table};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -102,21 +102,27 @@ pub(super) fn note(
     };
     let what = if found.matched {
         format!(
-            "{} of the {} distinct `{}` keys found no `{}` in `{}`",
-            found.count, found.keys, note.left, note.right_keys, note.right
+            "{} of the {} distinct `{}` keys found no partner in `{}` (`{}`)",
+            found.count, found.keys, note.left, note.right, note.right_keys
         )
     } else {
         format!(
-            "the join matched no row: none of the {} distinct `{}` keys is a `{}` in `{}`",
-            found.keys, note.left, note.right_keys, note.right
+            "the join matched no row: none of the {} distinct `{}` keys has a partner in `{}` (`{}`)",
+            found.keys, note.left, note.right, note.right_keys
         )
     };
     let mut text = format!("{what}: {list}{more}");
-    let provinces = found.shown.iter().filter(|s| is_province_name(s)).count();
-    if !note.province && left_keys.len() == 1 && provinces * 2 > found.shown.len() {
+    // Spellings of provinces other than their `name` (a canonical name that
+    // found no partner is not a spelling problem).
+    let spellings = found
+        .shown
+        .iter()
+        .filter(|s| province_name(s).is_some_and(|n| *n != ***s))
+        .count();
+    if !note.province && left_keys.len() == 1 && spellings * 2 > found.shown.len() {
         text.push_str(&format!(
-            "\n  = help: these look like province names; `province(x)` maps any spelling (甘肃省, Nei Mongol, 620000...) to `provinces`' `name`: join {} on province({}) = name",
-            note.right, note.left
+            "\n  = help: these look like province names; `province(x)` maps any spelling (甘肃省, Nei Mongol, 620000...) to `provinces`' `name`: join {} on province({}) = {}",
+            note.right, note.left, note.right_keys
         ));
     }
     crate::notes::add(text);

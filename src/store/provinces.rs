@@ -65,12 +65,6 @@ pub fn province_name(text: &str) -> Option<Arc<str>> {
     })
 }
 
-/// Whether `text` looks like a province's name (one of the alias map's or
-/// with a suffix), for the note on a join that found nothing.
-pub fn is_province_name(text: &str) -> bool {
-    province_name(text).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
