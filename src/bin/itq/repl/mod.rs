@@ -216,6 +216,17 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
                     rel.doc.as_deref().unwrap_or("")
                 );
             }
+            for (db_name, db) in engine.catalog().databases() {
+                for (table, t) in &db.tables {
+                    println!(
+                        "{:<22} {:>6} cols  a table of `{db_name}` ({} at {})",
+                        format!("{db_name}.{table}"),
+                        t.fields.len(),
+                        db.engine,
+                        db.location
+                    );
+                }
+            }
             for (name, def) in engine.catalog().defs() {
                 let params: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
                 println!(
@@ -268,6 +279,10 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
         },
         Meta::Sql(dialect, query) => match engine.to_sql(&query, dialect) {
             Ok(sql) => println!("{sql};"),
+            Err(e) => eprint!("{}", e.render()),
+        },
+        Meta::Explain(query) => match engine.explain(&query) {
+            Ok(x) => print!("{}", crate::cli::explained(&x)),
             Err(e) => eprint!("{}", e.render()),
         },
         Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
