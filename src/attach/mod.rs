@@ -136,7 +136,8 @@ impl Attachment {
             #[cfg(feature = "postgres")]
             Target::Postgres(url) => {
                 let (c, location) = postgres::connect(url).map_err(|m| {
-                    database_error(name, "PostgreSQL", &redact(url), Failure::Message(m))
+                    let at = postgres::location_of(url);
+                    database_error(name, "PostgreSQL", &at, Failure::Message(m))
                 })?;
                 (Dialect::Postgres, location, Arc::new(c))
             }

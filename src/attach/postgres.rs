@@ -19,6 +19,17 @@ pub(super) struct Postgres {
     client: Mutex<Client>,
 }
 
+/// Where `url` connects to (`host:port/database`), as messages name it.
+pub(super) fn location_of(url: &str) -> String {
+    match Config::from_str(url) {
+        Ok(mut config) => {
+            fill_from_environment(&mut config);
+            location(&config)
+        }
+        Err(_) => super::redact(url),
+    }
+}
+
 /// Connects to `url`; also gives where it connected, without the password.
 pub(super) fn connect(url: &str) -> Result<(Postgres, String), String> {
     let mut config = Config::from_str(url).map_err(|e| {
@@ -219,14 +230,34 @@ impl Connection for Postgres {
         cancel: &InterruptHandle,
     ) -> Result<Table, Failure> {
         let mut client = self.client()?;
-        let token = client.cancel_token();
-        let result = watched(
-            cancel,
-            || {
-                let _ = token.cancel_query(NoTls);
-            },
-            || client.simple_query(sql),
-        );
+        let run = |client: &mut Client| {
+            let token = client.cancel_token();
+            watched(
+                cancel,
+                || {
+                    let _ = token.cancel_query(NoTls);
+                },
+                || client.simple_query(sql),
+            )
+        };
+        let mut result = run(&mut client);
+        // The server dropped the connection (a restart, an idle timeout, an
+        // administrator): connect again and send the query once more. It only
+        // reads, so sending it twice is safe.
+        if result.is_err() && client.is_closed() && !cancel.is_cancelled() {
+            match self.config.connect(NoTls) {
+                Ok(fresh) => {
+                    *client = fresh;
+                    result = run(&mut client);
+                }
+                Err(e) => {
+                    return Err(Failure::Message(format!(
+                        "the connection was lost and cannot be made again: {}",
+                        message(&e)
+                    )))
+                }
+            }
+        }
         let messages = match result {
             Ok(m) => m,
             Err(_) if cancel.is_cancelled() => return Err(Failure::Cancelled),
