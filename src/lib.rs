@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod attach;
 mod cancel;
 mod check;
 mod engine;
@@ -50,6 +51,7 @@ pub mod limits;
 pub mod load;
 pub mod money;
 mod notes;
+pub mod place;
 pub mod plan;
 pub mod print;
 pub mod render;

@@ -353,8 +353,8 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
         }
         Func::Replace | Func::RegexpReplace => {
             arity(3, 3)?;
-            for i in 0..3 {
-                expect(i, args[i] == Type::Text, "text")?;
+            for (i, &t) in args.iter().enumerate() {
+                expect(i, t == Type::Text, "text")?;
             }
             Ok(Type::Text)
         }
@@ -366,8 +366,8 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
         Func::Substr => {
             arity(2, 3)?;
             expect(0, args[0] == Type::Text, "text")?;
-            for i in 1..args.len() {
-                expect(i, args[i] == Type::Int, "an integer")?;
+            for (i, &t) in args.iter().enumerate().skip(1) {
+                expect(i, t == Type::Int, "an integer")?;
             }
             Ok(Type::Text)
         }

@@ -192,6 +192,14 @@ impl<'a> Printer<'a> {
                 let text = format!("describe {}", self.ident(name));
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
             }
+            StatementKind::Attach { url, name } => {
+                let text = format!("attach {} as {}", self.expr(url), self.ident(name));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
+            StatementKind::Detach(name) => {
+                let text = format!("detach {}", self.ident(name));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
             StatementKind::Load(load) => {
                 let text = self.load(load);
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
@@ -512,7 +520,7 @@ impl<'a> Printer<'a> {
     /// A name as written: backquoted if it was (it may need to be), bare otherwise.
     fn ident(&self, id: &Ident) -> String {
         let written = self.text.get(id.span.start..id.span.end).unwrap_or("");
-        if written.starts_with('`') {
+        if written.contains('`') {
             written.to_string()
         } else {
             id.name.clone()
@@ -700,6 +708,22 @@ fn quote(s: &str) -> String {
     out
 }
 
+/// A money unit as written after a type: bare when it is a name (`亿元`),
+/// else quoted (`"million yuan"`).
+fn quoted_unit(unit: &str) -> String {
+    let bare = unit
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && unit.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && crate::syntax::keywords::keyword(unit).is_none();
+    if bare {
+        unit.to_string()
+    } else {
+        format!("\"{}\"", unit.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -833,21 +857,5 @@ mod tests {
             "let x = 007 + 1e3 + -2\n"
         );
         assert_eq!(fmt("let s = (\"a\\\"b\")"), "let s = \"a\\\"b\"\n");
-    }
-}
-
-/// A money unit as written after a type: bare when it is a name (`亿元`),
-/// else quoted (`"million yuan"`).
-fn quoted_unit(unit: &str) -> String {
-    let bare = unit
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && unit.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && crate::syntax::keywords::keyword(unit).is_none();
-    if bare {
-        unit.to_string()
-    } else {
-        format!("\"{}\"", unit.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
