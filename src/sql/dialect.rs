@@ -172,6 +172,8 @@ impl Dialect {
             (StddevPop, _) => "STDDEV_POP({0})",
             (Variance, _) => "VAR_SAMP({0})",
             (VarPop, _) => "VAR_POP({0})",
+            // DuckDB's CORR is NaN where a side has no variance; itq's is null.
+            (Corr, DuckDb) => "NULLIF(CORR({0}, {1}), CAST('NaN' AS DOUBLE))",
             (Corr, _) => "CORR({0}, {1})",
             (Covar, _) => "COVAR_SAMP({0}, {1})",
             (Quantile, Postgres | Ansi) => "PERCENTILE_CONT({1}) WITHIN GROUP (ORDER BY {0})",
