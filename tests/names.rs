@@ -311,3 +311,57 @@ fn amounts_in_yi_and_wan_yuan_join_the_fact_base_without_a_factor() {
         stderr(&out)
     );
 }
+
+#[test]
+fn bad_arguments_to_the_new_functions_get_located_errors() {
+    let cases = [
+        (
+            "provinces select regexp_match(name, \"(\") as x",
+            "error: `(` is not a regular expression itq can use: unclosed group",
+        ),
+        (
+            "provinces select regexp_replace(name, \"a{1000}{1000}\", \"\") as x",
+            "it is too large to run (more than 1 MB compiled)",
+        ),
+        (
+            "provinces select replace(1, \"a\", \"b\") as x",
+            "error: `replace` needs text as argument 1, not integer",
+        ),
+        (
+            "provinces select to_date(name, \"%Q\") as x",
+            "error: `%Q` is not a date format",
+        ),
+        (
+            "provinces select to_billion_yuan(1, \"lakh\") as x",
+            "error: `lakh` is not a money unit itq knows",
+        ),
+        (
+            "provinces select if(coastal, 1, \"x\") as x",
+            "error: `if` gives one type, but its two values are integer and text",
+        ),
+    ];
+    for (query, want) in cases {
+        let out = common::itq(&["-c", query]);
+        assert_eq!(out.status.code(), Some(1), "{query}");
+        let err = stderr(&out);
+        assert!(err.contains(want), "{query}: {err}");
+        // The caret is under the call, at column 18.
+        assert!(err.contains("<query>:1:18"), "{query}: {err}");
+        assert!(!err.contains("panicked"), "{query}: {err}");
+    }
+}
+
+#[test]
+fn text_and_conversion_functions_give_what_the_reference_says() {
+    let out = common::itq(&[
+        "-f",
+        "csv",
+        "-c",
+        "provinces where name = \"Guangxi\" select replace(full_name_zh, \"壮族自治区\", \"\") as a, trim(\" \u{3000}x \") as b, substr(full_name_zh, 3) as c, starts_with(code, \"45\") as d, regexp_replace(\"1,234 元\", \"[^0-9]\", \"\") as e, concat(name, \" \", code) as f, to_number(\"1,234.5万\") as g, to_date(\"2024年9月\") as h, province(\"guangxi zhuang autonomous region\") as i",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "a,b,c,d,e,f,g,h,i\n广西,x,壮族自治区,true,1234,Guangxi 450000,12345000.0,2024-09-01,Guangxi\n"
+    );
+}

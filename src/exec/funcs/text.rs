@@ -32,6 +32,10 @@ impl Context {
                 .nest_limit(64)
                 .build()
                 .map_err(|e| {
+                    let help = match &e {
+                        regex::Error::CompiledTooBig(_) => "write a smaller pattern: a repetition such as {1000} copies what it repeats",
+                        _ => "write special characters such as ( [ . * + ? with a backslash before them to match them as they are, as in \"\\\\(\"",
+                    };
                     let why = match &e {
                         regex::Error::CompiledTooBig(_) => {
                             "it is too large to run (more than 1 MB compiled)".to_string()
@@ -48,7 +52,7 @@ impl Context {
                     Error::new(ErrorKind::Invalid(format!(
                         "`{pattern}` is not a regular expression itq can use: {why}"
                     )))
-                    .with_help("write special characters such as ( [ . * + ? with a backslash before them to match them as they are, as in \"\\\\(\"")
+                    .with_help(help)
                 })?;
             self.regexes.insert(Arc::clone(pattern), re);
         }
