@@ -9,6 +9,7 @@ mod join;
 pub(crate) mod kernels;
 mod morsel;
 mod order;
+mod partition;
 mod select;
 mod stats;
 mod sum;
