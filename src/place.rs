@@ -287,6 +287,37 @@ fn inputs_required(plan: &Plan, required: &[bool]) -> Vec<Vec<bool>> {
         Plan::Distinct { input, columns } => {
             vec![mark(input.width(), &mut std::iter::empty(), columns)]
         }
+        Plan::Append {
+            left,
+            right,
+            right_columns,
+            ..
+        } => {
+            let mut l = vec![false; left.width()];
+            let mut r = vec![false; right.width()];
+            for (i, &c) in right_columns.iter().enumerate() {
+                if required.get(i).copied().unwrap_or(true) {
+                    l[i] = true;
+                    r[c] = true;
+                }
+            }
+            vec![l, r]
+        }
+        Plan::Unpivot {
+            input,
+            keep,
+            columns,
+            ..
+        } => {
+            let mut kept: Vec<usize> = keep
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| required.get(*i).copied().unwrap_or(true))
+                .map(|(_, &c)| c)
+                .collect();
+            kept.extend(columns.iter().map(|(_, c)| *c));
+            vec![mark(input.width(), &mut std::iter::empty(), &kept)]
+        }
     }
 }
 

@@ -110,6 +110,9 @@ impl<'a> Checker<'a> {
                 ClauseKind::Join { .. } => "the result of the join".into(),
                 ClauseKind::Distinct(_) => "the result of `distinct`".into(),
                 ClauseKind::Chart => label,
+                ClauseKind::Append(_) => "the result of `append`".into(),
+                ClauseKind::Pivot { .. } => "the result of `pivot`".into(),
+                ClauseKind::Unpivot { .. } => "the result of `unpivot`".into(),
             };
         }
         Ok(CheckedQuery { plan, fields })
@@ -450,17 +453,7 @@ impl<'a> Checker<'a> {
                 Ok((plan, fields))
             }
             ClauseKind::Aggregate { items, by } => {
-                let mut keys = Vec::new();
-                let mut named = Vec::new();
-                for k in by {
-                    let p = self.expr(&k.expr, &scope)?;
-                    let name = k
-                        .alias
-                        .as_ref()
-                        .map_or_else(|| self.default_name(&k.expr), |a| a.name.clone());
-                    named.push((name.clone(), p.clone(), k.expr.span));
-                    keys.push((name, p));
-                }
+                let (keys, mut named) = self.group_keys(by, &scope)?;
                 let mut aggs = Vec::new();
                 for item in items {
                     let agg = self.aggregate(item, &scope)?;
@@ -673,6 +666,18 @@ impl<'a> Checker<'a> {
                 let out = columns.iter().map(|&i| fields[i].clone()).collect();
                 Ok((Plan::Distinct { input, columns }, out))
             }
+            ClauseKind::Append(source) => self.append(input, fields, label, source, params),
+            ClauseKind::Pivot {
+                column,
+                values,
+                agg,
+                by,
+            } => self.pivot(input, column, values, agg, by, &scope),
+            ClauseKind::Unpivot {
+                columns,
+                name,
+                value,
+            } => self.unpivot(input, columns, name, value, &scope),
             ClauseKind::Chart => {
                 if !fields.iter().any(|f| f.ty.is_numeric()) {
                     let names: Vec<String> = fields
@@ -688,6 +693,337 @@ impl<'a> Checker<'a> {
                 Ok((*input, fields.to_vec()))
             }
         }
+    }
+
+    /// The keys of a `by`, named, with the spans of their text.
+    #[allow(clippy::type_complexity)]
+    fn group_keys(
+        &self,
+        by: &[ast::Item],
+        scope: &Scope,
+    ) -> Result<(Vec<(String, PExpr)>, Vec<(String, PExpr, Span)>)> {
+        let mut keys = Vec::new();
+        let mut named = Vec::new();
+        for k in by {
+            let p = self.expr(&k.expr, scope)?;
+            let name = k
+                .alias
+                .as_ref()
+                .map_or_else(|| self.default_name(&k.expr), |a| a.name.clone());
+            named.push((name.clone(), p.clone(), k.expr.span));
+            keys.push((name, p));
+        }
+        Ok((keys, named))
+    }
+
+    /// `append SOURCE`: the same columns by name, in any order, of types
+    /// that meet (an integer column and a decimal one give a decimal one).
+    fn append(
+        &self,
+        input: Box<Plan>,
+        fields: &[Field],
+        label: &str,
+        source: &ast::Source,
+        params: &Params,
+    ) -> Result<(Plan, Vec<Field>)> {
+        let (right, right_fields, _) = self.source(source, params)?;
+        let right_label = format!("`{}`", source_label(source));
+        let names = |fs: Vec<&Field>| {
+            fs.iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let missing: Vec<&Field> = fields
+            .iter()
+            .filter(|f| !right_fields.iter().any(|r| r.name == f.name))
+            .collect();
+        let extra: Vec<&Field> = right_fields
+            .iter()
+            .filter(|r| !fields.iter().any(|f| f.name == r.name))
+            .collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            let mut parts = Vec::new();
+            if !missing.is_empty() {
+                parts.push(format!("{right_label} has no {}", names(missing)));
+            }
+            if !extra.is_empty() {
+                parts.push(format!("{label} has no {}", names(extra)));
+            }
+            return Err(Error::at(
+                ErrorKind::Invalid(format!(
+                    "`append` needs the same columns on both sides, but {}",
+                    parts.join(", and ")
+                )),
+                source.span(),
+            )
+            .with_help(
+                "select the same columns on both sides (the order does not matter), renaming with `as`",
+            ));
+        }
+        let mut right_columns = Vec::new();
+        let mut out = Vec::new();
+        for f in fields {
+            let r = right_fields
+                .iter()
+                .position(|r| r.name == f.name)
+                .expect("every column was found above");
+            let Some(ty) = unify(f.ty, right_fields[r].ty) else {
+                return Err(Error::at(
+                    ErrorKind::Type(format!(
+                        "`append` cannot put `{}` of {right_label} ({}) under `{}` of {label} ({})",
+                        f.name, right_fields[r].ty, f.name, f.ty
+                    )),
+                    source.span(),
+                )
+                .with_help(
+                    "give the column one type on both sides, or leave it out with `select`",
+                ));
+            };
+            right_columns.push(r);
+            out.push(Field {
+                name: f.name.clone(),
+                ty,
+            });
+        }
+        let types = out.iter().map(|f| f.ty).collect();
+        Ok((
+            Plan::Append {
+                left: input,
+                right: Box::new(right),
+                right_columns,
+                types,
+            },
+            out,
+        ))
+    }
+
+    /// `pivot COL in (V, ...) AGG [by KEY, ...]`: an aggregate step whose
+    /// aggregates each read only the rows where COL = V (SQL's conditional
+    /// aggregation: `AGG(CASE WHEN COL = V THEN x END)`).
+    fn pivot(
+        &self,
+        input: Box<Plan>,
+        column: &ast::Ident,
+        values: &[Expr],
+        agg: &ast::AggItem,
+        by: &[ast::Item],
+        scope: &Scope,
+    ) -> Result<(Plan, Vec<Field>)> {
+        let (keys, mut named) = self.group_keys(by, scope)?;
+        let base = self.aggregate(agg, scope)?;
+        let col_expr = Expr {
+            kind: ExprKind::Name(column.clone()),
+            span: column.span,
+        };
+        let col = self.expr(&col_expr, scope)?;
+        let mut aggs = Vec::new();
+        for v in values {
+            let value = self.constant(v, scope.params)?;
+            if value.is_null() {
+                return Err(Error::at(
+                    ErrorKind::Invalid("a `pivot` value cannot be null".into()),
+                    v.span,
+                )
+                .with_help(format!(
+                    "list values of `{}`; rows where it is null are in no column",
+                    column.name
+                )));
+            }
+            let cond = self.binary(
+                BinaryOp::Eq,
+                col.clone(),
+                PExpr::literal(value.clone()),
+                &col_expr,
+                v,
+                v.span,
+            )?;
+            let when = |e: PExpr| PExpr {
+                ty: e.ty,
+                kind: PExprKind::When(Box::new(cond.clone()), Box::new(e)),
+            };
+            let value_name = value.to_string();
+            let name = match &agg.alias {
+                Some(a) => format!("{}_{value_name}", a.name),
+                None => value_name,
+            };
+            let arg = Some(when(
+                base.arg
+                    .clone()
+                    .unwrap_or_else(|| PExpr::literal(Scalar::Int(1))),
+            ));
+            let arg2 = match base.func {
+                AggFn::Corr | AggFn::Covar => base.arg2.clone().map(when),
+                _ => base.arg2.clone(),
+            };
+            named.push((
+                name.clone(),
+                PExpr::literal(Scalar::Null).with_ty(base.ty),
+                v.span,
+            ));
+            aggs.push(PAgg {
+                name,
+                arg,
+                arg2,
+                ..base.clone()
+            });
+        }
+        let fields = unique_fields(&named)?;
+        Ok((Plan::Aggregate { input, keys, aggs }, fields))
+    }
+
+    /// `unpivot COL, ... into NAME, VALUE`.
+    fn unpivot(
+        &self,
+        input: Box<Plan>,
+        columns: &[ast::Ident],
+        name: &ast::Ident,
+        value: &ast::Ident,
+        scope: &Scope,
+    ) -> Result<(Plan, Vec<Field>)> {
+        let mut listed: Vec<(String, usize)> = Vec::new();
+        let mut ty = Type::Null;
+        for c in columns {
+            let i = self.column(c, scope)?;
+            if listed.iter().any(|(_, j)| *j == i) {
+                return Err(Error::at(
+                    ErrorKind::Invalid(format!("`{}` is listed twice", c.name)),
+                    c.span,
+                ));
+            }
+            let f = &scope.fields[i];
+            ty = unify(ty, f.ty).ok_or_else(|| {
+                let first = &listed[0].0;
+                Error::at(
+                    ErrorKind::Type(format!(
+                        "`unpivot` puts the columns' values in one column, but `{first}` is {ty} and `{}` is {}",
+                        f.name, f.ty
+                    )),
+                    c.span,
+                )
+                .with_help("unpivot columns of one type, or compute one type first with `derive`")
+            })?;
+            listed.push((f.name.clone(), i));
+        }
+        let keep: Vec<usize> = (0..scope.fields.len())
+            .filter(|i| !listed.iter().any(|(_, j)| j == i))
+            .collect();
+        let mut named: Vec<(String, PExpr, Span)> = keep
+            .iter()
+            .map(|&i| {
+                let f = &scope.fields[i];
+                (
+                    f.name.clone(),
+                    PExpr::literal(Scalar::Null).with_ty(f.ty),
+                    columns[0].span,
+                )
+            })
+            .collect();
+        named.push((
+            name.name.clone(),
+            PExpr::literal(Scalar::Null).with_ty(Type::Text),
+            name.span,
+        ));
+        named.push((
+            value.name.clone(),
+            PExpr::literal(Scalar::Null).with_ty(ty),
+            value.span,
+        ));
+        let fields = unique_fields(&named)?;
+        Ok((
+            Plan::Unpivot {
+                input,
+                keep,
+                columns: listed,
+                names: (name.name.clone(), value.name.clone()),
+                ty,
+            },
+            fields,
+        ))
+    }
+
+    /// `x [not] in (QUERY)`: the query must give one column, of a type x
+    /// compares with.
+    fn in_query(
+        &self,
+        x: PExpr,
+        expr: &Expr,
+        query: &Query,
+        negated: bool,
+        params: &Params,
+    ) -> Result<PExpr> {
+        let sub = self.query(query, params)?;
+        let [field] = sub.fields.as_slice() else {
+            let names: Vec<String> = sub.fields.iter().map(|f| format!("`{}`", f.name)).collect();
+            return Err(Error::at(
+                ErrorKind::Invalid(format!(
+                    "`in (...)` needs a query of one column, but this one gives {}: {}",
+                    sub.fields.len(),
+                    names.join(", ")
+                )),
+                query.span,
+            )
+            .with_help("end the query with `select` and the one column to look in"));
+        };
+        let Some(ty) = unify(x.ty, field.ty) else {
+            return Err(Error::at(
+                ErrorKind::Type(format!(
+                    "cannot look for {} among the values of `{}` ({})",
+                    describe(&x, expr, self),
+                    field.name,
+                    field.ty
+                )),
+                query.span,
+            )
+            .with_help("look in a column of the same type"));
+        };
+        let mut plan = sub.plan;
+        if ty == Type::Decimal && field.ty == Type::Int {
+            let column = PExpr {
+                kind: PExprKind::Column(0),
+                ty: Type::Int,
+            };
+            plan = Plan::Project {
+                input: Box::new(plan),
+                columns: vec![(field.name.clone(), widen(column, ty))],
+            };
+        }
+        Ok(PExpr {
+            ty: Type::Bool,
+            kind: PExprKind::InQuery(Box::new(widen(x, ty)), SubQuery(Arc::new(plan)), negated),
+        })
+    }
+
+    /// A stored relation of one column and at most one row, used as a value.
+    fn relation_value(&self, id: &ast::Ident) -> Option<Result<PExpr>> {
+        let rel = self.catalog.relation(&id.name)?;
+        let table = Arc::clone(&rel.table);
+        let fields = table.fields();
+        if fields.len() != 1 || table.num_rows() > 1 {
+            return Some(Err(Error::at(
+                ErrorKind::Type(format!(
+                    "`{}` is a relation of {} row{} and {} column{}, not a single value",
+                    id.name,
+                    table.num_rows(),
+                    if table.num_rows() == 1 { "" } else { "s" },
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" },
+                )),
+                id.span,
+            )
+            .with_help(
+                "a relation is a value when it has one row and one column, as `let total = events sum value`; or test membership with `x in (QUERY)`",
+            )));
+        }
+        let ty = fields[0].ty;
+        let scan = Plan::Scan(Scan {
+            name: id.name.clone(),
+            location: Location::Memory(table),
+        });
+        Some(Ok(PExpr {
+            ty,
+            kind: PExprKind::ScalarQuery(SubQuery(Arc::new(scan))),
+        }))
     }
 
     fn count_arg(&self, e: &Expr, params: &Params, clause: &str) -> Result<usize> {
@@ -1047,6 +1383,9 @@ impl<'a> Checker<'a> {
                 {
                     return lit(v.clone());
                 }
+                if let Some(value) = self.relation_value(id) {
+                    return value;
+                }
                 if scope.fields.is_empty() {
                     let names: Vec<&str> = scope
                         .params
@@ -1168,6 +1507,41 @@ impl<'a> Checker<'a> {
                 list,
                 negated,
             } => {
+                // `x in (rel)`: a lone name of a relation or def (not a column
+                // or value) is a query.
+                if let [item] = list.as_slice() {
+                    let source = match &item.kind {
+                        ExprKind::Name(id)
+                            if !scope.fields.iter().any(|f| f.name == id.name)
+                                && !scope.params.contains_key(&id.name)
+                                && self.catalog.scalar(&id.name).is_none()
+                                && (self.catalog.relation(&id.name).is_some()
+                                    || self.catalog.def(&id.name).is_some()) =>
+                        {
+                            Some(ast::Source::Name(id.clone()))
+                        }
+                        ExprKind::Call { name, args }
+                            if funcs::lookup(&name.name).is_none()
+                                && self.catalog.def(&name.name).is_some() =>
+                        {
+                            Some(ast::Source::Call {
+                                name: name.clone(),
+                                args: args.clone(),
+                                span: item.span,
+                            })
+                        }
+                        _ => None,
+                    };
+                    if let Some(source) = source {
+                        let x = self.expr(expr, scope)?;
+                        let query = Query {
+                            source,
+                            clauses: Vec::new(),
+                            span: item.span,
+                        };
+                        return self.in_query(x, expr, &query, *negated, scope.params);
+                    }
+                }
                 // `x in (a, b)` is `x = a or x = b`, with the same null rules.
                 let x = self.expr(expr, scope)?;
                 let tests = list
@@ -1186,6 +1560,14 @@ impl<'a> Checker<'a> {
                 } else {
                     test
                 })
+            }
+            ExprKind::InQuery {
+                expr,
+                query,
+                negated,
+            } => {
+                let x = self.expr(expr, scope)?;
+                self.in_query(x, expr, query, *negated, scope.params)
             }
             ExprKind::Between {
                 expr,

@@ -112,6 +112,30 @@ fn eval_here(expr: &PExpr, input: &Table) -> Result<Datum> {
         PExprKind::Located(span, source, e) => {
             return eval(e, input).map_err(|err| err.with_span(*span).with_source(source))
         }
+        PExprKind::InQuery(e, q, negated) => {
+            super::subquery::in_query(eval(e, input)?, e.ty, q, *negated, rows)?
+        }
+        PExprKind::ScalarQuery(q) => Datum::Scalar(super::subquery::scalar(q)?),
+        PExprKind::When(c, v) => match eval(c, input)? {
+            Datum::Scalar(Scalar::Bool(true)) => eval(v, input)?,
+            Datum::Scalar(_) => Datum::Scalar(Scalar::Null),
+            Datum::Col(cond) => {
+                let value = eval(v, input)?.into_column(v.ty, rows);
+                let Data::Bool(b) = cond.data() else {
+                    return Ok(Datum::Scalar(Scalar::Null));
+                };
+                let idx: Vec<u32> = (0..rows)
+                    .map(|i| {
+                        if b[i] && cond.is_valid(i) {
+                            i as u32
+                        } else {
+                            crate::store::NULL_ROW
+                        }
+                    })
+                    .collect();
+                Datum::Col(Arc::new(value.take(&idx)))
+            }
+        },
         PExprKind::Func(f, args) => {
             let args = args
                 .iter()

@@ -9,8 +9,11 @@ mod join;
 pub(crate) mod kernels;
 mod morsel;
 mod order;
+mod partition;
+mod reshape;
 mod select;
 mod stats;
+mod subquery;
 mod sum;
 mod unmatched;
 mod window;
@@ -148,6 +151,25 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 *keep_unmatched,
                 right_columns,
             )
+        }
+        Plan::Append {
+            left,
+            right,
+            right_columns,
+            types,
+        } => {
+            let (l, r) = (execute(left)?, execute(right)?);
+            reshape::append(&l, &r, right_columns, types)
+        }
+        Plan::Unpivot {
+            input,
+            keep,
+            columns,
+            names,
+            ty,
+        } => {
+            let input = execute(input)?;
+            reshape::unpivot(&input, keep, columns, names, *ty)
         }
         Plan::Distinct { input, columns } => {
             let input = execute(input)?;

@@ -55,13 +55,10 @@ impl Key<'_> {
     }
 }
 
-/// Compares rows by the keys alone (no tie-break by row).
-type KeysCmp<'k> = dyn Fn(usize, usize, std::ops::Range<usize>) -> Ordering + Sync + 'k;
-
 fn with_keys<R>(
     input: &Table,
     keys: &[PSortKey],
-    f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync), &KeysCmp) -> R,
+    f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync)) -> R,
 ) -> Result<R> {
     let rows = input.num_rows();
     let columns = keys
@@ -91,54 +88,7 @@ fn with_keys<R>(
             .find(|o| o.is_ne())
             .unwrap_or_else(|| a.cmp(&b))
     };
-    let by_keys = |a: usize, b: usize, which: std::ops::Range<usize>| {
-        keys[which]
-            .iter()
-            .map(|k| k.compare(a, b))
-            .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
-    };
-    Ok(f(&cmp, &by_keys))
-}
-
-/// How a row of a grouped order relates to the one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// It starts a group (the first row always does).
-    Group,
-    /// Same group, a later value of the order keys.
-    Later,
-    /// Same group and the same order-key values: a tie.
-    Tie,
-}
-
-/// The row order that sorts `input` by `keys` (as [`sort`]), the first
-/// `split` of which are group keys, with each position's [`Step`].
-pub fn sort_grouped(
-    input: &Table,
-    keys: &[PSortKey],
-    split: usize,
-) -> Result<(Vec<u32>, Vec<Step>)> {
-    let order = sort(input, keys)?;
-    let steps = with_keys(input, keys, |_, by_keys| {
-        let mut steps = Vec::with_capacity(order.len());
-        for (i, &r) in order.iter().enumerate() {
-            steps.push(if i == 0 {
-                Step::Group
-            } else {
-                let prev = order[i - 1] as usize;
-                if by_keys(prev, r as usize, 0..split).is_ne() {
-                    Step::Group
-                } else if by_keys(prev, r as usize, split..keys.len()).is_ne() {
-                    Step::Later
-                } else {
-                    Step::Tie
-                }
-            });
-        }
-        steps
-    })?;
-    Ok((order, steps))
+    Ok(f(&cmp))
 }
 
 /// The row order that sorts `input` by `keys`: each morsel is sorted (in
@@ -152,28 +102,38 @@ pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
         rows as u64 * (8 + row_bytes(input)),
         "filter the rows first, or keep the first few with `top N by KEY`",
     )?;
-    with_keys(input, keys, |cmp, _| {
-        let mut runs = morsel::map(rows, MORSEL, |range| {
+    with_keys(input, keys, |cmp| {
+        let runs = morsel::map(rows, MORSEL, |range| {
             let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
             run.sort_unstable_by(cmp);
             run
         })?;
-        let handle = cancel::current();
-        let cancelled = || handle.as_ref().is_some_and(|h| h.is_cancelled());
-        while runs.len() > 1 {
-            cancel::check()?;
-            runs = runs
-                .par_chunks(2)
-                .map(|pair| match pair {
-                    [a, b] => merge(a, b, cmp, &cancelled),
-                    [a] => a.clone(),
-                    _ => Vec::new(),
-                })
-                .collect();
-        }
-        cancel::check()?;
-        Ok(runs.pop().unwrap_or_default())
+        merge_runs(runs, cmp)
     })?
+}
+
+/// Merges sorted runs into one, in pairs, round by round (the pairs of a
+/// round in parallel); a cancel is noticed between rounds and every
+/// [`BATCH`](cancel::BATCH) rows of a merge.
+pub(super) fn merge_runs(
+    mut runs: Vec<Vec<u32>>,
+    cmp: &(dyn Fn(&u32, &u32) -> Ordering + Sync),
+) -> Result<Vec<u32>> {
+    let handle = cancel::current();
+    let cancelled = || handle.as_ref().is_some_and(|h| h.is_cancelled());
+    while runs.len() > 1 {
+        cancel::check()?;
+        runs = runs
+            .par_chunks(2)
+            .map(|pair| match pair {
+                [a, b] => merge(a, b, cmp, &cancelled),
+                [a] => a.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+    }
+    cancel::check()?;
+    Ok(runs.pop().unwrap_or_default())
 }
 
 /// Bytes one row of `input` takes (text: its code).
@@ -229,7 +189,7 @@ pub fn top(input: &Table, n: usize, keys: &[PSortKey]) -> Result<Vec<u32>> {
             }
         }
     }
-    with_keys(input, keys, |cmp, _| {
+    with_keys(input, keys, |cmp| {
         if n == 0 {
             return Ok(Vec::new());
         }

@@ -7,10 +7,10 @@
 use super::aggregate::group_ids;
 use super::cancel;
 use super::expr::eval;
-use super::order::{self, Step};
+use super::partition::{self, Step};
 use super::sum::Sum;
 use crate::error::{Error, ErrorKind, Result};
-use crate::plan::{PExpr, PExprKind, PSortKey, PWindow, WindowFn};
+use crate::plan::{PExpr, PSortKey, PWindow, WindowFn};
 use crate::store::{Builder, Column, Data, Table, NULL_ROW};
 use crate::value::Type;
 use std::sync::Arc;
@@ -23,51 +23,55 @@ fn ordered(
     along: &[PSortKey],
 ) -> Result<(Vec<u32>, Vec<Step>, Vec<u32>)> {
     let rows = input.num_rows();
-    let ids = group_of(input, per)?;
-    if per.is_empty() && along.is_empty() {
-        let steps = (0..rows)
-            .map(|i| if i == 0 { Step::Group } else { Step::Later })
-            .collect();
-        return Ok(((0..rows as u32).collect(), steps, ids));
-    }
-    // The input with the group id as one more column, sorted by it first.
-    let mut columns: Vec<(String, Arc<Column>)> = input
-        .fields()
+    // The group ids and the order (4 bytes a row each), the steps (1) and
+    // each order key as an integer (8).
+    crate::limits::check_memory(
+        "the window",
+        rows as u64 * (9 + 8 * along.len() as u64),
+        "filter the rows first, or compute within fewer rows",
+    )?;
+    let (ids, groups) = group_of(input, per)?;
+    let keys = along
         .iter()
-        .zip(input.columns())
-        .map(|(f, c)| (f.name.clone(), Arc::clone(c)))
-        .collect();
-    let width = columns.len();
-    let mut keys = Vec::new();
-    if !per.is_empty() {
-        let gid = Column::new(Data::Int(ids.iter().map(|&g| i64::from(g)).collect()), None);
-        columns.push((String::new(), Arc::new(gid)));
-        keys.push(PSortKey {
-            expr: PExpr {
-                kind: PExprKind::Column(width),
-                ty: Type::Int,
-            },
-            descending: false,
+        .map(|k| partition::encode(input, k))
+        .collect::<Result<Vec<_>>>()?;
+    let (mut order, starts) = partition::bucket(&ids, groups)?;
+    partition::sort_groups(&mut order, &starts, &keys)?;
+    let mut steps = Vec::with_capacity(rows);
+    let mut next_start = starts.iter().skip(1);
+    let mut group_end = 0;
+    for (i, &r) in order.iter().enumerate() {
+        if i % cancel::BATCH == 0 {
+            cancel::check()?;
+        }
+        steps.push(if i == group_end {
+            // Groups are never empty, but skip any that are.
+            while group_end == i {
+                group_end = next_start.next().copied().unwrap_or(rows);
+            }
+            Step::Group
+        } else if partition::same_keys(&keys, order[i - 1] as usize, r as usize) {
+            Step::Tie
+        } else {
+            Step::Later
         });
     }
-    let split = keys.len();
-    keys.extend(along.iter().cloned());
-    let keyed = Table::with_rows(columns, rows);
-    let (order, steps) = order::sort_grouped(&keyed, &keys, split)?;
     Ok((order, steps, ids))
 }
 
-/// Each row's group id under `per` (all 0 without keys).
-fn group_of(input: &Table, per: &[PExpr]) -> Result<Vec<u32>> {
+/// Each row's group id under `per` (all 0 without keys), and the number of groups.
+fn group_of(input: &Table, per: &[PExpr]) -> Result<(Vec<u32>, usize)> {
     let rows = input.num_rows();
     if per.is_empty() {
-        return Ok(vec![0; rows]);
+        return Ok((vec![0; rows], 1));
     }
     let per_cols = per
         .iter()
         .map(|e| Ok(eval(e, input)?.into_column(e.ty, rows)))
         .collect::<Result<Vec<_>>>()?;
-    Ok(group_ids(&per_cols, rows)?.ids)
+    let groups = group_ids(&per_cols, rows)?;
+    let n = groups.first_rows.len();
+    Ok((groups.ids, n))
 }
 
 /// Runs a window step: `input`'s columns, then one per function.
@@ -80,7 +84,7 @@ pub fn window(
     let rows = input.num_rows();
     // A share needs only the groups, not their order: skip the sort.
     let (order, steps, ids) = if funcs.iter().all(|w| w.func == WindowFn::Share) {
-        (Vec::new(), Vec::new(), group_of(input, per)?)
+        (Vec::new(), Vec::new(), group_of(input, per)?.0)
     } else {
         ordered(input, per, along)?
     };
@@ -107,15 +111,18 @@ pub fn window(
 /// The `n` rows of each group with the best key: groups in order of first
 /// appearance, each group's rows in key order.
 pub fn top_per(input: &Table, n: usize, key: &PSortKey, per: &[PExpr]) -> Result<Table> {
-    let (order, steps, _) = ordered(input, per, std::slice::from_ref(key))?;
-    let mut kept = Vec::new();
-    let mut in_group = 0;
-    for (&r, &s) in order.iter().zip(&steps) {
-        in_group = if s == Step::Group { 1 } else { in_group + 1 };
-        if in_group <= n {
-            kept.push(r);
-        }
-    }
+    let rows = input.num_rows();
+    // The group ids and the order (4 bytes a row each), the key as an integer (8).
+    crate::limits::check_memory(
+        "`top ... per`",
+        rows as u64 * 16,
+        "filter the rows first, or rank within fewer rows",
+    )?;
+    let (ids, groups) = group_of(input, per)?;
+    let key = partition::encode(input, key)?;
+    let (mut order, starts) = partition::bucket(&ids, groups)?;
+    let kept = partition::best_of_groups(&mut order, &starts, &key, n)?;
+    cancel::check()?;
     Ok(input.take(&kept))
 }
 

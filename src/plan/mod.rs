@@ -108,6 +108,29 @@ pub enum PExprKind {
     /// An operation as written at this span of this source: an error while
     /// computing it points there.
     Located(Span, Arc<Source>, Box<PExpr>),
+    /// `x [not] in (QUERY)` (true for `not in`): whether x equals a value of
+    /// the query's one column, with SQL's rule for nulls: true if found;
+    /// otherwise null if x is null or the values hold a null (and there are
+    /// values); otherwise false. Over no values, `in` is false and `not in`
+    /// true, even for a null x.
+    InQuery(Box<PExpr>, SubQuery, bool),
+    /// The one value of a query of one column: null over no rows, an error
+    /// over more than one.
+    ScalarQuery(SubQuery),
+    /// `CASE WHEN cond THEN value END`: the value where the condition is
+    /// true, null elsewhere (a pivot's conditional aggregates).
+    When(Box<PExpr>, Box<PExpr>),
+}
+
+/// A query inside an expression. It reads none of the outer query's
+/// columns, so a backend runs it once per evaluation.
+#[derive(Debug, Clone)]
+pub struct SubQuery(pub Arc<Plan>);
+
+impl PartialEq for SubQuery {
+    fn eq(&self, other: &SubQuery) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl PExpr {
@@ -139,14 +162,20 @@ impl PExpr {
             PExprKind::Located(span, source, e) => {
                 PExprKind::Located(*span, Arc::clone(source), b(e))
             }
+            PExprKind::InQuery(e, q, negated) => PExprKind::InQuery(b(e), q.clone(), *negated),
+            PExprKind::ScalarQuery(q) => PExprKind::ScalarQuery(q.clone()),
+            PExprKind::When(c, v) => PExprKind::When(b(c), b(v)),
         };
         PExpr { kind, ty: self.ty }
     }
 
     fn children(&self) -> Box<dyn Iterator<Item = &PExpr> + '_> {
         match &self.kind {
-            PExprKind::Column(_) | PExprKind::Literal(_) => Box::new(std::iter::empty()),
+            PExprKind::Column(_) | PExprKind::Literal(_) | PExprKind::ScalarQuery(_) => {
+                Box::new(std::iter::empty())
+            }
             PExprKind::ToDecimal(e)
+            | PExprKind::InQuery(e, _, _)
             | PExprKind::Neg(e)
             | PExprKind::Not(e)
             | PExprKind::IsNull(e, _)
@@ -154,7 +183,8 @@ impl PExpr {
             PExprKind::Arith(_, l, r)
             | PExprKind::Compare(_, l, r)
             | PExprKind::Logic(_, l, r)
-            | PExprKind::Contains(l, r) => Box::new([&**l, &**r].into_iter()),
+            | PExprKind::Contains(l, r)
+            | PExprKind::When(l, r) => Box::new([&**l, &**r].into_iter()),
             PExprKind::Func(_, args) => Box::new(args.iter()),
         }
     }
@@ -333,6 +363,34 @@ pub enum Plan {
         /// How to name the keys in a note on keys that found no partner.
         note: JoinNote,
     },
+    /// The rows of `left`, then those of `right` (SQL: `UNION ALL`), with
+    /// the left's column names and the given types (an integer column meeting
+    /// a decimal one becomes decimal).
+    Append {
+        /// The first rows.
+        left: Box<Plan>,
+        /// The rows after them.
+        right: Box<Plan>,
+        /// For each output column, its position on the right.
+        right_columns: Vec<usize>,
+        /// The output column types.
+        types: Vec<Type>,
+    },
+    /// For each input row, one row per column of `columns`, in that order:
+    /// the `keep` columns, the column's name (text) and its value (of type
+    /// `ty`). Nulls are kept.
+    Unpivot {
+        /// Input rows.
+        input: Box<Plan>,
+        /// The columns kept as they are.
+        keep: Vec<usize>,
+        /// The columns turned into rows: their names and positions.
+        columns: Vec<(String, usize)>,
+        /// The names of the new columns: of the names, of the values.
+        names: (String, String),
+        /// The type of the value column.
+        ty: Type,
+    },
     /// One row per distinct combination of the columns.
     Distinct {
         /// Input rows.
@@ -364,7 +422,10 @@ impl Plan {
     pub fn inputs(&self) -> Vec<&Plan> {
         match self {
             Plan::Scan(_) => Vec::new(),
-            Plan::Join { left, right, .. } => vec![left, right],
+            Plan::Join { left, right, .. } | Plan::Append { left, right, .. } => {
+                vec![left, right]
+            }
+            Plan::Unpivot { input, .. } => vec![input],
             Plan::Filter { input, .. }
             | Plan::Project { input, .. }
             | Plan::Aggregate { input, .. }
@@ -387,10 +448,11 @@ impl Plan {
         };
         match &mut step {
             Plan::Scan(_) => {}
-            Plan::Join { left, right, .. } => {
+            Plan::Join { left, right, .. } | Plan::Append { left, right, .. } => {
                 next(left);
                 next(right);
             }
+            Plan::Unpivot { input, .. } => next(input),
             Plan::Filter { input, .. }
             | Plan::Project { input, .. }
             | Plan::Aggregate { input, .. }
@@ -419,6 +481,8 @@ impl Plan {
                 ..
             } => left.width() + right_columns.len(),
             Plan::Distinct { columns, .. } => columns.len(),
+            Plan::Append { types, .. } => types.len(),
+            Plan::Unpivot { keep, .. } => keep.len() + 2,
             Plan::Filter { input, .. }
             | Plan::Sort { input, .. }
             | Plan::Limit { input, .. }

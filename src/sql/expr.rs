@@ -389,6 +389,22 @@ impl Translator<'_> {
             PExprKind::Located(span, source, inner) => self
                 .expr(inner)
                 .map_err(|err| err.with_span(*span).with_source(source))?,
+            // SQL's `IN (SELECT ...)` has itq's rule for nulls.
+            PExprKind::InQuery(x, q, negated) => Sql::op(
+                format!(
+                    "{} {}IN ({})",
+                    self.expr(x)?.at(CMP + 1),
+                    if *negated { "NOT " } else { "" },
+                    super::compile(&q.0, d)?
+                ),
+                CMP,
+            ),
+            PExprKind::ScalarQuery(q) => Sql::atom(format!("({})", super::compile(&q.0, d)?)),
+            PExprKind::When(c, v) => Sql::atom(format!(
+                "CASE WHEN {} THEN {} END",
+                self.expr(c)?.text,
+                self.expr(v)?.text
+            )),
         })
     }
 

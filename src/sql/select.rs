@@ -366,6 +366,69 @@ impl Compiler {
                 s.label = "distinct_rows".into();
                 s
             }
+            Plan::Append {
+                left,
+                right,
+                right_columns,
+                types,
+            } => {
+                let l = self.plan(left)?;
+                let r = self.plan(right)?;
+                let (lname, lcols, ltypes) = self.as_table(l);
+                let (rname, rcols, rtypes) = self.as_table(r);
+                let left_items: Vec<String> = lcols
+                    .iter()
+                    .zip(&ltypes)
+                    .zip(types)
+                    .map(|((c, &from), &to)| self.typed(c, from, to, c))
+                    .collect();
+                let right_items: Vec<String> = right_columns
+                    .iter()
+                    .zip(types)
+                    .zip(&lcols)
+                    .map(|((&i, &to), name)| self.typed(&rcols[i], rtypes[i], to, name))
+                    .collect();
+                let sql = format!(
+                    "SELECT {} FROM {}\nUNION ALL\nSELECT {} FROM {}",
+                    left_items.join(", "),
+                    ident(&lname, d),
+                    right_items.join(", "),
+                    ident(&rname, d)
+                );
+                let cols: Vec<(String, Type)> = lcols.into_iter().zip(types.clone()).collect();
+                self.union(sql, "appended", &cols)
+            }
+            Plan::Unpivot {
+                input,
+                keep,
+                columns,
+                names,
+                ty,
+            } => {
+                let s = self.plan(input)?;
+                let (tname, tcols, ttypes) = self.as_table(s);
+                let selects: Vec<String> = columns
+                    .iter()
+                    .map(|(name, i)| {
+                        let mut items: Vec<String> =
+                            keep.iter().map(|&k| ident(&tcols[k], d)).collect();
+                        let label = super::expr::literal(
+                            &crate::value::Scalar::Text(name.as_str().into()),
+                            d,
+                        );
+                        items.push(format!("{} AS {}", label.text, ident(&names.0, d)));
+                        items.push(self.typed(&tcols[*i], ttypes[*i], *ty, &names.1));
+                        format!("SELECT {} FROM {}", items.join(", "), ident(&tname, d))
+                    })
+                    .collect();
+                let mut cols: Vec<(String, Type)> = keep
+                    .iter()
+                    .map(|&k| (tcols[k].clone(), ttypes[k]))
+                    .collect();
+                cols.push((names.0.clone(), Type::Text));
+                cols.push((names.1.clone(), *ty));
+                self.union(selects.join("\nUNION ALL\n"), "unpivoted", &cols)
+            }
             Plan::Join {
                 left,
                 right,
@@ -420,6 +483,31 @@ impl Compiler {
                 }
             }
         })
+    }
+
+    /// Column `col` (of type `from`) as type `to`, named `name`: an integer
+    /// widened to the dialect's double.
+    fn typed(&self, col: &str, from: Type, to: Type, name: &str) -> String {
+        let d = self.dialect;
+        let value = if from == Type::Int && to == Type::Decimal {
+            format!("CAST({} AS {})", ident(col, d), d.double_type())
+        } else {
+            ident(col, d)
+        };
+        if col == name && value == ident(col, d) {
+            value
+        } else {
+            format!("{value} AS {}", ident(name, d))
+        }
+    }
+
+    /// A CTE holding `sql` (a `UNION ALL` of SELECTs), and a SELECT reading it.
+    fn union(&mut self, sql: String, label: &str, cols: &[(String, Type)]) -> Select {
+        let name = self.fresh(label);
+        self.ctes.push((name.clone(), sql));
+        let mut s = self.reading(From::Table(name), cols);
+        s.label = label.into();
+        s
     }
 
     /// A SELECT of the plain columns of a table or CTE.

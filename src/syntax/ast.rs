@@ -239,6 +239,32 @@ pub enum ClauseKind {
     Distinct(Vec<Ident>),
     /// `chart`: show the result as a bar chart (the last clause of a shown query).
     Chart,
+    /// `append SOURCE`: the input's rows, then the source's (the same
+    /// columns, matched by name).
+    Append(Source),
+    /// `pivot COL in (V, ...) AGG [by KEY, ...]`: one row per group of the
+    /// keys, one column per value `V` of `COL` holding the aggregate over the
+    /// group's rows with that value.
+    Pivot {
+        /// The column whose values become columns.
+        column: Ident,
+        /// The values, each a column of the result.
+        values: Vec<Expr>,
+        /// The aggregate computed for each value.
+        agg: AggItem,
+        /// The grouping keys (empty: one group).
+        by: Vec<Item>,
+    },
+    /// `unpivot COL, ... into NAME, VALUE`: one row per input row and listed
+    /// column, with the column's name in `NAME` and its value in `VALUE`.
+    Unpivot {
+        /// The columns turned into rows.
+        columns: Vec<Ident>,
+        /// The new column of column names.
+        name: Ident,
+        /// The new column of values.
+        value: Ident,
+    },
 }
 
 /// `EXPR [as NAME]` in select, derive and by.
@@ -418,6 +444,16 @@ pub enum ExprKind {
         expr: Box<Expr>,
         /// The candidates.
         list: Vec<Expr>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// `x [not] in (QUERY)`: whether x is among the values of the query's
+    /// one column (SQL's rule for nulls).
+    InQuery {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// The query giving the values.
+        query: Box<Query>,
         /// `not in`.
         negated: bool,
     },

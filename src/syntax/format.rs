@@ -451,6 +451,38 @@ impl<'a> Printer<'a> {
                 )
             }
             ClauseKind::Chart => "chart".to_string(),
+            ClauseKind::Append(source) => format!("append {}", self.source(source)),
+            ClauseKind::Pivot {
+                column,
+                values,
+                agg,
+                by,
+            } => {
+                let mut out = format!(
+                    "pivot {} in ({}) {}",
+                    self.ident(column),
+                    self.list(values),
+                    self.agg_item(agg)
+                );
+                if !by.is_empty() {
+                    out.push_str(" by ");
+                    out.push_str(&self.items(by));
+                }
+                out
+            }
+            ClauseKind::Unpivot {
+                columns,
+                name,
+                value,
+            } => {
+                let cols: Vec<String> = columns.iter().map(|c| self.ident(c)).collect();
+                format!(
+                    "unpivot {} into {}, {}",
+                    cols.join(", "),
+                    self.ident(name),
+                    self.ident(value)
+                )
+            }
             ClauseKind::Distinct(cols) if cols.is_empty() => "distinct".to_string(),
             ClauseKind::Distinct(cols) => {
                 let cols: Vec<String> = cols.iter().map(|c| self.ident(c)).collect();
@@ -637,6 +669,16 @@ impl<'a> Printer<'a> {
                 if *negated { "not " } else { "" },
                 self.list(list)
             ),
+            ExprKind::InQuery {
+                expr,
+                query,
+                negated,
+            } => format!(
+                "{} {}in ({})",
+                self.operand(expr, precedence(expr) <= Prec::POSTFIX),
+                if *negated { "not " } else { "" },
+                self.query(query)
+            ),
             ExprKind::Between {
                 expr,
                 low,
@@ -671,7 +713,10 @@ fn precedence(e: &Expr) -> Prec {
     match &e.kind {
         ExprKind::Binary { op, .. } => Prec::of_binary(*op),
         ExprKind::Unary { op, .. } => Prec::of_unary(*op),
-        ExprKind::In { .. } | ExprKind::Between { .. } | ExprKind::IsNull { .. } => Prec::POSTFIX,
+        ExprKind::In { .. }
+        | ExprKind::InQuery { .. }
+        | ExprKind::Between { .. }
+        | ExprKind::IsNull { .. } => Prec::POSTFIX,
         ExprKind::Int(v) if *v < 0 => Prec::Neg,
         ExprKind::Decimal(v) if v.is_sign_negative() => Prec::Neg,
         _ => Prec::Atom,

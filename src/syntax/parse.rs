@@ -465,6 +465,45 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
             ClauseKind::Distinct(inner.map(parse_ident).collect())
         }
         Rule::chart_clause => ClauseKind::Chart,
+        Rule::append_clause => {
+            inner.next();
+            ClauseKind::Append(parse_source(next(&mut inner))?)
+        }
+        Rule::pivot_clause => {
+            let (mut column, mut values, mut agg, mut by) = (None, Vec::new(), None, Vec::new());
+            for p in inner {
+                match p.as_rule() {
+                    Rule::ident => column = Some(parse_ident(p)),
+                    Rule::expr => values.push(parse_expr(p)?),
+                    Rule::agg_item => agg = Some(parse_agg_item(p)?),
+                    Rule::group_by => {
+                        for k in p.into_inner().filter(|k| k.as_rule() == Rule::group_key) {
+                            by.push(parse_item(k)?);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ClauseKind::Pivot {
+                column: column.expect("pivot names a column"),
+                values,
+                agg: agg.expect("pivot has an aggregate"),
+                by,
+            }
+        }
+        Rule::unpivot_clause => {
+            let mut names: Vec<Ident> = inner
+                .filter(|p| p.as_rule() == Rule::ident)
+                .map(parse_ident)
+                .collect();
+            let value = names.pop().expect("unpivot names a value column");
+            let name = names.pop().expect("unpivot names a name column");
+            ClauseKind::Unpivot {
+                columns: names,
+                name,
+                value,
+            }
+        }
         r => unreachable!("clause rule {r:?}"),
     };
     Ok(Clause { kind, span })
@@ -562,7 +601,7 @@ enum Fixity {
     Postfix,
 }
 
-const OPERATORS: [(Rule, Fixity); 21] = [
+const OPERATORS: [(Rule, Fixity); 23] = [
     (Rule::op_or, Fixity::Infix(BinaryOp::Or)),
     (Rule::op_and, Fixity::Infix(BinaryOp::And)),
     (Rule::op_eq, Fixity::Infix(BinaryOp::Eq)),
@@ -579,6 +618,8 @@ const OPERATORS: [(Rule, Fixity); 21] = [
     (Rule::op_not, Fixity::Prefix(UnaryOp::Not)),
     (Rule::op_neg, Fixity::Prefix(UnaryOp::Neg)),
     (Rule::op_in, Fixity::Postfix),
+    (Rule::op_in_query, Fixity::Postfix),
+    (Rule::op_not_in_query, Fixity::Postfix),
     (Rule::op_not_in, Fixity::Postfix),
     (Rule::op_between, Fixity::Postfix),
     (Rule::op_not_between, Fixity::Postfix),
@@ -668,6 +709,7 @@ fn height(e: &Expr) -> usize {
         ExprKind::Unary { expr, .. } | ExprKind::IsNull { expr, .. } => height(expr),
         ExprKind::Binary { left, right, .. } => height(left).max(height(right)),
         ExprKind::In { expr, list, .. } => list.iter().map(height).fold(height(expr), usize::max),
+        ExprKind::InQuery { expr, .. } => height(expr),
         ExprKind::Between {
             expr, low, high, ..
         } => height(expr).max(height(low)).max(height(high)),
@@ -736,6 +778,19 @@ fn pratt_expr(pair: Pair<Rule>) -> Result<(Expr, usize)> {
             let (lhs, lh) = lhs?;
             let span = lhs.span.to(span_of(&op));
             let rule = op.as_rule();
+            if matches!(rule, Rule::op_in_query | Rule::op_not_in_query) {
+                let q = op
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::in_query)
+                    .expect("`in (QUERY)` holds a query");
+                let query = parse_query(q)?;
+                let kind = ExprKind::InQuery {
+                    expr: Box::new(lhs),
+                    query: Box::new(query),
+                    negated: rule == Rule::op_not_in_query,
+                };
+                return sized(Expr { kind, span }, lh + 1);
+            }
             let operands: Vec<Expr> = op
                 .into_inner()
                 .filter(|p| matches!(p.as_rule(), Rule::expr | Rule::bound))
