@@ -252,10 +252,9 @@ fn parse_lines_chunk<'a>(
     handle: Option<&crate::cancel::InterruptHandle>,
 ) -> Result<Piece<'a>> {
     let mut piece = Piece::new(ctx.forced);
-    let mut line = first;
-    for l in text.split('\n') {
+    for (line, l) in (first..).zip(text.split('\n')) {
         if !l.bytes().all(|b| b.is_ascii_whitespace()) {
-            if piece.rows % crate::cancel::BATCH == 0 {
+            if piece.rows.is_multiple_of(crate::cancel::BATCH) {
                 if let Some(h) = handle {
                     h.check()?;
                 }
@@ -265,7 +264,6 @@ fn parse_lines_chunk<'a>(
                 e.into_error(ctx, line, l.as_bytes(), origin)
             })?;
         }
-        line += 1;
     }
     piece.check_forced(ctx)?;
     Ok(piece)
