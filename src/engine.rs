@@ -3,12 +3,14 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::access::Folders;
+use crate::attach;
 use crate::cancel::{self, InterruptHandle};
 use crate::check::{CheckedStatement, Checker, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
 use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
+use crate::place;
 use crate::plan::Backend;
 use crate::plan::Plan;
 use crate::save;
@@ -17,7 +19,6 @@ use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
-use crate::{attach, place};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
