@@ -263,7 +263,7 @@ fn column_layout(column: &Column, markdown: bool) -> Layout {
             .into_par_iter()
             .with_min_len(1 << 14)
             .filter(|&i| valid(i))
-            .map(|i| format_decimal(v[i]).len())
+            .map(|i| decimal_width(v[i]))
             .max()
             .unwrap_or(0),
         Data::Text(codes, dict) => {
@@ -284,6 +284,31 @@ fn column_layout(column: &Column, markdown: bool) -> Layout {
         right: matches!(column.ty(), Type::Int | Type::Decimal),
         entry_widths,
     }
+}
+
+/// The length of `format_decimal(v)`, without formatting when the value is
+/// `m / 10^k` for a whole `m` and a small `k`: the shortest text that reads
+/// back as `v` then has the fewest such fraction digits, and has at most 15
+/// digits, so it is what `format_decimal` writes.
+fn decimal_width(v: f64) -> usize {
+    const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    let a = v.abs();
+    if v != 0.0 && a < 1e9 {
+        for (k, p) in POW10.iter().enumerate() {
+            let m = (a * p).round();
+            if m / p == a {
+                let whole = a.trunc();
+                let digits = if whole == 0.0 {
+                    1
+                } else {
+                    (whole as u64).to_string().len()
+                };
+                let fraction = if k == 0 { 0 } else { k + 1 };
+                return usize::from(v < 0.0) + digits + fraction;
+            }
+        }
+    }
+    format_decimal(v).len()
 }
 
 /// Writes a bordered or Markdown table row by row, laid out as comfy-table
@@ -766,6 +791,26 @@ pub fn paint(text: &str, spans: &[(std::ops::Range<usize>, Style)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_widths_are_the_lengths_of_the_shown_text() {
+        let mut x: u64 = 11;
+        for i in 0..300_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let v = match i % 5 {
+                0 => ((x >> 40) as f64) / 100.0,
+                1 => -(((x >> 44) as f64) / 1000.0),
+                2 => (x >> 11) as f64 / (1u64 << 53) as f64,
+                3 => ((x >> 34) as f64) * 0.1 + 0.2,
+                _ => f64::from_bits(x) % 1e10,
+            };
+            if v.is_finite() {
+                assert_eq!(decimal_width(v), format_decimal(v).len(), "{v:e}");
+            }
+        }
+    }
 
     #[test]
     fn rendering_stops_when_cancelled() {
