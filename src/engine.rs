@@ -105,6 +105,8 @@ pub struct Engine {
     saves: Option<PathBuf>,
     /// What one statement may use.
     limits: Limits,
+    /// The workbooks `save` wrote, whose later saves add sheets.
+    workbooks: save::Workbooks,
     /// Attached databases' connections, by name (the catalog describes their tables).
     attachments: place::Attachments,
 }
@@ -136,6 +138,7 @@ impl Engine {
             interrupt: InterruptHandle::default(),
             saves: None,
             limits: Limits::from_machine(),
+            workbooks: save::Workbooks::default(),
             attachments: place::Attachments::new(),
         }
     }
@@ -603,22 +606,34 @@ impl Engine {
                     &self.files_source(source, &path, true),
                     true,
                 )?;
-                save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
+                let target = save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
                 let table = self.execute(&query.plan)?;
+                let rows = table.num_rows();
                 let options = save::SaveOptions {
                     replace,
                     bom,
                     sheet,
                 };
-                let bytes = save::table_bytes(&file, &path, &table, &options)
-                    .map_err(|e| e.with_span(path_span))?;
+                // A workbook this engine wrote before gets one more sheet.
+                let (bytes, book) = if target == save::Target::Xlsx {
+                    let mut book = self
+                        .workbooks
+                        .with_sheet(&file, &path, Arc::new(table), &options)
+                        .map_err(|e| e.with_span(path_span))?;
+                    (std::mem::take(&mut book.bytes), Some(book))
+                } else {
+                    let bytes = save::table_bytes(&file, &path, &table, &options)
+                        .map_err(|e| e.with_span(path_span))?;
+                    (bytes, None)
+                };
+                let rewrite = replace || book.as_ref().is_some_and(|b| b.ours);
                 let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
-                save::write_in(&folder, &name, &path, &bytes, replace)
+                save::write_in(&folder, &name, &path, &bytes, rewrite)
                     .map_err(|e| e.with_span(path_span))?;
-                Output::Saved {
-                    path,
-                    rows: table.num_rows(),
+                if let Some(book) = book {
+                    self.workbooks.written(book);
                 }
+                Output::Saved { path, rows }
             }
             CheckedStatement::Load {
                 path,

@@ -74,7 +74,7 @@ pub use plan::builtins::{
     WINDOW_FUNCTIONS,
 };
 pub use print::{Printed, Printer};
-pub use render::{paint, render, render_with, Format, RenderOptions, Style};
+pub use render::{paint, render, render_with, Format, RenderOptions, Style, WriteError};
 pub use source::{Source, Span};
 pub use store::{Column, Data, Field, Table};
 pub use value::{Scalar, Type};

@@ -5,7 +5,9 @@
 
 use crate::engine::Output;
 use crate::error::Result;
-use crate::render::{chart, render_checked, Format, RenderOptions};
+use crate::render::{
+    chart, render_checked, write_checked, write_element, Format, RenderOptions, WriteError,
+};
 use crate::value::format_count;
 
 /// What one output prints.
@@ -102,6 +104,37 @@ impl Printer {
         let sep = separator(self.format, self.first);
         self.first = false;
         Ok(Printed::Result(format!("{sep}{text}")))
+    }
+
+    /// Writes what `output` prints: a result to `out` as it is rendered (a
+    /// large table streams, and a reader that closes the pipe stops it),
+    /// and gives back a notice's text for standard error, if any.
+    pub fn print_to(
+        &mut self,
+        output: &Output,
+        out: &mut dyn std::io::Write,
+    ) -> std::result::Result<Option<String>, WriteError> {
+        let Output::Table(table) = output else {
+            return match self.print(output)? {
+                Printed::Result(text) => {
+                    out.write_all(text.as_bytes())?;
+                    Ok(None)
+                }
+                Printed::Notice(text) => Ok(Some(text)),
+                Printed::Nothing => Ok(None),
+            };
+        };
+        if self.document {
+            out.write_all(if self.first { b"[\n" } else { b",\n" })?;
+            self.first = false;
+            write_element(table, self.format, &self.options, out)?;
+        } else {
+            out.write_all(separator(self.format, self.first).as_bytes())?;
+            self.first = false;
+            write_checked(table, self.format, &self.options, out)?;
+        }
+        out.flush()?;
+        Ok(None)
     }
 }
 

@@ -2,10 +2,14 @@
 //! Markdown. The only module that knows about those formats.
 
 use crate::cancel::{self, BATCH};
-use crate::error::Result;
-use crate::store::Table;
-use crate::value::{Scalar, Type};
+use crate::error::{Error, Result};
+use crate::store::{Column, Data, Table};
+use crate::value::{format_date, format_decimal, Scalar, Type};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Width};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::io::Write;
+use unicode_width::UnicodeWidthStr;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,6 +56,53 @@ pub fn render_checked(table: &Table, format: Format, options: &RenderOptions) ->
     rendered(table, format, options, &cancel::check)
 }
 
+/// Why writing a table stopped before its end.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The run was cancelled; the error says so.
+    Cancelled(Error),
+    /// The output could not be written (a closed pipe, a full disk).
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> WriteError {
+        WriteError::Io(e)
+    }
+}
+
+impl From<Error> for WriteError {
+    fn from(e: Error) -> WriteError {
+        WriteError::Cancelled(e)
+    }
+}
+
+/// Writes `table` in `format` to `out` as it is rendered, a row at a time,
+/// so that the first rows reach a pipe at once and a reader that closes it
+/// (`| head`) stops the rendering: CSV, JSON, NDJSON, Markdown, and the
+/// bordered table when it is not fitted to a width or cut to `max_rows`
+/// (column widths come from one pass over the columns, not the rows).
+/// Stops when the run is cancelled, checking as [`render_checked`] does.
+pub fn write_checked(
+    table: &Table,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> std::result::Result<(), WriteError> {
+    write_rendered(table, format, options, &cancel::check, true, out)
+}
+
+/// Writes JSON results as elements of one document: like [`write_checked`]
+/// without the newline after the closing `]`.
+pub(crate) fn write_element(
+    table: &Table,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> std::result::Result<(), WriteError> {
+    write_rendered(table, format, options, &cancel::check, false, out)
+}
+
 /// A check for a cancel, called every [`BATCH`] rows.
 type Check<'a> = &'a dyn Fn() -> Result<()>;
 
@@ -61,21 +112,313 @@ fn rendered(
     options: &RenderOptions,
     check: Check,
 ) -> Result<String> {
-    Ok(match format {
-        Format::Table => boxed(table, presets::UTF8_FULL_CONDENSED, Some(options), check)?,
-        Format::Markdown => boxed(table, presets::ASCII_MARKDOWN, None, check)?,
-        Format::Csv => csv(table, check)?,
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&json_rows(table, check)?)
-                .expect("JSON values serialise");
-            s.push('\n');
-            s
+    let mut out = Vec::new();
+    match write_rendered(table, format, options, check, true, &mut out) {
+        Ok(()) => Ok(String::from_utf8(out).expect("rendered text is UTF-8")),
+        Err(WriteError::Cancelled(e)) => Err(e),
+        Err(WriteError::Io(e)) => unreachable!("writing to memory failed: {e}"),
+    }
+}
+
+fn write_rendered(
+    table: &Table,
+    format: Format,
+    options: &RenderOptions,
+    check: Check,
+    final_newline: bool,
+    out: &mut dyn Write,
+) -> std::result::Result<(), WriteError> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let unfitted = options.width.is_none() && options.max_rows.is_none();
+    match format {
+        Format::Table if unfitted && plain(table) => stream_boxed(table, &BOX, check, &mut out)?,
+        Format::Markdown if plain(table) => stream_boxed(table, &MARKDOWN, check, &mut out)?,
+        Format::Table => {
+            let text = boxed(table, presets::UTF8_FULL_CONDENSED, Some(options), check)?;
+            out.write_all(text.as_bytes())?;
         }
-        Format::Ndjson => json_rows(table, check)?
+        Format::Markdown => {
+            let text = boxed(table, presets::ASCII_MARKDOWN, None, check)?;
+            out.write_all(text.as_bytes())?;
+        }
+        Format::Csv => csv(table, check, &mut out)?,
+        Format::Json => {
+            json(table, check, &mut out)?;
+            if final_newline {
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Ndjson => {
+            for (i, row) in json_rows(table).enumerate() {
+                if i % BATCH == 0 {
+                    check()?;
+                }
+                serde_json::to_writer(&mut out, &row).map_err(std::io::Error::from)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The characters a streamed table is drawn with: the top, header-rule and
+/// bottom lines (left, fill, between, right; `None` for no such line) and
+/// the bars of a row.
+struct Frame {
+    top: Option<[&'static str; 4]>,
+    rule: [&'static str; 4],
+    bottom: Option<[&'static str; 4]>,
+    bars: [&'static str; 3],
+    /// Markdown: `|` in a cell is written `\|`; the row count is not shown.
+    markdown: bool,
+}
+
+/// comfy-table's UTF8_FULL_CONDENSED, as the bordered table is drawn.
+const BOX: Frame = Frame {
+    top: Some(["┌", "─", "┬", "┐"]),
+    rule: ["╞", "═", "╪", "╡"],
+    bottom: Some(["└", "─", "┴", "┘"]),
+    bars: ["│", "┆", "│"],
+    markdown: false,
+};
+
+/// comfy-table's ASCII_MARKDOWN.
+const MARKDOWN: Frame = Frame {
+    top: None,
+    rule: ["|", "-", "|", "|"],
+    bottom: None,
+    bars: ["|", "|", "|"],
+    markdown: true,
+};
+
+/// True when no name or text value holds a control character (a line
+/// break, a tab): such a table is streamed. Cells with line breaks take
+/// several lines, which comfy-table lays out.
+fn plain(table: &Table) -> bool {
+    let clean = |s: &str| !s.chars().any(char::is_control);
+    table.fields().iter().all(|f| clean(&f.name))
+        && table.columns().iter().all(|c| match c.data() {
+            Data::Text(_, dict) => dict.values().iter().all(|s| clean(s)),
+            _ => true,
+        })
+}
+
+/// A text value as a cell shows it.
+fn shown_text(s: &str, markdown: bool) -> Cow<'_, str> {
+    if markdown && s.contains('|') {
+        Cow::Owned(s.replace('|', "\\|"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// How a column is written in a streamed table: its width, and for text
+/// the width of each dictionary entry.
+struct Layout {
+    width: usize,
+    right: bool,
+    entry_widths: Vec<usize>,
+}
+
+/// The widest cell of a column (not counting the header), from its values:
+/// integers and dates by their extremes, text by its dictionary, decimals
+/// by formatting each one (in parallel).
+fn column_layout(column: &Column, markdown: bool) -> Layout {
+    let n = column.len();
+    let valid = |i: usize| column.is_valid(i);
+    let nulls = column.null_count() > 0;
+    let mut entry_widths = Vec::new();
+    let widest = match column.data() {
+        Data::Int(v) => {
+            let (lo, hi) = (0..n)
+                .filter(|&i| valid(i))
+                .fold((i64::MAX, i64::MIN), |(lo, hi), i| {
+                    (lo.min(v[i]), hi.max(v[i]))
+                });
+            if lo > hi {
+                0
+            } else {
+                lo.to_string().len().max(hi.to_string().len())
+            }
+        }
+        Data::Date(v) => {
+            let (lo, hi) = (0..n)
+                .filter(|&i| valid(i))
+                .fold((i32::MAX, i32::MIN), |(lo, hi), i| {
+                    (lo.min(v[i]), hi.max(v[i]))
+                });
+            if lo > hi {
+                0
+            } else {
+                format_date(lo).len().max(format_date(hi).len())
+            }
+        }
+        Data::Bool(v) => (0..n)
+            .filter(|&i| valid(i))
+            .map(|i| if v[i] { 4 } else { 5 })
+            .max()
+            .unwrap_or(0),
+        Data::Decimal(v) => (0..n)
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .filter(|&i| valid(i))
+            .map(|i| decimal_width(v[i]))
+            .max()
+            .unwrap_or(0),
+        Data::Text(codes, dict) => {
+            entry_widths = dict
+                .values()
+                .iter()
+                .map(|s| shown_text(s, markdown).width())
+                .collect();
+            (0..n)
+                .filter(|&i| valid(i))
+                .map(|i| entry_widths[codes[i] as usize])
+                .max()
+                .unwrap_or(0)
+        }
+    };
+    Layout {
+        width: if nulls { widest.max(4) } else { widest },
+        right: matches!(column.ty(), Type::Int | Type::Decimal),
+        entry_widths,
+    }
+}
+
+/// The length of `format_decimal(v)`, without formatting when the value is
+/// `m / 10^k` for a whole `m` and a small `k`: the shortest text that reads
+/// back as `v` then has the fewest such fraction digits, and has at most 15
+/// digits, so it is what `format_decimal` writes.
+fn decimal_width(v: f64) -> usize {
+    const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    let a = v.abs();
+    if v != 0.0 && a < 1e9 {
+        for (k, p) in POW10.iter().enumerate() {
+            let m = (a * p).round();
+            if m / p == a {
+                let whole = a.trunc();
+                let digits = if whole == 0.0 {
+                    1
+                } else {
+                    (whole as u64).to_string().len()
+                };
+                let fraction = if k == 0 { 0 } else { k + 1 };
+                return usize::from(v < 0.0) + digits + fraction;
+            }
+        }
+    }
+    format_decimal(v).len()
+}
+
+/// Writes a bordered or Markdown table row by row, laid out as comfy-table
+/// lays out an unfitted table.
+fn stream_boxed(
+    table: &Table,
+    frame: &Frame,
+    check: Check,
+    out: &mut dyn Write,
+) -> std::result::Result<(), WriteError> {
+    let n = table.num_rows();
+    let mut layouts: Vec<Layout> = table
+        .columns()
+        .par_iter()
+        .map(|c| column_layout(c, frame.markdown))
+        .collect();
+    for (l, f) in layouts.iter_mut().zip(table.fields()) {
+        l.width = l.width.max(f.name.width());
+    }
+    let rule = |out: &mut dyn Write, parts: [&str; 4]| -> std::io::Result<()> {
+        let mut line = String::from(parts[0]);
+        for (i, l) in layouts.iter().enumerate() {
+            if i > 0 {
+                line.push_str(parts[2]);
+            }
+            line.push_str(&parts[1].repeat(l.width + 2));
+        }
+        line.push_str(parts[3]);
+        line.push('\n');
+        out.write_all(line.as_bytes())
+    };
+    let mut line = String::new();
+    let mut write_row =
+        |out: &mut dyn Write, cells: &mut dyn Iterator<Item = (Cow<'_, str>, usize)>| {
+            line.clear();
+            line.push_str(frame.bars[0]);
+            for (i, ((text, width), l)) in cells.zip(&layouts).enumerate() {
+                if i > 0 {
+                    line.push_str(frame.bars[1]);
+                }
+                let pad = l.width.saturating_sub(width);
+                line.push(' ');
+                if l.right {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(&text);
+                } else {
+                    line.push_str(&text);
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+                line.push(' ');
+            }
+            line.push_str(frame.bars[2]);
+            line.push('\n');
+            out.write_all(line.as_bytes())
+        };
+    if table.num_columns() > 0 {
+        if let Some(top) = frame.top {
+            rule(out, top)?;
+        }
+        let header = table
+            .fields()
             .iter()
-            .map(|row| serde_json::to_string(row).expect("JSON values serialise") + "\n")
-            .collect(),
-    })
+            .map(|f| (Cow::Borrowed(f.name.as_str()), f.name.width()));
+        write_row(out, &mut header.collect::<Vec<_>>().into_iter())?;
+        rule(out, frame.rule)?;
+        for r in 0..n {
+            if r % BATCH == 0 {
+                check()?;
+            }
+            let mut cells = table
+                .columns()
+                .iter()
+                .zip(&layouts)
+                .map(|(c, l)| cell(c, l, r, frame.markdown));
+            write_row(out, &mut cells)?;
+        }
+        if let Some(bottom) = frame.bottom {
+            rule(out, bottom)?;
+        }
+    }
+    if !frame.markdown {
+        writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })?;
+    }
+    Ok(())
+}
+
+/// Row `r` of `column` as a streamed table shows it, and its width.
+fn cell<'c>(
+    column: &'c Column,
+    layout: &Layout,
+    r: usize,
+    markdown: bool,
+) -> (Cow<'c, str>, usize) {
+    if !column.is_valid(r) {
+        return (Cow::Borrowed("null"), 4);
+    }
+    match column.data() {
+        Data::Text(codes, dict) => {
+            let code = codes[r] as usize;
+            (
+                shown_text(&dict.values()[code], markdown),
+                layout.entry_widths[code],
+            )
+        }
+        _ => {
+            let text = column.get(r).to_string();
+            let width = text.len();
+            (Cow::Owned(text), width)
+        }
+    }
 }
 
 /// Rows `0..n` of a table, calling `check` every [`BATCH`] rows.
@@ -224,15 +567,13 @@ fn cut_for_display(cell: &mut String, keep: usize) {
 /// their point and every digit (`300.0`, `0.30000000000000004`), null is an
 /// empty field, and text that would read as null (`NA`, `null`, `NULL`) is
 /// quoted.
-fn csv(table: &Table, check: Check) -> Result<String> {
-    let mut out = String::new();
+fn csv(table: &Table, check: Check, out: &mut dyn Write) -> std::result::Result<(), WriteError> {
     let names: Vec<String> = table
         .fields()
         .iter()
         .map(|f| csv_field(&f.name, false))
         .collect();
-    out.push_str(&names.join(","));
-    out.push('\n');
+    writeln!(out, "{}", names.join(","))?;
     for row in checked_rows(table, table.num_rows(), check) {
         let fields: Vec<String> = row?
             .iter()
@@ -245,10 +586,9 @@ fn csv(table: &Table, check: Check) -> Result<String> {
             .collect();
         let line = fields.join(",");
         // An empty line would be skipped when read back: a lone null is `""`.
-        out.push_str(if line.is_empty() { "\"\"" } else { &line });
-        out.push('\n');
+        writeln!(out, "{}", if line.is_empty() { "\"\"" } else { &line })?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A field, in double quotes when it holds a comma, a quote, a line break or
@@ -268,24 +608,49 @@ fn csv_field(s: &str, text: bool) -> String {
 /// Each row as a JSON object, columns in order.
 fn json_rows(
     table: &Table,
-    check: Check,
-) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
-    checked_rows(table, table.num_rows(), check)
-        .map(|row| {
-            Ok(table
-                .fields()
-                .iter()
-                .zip(row?)
-                .map(|(f, v)| {
-                    let v = match v {
-                        Scalar::Decimal(d) if !d.is_finite() => serde_json::Value::Null,
-                        v => serde_json::to_value(&v).expect("scalars serialise to JSON"),
-                    };
-                    (f.name.clone(), v)
-                })
-                .collect())
-        })
-        .collect()
+) -> impl Iterator<Item = serde_json::Map<String, serde_json::Value>> + '_ {
+    table.rows().map(|row| {
+        table
+            .fields()
+            .iter()
+            .zip(row)
+            .map(|(f, v)| {
+                let v = match v {
+                    Scalar::Decimal(d) if !d.is_finite() => serde_json::Value::Null,
+                    v => serde_json::to_value(&v).expect("scalars serialise to JSON"),
+                };
+                (f.name.clone(), v)
+            })
+            .collect()
+    })
+}
+
+/// The rows as one pretty-printed JSON array (as `serde_json` prints a
+/// vector of them), written a row at a time.
+fn json(table: &Table, check: Check, out: &mut dyn Write) -> std::result::Result<(), WriteError> {
+    if table.num_rows() == 0 {
+        out.write_all(b"[]")?;
+        return Ok(());
+    }
+    out.write_all(b"[\n")?;
+    for (i, row) in json_rows(table).enumerate() {
+        if i % BATCH == 0 {
+            check()?;
+        }
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        let text = serde_json::to_string_pretty(&row).map_err(std::io::Error::from)?;
+        for (k, line) in text.split('\n').enumerate() {
+            if k > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"  ")?;
+            out.write_all(line.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n]")?;
+    Ok(())
 }
 
 /// The width a chart takes when none is given (not a terminal).
@@ -426,6 +791,26 @@ pub fn paint(text: &str, spans: &[(std::ops::Range<usize>, Style)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_widths_are_the_lengths_of_the_shown_text() {
+        let mut x: u64 = 11;
+        for i in 0..300_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let v = match i % 5 {
+                0 => ((x >> 40) as f64) / 100.0,
+                1 => -(((x >> 44) as f64) / 1000.0),
+                2 => (x >> 11) as f64 / (1u64 << 53) as f64,
+                3 => ((x >> 34) as f64) * 0.1 + 0.2,
+                _ => f64::from_bits(x) % 1e10,
+            };
+            if v.is_finite() {
+                assert_eq!(decimal_width(v), format_decimal(v).len(), "{v:e}");
+            }
+        }
+    }
 
     #[test]
     fn rendering_stops_when_cancelled() {

@@ -14,6 +14,7 @@ use std::ffi::OsStr;
 use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::path::Path;
+use std::sync::Arc;
 
 #[cfg(feature = "excel")]
 mod xlsx;
@@ -98,11 +99,104 @@ pub fn table_bytes(
 
 #[cfg(feature = "excel")]
 fn xlsx_bytes(table: &Table, shown: &str, options: &SaveOptions) -> Result<Vec<u8>> {
-    xlsx::workbook(table, shown, options.sheet.as_deref().unwrap_or("Sheet1"))
+    let sheet = options.sheet.as_deref().unwrap_or("Sheet1");
+    xlsx::workbook(&[(sheet, table)], shown)
 }
 
 #[cfg(not(feature = "excel"))]
 fn xlsx_bytes(_: &Table, shown: &str, _: &SaveOptions) -> Result<Vec<u8>> {
+    Err(crate::load::not_built(shown, "Excel", "excel"))
+}
+
+/// The workbooks one engine has written, with their sheets. The rule: the
+/// first `save` to a workbook writes it with one sheet (refusing a file
+/// that exists, unless `replace`); each later `save` to the same workbook
+/// from the same engine (one run of a script, one session at the prompt)
+/// adds a sheet, named by `sheet` or else the next free `SheetN`, and writes
+/// the workbook again with all of them. Saving again to a sheet it already
+/// has needs `replace`, which replaces that sheet alone.
+#[derive(Debug, Clone, Default)]
+pub struct Workbooks {
+    books: std::collections::HashMap<std::path::PathBuf, Vec<(String, Arc<Table>)>>,
+}
+
+/// A workbook ready to be written: its bytes, and its sheets to remember
+/// once it is written.
+#[derive(Debug)]
+pub struct WorkbookSave {
+    /// The workbook's bytes.
+    pub bytes: Vec<u8>,
+    /// True when this engine wrote the file before (so it is rewritten,
+    /// not refused as a file that exists).
+    pub ours: bool,
+    file: std::path::PathBuf,
+    sheets: Vec<(String, Arc<Table>)>,
+}
+
+impl Workbooks {
+    /// The workbook at `file` (shown as `shown`) with `table` saved to it.
+    pub fn with_sheet(
+        &self,
+        file: &Path,
+        shown: &str,
+        table: Arc<Table>,
+        options: &SaveOptions,
+    ) -> Result<WorkbookSave> {
+        if options.bom {
+            return Err(Error::new(ErrorKind::Invalid(format!(
+                "`bom` applies to CSV files, not to `{shown}`"
+            )))
+            .with_help("leave `bom` out: other formats say their encoding themselves"));
+        }
+        let earlier = self.books.get(file);
+        let mut sheets = earlier.cloned().unwrap_or_default();
+        let taken = |name: &str, sheets: &[(String, Arc<Table>)]| {
+            sheets
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        let name = match &options.sheet {
+            Some(name) => name.clone(),
+            None => (sheets.len() + 1..)
+                .map(|k| format!("Sheet{k}"))
+                .find(|n| taken(n, &sheets).is_none())
+                .unwrap_or_default(),
+        };
+        match taken(&name, &sheets) {
+            Some(i) if options.replace => sheets[i] = (name, table),
+            Some(_) => {
+                return Err(Error::new(ErrorKind::Invalid(format!(
+                    "`{shown}` has a sheet \"{name}\" already, saved earlier in this run"
+                )))
+                .with_help(format!(
+                    "name another sheet with `sheet \"...\"`, or add `replace` to replace the sheet \"{name}\""
+                )))
+            }
+            None => sheets.push((name, table)),
+        }
+        let named: Vec<(&str, &Table)> = sheets.iter().map(|(n, t)| (n.as_str(), &**t)).collect();
+        let bytes = workbook_bytes(&named, shown)?;
+        Ok(WorkbookSave {
+            bytes,
+            ours: earlier.is_some(),
+            file: file.to_path_buf(),
+            sheets,
+        })
+    }
+
+    /// Remembers a workbook once it is written.
+    pub fn written(&mut self, save: WorkbookSave) {
+        self.books.insert(save.file, save.sheets);
+    }
+}
+
+#[cfg(feature = "excel")]
+fn workbook_bytes(sheets: &[(&str, &Table)], shown: &str) -> Result<Vec<u8>> {
+    xlsx::workbook(sheets, shown)
+}
+
+#[cfg(not(feature = "excel"))]
+fn workbook_bytes(_: &[(&str, &Table)], shown: &str) -> Result<Vec<u8>> {
     Err(crate::load::not_built(shown, "Excel", "excel"))
 }
 

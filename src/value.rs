@@ -152,6 +152,23 @@ pub fn format_decimal(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
+    if v == 0.0 {
+        return "0".into();
+    }
+    if v.abs() < 1e15 {
+        // The shortest text that reads back as `v` is already what rounding
+        // to 15 significant digits gives when it has no more digits than
+        // that (rounding then returns `v` itself): one formatting, no parse.
+        let shortest = format!("{v}");
+        let significant = shortest
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|&b| b == b'0')
+            .count();
+        if significant <= 15 {
+            return shortest;
+        }
+    }
     let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
     let rounded = rounded + 0.0; // -0 shows as 0
     if rounded.abs() >= 1e16 {
@@ -211,6 +228,35 @@ pub fn date_parts(days: i32) -> (i32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_show_as_rounding_to_15_digits_gives() {
+        let slow = |v: f64| {
+            let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v) + 0.0;
+            if rounded.abs() >= 1e16 {
+                format!("{rounded:e}")
+            } else {
+                format!("{rounded}")
+            }
+        };
+        let mut x: u64 = 7;
+        for i in 0..200_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let v = match i % 4 {
+                0 => (x >> 11) as f64 / (1u64 << 53) as f64 * 1e6,
+                1 => ((x >> 40) as f64) / 100.0,
+                2 => f64::from_bits(x) % 1e17,
+                _ => -(((x >> 30) % 1_000_000_000) as f64) / 1e4 + 0.1 + 0.2,
+            };
+            if v.is_finite() {
+                assert_eq!(format_decimal(v), slow(v), "{v:e}");
+            }
+        }
+        assert_eq!(format_decimal(-0.0), "0");
+        assert_eq!(format_decimal(0.1 + 0.2), "0.3");
+    }
 
     #[test]
     fn counts_have_thousands_separators() {

@@ -262,6 +262,58 @@ fn results_save_as_workbooks_parquet_and_csv_with_a_bom() {
 }
 
 #[test]
+fn several_saves_to_one_workbook_in_a_run_are_its_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let script = dir.join("s.itq");
+    let mut e = engine_in(dir);
+    run(
+        &mut e,
+        &script,
+        "save provinces select name, coastal limit 3 to \"r.xlsx\"\n\
+         save events select province, date, value where value is not null to \"r.xlsx\" sheet \"events\"\n\
+         save provinces count by region to \"r.xlsx\"",
+    )
+    .unwrap();
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(dir.join("r.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["Sheet1", "events", "Sheet3"]);
+    let events = book.worksheet_range("events").unwrap();
+    assert!(matches!(
+        events.get_value((1, 1)),
+        Some(calamine::Data::DateTime(_))
+    ));
+    assert!(matches!(
+        events.get_value((1, 2)),
+        Some(calamine::Data::Float(_))
+    ));
+    // A sheet saved again needs `replace`, which replaces that sheet alone.
+    let err = run(
+        &mut e,
+        &script,
+        "save provinces limit 1 to \"r.xlsx\" sheet \"events\"",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("`r.xlsx` has a sheet \"events\" already, saved earlier in this run"),
+        "{err}"
+    );
+    run(
+        &mut e,
+        &script,
+        "save provinces select name limit 1 to \"r.xlsx\" sheet \"events\" replace",
+    )
+    .unwrap();
+    let mut book = calamine::open_workbook_auto(dir.join("r.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["Sheet1", "events", "Sheet3"]);
+    assert_eq!(book.worksheet_range("events").unwrap().height(), 2);
+    // Another engine (another run) does not add to a workbook it did not write.
+    let mut other = engine_in(dir);
+    let err = run(&mut other, &script, "save provinces to \"r.xlsx\"").unwrap_err();
+    assert!(err.contains("exists already"), "{err}");
+}
+
+#[test]
 fn encodings_are_read_detected_and_named_in_errors() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();

@@ -5,6 +5,7 @@
 use super::chunk::ChunkColumn;
 use super::encoding;
 use super::infer::{thousands, CellRules, Tally};
+use super::input::{fill, io_error, Input, SliceInput};
 use super::layout::{self, At};
 use super::records::{Records, Unclosed};
 use super::LoadOptions;
@@ -22,217 +23,27 @@ const CHUNK_BYTES: usize = 4 << 20;
 /// read, parsed in parallel and dropped before the next is read.
 const ROUND_BYTES_PER_THREAD: usize = 4 * CHUNK_BYTES;
 
-/// Where a CSV file's bytes come from: read in order a block at a time, and
-/// read again by range for the rare chunk whose column must be re-read.
-pub(crate) trait CsvInput: Sync {
-    /// Appends up to `n` more bytes to `buf`; returns how many (0 at the end).
-    fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize>;
-    /// The bytes at `range` (offsets from the start of the file).
-    fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>>;
-    /// Starts reading from the beginning again.
-    fn restart(&mut self) -> std::io::Result<()>;
-    /// The whole size in bytes (up to the end set with `set_end`).
-    fn size(&self) -> usize;
-    /// Ends the input at `end` (before a footer), until `restart`.
-    fn set_end(&mut self, end: usize);
-}
-
-/// Bytes already in memory.
-pub(crate) struct SliceInput<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    end: usize,
-}
-
-impl SliceInput<'_> {
-    /// Reads `bytes` from the start.
-    pub fn new(bytes: &[u8]) -> SliceInput<'_> {
-        SliceInput {
-            bytes,
-            pos: 0,
-            end: bytes.len(),
-        }
-    }
-}
-
-impl CsvInput for SliceInput<'_> {
-    fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
-        let end = (self.pos + n).min(self.end);
-        buf.extend_from_slice(&self.bytes[self.pos..end]);
-        let read = end - self.pos;
-        self.pos = end;
-        Ok(read)
-    }
-    fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
-        Ok(self.bytes[range].to_vec())
-    }
-    fn restart(&mut self) -> std::io::Result<()> {
-        self.pos = 0;
-        self.end = self.bytes.len();
-        Ok(())
-    }
-    fn size(&self) -> usize {
-        self.end
-    }
-    fn set_end(&mut self, end: usize) {
-        self.end = end.min(self.bytes.len());
-    }
-}
-
-/// A file on disk.
-pub(crate) struct FileInput {
-    file: std::fs::File,
-    total: usize,
-    /// Where reading is (bytes read since the start).
-    pos: usize,
-    /// Where reading stops.
-    end: usize,
-}
-
-impl FileInput {
-    /// Reads from an open file.
-    pub fn new(file: std::fs::File) -> std::io::Result<FileInput> {
-        let total = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
-        Ok(FileInput {
-            file,
-            total,
-            pos: 0,
-            end: total,
-        })
-    }
-
-    /// The open file, to hand to a reader of another format.
-    pub fn into_file(self) -> std::fs::File {
-        self.file
-    }
-
-    /// The first `n` bytes (fewer in a shorter file), leaving the position.
-    pub fn read_start(&self, n: usize) -> std::io::Result<Vec<u8>> {
-        self.read_range(0..n.min(self.total))
-    }
-
-    /// The whole file, read a piece at a time; a cancelled run stops
-    /// between two pieces.
-    pub fn read_all(&mut self, file: &str) -> Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        loop {
-            let want = bytes.len() + (16 << 20);
-            if fill(file, self, &mut bytes, want)? {
-                return Ok(bytes);
-            }
-        }
-    }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, at)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                at += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-impl CsvInput for FileInput {
-    fn read_more(&mut self, buf: &mut Vec<u8>, n: usize) -> std::io::Result<usize> {
-        use std::io::Read;
-        let n = n.min(self.end.saturating_sub(self.pos));
-        let start = buf.len();
-        buf.resize(start + n, 0);
-        let mut filled = 0;
-        while filled < n {
-            match self.file.read(&mut buf[start + filled..]) {
-                Ok(0) => break,
-                Ok(k) => filled += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    buf.truncate(start);
-                    return Err(e);
-                }
-            }
-        }
-        buf.truncate(start + filled);
-        self.pos += filled;
-        Ok(filled)
-    }
-    fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
-        // Positioned reads on the one open handle: chunks are re-read in
-        // parallel, and it is the file that was opened (and checked).
-        let mut bytes = vec![0; range.len()];
-        read_exact_at(&self.file, &mut bytes, range.start as u64)?;
-        Ok(bytes)
-    }
-    fn restart(&mut self) -> std::io::Result<()> {
-        use std::io::{Seek, SeekFrom};
-        self.pos = 0;
-        self.end = self.total;
-        self.file.seek(SeekFrom::Start(0)).map(|_| ())
-    }
-    fn size(&self) -> usize {
-        self.end
-    }
-    fn set_end(&mut self, end: usize) {
-        self.end = end.min(self.total);
-    }
-}
-
 /// Parses a CSV file in any encoding: UTF-8 streams; a file with a UTF-16
 /// byte-order mark, one given another `encoding`, or one whose first bytes
 /// are not UTF-8 (then read as GB18030, with a note) is decoded whole first.
 pub(crate) fn parse_encoded(
     file: &str,
-    input: &mut dyn CsvInput,
+    input: &mut dyn Input,
     options: &LoadOptions,
 ) -> Result<Pieces> {
-    let head = input
-        .read_range(0..input.size().min(encoding::SNIFF_BYTES))
-        .map_err(|e| io_error(file, &e))?;
-    let encoding = match (options.encoding, encoding::from_bom(&head)) {
-        (Some(e), _) => e,
-        (None, Some(e)) => e,
-        (None, None) if !encoding::looks_utf8(&head) => {
-            let bytes = read_all(file, input, head)?;
-            let (text, note) = encoding::decode_guessed(file, &bytes)?;
-            drop(bytes);
+    match encoding::read_text(file, input, options.encoding)? {
+        encoding::Text::Utf8 => parse(file, input, options),
+        encoding::Text::Decoded { text, note } => {
             let mut pieces = parse(file, &mut SliceInput::new(text.as_bytes()), options)?;
-            pieces.notes.insert(0, note);
-            return Ok(pieces);
+            pieces.notes.splice(0..0, note);
+            Ok(pieces)
         }
-        (None, None) => encoding_rs::UTF_8,
-    };
-    if encoding == encoding_rs::UTF_8 {
-        return parse(file, input, options);
     }
-    let bytes = read_all(file, input, head)?;
-    let text = encoding::decode(file, &bytes, encoding)?;
-    drop(bytes);
-    parse(file, &mut SliceInput::new(text.as_bytes()), options)
-}
-
-/// The whole input, given its first bytes `head`.
-fn read_all(file: &str, input: &dyn CsvInput, head: Vec<u8>) -> Result<Vec<u8>> {
-    if head.len() >= input.size() {
-        return Ok(head);
-    }
-    input
-        .read_range(0..input.size())
-        .map_err(|e| io_error(file, &e))
 }
 
 /// Parses UTF-8 CSV into column pieces. `file` names the file in errors;
 /// the delimiter is detected from the header line when not given.
-fn parse(file: &str, input: &mut dyn CsvInput, options: &LoadOptions) -> Result<Pieces> {
+fn parse(file: &str, input: &mut dyn Input, options: &LoadOptions) -> Result<Pieces> {
     let round = ROUND_BYTES_PER_THREAD * rayon::current_num_threads();
     match parse_rounds(file, input, options, round, true) {
         // A quote inside an unquoted field can mislead the chunk splitter;
@@ -243,26 +54,6 @@ fn parse(file: &str, input: &mut dyn CsvInput, options: &LoadOptions) -> Result<
         }
         other => other,
     }
-}
-
-/// Reads until `buf` holds at least `want` bytes or the input ends; true at
-/// the end. A cancelled run stops here, between two reads.
-fn fill(file: &str, input: &mut dyn CsvInput, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
-    while buf.len() < want {
-        crate::cancel::check()?;
-        let n = (want - buf.len()).clamp(64 << 10, 64 << 20);
-        if input.read_more(buf, n).map_err(|e| io_error(file, &e))? == 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-fn io_error(file: &str, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Io {
-        path: file.to_string(),
-        message: e.to_string(),
-    })
 }
 
 /// One chunk's parsed columns and where it came from.
@@ -278,7 +69,7 @@ struct ChunkResult {
 /// into chunks parsed in parallel.
 fn parse_rounds(
     file: &str,
-    input: &mut dyn CsvInput,
+    input: &mut dyn Input,
     options: &LoadOptions,
     round: usize,
     split_rounds: bool,
@@ -478,7 +269,7 @@ fn parse_rounds(
             }
         });
     }
-    let input: &dyn CsvInput = input;
+    let input: &dyn Input = input;
     let pieces: Vec<Vec<Column>> = parsed
         .into_par_iter()
         .map(|chunk| {
@@ -805,7 +596,7 @@ struct Footer {
 /// the last 64 KiB are read, split into lines and checked from the end.
 fn find_footer(
     file: &str,
-    input: &dyn CsvInput,
+    input: &dyn Input,
     buf: &[u8],
     data_start: usize,
     delimiter: u8,

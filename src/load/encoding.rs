@@ -6,6 +6,7 @@
 //! names (through `encoding_rs`).
 
 use super::infer::thousands;
+use super::input::{io_error, read_all, Input};
 use crate::error::{Error, ErrorKind, Result};
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -17,6 +18,51 @@ pub(crate) const SNIFF_BYTES: usize = 8 << 20;
 /// `"big5"`, `"windows-1252"`...), if the WHATWG standard knows it.
 pub fn encoding_for_label(name: &str) -> Option<&'static Encoding> {
     Encoding::for_label(name.trim().as_bytes())
+}
+
+/// A file's text as the parsers read it.
+pub(crate) enum Text {
+    /// The file is UTF-8 (perhaps with its byte-order mark): read it as it is.
+    Utf8,
+    /// The file was in another encoding and is decoded here, whole; with a
+    /// note when the encoding was guessed rather than given or marked.
+    Decoded {
+        /// The decoded text.
+        text: String,
+        /// `note: ... read as GB18030 ...`, when guessed.
+        note: Option<String>,
+    },
+}
+
+/// Decides a file's encoding (the `given` one, else its byte-order mark,
+/// else UTF-8 when its first bytes are UTF-8, else GB18030 if it decodes
+/// cleanly as that) and decodes it when that is not UTF-8.
+pub(crate) fn read_text(
+    file: &str,
+    input: &dyn Input,
+    given: Option<&'static Encoding>,
+) -> Result<Text> {
+    let head = input
+        .read_range(0..input.size().min(SNIFF_BYTES))
+        .map_err(|e| io_error(file, &e))?;
+    let encoding = match (given, from_bom(&head)) {
+        (Some(e), _) | (None, Some(e)) => e,
+        (None, None) if !looks_utf8(&head) => {
+            let bytes = read_all(file, input, head)?;
+            let (text, note) = decode_guessed(file, &bytes)?;
+            return Ok(Text::Decoded {
+                text,
+                note: Some(note),
+            });
+        }
+        (None, None) => UTF_8,
+    };
+    if encoding == UTF_8 {
+        return Ok(Text::Utf8);
+    }
+    let bytes = read_all(file, input, head)?;
+    let text = decode(file, &bytes, encoding)?;
+    Ok(Text::Decoded { text, note: None })
 }
 
 /// The encoding a file's first bytes say it is in, by its byte-order mark.

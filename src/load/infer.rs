@@ -302,6 +302,13 @@ impl Tally {
     /// Counts one field.
     #[inline]
     pub fn add(&mut self, cell: &Cell<'_>, raw: &str, line: u64) {
+        self.add_with(cell, line, || raw.to_string());
+    }
+
+    /// Counts one field whose text, wanted only for the first of its kind,
+    /// `raw` makes (a number read from JSON has none until it is written).
+    #[inline]
+    pub fn add_with(&mut self, cell: &Cell<'_>, line: u64, raw: impl FnOnce() -> String) {
         let kind = match cell {
             Cell::Null => return,
             Cell::Int(_) => INT,
@@ -312,10 +319,7 @@ impl Tally {
         };
         self.counts[kind] += 1;
         if self.first[kind].is_none() {
-            self.first[kind] = Some(Misfit {
-                line,
-                text: raw.to_string(),
-            });
+            self.first[kind] = Some(Misfit { line, text: raw() });
         }
     }
 

@@ -10,6 +10,7 @@ mod encoding;
 #[cfg(feature = "excel")]
 mod excel;
 mod infer;
+mod input;
 mod json;
 mod layout;
 #[cfg(feature = "parquet")]
@@ -164,7 +165,7 @@ pub(crate) fn load_opened(
         meta.len(),
         "load a smaller file (split it, or keep the columns you need), or raise the limit with --max-memory",
     )?;
-    let mut input = csv::FileInput::new(file).map_err(|e| io(e.to_string()))?;
+    let mut input = input::FileInput::new(file).map_err(|e| io(e.to_string()))?;
     let format = match options.format.or_else(|| FileFormat::from_path(path)) {
         Some(f) => f,
         None => {
@@ -176,9 +177,7 @@ pub(crate) fn load_opened(
         // CSV streams: the file is never wholly in memory.
         FileFormat::Csv => csv::parse_encoded(shown, &mut input, &options)?.into_table(),
         FileFormat::Json | FileFormat::Ndjson => {
-            let bytes = input.read_all(shown)?;
-            options.format = Some(format);
-            return load_bytes(shown, &bytes, &options);
+            json::parse_encoded(shown, &mut input, format == FileFormat::Ndjson, &options)?
         }
         FileFormat::Excel => load_excel(input.into_file(), shown, &options)?,
         FileFormat::Parquet => load_parquet(input.into_file(), shown, &options)?,
@@ -250,33 +249,12 @@ pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Lo
     let format = options.format.unwrap_or_else(|| sniff(bytes));
     let loaded = match format {
         FileFormat::Csv => {
-            let mut input = csv::SliceInput::new(bytes);
+            let mut input = input::SliceInput::new(bytes);
             csv::parse_encoded(shown, &mut input, options)?.into_table()
         }
         FileFormat::Json | FileFormat::Ndjson => {
-            let decoded;
-            let mut notes = Vec::new();
-            let text: &[u8] = match (options.encoding, encoding::from_bom(bytes)) {
-                (Some(e), _) | (None, Some(e)) if e != encoding_rs::UTF_8 => {
-                    decoded = encoding::decode(shown, bytes, e)?;
-                    decoded.as_bytes()
-                }
-                (None, None) if !encoding::looks_utf8(bytes) => {
-                    let (text, note) = encoding::decode_guessed(shown, bytes)?;
-                    notes.push(note);
-                    decoded = text;
-                    decoded.as_bytes()
-                }
-                _ => bytes,
-            };
-            let mut loaded = if format == FileFormat::Json {
-                json::parse_array(shown, text, &options.types)?
-            } else {
-                json::parse_lines(shown, text, &options.types)?
-            };
-            notes.append(&mut loaded.notes);
-            loaded.notes = notes;
-            loaded
+            let mut input = input::SliceInput::new(bytes);
+            json::parse_encoded(shown, &mut input, format == FileFormat::Ndjson, options)?
         }
         FileFormat::Excel | FileFormat::Parquet => {
             return Err(Error::new(ErrorKind::Invalid(format!(
@@ -309,7 +287,7 @@ pub fn records_to_table<T: serde::Serialize>(
             )))),
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(json::records_to_table(what, &objects, None, &[])?.table)
+    Ok(json::objects_to_table(what, &objects)?.table)
 }
 
 /// A value read from text as a CSV field would be: integer, decimal,

@@ -92,7 +92,7 @@ pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> R
             }
         };
         accs.push(acc);
-        fields.push(Field::new(f.name(), ty, true));
+        fields.push(Field::new(f.name(), ty, f.is_nullable()));
     }
     let wanted = Arc::new(Schema::new(fields));
     let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(
@@ -274,4 +274,38 @@ pub(crate) fn parquet_bytes(table: &Table, shown: &str) -> Result<Vec<u8>> {
     writer.write(&batch).map_err(|e| fail(e.to_string()))?;
     writer.close().map_err(|e| fail(e.to_string()))?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Int64Array, RecordBatch, StringArray};
+
+    #[test]
+    fn columns_without_nulls_declared_load() {
+        // DuckDB writes NOT NULL columns as `required`: not nullable in Arrow.
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("name", DataType::Utf8, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(Int64Array::from(vec![1, 2])),
+                Arc::new(StringArray::from(vec!["a", "b"])),
+            ],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.parquet");
+        let mut w =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let loaded = load(file, "r.parquet", &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(loaded.table.num_rows(), 2);
+        assert_eq!(loaded.table.get(1, 1).to_string(), "b");
+    }
 }

@@ -1,20 +1,32 @@
-//! A result as an Excel workbook (.xlsx), written with rust_xlsxwriter: one
-//! sheet, a bold header row that stays in view (frozen), numbers as
-//! numbers, dates as dates, text as text and nulls as empty cells.
+//! Results as an Excel workbook (.xlsx), written with rust_xlsxwriter: a
+//! sheet per result, each with a bold header row that stays in view
+//! (frozen), numbers as numbers, dates as dates, text as text and nulls as
+//! empty cells.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Data, Table};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
-/// The workbook's bytes; `shown` names the file in errors, `sheet` the sheet.
-pub(crate) fn workbook(table: &Table, shown: &str, sheet: &str) -> Result<Vec<u8>> {
-    let fail = |e: XlsxError| {
-        Error::new(ErrorKind::Write {
-            path: shown.to_string(),
-            message: e.to_string(),
-        })
-    };
+/// The bytes of a workbook of these sheets (name and table, in order);
+/// `shown` names the file in errors.
+pub(crate) fn workbook(sheets: &[(&str, &Table)], shown: &str) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
+    for (name, table) in sheets {
+        add_sheet(&mut book, table, shown, name)?;
+    }
+    book.save_to_buffer().map_err(|e| fail(shown, e))
+}
+
+fn fail(shown: &str, e: XlsxError) -> Error {
+    Error::new(ErrorKind::Write {
+        path: shown.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Writes `table` to a new sheet of `book` called `sheet`.
+fn add_sheet(book: &mut Workbook, table: &Table, shown: &str, sheet: &str) -> Result<()> {
+    let fail = |e: XlsxError| fail(shown, e);
     let ws = book.add_worksheet();
     ws.set_name(sheet).map_err(|e| {
         Error::new(ErrorKind::Invalid(format!(
@@ -79,5 +91,5 @@ pub(crate) fn workbook(table: &Table, shown: &str, sheet: &str) -> Result<Vec<u8
             .map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    Ok(())
 }

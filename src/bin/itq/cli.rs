@@ -2,7 +2,7 @@
 
 use crate::generate_command::{self, GenerateArgs};
 use crate::repl;
-use itq::{Engine, Error, Format, Output, Printed, Printer, RenderOptions, Source};
+use itq::{Engine, Error, Format, Output, Printer, RenderOptions, Source};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -495,30 +495,31 @@ fn write_outputs(
     }
     let mut write_error: Option<std::io::Error> = None;
     let mut cancelled: Option<Error> = None;
+    // Output that cannot be written (a reader that closed the pipe) stops
+    // the run: what is left would be written nowhere.
+    let stop = engine.interrupt_handle();
     let mut show = |output: Output| {
         if write_error.is_some() || cancelled.is_some() {
             return;
         }
-        let text = match printer.print(&output) {
-            Err(e) => {
-                cancelled = Some(e);
-                return;
+        let is_result = matches!(output, Output::Table(_) | Output::Chart(_));
+        match printer.print_to(&output, out) {
+            Err(itq::WriteError::Cancelled(e)) => cancelled = Some(e),
+            Err(itq::WriteError::Io(e)) => {
+                write_error = Some(e);
+                stop.cancel();
             }
-            Ok(Printed::Result(text)) => {
-                doc.results += 1;
-                text
+            Ok(Some(notice)) => {
+                let _ = writeln!(std::io::stderr(), "{notice}");
             }
-            Ok(Printed::Notice(text)) => {
-                let _ = writeln!(std::io::stderr(), "{text}");
-                return;
+            Ok(None) => {
+                if is_result {
+                    doc.results += 1;
+                }
             }
-            Ok(Printed::Nothing) => return,
-        };
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            write_error = Some(e);
         }
     };
-    engine.run_timed(source, |output, elapsed| {
+    let result = engine.run_timed(source, |output, elapsed| {
         show(output);
         if timer {
             let _ = writeln!(
@@ -527,16 +528,17 @@ fn write_outputs(
                 elapsed.as_secs_f64() * 1000.0
             );
         }
-    })?;
-    if let Some(e) = cancelled {
-        return Err(e);
-    }
-    match write_error {
-        None => Ok(()),
-        Some(e) => Err(Error::new(itq::ErrorKind::Io {
+    });
+    if let Some(e) = write_error {
+        return Err(Error::new(itq::ErrorKind::Io {
             path: "<stdout>".into(),
             message: e.to_string(),
-        })),
+        }));
+    }
+    result?;
+    match cancelled {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 
