@@ -49,6 +49,77 @@ fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space() {
     );
 }
 
+    // A limit or a top right after the exploding join (with steps that work
+    // row by row between) reads the join in pieces: 10 rows, quickly, in the
+    // same 4 GiB, the same rows a whole join would have given first.
+    let o = Command::new("prlimit")
+        .current_dir(dir.path())
+        .arg("--as=4294967296")
+        .arg(env!("CARGO_BIN_EXE_itq"))
+        .args([
+            "--quiet",
+            "--format",
+            "csv",
+            "-c",
+            "load \"p.csv\" as p",
+            "-c",
+            "p join (p select province as pr, id as id2) on province = pr limit 3",
+            "-c",
+            "p join (p select province as pr, id as id2) on province = pr \
+             where id2 > 99998 derive id + id2 as both select id, id2, both limit 2",
+            "-c",
+            "p join (p select province as pr, id as id2) on province = pr \
+             top 2 by id + id2 desc select id, id2",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let tables: Vec<&str> = stdout.split("\n\n").collect();
+    assert_eq!(tables.len(), 3, "{stdout}");
+    // Row 1's province matches these rows first, in the right side's order.
+    let first: Vec<&str> = tables[0].lines().collect();
+    assert_eq!(first.len(), 4, "{stdout}");
+    assert!(first[0].ends_with(",pr,id2"), "{stdout}");
+    assert!(first[1].starts_with("1,") && first[1].ends_with(",1"), "{stdout}");
+    assert_eq!(tables[1].lines().count(), 3, "{stdout}");
+    assert!(tables[1].lines().skip(1).all(|l| l.split(',').nth(1).is_some_and(|id2| id2.parse::<i64>().unwrap() > 99998)), "{stdout}");
+    // The best pairs: row 100,000 with itself first.
+    assert_eq!(tables[2].lines().take(2).collect::<Vec<_>>(), ["id,id2", "100000,100000"], "{stdout}");
+}
+
+#[test]
+fn a_limit_after_a_join_gives_the_rows_the_whole_join_starts_with() {
+    let mut e = Engine::new().unwrap();
+    for (limited, whole) in [
+        (
+            "projects join provinces on province = name limit 7",
+            "projects join provinces on province = name",
+        ),
+        (
+            "projects join projects on province where investment > 10 select company, investment limit 5",
+            "projects join projects on province where investment > 10 select company, investment",
+        ),
+        (
+            "projects left join provinces on province = name and year = year top 4 by investment",
+            "projects left join provinces on province = name and year = year sort investment desc limit 4",
+        ),
+    ] {
+        let a = e.query(limited).unwrap_or_else(|err| panic!("{limited}: {err}"));
+        let b = e.query(whole).unwrap_or_else(|err| panic!("{whole}: {err}"));
+        let n = a.num_rows();
+        assert!(n > 0, "{limited}");
+        let head = b.take(&(0..n as u32).collect::<Vec<_>>());
+        assert_eq!(
+            itq::render(&a, itq::Format::Csv),
+            itq::render(&head, itq::Format::Csv),
+            "{limited}"
+        );
+    }
+}
+
 #[test]
 fn max_memory_sets_the_budget_from_the_command_line() {
     let o = itq()

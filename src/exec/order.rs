@@ -122,7 +122,7 @@ pub fn sort_grouped(
     let order = sort(input, keys)?;
     let steps = with_keys(input, keys, |_, by_keys| {
         let mut steps = Vec::with_capacity(order.len());
-        for (i, &r) in order.iter().enumerate() {
+        for (i, &r) in cancel::checked(order.iter().enumerate()) {
             steps.push(if i == 0 {
                 Step::Group
             } else {
@@ -138,6 +138,8 @@ pub fn sort_grouped(
         }
         steps
     })?;
+    // The walk ends early when cancelled: no short list of steps goes further.
+    cancel::check()?;
     Ok((order, steps))
 }
 
