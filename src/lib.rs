@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod attach;
 mod cancel;
 mod check;
 mod engine;
@@ -48,6 +49,7 @@ pub mod generate;
 mod help;
 pub mod limits;
 pub mod load;
+pub mod place;
 pub mod plan;
 pub mod print;
 pub mod render;

@@ -167,6 +167,19 @@ impl Dialect {
             (Median, Postgres | Ansi) => "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {0})",
             (Median, DuckDb | Spark) => "MEDIAN({0})",
             (Median, Sqlite | Trino) => return None,
+            (Stddev | StddevPop | Variance | VarPop | Corr | Covar, Sqlite) => return None,
+            (Stddev, _) => "STDDEV_SAMP({0})",
+            (StddevPop, _) => "STDDEV_POP({0})",
+            (Variance, _) => "VAR_SAMP({0})",
+            (VarPop, _) => "VAR_POP({0})",
+            // DuckDB's CORR is NaN where a side has no variance; itq's is null.
+            (Corr, DuckDb) => "NULLIF(CORR({0}, {1}), CAST('NaN' AS DOUBLE))",
+            (Corr, _) => "CORR({0}, {1})",
+            (Covar, _) => "COVAR_SAMP({0}, {1})",
+            (Quantile, Postgres | Ansi) => "PERCENTILE_CONT({1}) WITHIN GROUP (ORDER BY {0})",
+            (Quantile, DuckDb) => "QUANTILE_CONT({0}, {1})",
+            (Quantile, Spark) => "PERCENTILE({0}, {1})",
+            (Quantile, Sqlite | Trino) => return None,
             (Length, Postgres | Ansi) => "CHAR_LENGTH({0})",
             (Length, _) => "LENGTH({0})",
         })
@@ -194,6 +207,20 @@ pub(super) enum Template {
     Median,
     /// `length(text)` in characters.
     Length,
+    /// The `stddev` aggregate (sample).
+    Stddev,
+    /// The `stddev_pop` aggregate.
+    StddevPop,
+    /// The `variance` aggregate (sample).
+    Variance,
+    /// The `var_pop` aggregate.
+    VarPop,
+    /// The `quantile` aggregate: `{0}` the values, `{1}` the fraction.
+    Quantile,
+    /// The `corr` aggregate.
+    Corr,
+    /// The `covar` aggregate (sample).
+    Covar,
 }
 
 impl Template {
@@ -208,6 +235,13 @@ impl Template {
             Template::AddDays | Template::SubDays => "adding days to a date",
             Template::Median => "`median`",
             Template::Length => "`length(...)`",
+            Template::Stddev => "`stddev`",
+            Template::StddevPop => "`stddev_pop`",
+            Template::Variance => "`variance`",
+            Template::VarPop => "`var_pop`",
+            Template::Quantile => "`quantile`",
+            Template::Corr => "`corr`",
+            Template::Covar => "`covar`",
         }
     }
 }
