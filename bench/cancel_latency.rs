@@ -60,14 +60,20 @@ fn main() {
             "window running_sum along id",
             "p derive running_sum(investment) as s along id count",
         ),
-        ("top 3 per province", "p top 3 by investment per province count"),
+        (
+            "top 3 per province",
+            "p top 3 by investment per province count",
+        ),
         ("distinct id, year", "p distinct id, year count"),
         ("load CSV", "load \"p.csv\" as p2"),
         ("save CSV", "save p to \"out.csv\" replace"),
         ("save Parquet", "save p to \"out.parquet\" replace"),
         ("print (CSV of every row)", "p"),
     ];
-    if cases.iter().any(|(name, _)| name.contains(&only) && name.starts_with("load")) {
+    if cases
+        .iter()
+        .any(|(name, _)| name.contains(&only) && name.starts_with("load"))
+    {
         run(&mut base.clone(), "save p to \"p.csv\"", &dir).expect("p.csv is written");
     }
     println!("{rows} rows, {trials} trials each; latency = cancel -> run returns");

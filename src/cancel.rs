@@ -95,7 +95,11 @@ impl<I: Iterator> Iterator for Checked<I> {
         self.left -= 1;
         if self.left == 0 {
             self.left = BATCH;
-            if self.handle.as_ref().is_some_and(InterruptHandle::is_cancelled) {
+            if self
+                .handle
+                .as_ref()
+                .is_some_and(InterruptHandle::is_cancelled)
+            {
                 return None;
             }
         }

@@ -276,8 +276,7 @@ impl Join<'_> {
         let lvalid = lcol.validity();
         let at_most_one = matches.iter().all(|m| m.len() <= 1);
         let every_left_row_once = at_most_one
-            && (self.keep_unmatched
-                || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
+            && (self.keep_unmatched || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
         // One output row per left row: handed over as one piece, no bigger than the left side.
         if every_left_row_once && lvalid.is_none() {
             // Each right column is first taken once per left dictionary entry,

@@ -65,11 +65,7 @@ fn under_steps(mut plan: &Plan) -> Option<(Vec<&Plan>, &Plan)> {
 }
 
 /// Runs `join` and hands each piece of its output, after `steps`, to `sink`.
-fn pieces(
-    join: &Plan,
-    steps: &[&Plan],
-    sink: &mut dyn FnMut(Table) -> Result<bool>,
-) -> Result<()> {
+fn pieces(join: &Plan, steps: &[&Plan], sink: &mut dyn FnMut(Table) -> Result<bool>) -> Result<()> {
     let Plan::Join {
         left,
         right,
@@ -117,7 +113,10 @@ fn concat(parts: Vec<Table>) -> Table {
         .map(|(i, f)| {
             let col = concat_columns(
                 f.ty,
-                parts.iter().map(|p| Column::clone(p.column_at(i))).collect(),
+                parts
+                    .iter()
+                    .map(|p| Column::clone(p.column_at(i)))
+                    .collect(),
             );
             (f.name, Arc::new(col))
         })

@@ -5,10 +5,10 @@
 //! row's value at the row's own position: the result keeps input order.
 
 use super::aggregate::group_ids;
-use crate::cancel;
 use super::expr::eval;
 use super::order::{self, Step};
 use super::sum::Sum;
+use crate::cancel;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{PExpr, PExprKind, PSortKey, PWindow, WindowFn};
 use crate::store::{Builder, Column, Data, Table, NULL_ROW};
