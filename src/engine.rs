@@ -3,12 +3,14 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::access::Folders;
+use crate::attach;
 use crate::cancel::{self, InterruptHandle};
 use crate::check::{CheckedStatement, Checker, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
 use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
+use crate::place;
 use crate::plan::Backend;
 use crate::plan::Plan;
 use crate::save;
@@ -17,7 +19,6 @@ use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
-use crate::{attach, place};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,6 +53,9 @@ pub enum Output {
         /// Notes on the file (it was empty; a column is text though mostly numbers).
         notes: Vec<String>,
     },
+    /// Something the statement's result should be read with, for standard
+    /// error (a join whose keys found no partner), after the result.
+    Note(String),
     /// `save` wrote a file.
     Saved {
         /// The path as written in the statement.
@@ -522,10 +526,15 @@ impl Engine {
             limits::with_limits(self.limits, || {
                 for statement in &script.statements {
                     let start = Instant::now();
+                    crate::notes::take();
                     let out = self
                         .statement(&statement.kind, source)
                         .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                    let notes = crate::notes::take();
                     emit(out, start.elapsed());
+                    for note in notes {
+                        emit(Output::Note(note), Duration::ZERO);
+                    }
                 }
                 Ok(())
             })
@@ -638,7 +647,14 @@ impl Engine {
                 let opened = self.folders.open_read(&file, &path, path_span)?;
                 let table = load::load_opened(opened, &file, &path, &options)
                     .map_err(|e| e.with_span(path_span))?;
-                self.define_loaded(&name, table, format!("loaded from {path}"))
+                let mut doc = format!("loaded from {path}");
+                for (column, unit) in &options.units {
+                    doc.push_str(&format!(
+                        "; `{column}` in billion yuan (converted from {})",
+                        unit.name
+                    ));
+                }
+                self.define_loaded(&name, table, doc)
             }
             CheckedStatement::Describe { name, span } => {
                 let described = self.describe(&name).map_err(|e| e.with_span(span))?;

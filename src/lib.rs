@@ -49,6 +49,8 @@ pub mod generate;
 mod help;
 pub mod limits;
 pub mod load;
+pub mod money;
+mod notes;
 pub mod place;
 pub mod plan;
 pub mod print;

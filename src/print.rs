@@ -70,7 +70,8 @@ impl Printer {
     }
 
     /// With `quiet`, leaves out the lines that only confirm what happened
-    /// (`loaded …`, `saved …`); notes and warnings are still printed.
+    /// (`loaded …`, `saved …`) and the notes on joins whose keys found no
+    /// partner; a load's notes and warnings are still printed.
     pub fn quiet(mut self, quiet: bool) -> Printer {
         self.quiet = quiet;
         self
@@ -143,6 +144,9 @@ pub fn notice(output: &Output, quiet: bool) -> Option<String> {
             }
             (!lines.is_empty()).then(|| lines.join("\n"))
         }
+        // A note on what a result means is not a confirmation, but it is
+        // advice a user who asked for quiet can do without.
+        Output::Note(text) if !quiet => Some(format!("note: {text}")),
         Output::Attached {
             name,
             database,

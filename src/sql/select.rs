@@ -373,6 +373,7 @@ impl Compiler {
                 right_keys,
                 keep_unmatched,
                 right_columns,
+                ..
             } => {
                 let l = self.plan(left)?;
                 let r = self.plan(right)?;

@@ -177,8 +177,10 @@ fn cases(script: &Script, dialect: Dialect) -> Vec<Case> {
             }),
             StatementKind::Load(_) => {
                 for s in &emitted {
+                    // The comment quotes the statement (which may hold
+                    // backquoted names) and ends with the table's name.
                     let name = s
-                        .split('`')
+                        .rsplit('`')
                         .nth(1)
                         .expect("a load's comment names its table");
                     let r: &Relation = native.catalog().relation(name).expect("loaded");
