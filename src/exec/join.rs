@@ -235,10 +235,8 @@ impl Join<'_> {
                         r = next[r as usize];
                     }
                 }
-                None if self.keep_unmatched => {
-                    if !out.push(l as u32, NULL_ROW)? {
-                        return Ok(());
-                    }
+                None if self.keep_unmatched && !out.push(l as u32, NULL_ROW)? => {
+                    return Ok(());
                 }
                 None => {}
             }

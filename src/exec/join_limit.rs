@@ -73,11 +73,13 @@ fn pieces(join: &Plan, steps: &[&Plan], sink: &mut dyn FnMut(Table) -> Result<bo
         right_keys,
         keep_unmatched,
         right_columns,
+        note,
     } = join
     else {
         unreachable!("under_steps ends at a join")
     };
     let (l, r) = (super::execute(left)?, super::execute(right)?);
+    super::unmatched::note(&l, &r, left_keys, right_keys, note)?;
     join_in_pieces(
         &l,
         &r,
