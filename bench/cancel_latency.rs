@@ -1,16 +1,19 @@
 //! How long a cancel takes to stop each long operation on 10 million rows:
-//! sort, group-by, join, load, save and printing a result. Each operation
-//! runs in an engine on its own thread; after a delay the main thread calls
-//! the engine's interrupt handle (what Ctrl-C at the prompt does) and
-//! measures the time until the run returns `query cancelled`.
+//! sort, join (build and probe), group-by with many groups, windows,
+//! `top ... per`, distinct, load, save to CSV and Parquet, and printing a
+//! result. Each operation runs in an engine on its own thread; after a
+//! delay the main thread calls the engine's interrupt handle (what Ctrl-C at
+//! the prompt does, and what an embedder calls) and measures the time until
+//! the run returns `query cancelled`.
 //!
 //! ```text
-//! cargo run --release --example cancel_latency [-- ROWS [TRIALS]]
+//! cargo run --release --example cancel_latency [-- ROWS [TRIALS [NAME]]]
 //! ```
 //!
-//! It prints one line per operation: the uncancelled time, then each trial's
-//! latency (cancel → return) and their median and maximum. Nothing is
-//! asserted: it is a measurement, run by hand (see docs/performance.md).
+//! It prints one line per operation (only those whose name contains NAME,
+//! if given): the uncancelled time, then each trial's latency (cancel →
+//! return) and their median and maximum. Nothing is asserted: it is a
+//! measurement, run by hand (see docs/performance.md).
 
 use itq::{Engine, ErrorKind, Output, Source};
 use std::sync::mpsc;
@@ -20,6 +23,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let rows: usize = args.next().map_or(10_000_000, |a| a.parse().expect("ROWS"));
     let trials: usize = args.next().map_or(5, |a| a.parse().expect("TRIALS"));
+    let only = args.next().unwrap_or_default();
     let dir = std::env::temp_dir().join(format!("itq-cancel-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let mut base = Engine::new().expect("the engine starts");
@@ -29,8 +33,6 @@ fn main() {
         itq::generate::projects_table(rows, itq::generate::DEFAULT_SEED),
         None,
     );
-    let csv = dir.join("p.csv");
-    run(&mut base.clone(), "save p to \"p.csv\"", &dir).expect("p.csv is written");
     let million = rows.min(1_000_000);
     let setup = format!("let m = p limit {million}");
     run(&mut base, &setup, &dir).expect("the join input");
@@ -40,13 +42,42 @@ fn main() {
             "group-by (one group per row)",
             "p count, sum investment by id count",
         ),
+        (
+            "group-by (two keys, many groups)",
+            "p count by id, year count",
+        ),
         ("join 1M x 1M on id", "m join m on id count"),
-        ("load", "load \"p.csv\" as p2"),
-        ("save", "save p to \"out.csv\" replace"),
+        ("join 10M x 10M on id", "p join p on id count"),
+        (
+            "join 10M x 1M on province",
+            "p join (m select province as pr, sector as s2) on province = pr limit 10",
+        ),
+        (
+            "window rank per province",
+            "p derive rank() as r per province along investment desc count",
+        ),
+        (
+            "window running_sum along id",
+            "p derive running_sum(investment) as s along id count",
+        ),
+        (
+            "top 3 per province",
+            "p top 3 by investment per province count",
+        ),
+        ("distinct id, year", "p distinct id, year count"),
+        ("load CSV", "load \"p.csv\" as p2"),
+        ("save CSV", "save p to \"out.csv\" replace"),
+        ("save Parquet", "save p to \"out.parquet\" replace"),
         ("print (CSV of every row)", "p"),
     ];
+    if cases
+        .iter()
+        .any(|(name, _)| name.contains(&only) && name.starts_with("load"))
+    {
+        run(&mut base.clone(), "save p to \"p.csv\"", &dir).expect("p.csv is written");
+    }
     println!("{rows} rows, {trials} trials each; latency = cancel -> run returns");
-    for (name, text) in cases {
+    for (name, text) in cases.iter().filter(|(name, _)| name.contains(&only)) {
         let full = timed(&mut base.clone(), text, &dir);
         let mut latencies = Vec::new();
         for t in 0..trials {
@@ -59,14 +90,13 @@ fn main() {
         latencies.sort();
         let ms = |d: &Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
         println!(
-            "{name:<30} full {:>7} ms | trials {:<28} | median {:>4} ms | max {:>4} ms",
+            "{name:<34} full {:>7} ms | trials {:<28} | p50 {:>4} ms | max {:>4} ms",
             ms(&full),
             latencies.iter().map(ms).collect::<Vec<_>>().join(", "),
             latencies.get(latencies.len() / 2).map_or("-".into(), ms),
             latencies.last().map_or("-".into(), ms),
         );
     }
-    let _ = std::fs::remove_file(csv);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -68,6 +68,49 @@ pub fn check() -> Result<()> {
     CURRENT.with(|c| c.borrow().as_ref().map_or(Ok(()), InterruptHandle::check))
 }
 
+/// `iter`, ending early once the query running on this thread is cancelled
+/// (looked at every [`BATCH`] items, so a loop over it costs one counter).
+/// Whoever loops over it must call [`check`] afterwards, which turns the
+/// early end into the "query cancelled" error before a short result escapes.
+pub(crate) fn checked<I: Iterator>(iter: I) -> Checked<I> {
+    Checked {
+        iter,
+        handle: current(),
+        left: BATCH,
+    }
+}
+
+/// The iterator [`checked`] returns.
+pub(crate) struct Checked<I> {
+    iter: I,
+    handle: Option<InterruptHandle>,
+    left: usize,
+}
+
+impl<I: Iterator> Iterator for Checked<I> {
+    type Item = I::Item;
+
+    #[inline]
+    fn next(&mut self) -> Option<I::Item> {
+        self.left -= 1;
+        if self.left == 0 {
+            self.left = BATCH;
+            if self
+                .handle
+                .as_ref()
+                .is_some_and(InterruptHandle::is_cancelled)
+            {
+                return None;
+            }
+        }
+        self.iter.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.iter.size_hint().1)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -91,6 +134,9 @@ pub(crate) mod tests {
             let e = check().unwrap_err();
             assert_eq!(e.kind(), &ErrorKind::Cancelled);
         });
+        // A loop over `checked` ends early; the check after it says why.
+        let walked = with_handle(&h, || checked(0..10 * BATCH).count());
+        assert_eq!(walked, BATCH - 1);
         // Outside the run, nothing is cancelled.
         assert!(check().is_ok());
         h.reset();

@@ -9,7 +9,7 @@ mod common;
 use common::command as itq;
 
 #[test]
-fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space() {
+fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space_and_a_limit_after_it_is_not() {
     let dir = tempfile::tempdir().unwrap();
     let made = itq()
         .current_dir(dir.path())
@@ -47,6 +47,90 @@ fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space() {
          --> <query>:1:1\n  |\n1 | p join p on province count\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
          = help: add a condition, or join on more keys\n"
     );
+
+    // A limit right after the exploding join (with steps that work row by
+    // row between) reads the join in pieces and stops: the first rows, in
+    // the same 4 GiB, that the whole join would have begun with.
+    let capped = |query: &str| {
+        let o = Command::new("prlimit")
+            .current_dir(dir.path())
+            .arg("--as=4294967296")
+            .arg(env!("CARGO_BIN_EXE_itq"))
+            .args([
+                "--quiet",
+                "--format",
+                "csv",
+                "-c",
+                "load \"p.csv\" as p",
+                "-c",
+            ])
+            .arg(query)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{query}: {stderr}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let first = capped("p join (p select province as pr, id as id2) on province = pr limit 3");
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines.len(), 4, "{first}");
+    assert!(lines[0].ends_with(",pr,id2"), "{first}");
+    // Row 1's province matches row 1 first: the right side's order.
+    assert!(
+        lines[1].starts_with("1,") && lines[1].ends_with(",1"),
+        "{first}"
+    );
+    let filtered = capped(
+        "p join (p select province as pr, id as id2) on province = pr \
+         where id2 > 99998 derive id + id2 as both select id, id2, both limit 2",
+    );
+    let lines: Vec<&str> = filtered.lines().collect();
+    assert_eq!(lines.len(), 3, "{filtered}");
+    for l in &lines[1..] {
+        let v: Vec<i64> = l.split(',').map(|x| x.parse().unwrap()).collect();
+        assert!(v[1] > 99998 && v[2] == v[0] + v[1], "{filtered}");
+    }
+}
+
+#[test]
+fn a_limit_after_a_join_gives_the_rows_the_whole_join_starts_with() {
+    let mut e = Engine::new().unwrap();
+    for (limited, whole) in [
+        (
+            "projects join provinces on province = name limit 7",
+            "projects join provinces on province = name",
+        ),
+        (
+            "projects join (projects select province as p2, company as c2) on province = p2 \
+             where c2 != company select company, c2, investment limit 5",
+            "projects join (projects select province as p2, company as c2) on province = p2 \
+             where c2 != company select company, c2, investment",
+        ),
+        (
+            "projects left join provinces on province = name top 4 by investment",
+            "projects left join provinces on province = name sort investment desc",
+        ),
+        (
+            "projects left join provinces on province = name sort company, investment limit 6",
+            "projects left join provinces on province = name sort company, investment",
+        ),
+    ] {
+        let a = e
+            .query(limited)
+            .unwrap_or_else(|err| panic!("{limited}: {err}"));
+        let b = e
+            .query(whole)
+            .unwrap_or_else(|err| panic!("{whole}: {err}"));
+        let n = a.num_rows();
+        assert!(n > 0, "{limited}");
+        let head = b.take(&(0..n as u32).collect::<Vec<_>>());
+        assert_eq!(
+            itq::render(&a, itq::Format::Csv),
+            itq::render(&head, itq::Format::Csv),
+            "{limited}"
+        );
+    }
 }
 
 #[test]

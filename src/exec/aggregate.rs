@@ -80,7 +80,7 @@ fn renumber(codes: &[u64], card: u64) -> Result<Groups> {
     let mut first_rows = Vec::new();
     if card <= (codes.len() as u64 * 4).max(1 << 16) {
         let mut table = vec![u32::MAX; card as usize];
-        for (row, &c) in codes.iter().enumerate() {
+        for (row, &c) in cancel::checked(codes.iter().enumerate()) {
             let slot = &mut table[c as usize];
             if *slot == u32::MAX {
                 *slot = first_rows.len() as u32;
@@ -101,6 +101,8 @@ fn renumber(codes: &[u64], card: u64) -> Result<Groups> {
             ids.push(id);
         }
     }
+    // The walk ends early when cancelled: no short list of ids goes further.
+    cancel::check()?;
     Ok(Groups { ids, first_rows })
 }
 

@@ -43,119 +43,326 @@ pub fn join(
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
 ) -> Result<Table> {
-    if let ([l], [r]) = (left_keys, right_keys) {
-        if let Some(t) = join_text(left, right, *l, *r, keep_unmatched, right_columns) {
-            return t;
-        }
-    }
-    if let ([l], [r]) = (left_keys, right_keys) {
-        // One key: hashed as it is, with no list allocated per row.
-        let (lc, rc) = (left.column_at(*l), right.column_at(*r));
-        return hashed(
-            left,
-            right,
-            |i| atom(lc, i),
-            |i| atom(rc, i),
-            keep_unmatched,
-            right_columns,
-        );
-    }
-    let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
-    let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
-    hashed(
+    let mut whole = None;
+    let sink = &mut |t| {
+        whole = Some(t);
+        Ok(true)
+    };
+    let join = Join {
         left,
         right,
-        |i| row_key(&lk, i),
-        |i| row_key(&rk, i),
-        keep_unmatched,
         right_columns,
-    )
+        keep_unmatched,
+    };
+    join.run(left_keys, right_keys, Rows::new(&join, None, sink))?;
+    Ok(whole.expect("a whole join hands over one table"))
+}
+
+/// Joins as [`join`] does, but hands the output to `sink` in pieces of
+/// about [`MORSEL`] rows, in output order, and stops as soon as the sink
+/// returns false; the budget applies to what the sink keeps, not to the
+/// whole join. `limit` and `top` after a join read it this way.
+pub fn join_in_pieces(
+    left: &Table,
+    right: &Table,
+    left_keys: &[usize],
+    right_keys: &[usize],
+    keep_unmatched: bool,
+    right_columns: &[(usize, String)],
+    sink: &mut dyn FnMut(Table) -> Result<bool>,
+) -> Result<()> {
+    let join = Join {
+        left,
+        right,
+        right_columns,
+        keep_unmatched,
+    };
+    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))
+}
+
+/// One join's inputs.
+struct Join<'a> {
+    left: &'a Table,
+    right: &'a Table,
+    right_columns: &'a [(usize, String)],
+    keep_unmatched: bool,
+}
+
+/// The output being built: pairs of left and right rows, handed to the
+/// sink as a table every `piece` rows (or once, at the end, for a whole join).
+struct Rows<'a, 's> {
+    join: &'a Join<'a>,
+    li: Vec<u32>,
+    ri: Vec<u32>,
+    piece: Option<usize>,
+    sink: &'s mut dyn FnMut(Table) -> Result<bool>,
+}
+
+impl<'a, 's> Rows<'a, 's> {
+    fn new(
+        join: &'a Join<'a>,
+        piece: Option<usize>,
+        sink: &'s mut dyn FnMut(Table) -> Result<bool>,
+    ) -> Self {
+        Rows {
+            join,
+            li: Vec::new(),
+            ri: Vec::new(),
+            piece,
+            sink,
+        }
+    }
+
+    /// Whether the whole output is built at once (and so checked against the budget).
+    fn whole(&self) -> bool {
+        self.piece.is_none()
+    }
+
+    /// Adds one output row; false once the sink wants no more.
+    #[inline]
+    fn push(&mut self, l: u32, r: u32) -> Result<bool> {
+        self.li.push(l);
+        self.ri.push(r);
+        match self.piece {
+            Some(p) if self.li.len() >= p => self.hand_over(),
+            _ => Ok(true),
+        }
+    }
+
+    /// Hands the rows so far to the sink as a table.
+    fn hand_over(&mut self) -> Result<bool> {
+        cancel::check()?;
+        let j = self.join;
+        let t = assemble(j.left.take(&self.li), j.right, &self.ri, j.right_columns);
+        self.li.clear();
+        self.ri.clear();
+        (self.sink)(t)
+    }
+
+    /// Hands over the rest (also when nothing is left: the sink always gets
+    /// at least one table, which carries the columns of an empty result).
+    fn finish(mut self) -> Result<()> {
+        self.hand_over().map(|_| ())
+    }
+}
+
+impl Join<'_> {
+    fn run(&self, left_keys: &[usize], right_keys: &[usize], out: Rows) -> Result<()> {
+        let (left, right) = (self.left, self.right);
+        if let ([l], [r]) = (left_keys, right_keys) {
+            if let (Data::Text(..), Data::Text(..)) =
+                (left.column_at(*l).data(), right.column_at(*r).data())
+            {
+                return self.text(*l, *r, out);
+            }
+            // One key: hashed as it is, with no list allocated per row.
+            let (lc, rc) = (left.column_at(*l), right.column_at(*r));
+            return self.hashed(|i| atom(lc, i), |i| atom(rc, i), out);
+        }
+        let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
+        let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
+        self.hashed(|i| row_key(&lk, i), |i| row_key(&rk, i), out)
+    }
+
+    /// A hash join on keys given by `lkey` and `rkey` (`None`: a null key,
+    /// which matches nothing). The right side is indexed by key, each key's
+    /// rows chained through one array, so the index holds no list per key.
+    fn hashed<K: std::hash::Hash + Eq>(
+        &self,
+        lkey: impl Fn(usize) -> Option<K>,
+        rkey: impl Fn(usize) -> Option<K>,
+        mut out: Rows,
+    ) -> Result<()> {
+        let (left, right) = (self.left, self.right);
+        let mut index: HashMap<K, Chain> = HashMap::new();
+        let mut next = vec![NULL_ROW; right.num_rows()];
+        for r in 0..right.num_rows() {
+            if r % BATCH == 0 {
+                cancel::check()?;
+            }
+            if let Some(k) = rkey(r) {
+                let r = r as u32;
+                index
+                    .entry(k)
+                    .and_modify(|c| {
+                        next[c.last as usize] = r;
+                        c.last = r;
+                        c.len += 1;
+                    })
+                    .or_insert(Chain {
+                        first: r,
+                        last: r,
+                        len: 1,
+                    });
+            }
+        }
+        let row_bytes = output_row_bytes(left, right, self.right_columns);
+        let most = if out.whole() {
+            rows_allowed(row_bytes)
+        } else {
+            u64::MAX
+        };
+        // Output rows since the last check: a key with many matches makes many rows.
+        let mut work = 0;
+        for l in 0..left.num_rows() {
+            work += 1;
+            if work >= BATCH {
+                work = 0;
+                cancel::check()?;
+            }
+            match lkey(l).and_then(|k| index.get(&k)) {
+                Some(chain) => {
+                    if (out.li.len() + chain.len as usize) as u64 > most {
+                        // Over the limit: count the whole output, to say how
+                        // big it would have been, without building it.
+                        let rest: u64 = (l..left.num_rows())
+                            .map(|l| match lkey(l).and_then(|k| index.get(&k)) {
+                                Some(c) => u64::from(c.len),
+                                None => u64::from(self.keep_unmatched),
+                            })
+                            .sum();
+                        return Err(too_big(out.li.len() as u64 + rest, row_bytes));
+                    }
+                    work += chain.len as usize;
+                    let mut r = chain.first;
+                    loop {
+                        if !out.push(l as u32, r)? {
+                            return Ok(());
+                        }
+                        if r == chain.last {
+                            break;
+                        }
+                        r = next[r as usize];
+                    }
+                }
+                None if self.keep_unmatched && !out.push(l as u32, NULL_ROW)? => {
+                    return Ok(());
+                }
+                None => {}
+            }
+        }
+        out.finish()
+    }
+
+    /// A join on one text column each side, through the dictionaries: each
+    /// distinct left string is looked up once, and rows map codes to right
+    /// rows. When every left row has at most one match (and unmatched rows
+    /// stay), the left columns are kept as they are, not gathered.
+    fn text(&self, lkey: usize, rkey: usize, mut out: Rows) -> Result<()> {
+        let (left, right, right_columns) = (self.left, self.right, self.right_columns);
+        let (lcol, rcol) = (left.column_at(lkey), right.column_at(rkey));
+        let (Data::Text(lcodes, ldict), Data::Text(rcodes, rdict)) = (lcol.data(), rcol.data())
+        else {
+            unreachable!("run() chose this for two text keys")
+        };
+        // Right rows for each right code, then for each left code.
+        let mut by_rcode: Vec<Vec<u32>> = vec![Vec::new(); rdict.len()];
+        for (r, &c) in rcodes.iter().enumerate() {
+            if rcol.is_valid(r) {
+                by_rcode[c as usize].push(r as u32);
+            }
+        }
+        let matches: Vec<&[u32]> = ldict
+            .values()
+            .iter()
+            .map(|s| {
+                rdict
+                    .lookup(s)
+                    .map_or(&[][..], |c| &by_rcode[c as usize][..])
+            })
+            .collect();
+        let lvalid = lcol.validity();
+        let at_most_one = matches.iter().all(|m| m.len() <= 1);
+        let every_left_row_once = at_most_one
+            && (self.keep_unmatched || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
+        // One output row per left row: handed over as one piece, no bigger than the left side.
+        if every_left_row_once && lvalid.is_none() {
+            // Each right column is first taken once per left dictionary entry,
+            // then by the left codes: no list of right rows per left row.
+            let first: Vec<u32> = matches
+                .iter()
+                .map(|m| m.first().copied().unwrap_or(NULL_ROW))
+                .collect();
+            let mut columns = left.named_columns();
+            for (i, name) in right_columns {
+                let by_code = right.column_at(*i).take(&first);
+                columns.push((name.clone(), Arc::new(by_code.take(lcodes))));
+            }
+            (out.sink)(Table::with_rows(columns, left.num_rows()))?;
+            return Ok(());
+        }
+        if every_left_row_once {
+            let first: Vec<u32> = matches
+                .iter()
+                .map(|m| m.first().copied().unwrap_or(NULL_ROW))
+                .collect();
+            let ri: Vec<u32> = lcodes
+                .par_iter()
+                .enumerate()
+                .with_min_len(MORSEL)
+                .map(|(i, &c)| {
+                    if lvalid.is_none_or(|v| v.get(i)) {
+                        first[c as usize]
+                    } else {
+                        NULL_ROW
+                    }
+                })
+                .collect();
+            (out.sink)(assemble(left.clone(), right, &ri, right_columns))?;
+            return Ok(());
+        }
+        let matches_of = |l: usize, c: u32| {
+            if lvalid.is_none_or(|v| v.get(l)) {
+                matches[c as usize]
+            } else {
+                &[]
+            }
+        };
+        if out.whole() {
+            // Count the output before building it: matches per left code, once per row.
+            let total: u64 = lcodes
+                .iter()
+                .enumerate()
+                .map(|(l, &c)| match matches_of(l, c).len() as u64 {
+                    0 => u64::from(self.keep_unmatched),
+                    m => m,
+                })
+                .sum();
+            let row_bytes = output_row_bytes(left, right, right_columns);
+            if total > rows_allowed(row_bytes) {
+                return Err(too_big(total, row_bytes));
+            }
+            out.li.reserve_exact(total as usize);
+            out.ri.reserve_exact(total as usize);
+        }
+        // Output rows since the last check: a code with many matches makes many rows.
+        let mut work = 0;
+        for (l, &c) in lcodes.iter().enumerate() {
+            let m = matches_of(l, c);
+            work += 1 + m.len();
+            if work >= BATCH {
+                work = 0;
+                cancel::check()?;
+            }
+            for &r in m {
+                if !out.push(l as u32, r)? {
+                    return Ok(());
+                }
+            }
+            if m.is_empty() && self.keep_unmatched && !out.push(l as u32, NULL_ROW)? {
+                return Ok(());
+            }
+        }
+        out.finish()
+    }
 }
 
 /// Right rows of one key: the first and last, and how many, chained in
-/// right-row order through [`hashed`]'s `next`.
+/// right-row order through [`Join::hashed`]'s `next`.
 struct Chain {
     first: u32,
     last: u32,
     len: u32,
-}
-
-/// A hash join on keys given by `lkey` and `rkey` (`None`: a null key,
-/// which matches nothing). The right side is indexed by key, each key's rows
-/// chained through one array, so the index holds no list per key.
-fn hashed<K: std::hash::Hash + Eq>(
-    left: &Table,
-    right: &Table,
-    lkey: impl Fn(usize) -> Option<K>,
-    rkey: impl Fn(usize) -> Option<K>,
-    keep_unmatched: bool,
-    right_columns: &[(usize, String)],
-) -> Result<Table> {
-    let mut index: HashMap<K, Chain> = HashMap::new();
-    let mut next = vec![NULL_ROW; right.num_rows()];
-    for r in 0..right.num_rows() {
-        if r % BATCH == 0 {
-            cancel::check()?;
-        }
-        if let Some(k) = rkey(r) {
-            let r = r as u32;
-            index
-                .entry(k)
-                .and_modify(|c| {
-                    next[c.last as usize] = r;
-                    c.last = r;
-                    c.len += 1;
-                })
-                .or_insert(Chain {
-                    first: r,
-                    last: r,
-                    len: 1,
-                });
-        }
-    }
-    let (mut li, mut ri) = (Vec::new(), Vec::new());
-    let row_bytes = output_row_bytes(left, right, right_columns);
-    let most = rows_allowed(row_bytes);
-    // Output rows since the last check: a key with many matches makes many rows.
-    let mut work = 0;
-    for l in 0..left.num_rows() {
-        work += 1;
-        if work >= BATCH {
-            work = 0;
-            cancel::check()?;
-        }
-        match lkey(l).and_then(|k| index.get(&k)) {
-            Some(chain) => {
-                if (li.len() + chain.len as usize) as u64 > most {
-                    // Over the limit: count the whole output, to say how big
-                    // it would have been, without building it.
-                    let rest: u64 = (l..left.num_rows())
-                        .map(|l| match lkey(l).and_then(|k| index.get(&k)) {
-                            Some(c) => u64::from(c.len),
-                            None => u64::from(keep_unmatched),
-                        })
-                        .sum();
-                    return Err(too_big(li.len() as u64 + rest, row_bytes));
-                }
-                work += chain.len as usize;
-                let mut r = chain.first;
-                loop {
-                    li.push(l as u32);
-                    ri.push(r);
-                    if r == chain.last {
-                        break;
-                    }
-                    r = next[r as usize];
-                }
-            }
-            None if keep_unmatched => {
-                li.push(l as u32);
-                ri.push(NULL_ROW);
-            }
-            None => {}
-        }
-    }
-    Ok(assemble(left.take(&li), right, &ri, right_columns))
 }
 
 /// Bytes one output row takes: its place in the two row lists, then one
@@ -206,121 +413,4 @@ fn assemble(left: Table, right: &Table, ri: &[u32], right_columns: &[(usize, Str
         columns.push((name.clone(), Arc::new(right.column_at(*i).take(ri))));
     }
     Table::with_rows(columns, rows)
-}
-
-/// A join on one text column each side, through the dictionaries: each
-/// distinct left string is looked up once, and rows map codes to right rows.
-/// When every left row has at most one match (and unmatched rows stay), the
-/// left columns are kept as they are, not gathered.
-fn join_text(
-    left: &Table,
-    right: &Table,
-    lkey: usize,
-    rkey: usize,
-    keep_unmatched: bool,
-    right_columns: &[(usize, String)],
-) -> Option<Result<Table>> {
-    let (lcol, rcol) = (left.column_at(lkey), right.column_at(rkey));
-    let (Data::Text(lcodes, ldict), Data::Text(rcodes, rdict)) = (lcol.data(), rcol.data()) else {
-        return None;
-    };
-    // Right rows for each right code, then for each left code.
-    let mut by_rcode: Vec<Vec<u32>> = vec![Vec::new(); rdict.len()];
-    for (r, &c) in rcodes.iter().enumerate() {
-        if rcol.is_valid(r) {
-            by_rcode[c as usize].push(r as u32);
-        }
-    }
-    let matches: Vec<&[u32]> = ldict
-        .values()
-        .iter()
-        .map(|s| {
-            rdict
-                .lookup(s)
-                .map_or(&[][..], |c| &by_rcode[c as usize][..])
-        })
-        .collect();
-    let lvalid = lcol.validity();
-    let at_most_one = matches.iter().all(|m| m.len() <= 1);
-    let every_left_row_once = at_most_one
-        && (keep_unmatched || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
-    if every_left_row_once && lvalid.is_none() {
-        // Each right column is first taken once per left dictionary entry,
-        // then by the left codes: no list of right rows per left row.
-        let first: Vec<u32> = matches
-            .iter()
-            .map(|m| m.first().copied().unwrap_or(NULL_ROW))
-            .collect();
-        let mut columns = left.named_columns();
-        for (i, name) in right_columns {
-            let by_code = right.column_at(*i).take(&first);
-            columns.push((name.clone(), Arc::new(by_code.take(lcodes))));
-        }
-        return Some(Ok(Table::with_rows(columns, left.num_rows())));
-    }
-    if every_left_row_once {
-        let first: Vec<u32> = matches
-            .iter()
-            .map(|m| m.first().copied().unwrap_or(NULL_ROW))
-            .collect();
-        let ri: Vec<u32> = lcodes
-            .par_iter()
-            .enumerate()
-            .with_min_len(MORSEL)
-            .map(|(i, &c)| {
-                if lvalid.is_none_or(|v| v.get(i)) {
-                    first[c as usize]
-                } else {
-                    NULL_ROW
-                }
-            })
-            .collect();
-        return Some(Ok(assemble(left.clone(), right, &ri, right_columns)));
-    }
-    // Count the output before building it: matches per left code, once per row.
-    let total: u64 = lcodes
-        .iter()
-        .enumerate()
-        .map(|(l, &c)| {
-            let m = if lvalid.is_none_or(|v| v.get(l)) {
-                matches[c as usize].len() as u64
-            } else {
-                0
-            };
-            if m == 0 {
-                u64::from(keep_unmatched)
-            } else {
-                m
-            }
-        })
-        .sum();
-    let row_bytes = output_row_bytes(left, right, right_columns);
-    if total > rows_allowed(row_bytes) {
-        return Some(Err(too_big(total, row_bytes)));
-    }
-    let (mut li, mut ri) = (
-        Vec::with_capacity(total as usize),
-        Vec::with_capacity(total as usize),
-    );
-    for (l, &c) in lcodes.iter().enumerate() {
-        if l % BATCH == 0 {
-            if let Err(e) = cancel::check() {
-                return Some(Err(e));
-            }
-        }
-        let m = if lvalid.is_none_or(|v| v.get(l)) {
-            matches[c as usize]
-        } else {
-            &[]
-        };
-        for &r in m {
-            li.push(l as u32);
-            ri.push(r);
-        }
-        if m.is_empty() && keep_unmatched {
-            li.push(l as u32);
-            ri.push(NULL_ROW);
-        }
-    }
-    Some(Ok(assemble(left.take(&li), right, &ri, right_columns)))
 }

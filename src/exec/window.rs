@@ -5,10 +5,10 @@
 //! row's value at the row's own position: the result keeps input order.
 
 use super::aggregate::group_ids;
-use super::cancel;
 use super::expr::eval;
 use super::partition::{self, Step};
 use super::sum::Sum;
+use crate::cancel;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{PExpr, PSortKey, PWindow, WindowFn};
 use crate::store::{Builder, Column, Data, Table, NULL_ROW};
@@ -103,6 +103,8 @@ pub fn window(
             .map(|e| Ok::<_, Error>(eval(e, input)?.into_column(e.ty, rows)))
             .transpose()?;
         let col = compute(w, arg.as_deref(), &order, &steps, &ids, rows)?;
+        // The walks end early when cancelled: no short column goes further.
+        cancel::check()?;
         out.push((format!("\u{0}window{k}"), Arc::new(col)));
     }
     Ok(Table::with_rows(out, rows))
@@ -190,7 +192,7 @@ fn compute(
     match w.func {
         WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank => {
             let (mut pos, mut rank, mut dense) = (0i64, 0i64, 0i64);
-            for (&r, &s) in order.iter().zip(steps) {
+            for (&r, &s) in cancel::checked(order.iter().zip(steps)) {
                 match s {
                     Step::Group => (pos, rank, dense) = (1, 1, 1),
                     Step::Later => {
@@ -226,7 +228,7 @@ fn compute(
             }
             ends
         };
-        for (i, &r) in order.iter().enumerate() {
+        for (i, &r) in cancel::checked(order.iter().enumerate()) {
             let j = if back {
                 i.checked_sub(k).filter(|&j| j >= starts[i])
             } else {
@@ -260,7 +262,7 @@ fn compute(
                     Num::Int(x) => x[i] as f64,
                     Num::Dec(x) => x[i],
                 };
-                let out = (0..rows)
+                let out = cancel::checked(0..rows)
                     .map(|r| {
                         pair(r).and_then(|p| {
                             let before = get(p);
@@ -273,7 +275,7 @@ fn compute(
             match v {
                 Num::Int(x) => {
                     let mut out = Vec::with_capacity(rows);
-                    for r in 0..rows {
+                    for r in cancel::checked(0..rows) {
                         out.push(match pair(r) {
                             Some(p) => {
                                 Some(x[r].checked_sub(x[p]).ok_or_else(|| overflow("change"))?)
@@ -284,7 +286,9 @@ fn compute(
                     Ok(ints(out))
                 }
                 Num::Dec(x) => Ok(decimals(
-                    (0..rows).map(|r| pair(r).map(|p| x[r] - x[p])).collect(),
+                    cancel::checked(0..rows)
+                        .map(|r| pair(r).map(|p| x[r] - x[p]))
+                        .collect(),
                 )),
             }
         }
@@ -296,7 +300,7 @@ fn compute(
                 Num::Int(x) => {
                     let mut out = vec![None; rows];
                     let mut sum: Option<i64> = None;
-                    for (&r, &s) in order.iter().zip(steps) {
+                    for (&r, &s) in cancel::checked(order.iter().zip(steps)) {
                         if s == Step::Group {
                             sum = None;
                         }
@@ -312,7 +316,7 @@ fn compute(
                 Num::Dec(x) => {
                     let mut out = vec![None; rows];
                     let mut sum: Option<Sum> = None;
-                    for (&r, &s) in order.iter().zip(steps) {
+                    for (&r, &s) in cancel::checked(order.iter().zip(steps)) {
                         if s == Step::Group {
                             sum = None;
                         }
@@ -336,14 +340,14 @@ fn compute(
             };
             let groups = ids.iter().max().map_or(0, |&g| g as usize + 1);
             let mut sums = vec![Sum::default(); groups];
-            for (i, &g) in ids.iter().enumerate() {
+            for (i, &g) in cancel::checked(ids.iter().enumerate()) {
                 if arg.is_valid(i) {
                     sums[g as usize].add(get(i));
                 }
             }
             let totals: Vec<f64> = sums.into_iter().map(Sum::value).collect();
             Ok(decimals(
-                (0..rows)
+                cancel::checked(0..rows)
                     .map(|r| {
                         let t = totals[ids[r] as usize];
                         (arg.is_valid(r) && t != 0.0).then(|| get(r) / t)

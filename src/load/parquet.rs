@@ -217,6 +217,9 @@ fn append(acc: &mut Acc, array: &dyn Array) {
     }
 }
 
+/// Rows handed to the Parquet writer at a time.
+const WRITE_SLICE: usize = 1 << 16;
+
 /// A table as a Parquet file's bytes (snappy-compressed, text as dictionaries).
 pub(crate) fn parquet_bytes(table: &Table, shown: &str) -> Result<Vec<u8>> {
     let fail = |message: String| {
@@ -258,6 +261,7 @@ pub(crate) fn parquet_bytes(table: &Table, shown: &str) -> Result<Vec<u8>> {
         };
         fields.push(Field::new(&field.name, array.data_type().clone(), true));
         arrays.push(array);
+        crate::cancel::check()?;
     }
     let schema = Arc::new(Schema::new(fields));
     let batch = if arrays.is_empty() {
@@ -271,7 +275,20 @@ pub(crate) fn parquet_bytes(table: &Table, shown: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut writer =
         ArrowWriter::try_new(&mut out, schema, Some(props)).map_err(|e| fail(e.to_string()))?;
-    writer.write(&batch).map_err(|e| fail(e.to_string()))?;
+    // Written in slices (the row groups come out the same), so a cancel is
+    // noticed between them.
+    let mut at = 0;
+    loop {
+        crate::cancel::check()?;
+        let len = (batch.num_rows() - at).min(WRITE_SLICE);
+        writer
+            .write(&batch.slice(at, len))
+            .map_err(|e| fail(e.to_string()))?;
+        at += len;
+        if at == batch.num_rows() {
+            break;
+        }
+    }
     writer.close().map_err(|e| fail(e.to_string()))?;
     Ok(out)
 }

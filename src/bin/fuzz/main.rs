@@ -1,8 +1,9 @@
 //! `fuzz`: grammar-aware fuzzing of the itq library (docs/fuzzing.md).
 //!
 //! ```text
-//! fuzz [--seed S] [--minutes M | --inputs N] [--start I]   run, report, exit 1 on a finding
-//! fuzz --show INDEX [--seed S]                             print one input
+//! fuzz [--seed S] [--minutes M | --inputs N] [--start I] [--jobs J]
+//!                                      run, report, exit 1 on a finding
+//! fuzz --show INDEX [--seed S]         print one input
 //! ```
 //!
 //! The supervisor runs a worker process (this program with `--worker`) that
@@ -10,7 +11,9 @@
 //! oracles (src/bin/fuzz/oracle.rs). The worker announces each input before
 //! it starts, so when it dies (a stack overflow, an abort, a hang past the
 //! watchdog) the supervisor knows which input did it, records it, and starts
-//! a new worker at the next input.
+//! a new worker at the next input. With `--jobs J`, J workers run at once,
+//! each on its own blocks of [`BLOCK`] inputs (block `b` goes to worker
+//! `b % J`), so together they check the same inputs one worker would.
 
 mod gen;
 mod oracle;
@@ -24,6 +27,34 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// How long a worker may go without starting a new input before it is killed.
 const STALL: Duration = Duration::from_secs(60);
 
+/// With several jobs, each worker takes every `jobs`th block of this many inputs.
+pub const BLOCK: u64 = 4096;
+
+/// Which inputs one worker checks: block `b` is its own when `b % jobs == job`.
+#[derive(Debug, Clone, Copy)]
+pub struct Share {
+    /// How many workers share the inputs.
+    pub jobs: u64,
+    /// Which of them this one is.
+    pub job: u64,
+}
+
+impl Share {
+    /// The first input at or after `i` that is this worker's.
+    pub fn next_own(&self, i: u64) -> u64 {
+        if self.jobs <= 1 {
+            return i;
+        }
+        let block = i / BLOCK;
+        let ahead = (self.job + self.jobs - block % self.jobs) % self.jobs;
+        if ahead == 0 {
+            i
+        } else {
+            (block + ahead) * BLOCK
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Args {
     seed: Option<u64>,
@@ -35,10 +66,15 @@ struct Args {
     scratch: Option<PathBuf>,
     end: Option<u64>,
     deadline_ms: Option<u64>,
+    jobs: u64,
+    job: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args::default();
+    let mut args = Args {
+        jobs: 1,
+        ..Args::default()
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
@@ -62,12 +98,19 @@ fn parse_args() -> Result<Args, String> {
             "--worker" => args.worker = true,
             "--scratch" => args.scratch = Some(PathBuf::from(value("--scratch")?)),
             "--end" => args.end = Some(number(value("--end")?, "--end")?),
+            "--jobs" => {
+                args.jobs = number(value("--jobs")?, "--jobs")?;
+                if args.jobs == 0 {
+                    return Err("--jobs takes 1 or more".into());
+                }
+            }
+            "--job" => args.job = number(value("--job")?, "--job")?,
             "--deadline-ms" => {
                 args.deadline_ms = Some(number(value("--deadline-ms")?, "--deadline-ms")?)
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: fuzz [--seed S] [--minutes M | --inputs N] [--start I]\n       fuzz --show INDEX [--seed S]\nsee docs/fuzzing.md"
+                    "usage: fuzz [--seed S] [--minutes M | --inputs N] [--start I] [--jobs J]\n       fuzz --show INDEX [--seed S]\nsee docs/fuzzing.md"
                 );
                 std::process::exit(0);
             }
@@ -108,6 +151,10 @@ fn main() -> ExitCode {
             args.start,
             args.end.unwrap_or(u64::MAX),
             args.deadline_ms.unwrap_or(u64::MAX),
+            Share {
+                jobs: args.jobs,
+                job: args.job,
+            },
             &scratch,
         );
     }
@@ -135,7 +182,7 @@ fn supervise(args: &Args, seed: u64) -> ExitCode {
         u64::MAX
     };
     eprintln!(
-        "fuzz: seed {seed}, inputs {}..{}{}",
+        "fuzz: seed {seed}, inputs {}..{}{}{}",
         args.start,
         if end == u64::MAX {
             "".to_string()
@@ -146,30 +193,75 @@ fn supervise(args: &Args, seed: u64) -> ExitCode {
             format!(", for at most {minutes} minutes")
         } else {
             String::new()
+        },
+        if args.jobs > 1 {
+            format!(", {} jobs", args.jobs)
+        } else {
+            String::new()
         }
     );
     let dir = std::env::temp_dir().join(format!("itq-fuzz-{}-{}", std::process::id(), now_ms()));
-    let scratch = dir.join("scratch");
-    if let Err(e) = oracle::make_scratch(&scratch, &dir.join("outside")) {
-        eprintln!(
-            "error: cannot make the scratch folder {}: {e}",
-            dir.display()
-        );
-        return ExitCode::FAILURE;
+    // One scratch folder per job: one job's saves never meet another's.
+    let scratches: Vec<PathBuf> = (0..args.jobs)
+        .map(|j| dir.join(format!("scratch-{j}")))
+        .collect();
+    for scratch in &scratches {
+        if let Err(e) = oracle::make_scratch(scratch, &dir.join("outside")) {
+            eprintln!(
+                "error: cannot make the scratch folder {}: {e}",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
     }
-    let code = supervise_in(args, seed, end, deadline, &scratch);
+    let started = Instant::now();
+    let runs: Vec<(oracle::Stats, Vec<Finding>, u64)> = std::thread::scope(|s| {
+        let handles: Vec<_> = scratches
+            .iter()
+            .enumerate()
+            .map(|(j, scratch)| {
+                let share = Share {
+                    jobs: args.jobs,
+                    job: j as u64,
+                };
+                s.spawn(move || supervise_share(args.start, seed, end, deadline, share, scratch))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a supervising thread does not panic"))
+            .collect()
+    });
     let _ = std::fs::remove_dir_all(&dir);
-    code
+    let mut totals = oracle::Stats::default();
+    let mut findings = Vec::new();
+    let mut restarts = 0;
+    for (stats, found, restarted) in runs {
+        totals.add(&stats);
+        findings.extend(found);
+        restarts += restarted;
+    }
+    findings.sort_by_key(|f| f.index);
+    report(seed, started, &totals, &findings, restarts)
 }
 
-fn supervise_in(args: &Args, seed: u64, end: u64, deadline: u64, scratch: &Path) -> ExitCode {
-    let started = Instant::now();
-    let mut next = args.start;
+/// Runs workers over one share of the inputs until the end or the deadline,
+/// a new one after each that dies. Returns the counts, the findings and the
+/// number of restarts.
+fn supervise_share(
+    start: u64,
+    seed: u64,
+    end: u64,
+    deadline: u64,
+    share: Share,
+    scratch: &Path,
+) -> (oracle::Stats, Vec<Finding>, u64) {
+    let mut next = share.next_own(start);
     let mut findings: Vec<Finding> = Vec::new();
     let mut totals = oracle::Stats::default();
     let mut restarts = 0;
     while next < end && now_ms() < deadline {
-        let run = run_worker(seed, next, end, deadline, scratch);
+        let run = run_worker(seed, next, end, deadline, share, scratch);
         totals.add(&run.stats);
         findings.extend(run.findings);
         match run.died {
@@ -177,10 +269,20 @@ fn supervise_in(args: &Args, seed: u64, end: u64, deadline: u64, scratch: &Path)
             Some((index, why)) => {
                 restarts += 1;
                 findings.push(Finding { index, what: why });
-                next = index + 1;
+                next = share.next_own(index + 1);
             }
         }
     }
+    (totals, findings, restarts)
+}
+
+fn report(
+    seed: u64,
+    started: Instant,
+    totals: &oracle::Stats,
+    findings: &[Finding],
+    restarts: u64,
+) -> ExitCode {
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "fuzz: {} inputs in {secs:.1} s ({:.0}/s), {restarts} worker restarts",
@@ -193,7 +295,7 @@ fn supervise_in(args: &Args, seed: u64, end: u64, deadline: u64, scratch: &Path)
         ExitCode::SUCCESS
     } else {
         eprintln!("fuzz: {} findings:", findings.len());
-        for f in &findings {
+        for f in findings {
             eprintln!(
                 "  input {} (show it with `fuzz --seed {seed} --show {}`): {}",
                 f.index, f.index, f.what
@@ -210,7 +312,14 @@ struct WorkerRun {
     died: Option<(u64, String)>,
 }
 
-fn run_worker(seed: u64, start: u64, end: u64, deadline: u64, scratch: &Path) -> WorkerRun {
+fn run_worker(
+    seed: u64,
+    start: u64,
+    end: u64,
+    deadline: u64,
+    share: Share,
+    scratch: &Path,
+) -> WorkerRun {
     let exe = std::env::current_exe().expect("the running program has a path");
     let mut cmd = if Path::new("/usr/bin/prlimit").exists() {
         // An address-space cap turns a runaway allocation into an abort of
@@ -224,6 +333,8 @@ fn run_worker(seed: u64, start: u64, end: u64, deadline: u64, scratch: &Path) ->
     cmd.args(["--worker", "--seed", &seed.to_string()])
         .args(["--start", &start.to_string(), "--end", &end.to_string()])
         .args(["--deadline-ms", &deadline.to_string()])
+        .args(["--jobs", &share.jobs.to_string()])
+        .args(["--job", &share.job.to_string()])
         .arg("--scratch")
         .arg(scratch)
         .stdout(Stdio::piped())
@@ -283,7 +394,11 @@ fn run_worker(seed: u64, start: u64, end: u64, deadline: u64, scratch: &Path) ->
                     eprintln!("fuzz: slow input {rest}");
                 } else if let Some(rest) = line.strip_prefix("= ") {
                     stats = oracle::Stats::parse(rest);
-                    eprintln!("fuzz: {}", stats.progress());
+                    if share.jobs > 1 {
+                        eprintln!("fuzz: job {}: {}", share.job, stats.progress());
+                    } else {
+                        eprintln!("fuzz: {}", stats.progress());
+                    }
                 } else if line == "done" {
                     finished = true;
                 }

@@ -33,11 +33,20 @@ pub struct Stats {
     /// Inputs checked.
     pub inputs: u64,
     counts: BTreeMap<String, u64>,
+    /// Microseconds spent in each oracle.
+    micros: BTreeMap<String, u64>,
 }
 
 impl Stats {
     fn bump(&mut self, what: &str) {
         *self.counts.entry(what.to_string()).or_default() += 1;
+    }
+
+    /// Adds the milliseconds since `since` to the time counter `what`
+    /// (`ms_parse`, `ms_run`...), which the report lists with the counts.
+    fn time(&mut self, what: &str, since: Instant) {
+        let us = since.elapsed().as_micros() as u64;
+        *self.micros.entry(what.to_string()).or_default() += us;
     }
 
     /// Adds `other` in.
@@ -46,12 +55,18 @@ impl Stats {
         for (k, v) in &other.counts {
             *self.counts.entry(k.clone()).or_default() += v;
         }
+        for (k, v) in &other.micros {
+            *self.micros.entry(k.clone()).or_default() += v;
+        }
     }
 
     fn line(&self) -> String {
         let mut s = format!("inputs={}", self.inputs);
         for (k, v) in &self.counts {
             s.push_str(&format!(" {k}={v}"));
+        }
+        for (k, v) in &self.micros {
+            s.push_str(&format!(" us_{k}={v}"));
         }
         s
     }
@@ -64,6 +79,8 @@ impl Stats {
                 let v = v.parse().unwrap_or(0);
                 if k == "inputs" {
                     stats.inputs = v;
+                } else if let Some(k) = k.strip_prefix("us_") {
+                    stats.micros.insert(k.to_string(), v);
                 } else {
                     stats.counts.insert(k.to_string(), v);
                 }
@@ -79,7 +96,16 @@ impl Stats {
 
     /// The counts, for the final report.
     pub fn summary(&self) -> String {
-        self.line().replace(' ', ", ")
+        let mut s = format!("inputs={}", self.inputs);
+        for (k, v) in &self.counts {
+            s.push_str(&format!(", {k}={v}"));
+        }
+        let total: u64 = self.micros.values().sum::<u64>().max(1);
+        s.push_str("\nfuzz: time per oracle:");
+        for (k, v) in &self.micros {
+            s.push_str(&format!(" {k} {:.0}%", 100.0 * *v as f64 / total as f64));
+        }
+        s
     }
 }
 
@@ -182,6 +208,7 @@ pub fn worker(
     start: u64,
     end: u64,
     deadline_ms: u64,
+    share: crate::Share,
     scratch: &Path,
 ) -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -205,7 +232,7 @@ pub fn worker(
     // The CLI's main thread has 8 MiB; so does the worker.
     let handle = std::thread::Builder::new()
         .stack_size(8 * 1024 * 1024)
-        .spawn(move || work(seed, start, end, deadline_ms, &scratch))
+        .spawn(move || work(seed, start, end, deadline_ms, share, &scratch))
         .expect("a worker thread starts");
     match handle.join() {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -225,7 +252,7 @@ impl Out {
     }
 }
 
-fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) {
+fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, share: crate::Share, scratch: &Path) {
     let mut out = Out {
         stdout: std::io::stdout(),
     };
@@ -264,11 +291,20 @@ fn work(seed: u64, start: u64, end: u64, deadline_ms: u64, scratch: &Path) {
     let mut last_report = Instant::now();
     let mut index = start;
     while index < end && crate::now_ms() < deadline_ms {
+        let own = share.next_own(index);
+        if own != index {
+            // Another worker's block: skip to this one's next.
+            index = own;
+            engine = base.clone();
+            continue;
+        }
         if (index - start).is_multiple_of(RECLONE) {
             engine = base.clone();
         }
         out.line(&format!("> {index}"));
+        let t0 = Instant::now();
         let text = gen::input(&cat, seed, index);
+        stats.time("generate", t0);
         let t0 = Instant::now();
         if let Ok(mut r) = running.lock() {
             *r = Some(index);
@@ -309,6 +345,7 @@ fn check(
     let mut failed = Vec::new();
     let mut r = gen::Rng::for_input(index, 0xC0FFEE);
     // 1. Parse.
+    let t = Instant::now();
     let parsed = match guarded(|| parse_script(text)) {
         Err(p) => {
             failed.push(format!("parse_script: {p}"));
@@ -329,7 +366,9 @@ fn check(
             Some(ast)
         }
     };
+    stats.time("parse", t);
     // 2. Format, re-parse, compare, format again.
+    let t = Instant::now();
     let mut formatted = None;
     if let Some(ast) = &parsed {
         match guarded(|| format_script(text)) {
@@ -370,7 +409,9 @@ fn check(
             },
         }
     }
+    stats.time("format", t);
     // 3. Same outputs before and after formatting, in fresh engines.
+    let t = Instant::now();
     if let Some(f) = &formatted {
         if !uses_files(text) && r.chance(25) {
             stats.bump("semantic_checks");
@@ -392,7 +433,9 @@ fn check(
             }
         }
     }
+    stats.time("same_results", t);
     // 4. The prompt's completion on a few prefixes.
+    let t = Instant::now();
     let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
     for _ in 0..2 {
         if cuts.is_empty() {
@@ -403,7 +446,9 @@ fn check(
             failed.push(format!("columns_of a prefix ({cut} bytes): {p}"));
         }
     }
+    stats.time("columns_of", t);
     // 5. Run, render every output, check every error.
+    let t = Instant::now();
     let mut outputs = Vec::new();
     let ran = guarded(|| engine.run(&Source::new("<fuzz>", text), |o| outputs.push(o)));
     match ran {
@@ -419,11 +464,14 @@ fn check(
             }
         }
     }
+    stats.time("run", t);
+    let t = Instant::now();
     for o in &outputs {
         if let Err(p) = guarded(|| render_all(o, &mut r)) {
             failed.push(format!("rendering an output: {p}"));
         }
     }
+    stats.time("render", t);
     failed
 }
 
