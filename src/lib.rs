@@ -41,6 +41,7 @@
 pub mod access;
 mod cancel;
 mod check;
+pub mod cite;
 mod engine;
 pub mod error;
 mod exec;
@@ -48,6 +49,7 @@ pub mod generate;
 mod help;
 pub mod limits;
 pub mod load;
+pub mod notes;
 pub mod plan;
 pub mod print;
 pub mod render;

@@ -70,7 +70,9 @@ impl Printer {
     }
 
     /// With `quiet`, leaves out the lines that only confirm what happened
-    /// (`loaded …`, `saved …`); notes and warnings are still printed.
+    /// (`loaded …`, `saved …`) and the notes on results (why a result is
+    /// empty, where figures are hedged); a load's notes on its file are
+    /// still printed.
     pub fn quiet(mut self, quiet: bool) -> Printer {
         self.quiet = quiet;
         self
@@ -86,6 +88,17 @@ impl Printer {
     /// callback, rendering stops with a "query cancelled" error on a cancel.
     pub fn print(&mut self, output: &Output) -> Result<Printed> {
         let text = match output {
+            Output::Legend(lines) => {
+                // Under the table it follows; CSV and JSON carry the ids in `sources`.
+                return Ok(match self.format {
+                    Format::Table | Format::Markdown => {
+                        Printed::Result(format!("{}\n", lines.join("\n")))
+                    }
+                    _ => Printed::Nothing,
+                });
+            }
+            Output::Notes(lines) if !self.quiet => return Ok(Printed::Notice(lines.join("\n"))),
+            Output::Notes(_) => return Ok(Printed::Nothing),
             Output::Table(t) => render_checked(t, self.format, &self.options)?,
             Output::Chart(t) => chart(t, &self.chart),
             other => return Ok(notice(other, self.quiet).map_or(Printed::Nothing, Printed::Notice)),

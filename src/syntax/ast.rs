@@ -227,6 +227,10 @@ pub enum ClauseKind {
     Distinct(Vec<Ident>),
     /// `chart`: show the result as a bar chart (the last clause of a shown query).
     Chart,
+    /// `cite`: add each result row's sources and a legend (ends a query).
+    Cite,
+    /// `why [N]`: show the fact rows behind result row N, or every row (ends a query).
+    Why(Option<u64>),
 }
 
 /// `EXPR [as NAME]` in select, derive and by.
