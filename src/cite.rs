@@ -26,7 +26,8 @@ pub struct FileBasis {
     pub label: String,
     /// What a row is counted in: "lines" (CSV, NDJSON), "rows" (a sheet) or "records" (JSON).
     pub unit: &'static str,
-    /// The number of the file's line (or sheet row, or record) that holds the first row.
+    /// Added to a row's number from 0 to give its line (or sheet row, or
+    /// record) in the file, from 1.
     pub first: u64,
 }
 
@@ -42,7 +43,12 @@ pub struct Lineage {
 impl Lineage {
     /// The lineage of the result `table`, whose columns from `width` on are
     /// lineage columns; returns the query's own columns and the lineage.
-    pub fn split(table: &Table, width: usize, origins: Vec<(Origin, Basis)>) -> (Table, Lineage) {
+    pub fn split(
+        table: &Table,
+        names: &[String],
+        origins: Vec<(Origin, Basis)>,
+    ) -> (Table, Lineage) {
+        let width = names.len();
         let lineage_cols = &table.columns()[width..];
         let rows = (0..table.num_rows())
             .map(|r| {
@@ -53,7 +59,13 @@ impl Lineage {
                 set
             })
             .collect();
-        let visible = table.named_columns().into_iter().take(width).collect();
+        let visible = table
+            .columns()
+            .iter()
+            .take(width)
+            .zip(names)
+            .map(|(c, n)| (n.clone(), Arc::clone(c)))
+            .collect();
         (
             Table::with_rows(visible, table.num_rows()),
             Lineage { rows, origins },
@@ -102,7 +114,7 @@ impl Lineage {
                     key: f.label.clone(),
                     ranges: ranges
                         .iter()
-                        .map(|&(a, b)| (a + f.first, b + f.first))
+                        .map(|&(a, b)| (a + f.first + 1, b + f.first + 1))
                         .collect(),
                     unit: f.unit,
                     more: 0,
@@ -190,7 +202,7 @@ impl Lineage {
                                 format!(
                                     "{} {}",
                                     f.unit.trim_end_matches('s'),
-                                    stored as u64 + f.first
+                                    stored as u64 + f.first + 1
                                 ),
                                 Some(f.label.clone()),
                             ),
@@ -277,7 +289,13 @@ impl std::fmt::Display for Citation {
                 }
             })
             .collect();
-        write!(f, " {} {}", self.unit, parts.join(", "))?;
+        let one = parts.len() == 1 && ranges[0].0 == ranges[0].1 && self.more == 0;
+        let unit = if one {
+            self.unit.trim_end_matches('s')
+        } else {
+            self.unit
+        };
+        write!(f, " {unit} {}", parts.join(", "))?;
         if self.more > 0 {
             write!(f, " and {} more", crate::value::format_count(self.more))?;
         }
@@ -351,6 +369,38 @@ fn quotes(evidence: &Table, relation: &str, key: &str) -> Vec<String> {
         })
         .map(|r| evidence.get(r, quote).to_string())
         .collect()
+}
+
+/// How the rows of a file loaded with `options` are cited: `shown` is the
+/// path as written. Row numbers assume one line (or sheet row) per record
+/// after the skipped lines and the header; a quoted field with line breaks
+/// inside shifts the lines after it.
+pub fn file_basis(shown: &str, path: &std::path::Path, options: &crate::load::LoadOptions) -> FileBasis {
+    use crate::load::{FileFormat, Sheet};
+    let format = options.format.or_else(|| FileFormat::from_path(path));
+    let above = options.skip as u64 + options.header.unwrap_or(1) as u64;
+    let (unit, first, sheet) = match format {
+        Some(FileFormat::Json) => ("records", 1, None),
+        Some(FileFormat::Ndjson) => ("lines", 1, None),
+        Some(FileFormat::Parquet) => ("rows", 1, None),
+        Some(FileFormat::Excel) => (
+            "rows",
+            above + 1,
+            options.sheet.as_ref().map(|s| match s {
+                Sheet::Name(n) => n.clone(),
+                Sheet::Number(k) => format!("sheet {k}"),
+            }),
+        ),
+        _ => ("lines", above + 1, None),
+    };
+    FileBasis {
+        label: match sheet {
+            Some(s) => format!("{shown}!{s}"),
+            None => shown.to_string(),
+        },
+        unit,
+        first: first - 1,
+    }
 }
 
 /// The basis of a relation of the catalog by its kind (files are known to the engine).

@@ -220,8 +220,10 @@ impl Engine {
     /// Reads a file into the relation `name` (replacing what the name held),
     /// as the host asks: the folders granted to itq text do not apply.
     pub fn load_file(&mut self, name: &str, path: &Path, options: &LoadOptions) -> Result<Output> {
-        let table = load::load_file(path, &path.display().to_string(), options)?;
-        Ok(self.define_loaded(name, table, format!("loaded from {}", path.display())))
+        let shown = path.display().to_string();
+        let table = load::load_file(path, &shown, options)?;
+        let basis = crate::cite::file_basis(&shown, path, options);
+        Ok(self.define_loaded(name, table, format!("loaded from {shown}"), Some(basis)))
     }
 
     /// Adds (or replaces) a relation from serde-serialisable records (structs
@@ -260,14 +262,25 @@ impl Engine {
         Ok(())
     }
 
-    fn define_loaded(&mut self, name: &str, loaded: load::Loaded, doc: String) -> Output {
+    fn define_loaded(
+        &mut self,
+        name: &str,
+        loaded: load::Loaded,
+        doc: String,
+        basis: Option<crate::cite::FileBasis>,
+    ) -> Output {
         let load::Loaded { table, notes } = loaded;
         let replaced = self.catalog.kind_of(name);
         let (rows, columns) = (table.num_rows(), table.num_columns());
+        let table = Arc::new(table);
+        if let Some(basis) = basis {
+            self.traces.prune();
+            self.traces.files.push((Arc::clone(&table), basis));
+        }
         self.catalog.set_relation(
             name,
             Relation {
-                table: Arc::new(table),
+                table,
                 doc: Some(doc),
                 kind: RelationKind::Loaded,
             },
@@ -605,7 +618,7 @@ impl Engine {
             let notes = crate::notes::empty_or_null(&query.plan, &table, &self.catalog, NATIVE)?;
             return Ok(self.shown(table, chart, Vec::new(), notes));
         }
-        let (table, lineage) = self.traced(&query.plan)?;
+        let (table, lineage) = self.traced(query)?;
         let mut notes = crate::notes::hedges(&table, &lineage, &hedged);
         notes.extend(crate::notes::empty_or_null(
             &query.plan,
@@ -659,8 +672,8 @@ impl Engine {
     }
 
     /// Runs `plan` traced: its result and the stored rows behind each row.
-    fn traced(&self, plan: &crate::plan::Plan) -> Result<(Table, crate::cite::Lineage)> {
-        let traced = crate::plan::lineage::trace(plan, &|s| self.view_of(s))?;
+    fn traced(&self, query: &crate::plan::CheckedQuery) -> Result<(Table, crate::cite::Lineage)> {
+        let traced = crate::plan::lineage::trace(&query.plan, &|s| self.view_of(s))?;
         let result = NATIVE.execute(&traced.plan)?;
         let origins = traced
             .origins
@@ -678,7 +691,9 @@ impl Engine {
                 (o, basis)
             })
             .collect();
-        Ok(crate::cite::Lineage::split(&result, traced.width, origins))
+        let names: Vec<String> = query.fields.iter().map(|f| f.name.clone()).collect();
+        debug_assert_eq!(names.len(), traced.width);
+        Ok(crate::cite::Lineage::split(&result, &names, origins))
     }
 
     /// `.why N` at the prompt: the stored rows behind row `row` (from 1) of
@@ -700,7 +715,7 @@ impl Engine {
         let interrupt = self.interrupt.clone();
         interrupt.reset();
         let (table, lineage) = cancel::with_handle(&interrupt, || {
-            limits::with_limits(self.limits, || self.traced(&checked.plan))
+            limits::with_limits(self.limits, || self.traced(&checked))
         })?;
         if row == 0 || row as usize > table.num_rows() {
             return Err(Error::new(ErrorKind::Invalid(format!(
@@ -780,7 +795,8 @@ impl Engine {
                 let opened = self.folders.open_read(&file, &path, path_span)?;
                 let table = load::load_opened(opened, &file, &path, &options)
                     .map_err(|e| e.with_span(path_span))?;
-                self.define_loaded(&name, table, format!("loaded from {path}"))
+                let basis = crate::cite::file_basis(&path, &file, &options);
+                self.define_loaded(&name, table, format!("loaded from {path}"), Some(basis))
             }
             CheckedStatement::Describe { name, span } => {
                 let described = self.describe(&name).map_err(|e| e.with_span(span))?;

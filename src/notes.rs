@@ -360,9 +360,16 @@ pub fn empty_or_null(
     catalog: &Catalog,
     backend: &dyn Backend,
 ) -> Result<Vec<String>> {
-    let null_answer = matches!(aggregate_of(plan), Some(Plan::Aggregate { keys, .. }) if keys.is_empty())
-        && result.num_rows() == 1
-        && (0..result.num_columns()).any(|c| result.get(0, c).is_null());
+    // One row of aggregates over no groups: null, or a count of none.
+    let null_answer = match aggregate_of(plan) {
+        Some(Plan::Aggregate { keys, aggs, .. }) if keys.is_empty() && result.num_rows() == 1 => {
+            aggs.iter().enumerate().any(|(c, a)| {
+                let v = result.get(0, c);
+                v.is_null() || (a.func == AggFn::Count && v == Scalar::Int(0))
+            })
+        }
+        _ => false,
+    };
     if result.num_rows() > 0 && !null_answer {
         return Ok(Vec::new());
     }

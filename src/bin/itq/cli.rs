@@ -66,9 +66,16 @@ pub struct Cli {
     pub timer: bool,
 
     /// Do not confirm loads and saves on standard error (`loaded NAME: N rows,
-    /// M columns`, `saved N rows to PATH`); notes and errors are still printed.
+    /// M columns`, `saved N rows to PATH`) nor print the notes on results
+    /// (why one is empty, where figures are hedged); a load's notes on its
+    /// file and errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Cite every result: a `sources` column and, under a table, a legend
+    /// (as ending each query with `cite` does).
+    #[arg(long)]
+    pub cite: bool,
 
     /// For benchmarks: replace `projects` with N rows of the SYNTHETIC
     /// register that `itq generate projects` writes (default seed).
@@ -171,6 +178,7 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
             ..engine.limits()
         });
     }
+    engine.set_cite(cli.cite);
     engine.allow_folder(".")?;
     for script in &cli.scripts {
         if let Some(dir) = script.parent() {
@@ -458,8 +466,10 @@ fn write_outputs(
         }
     };
     engine.run_timed(source, |output, elapsed| {
+        // A statement's legend and notes follow its result; its time was printed once.
+        let follows = matches!(output, Output::Legend(_) | Output::Notes(_));
         show(output);
-        if timer {
+        if timer && !follows {
             let _ = writeln!(
                 std::io::stderr(),
                 "time: {:.3} ms",
