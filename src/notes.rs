@@ -393,16 +393,18 @@ pub fn empty_or_null(
             continue;
         }
         let cond = words(&cs[k], &fields).unwrap_or_else(|| "its condition".into());
-        let whose = if k == 0 {
-            format!("no row of {name}")
+        let mut note = if k == 0 {
+            format!("note: no row of {name} has {cond}")
         } else {
             let prior = words(&and_all(&cs[..k]), &fields).unwrap_or_default();
-            format!(
-                "{} of {name} where {prior}, but none of them",
-                rows_text(before.num_rows())
-            )
+            let n = before.num_rows();
+            let (have, none) = if n == 1 {
+                ("has", "it does not have")
+            } else {
+                ("have", "none of them has")
+            };
+            format!("note: {} of {name} {have} {prior}, but {none} {cond}", rows_text(n))
         };
-        let mut note = format!("note: {whose} has {cond}");
         if let Some((col, text)) = text_equality(&cs[k]) {
             note.push_str(&nearby(&before, col, &text, &name));
         }
