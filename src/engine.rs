@@ -10,12 +10,14 @@ use crate::exec;
 use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
 use crate::plan::Backend;
+use crate::plan::Plan;
 use crate::save;
-use crate::source::Source;
+use crate::source::{Source, Span};
 use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
+use crate::{attach, place};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,6 +66,20 @@ pub enum Output {
         /// How many rows were written.
         rows: usize,
     },
+    /// `attach` connected to a database.
+    Attached {
+        /// The name its tables are read under.
+        name: String,
+        /// The database in words: `` `wh` (PostgreSQL at localhost:5432/wh) ``.
+        database: String,
+        /// Its tables, by name.
+        tables: Vec<String>,
+    },
+    /// `detach` forgot a database.
+    Detached {
+        /// The name it had.
+        name: String,
+    },
 }
 
 /// The backend queries run on: the native columnar engine.
@@ -96,6 +112,8 @@ pub struct Engine {
     cite_all: bool,
     /// What `cite` and `why` trace relations back to, beyond the catalog.
     traces: Traces,
+    /// Attached databases' connections, by name (the catalog describes their tables).
+    attachments: place::Attachments,
 }
 
 /// For `cite` and `why`: the plan behind each `let` view and the file behind
@@ -158,6 +176,7 @@ impl Engine {
             limits: Limits::from_machine(),
             cite_all: false,
             traces: Traces::default(),
+            attachments: place::Attachments::new(),
         }
     }
 
@@ -354,6 +373,32 @@ impl Engine {
                 fields: rel.table.fields().to_vec(),
             });
         }
+        if let Some((database, table)) = name.split_once('.') {
+            if let Some(t) = self
+                .catalog
+                .database(database)
+                .and_then(|d| d.tables.get(table).map(|t| (d, t)))
+            {
+                let (db, t) = t;
+                let mut doc = format!("a table of `{database}` ({} at {})", db.engine, db.location);
+                if !t.unreadable.is_empty() {
+                    let cols: Vec<String> = t
+                        .unreadable
+                        .iter()
+                        .map(|(c, ty)| format!("{c} ({ty})"))
+                        .collect();
+                    doc.push_str(&format!(
+                        "; columns of types itq cannot read yet are left out: {}",
+                        cols.join(", ")
+                    ));
+                }
+                return Ok(Described {
+                    doc: Some(doc),
+                    params: None,
+                    fields: t.fields.clone(),
+                });
+            }
+        }
         if let Some(def) = self.catalog.def(name) {
             let probe: Params = def
                 .params
@@ -416,7 +461,21 @@ impl Engine {
     /// of those names.
     pub fn to_sql(&self, text: &str, dialect: crate::sql::Dialect) -> Result<String> {
         let source = Source::new("<query>", text);
-        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        let (checked, span) = self.one_query(&source)?;
+        crate::stack::deep(|| {
+            crate::sql::compile(&checked.plan, dialect)
+                .map_err(|e| crate::sql::locate(e, text, span))
+        })
+        .map_err(|e| e.with_span(span).with_source(&source))
+    }
+
+    /// The one query of `source`, checked, and where it is.
+    fn one_query(
+        &self,
+        source: &Arc<Source>,
+    ) -> Result<(crate::plan::CheckedQuery, crate::source::Span)> {
+        let text = &source.text;
+        let script = parse_script(text).map_err(|e| e.with_source(source))?;
         let [Statement {
             kind: StatementKind::Query(q),
             span,
@@ -425,16 +484,34 @@ impl Engine {
             return Err(
                 Error::new(ErrorKind::Invalid("expected exactly one query".into()))
                     .with_help("to compile a script with `let` and `def`, use `itq sql FILE`")
-                    .with_source(&source),
+                    .with_source(source),
             );
         };
+        // `cite` and `why` need lineage, which compiled SQL does not carry.
+        use crate::syntax::ast::ClauseKind;
+        if let Some(c) = q
+            .clauses
+            .iter()
+            .find(|c| matches!(c.kind, ClauseKind::Cite | ClauseKind::Why(_)))
+        {
+            let word = if c.kind == ClauseKind::Cite { "cite" } else { "why" };
+            return Err(Error::at(
+                ErrorKind::Unsupported {
+                    construct: format!("`{word}`"),
+                    dialect: "SQL".into(),
+                },
+                c.span,
+            )
+            .with_help(format!(
+                "the SQL backend does not carry lineage yet: run the query with itq to see its sources, or leave out `{word}`"
+            ))
+            .with_source(source));
+        }
         crate::stack::deep(|| {
-            let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
-                .query(q, &Params::new())?;
-            crate::sql::compile(&checked.plan, dialect)
-                .map_err(|e| crate::sql::locate(e, text, *span))
+            Checker::new(&self.catalog, NATIVE, Arc::clone(source)).query(q, &Params::new())
         })
-        .map_err(|e| e.with_span(*span).with_source(&source))
+        .map(|c| (c, *span))
+        .map_err(|e| e.with_span(*span).with_source(source))
     }
 
     /// The SQL of every statement of `source` in `dialect`, handed to `emit`
@@ -613,6 +690,10 @@ impl Engine {
         why: Option<Option<u64>>,
     ) -> Result<Vec<Output>> {
         let hedged = crate::notes::hedged_columns(&query.plan, &|s| self.view_of(s));
+        if place::reads_attached(&query.plan) && !cite && why.is_none() {
+            // Notes read the rows again; an attached database's stay there.
+            return Ok(self.shown(self.execute(&query.plan)?, chart, Vec::new(), Vec::new()));
+        }
         if !cite && why.is_none() && hedged.is_empty() {
             let table = NATIVE.execute(&query.plan)?;
             let notes = crate::notes::empty_or_null(&query.plan, &table, &self.catalog, NATIVE)?;
@@ -667,8 +748,10 @@ impl Engine {
 
     /// The plan that made a `let` view, to trace through it.
     fn view_of(&self, scan: &crate::plan::Scan) -> Option<Arc<crate::plan::Plan>> {
-        let crate::plan::Location::Memory(t) = &scan.location;
-        self.traces.view(t)
+        match &scan.location {
+            crate::plan::Location::Memory(t) => self.traces.view(t),
+            _ => None,
+        }
     }
 
     /// Runs `plan` traced: its result and the stored rows behind each row.
@@ -730,7 +813,7 @@ impl Engine {
     fn carry_out(&mut self, checked: CheckedStatement, source: &Arc<Source>) -> Result<Output> {
         Ok(match checked {
             CheckedStatement::Query { query, chart, .. } => {
-                let table = NATIVE.execute(&query.plan)?;
+                let table = self.execute(&query.plan)?;
                 if chart {
                     Output::Chart(table)
                 } else {
@@ -752,7 +835,7 @@ impl Engine {
                     true,
                 )?;
                 save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
-                let table = NATIVE.execute(&query.plan)?;
+                let table = self.execute(&query.plan)?;
                 let options = save::SaveOptions {
                     replace,
                     bom,
@@ -815,7 +898,7 @@ impl Engine {
                 }
             }
             CheckedStatement::LetRelation { name, query, doc } => {
-                let table = Arc::new(NATIVE.execute(&query.plan)?);
+                let table = Arc::new(self.execute(&query.plan)?);
                 self.traces.prune();
                 self.traces
                     .views
@@ -833,6 +916,28 @@ impl Engine {
                     what: "relation",
                 }
             }
+            CheckedStatement::Attach {
+                url,
+                url_span,
+                name,
+                name_span,
+            } => self.attach(&url, url_span, &name, name_span, source)?,
+            CheckedStatement::Detach { name, span } => {
+                if self.attachments.remove(&name).is_none() {
+                    let names: Vec<&str> = self.attachments.keys().map(String::as_str).collect();
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!("no database is attached as `{name}`")),
+                        span,
+                    )
+                    .with_help(crate::error::suggestion(
+                        &name,
+                        "attached databases",
+                        names.iter().copied(),
+                    )));
+                }
+                self.catalog.remove_database(&name);
+                Output::Detached { name }
+            }
             CheckedStatement::Def { name, def } => {
                 self.catalog.set_def(&name, def);
                 Output::Defined { name, what: "def" }
@@ -844,6 +949,124 @@ impl Engine {
 /// `1 row`, `3 rows`.
 fn rows_text(n: usize) -> String {
     format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
+impl Engine {
+    /// Runs a checked plan: on the native engine, or, when it reads attached
+    /// tables, partly or wholly in their databases (src/place.rs).
+    fn execute(&self, plan: &Plan) -> Result<Table> {
+        if place::reads_attached(plan) {
+            place::run(plan, &self.attachments, &self.interrupt, NATIVE)
+        } else {
+            NATIVE.execute(plan)
+        }
+    }
+
+    /// What a query would run where: the SQL sent to each attached database,
+    /// and whether the native engine finishes the work.
+    pub fn explain(&self, text: &str) -> Result<place::Explained> {
+        let source = Source::new("<explain>", text);
+        let (query, _) = self.one_query(&source)?;
+        place::explain(&query.plan, &self.attachments).map_err(|e| e.with_source(&source))
+    }
+
+    /// Attaches a database: `url` names it, `name` is what queries write
+    /// before the dot. A file path is resolved like a `load`'s.
+    fn attach(
+        &mut self,
+        url: &str,
+        url_span: Span,
+        name: &str,
+        name_span: Span,
+        source: &Arc<Source>,
+    ) -> Result<Output> {
+        self.attach_here(url, url_span, name, name_span, source)
+            .map_err(|e| without_password(e, url, url_span, source))
+    }
+
+    /// Attaches the database at `url` as `name`, as `attach "URL" as NAME`
+    /// does (`--attach NAME=URL` on the command line). A file path is
+    /// resolved from the current folder.
+    pub fn attach_database(&mut self, name: &str, url: &str) -> Result<Output> {
+        let source = Source::new(format!("--attach {name}"), url);
+        let span = Span::new(0, url.len());
+        self.attach(url, span, name, span, &source)
+    }
+
+    fn attach_here(
+        &mut self,
+        url: &str,
+        url_span: Span,
+        name: &str,
+        name_span: Span,
+        source: &Arc<Source>,
+    ) -> Result<Output> {
+        let target = attach::Target::of(url).map_err(|m| {
+            Error::at(ErrorKind::Invalid(m), url_span).with_help(
+                "write postgres://USER@HOST:PORT/DATABASE, or the path of a .sqlite or .db file",
+            )
+        })?;
+        if let Some(kind) = self.catalog.kind_of(name) {
+            return Err(Error::at(
+                ErrorKind::Invalid(format!("`{name}` already names a {kind}")),
+                name_span,
+            )
+            .with_help("attach the database under another name"));
+        }
+        let file = match target.file() {
+            Some(path) => {
+                let full = self.folders.resolve(
+                    path,
+                    url_span,
+                    &self.files_source(source, path, false),
+                    false,
+                )?;
+                // Checks the file is inside a granted folder, as a load does.
+                self.folders.open_read(&full, path, url_span)?;
+                Some(full)
+            }
+            None => None,
+        };
+        let (attachment, database) = attach::Attachment::open(name, &target, file.as_deref())
+            .map_err(|e| e.with_span(url_span))?;
+        let tables = database.tables.keys().cloned().collect();
+        let described = attachment.describe();
+        self.catalog.set_database(name, database);
+        self.attachments.insert(name.to_string(), attachment);
+        Ok(Output::Attached {
+            name: name.to_string(),
+            database: described,
+            tables,
+        })
+    }
+}
+
+/// `e` pointing at the URL in a copy of `source` whose URL has no password,
+/// so that rendering it never shows one.
+fn without_password(e: Error, url: &str, url_span: Span, source: &Arc<Source>) -> Error {
+    let redacted = attach::redact(url);
+    if redacted == url {
+        return e;
+    }
+    let text = &source.text;
+    let (start, end) = (url_span.start.min(text.len()), url_span.end.min(text.len()));
+    let written = text.get(start..end).unwrap_or("");
+    let replacement = if written.starts_with('"') {
+        format!("{redacted:?}")
+    } else {
+        redacted
+    };
+    let shown = format!(
+        "{}{replacement}{}",
+        text.get(..start).unwrap_or(""),
+        text.get(end..).unwrap_or("")
+    );
+    let safe = Arc::new(Source {
+        text: attach::redact_text(&shown),
+        ..Source::clone(source)
+    });
+    e.with_span(Span::new(start, start + replacement.len()))
+        .with_source(&safe)
 }
 
 /// A relation name from a file name: `penguins-raw.csv` gives `penguins_raw`.

@@ -83,6 +83,15 @@ pub enum ErrorKind {
     /// The host cancelled the running query (Ctrl-C at the prompt).
     #[error("query cancelled")]
     Cancelled,
+    /// An attached database could not be reached, refused the login, or
+    /// failed a query sent to it. Never holds a password.
+    #[error("{database}: {message}")]
+    Database {
+        /// Which database, in words: `` `wh` (PostgreSQL at localhost:5432) ``.
+        database: String,
+        /// What went wrong there.
+        message: String,
+    },
 }
 
 /// An error with, where known, the span it points at and the source it came from.

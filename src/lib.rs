@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod attach;
 mod cancel;
 mod check;
 pub mod cite;
@@ -50,6 +51,7 @@ mod help;
 pub mod limits;
 pub mod load;
 pub mod notes;
+pub mod place;
 pub mod plan;
 pub mod print;
 pub mod render;

@@ -57,7 +57,9 @@ fn derive(
             if let Some(view) = view_of(s) {
                 return derive(&view, col, view_of);
             }
-            let Location::Memory(t) = &s.location;
+            let Location::Memory(t) = &s.location else {
+                return None;
+            };
             Some(Derived::Stored(Arc::clone(t), col))
         }
         Plan::Filter { input, .. }
@@ -93,10 +95,10 @@ fn derive(
 
 fn width(plan: &Plan) -> usize {
     match plan {
-        Plan::Scan(s) => {
-            let Location::Memory(t) = &s.location;
-            t.num_columns()
-        }
+        Plan::Scan(s) => match &s.location {
+            Location::Memory(t) => t.num_columns(),
+            Location::Attached { fields, .. } => fields.len(),
+        },
         Plan::Filter { input, .. }
         | Plan::Sort { input, .. }
         | Plan::Limit { input, .. }

@@ -156,6 +156,26 @@ pub fn notice(output: &Output, quiet: bool) -> Option<String> {
             }
             (!lines.is_empty()).then(|| lines.join("\n"))
         }
+        Output::Attached {
+            name,
+            database,
+            tables,
+        } if !quiet => {
+            let shown: Vec<String> = tables
+                .iter()
+                .take(8)
+                .map(|t| format!("{name}.{t}"))
+                .collect();
+            let more = if tables.len() > 8 { ", ..." } else { "" };
+            let s = if tables.len() == 1 { "" } else { "s" };
+            Some(format!(
+                "attached {database}: {} table{s}{}{}",
+                tables.len(),
+                if tables.is_empty() { "" } else { ": " },
+                shown.join(", ") + more
+            ))
+        }
+        Output::Detached { name } if !quiet => Some(format!("detached {name}")),
         Output::Saved { path, rows } if !quiet => {
             Some(format!("saved {} to {path}", rows_text(*rows)))
         }

@@ -26,7 +26,7 @@ const EXAMPLES: &[(&str, usize)] = &[
     ("docs/fuzzing.md", 0),
     ("docs/performance.md", 0),
     ("docs/reference.md", 39),
-    ("docs/sql.md", 1),
+    ("docs/sql.md", 2),
     ("docs/tutorial.md", 25),
     ("README.md", 6),
 ];

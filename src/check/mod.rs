@@ -149,6 +149,51 @@ impl<'a> Checker<'a> {
             .map_err(|err| err.with_span(e.span))
     }
 
+    /// `wh.projects`: a table of the database attached as `wh`.
+    fn attached(
+        &self,
+        name: &str,
+        database: &str,
+        table: &str,
+        span: Span,
+    ) -> Result<(Plan, Vec<Field>, String)> {
+        let Some(db) = self.catalog.database(database) else {
+            let names: Vec<&str> = self.catalog.databases().map(|(n, _)| n).collect();
+            let help = if names.is_empty() {
+                format!("no database is attached; attach one first: attach \"postgres://user@host/db\" as {database}")
+            } else {
+                suggestion(database, "attached databases", names.iter().copied())
+            };
+            return Err(
+                Error::at(ErrorKind::UnknownRelation(name.to_string()), span).with_help(help),
+            );
+        };
+        let Some(t) = db.tables.get(table) else {
+            let full: Vec<String> = db
+                .tables
+                .keys()
+                .map(|t| format!("{database}.{t}"))
+                .collect();
+            let help = suggestion(
+                name,
+                &format!("tables of `{database}`"),
+                full.iter().map(String::as_str),
+            );
+            return Err(
+                Error::at(ErrorKind::UnknownRelation(name.to_string()), span).with_help(help),
+            );
+        };
+        let scan = Scan {
+            name: name.to_string(),
+            location: Location::Attached {
+                database: database.to_string(),
+                table: table.to_string(),
+                fields: t.fields.clone(),
+            },
+        };
+        Ok((Plan::Scan(scan), t.fields.clone(), format!("`{name}`")))
+    }
+
     fn source(&self, s: &ast::Source, params: &Params) -> Result<(Plan, Vec<Field>, String)> {
         match s {
             ast::Source::Query(q) => {
@@ -174,6 +219,9 @@ impl<'a> Checker<'a> {
                         location: Location::Memory(table),
                     };
                     return Ok((Plan::Scan(scan), fields, format!("`{}`", id.name)));
+                }
+                if let Some((database, table)) = id.name.split_once('.') {
+                    return self.attached(&id.name, database, table, id.span);
                 }
                 if self.catalog.def(&id.name).is_some() {
                     return self.call(&id.name, &[], id.span, params);

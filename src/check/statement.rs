@@ -75,6 +75,24 @@ pub enum CheckedStatement {
         /// Where it was written.
         span: Span,
     },
+    /// `attach URL as NAME`.
+    Attach {
+        /// Where the database is, as written (a string or a parameter's value).
+        url: String,
+        /// Where the URL was written.
+        url_span: Span,
+        /// The name its tables are read under.
+        name: String,
+        /// Where the name was written.
+        name_span: Span,
+    },
+    /// `detach NAME`.
+    Detach {
+        /// The attached database.
+        name: String,
+        /// Where it was written.
+        span: Span,
+    },
     /// `def NAME(PARAMS) = QUERY`.
     Def {
         /// The name.
@@ -91,6 +109,19 @@ impl Checker<'_> {
         match kind {
             StatementKind::Load(l) => self.load(l),
             StatementKind::Describe(name) => Ok(CheckedStatement::Describe {
+                name: name.name.clone(),
+                span: name.span,
+            }),
+            StatementKind::Attach { url, name } => {
+                let (url, url_span) = self.path(url)?;
+                Ok(CheckedStatement::Attach {
+                    url,
+                    url_span,
+                    name: name.name.clone(),
+                    name_span: name.span,
+                })
+            }
+            StatementKind::Detach(name) => Ok(CheckedStatement::Detach {
                 name: name.name.clone(),
                 span: name.span,
             }),

@@ -35,6 +35,14 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             location: Location::Memory(t),
             ..
         }) => Ok(Table::clone(t)),
+        // The engine reads attached tables from their database before the
+        // native engine runs the rest (src/place.rs).
+        Plan::Scan(Scan {
+            name,
+            location: Location::Attached { .. },
+        }) => Err(crate::error::Error::new(crate::error::ErrorKind::Invalid(
+            format!("internal: `{name}` is in an attached database and was not read from it"),
+        ))),
         Plan::Filter { input, predicate } => {
             let input = execute(input)?;
             Ok(select::selection(predicate, &input)?.apply(input))

@@ -9,7 +9,7 @@
 //! it; a query without `cite` or `why` is never rewritten and pays nothing.
 
 use super::{AggFn, PAgg, PExpr, PExprKind, Plan, Scan};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Column, Data, Table};
 use crate::value::Type;
 use std::sync::Arc;
@@ -214,6 +214,7 @@ fn width(plan: &Plan) -> usize {
     match plan {
         Plan::Scan(s) => match &s.location {
             super::Location::Memory(t) => t.num_columns(),
+            super::Location::Attached { fields, .. } => fields.len(),
         },
         Plan::Filter { input, .. }
         | Plan::Sort { input, .. }
@@ -277,7 +278,13 @@ fn go(
             if let Some(view) = view_plan(scan) {
                 return rec(&view);
             }
-            let super::Location::Memory(table) = &scan.location;
+            let super::Location::Memory(table) = &scan.location else {
+                return Err(Error::new(ErrorKind::Invalid(format!(
+                    "`cite` and `why` do not reach the rows of an attached database yet (`{}`)",
+                    scan.name
+                )))
+                .with_help("load the rows into itq first, or leave out `cite` and `why`"));
+            };
             let tag = origins.len() as u32;
             origins.push(Origin {
                 name: scan.name.clone(),
@@ -461,10 +468,12 @@ fn lineage_agg(i: usize, ty: Type) -> PAgg {
 /// cheaply (a scan); otherwise null, which a key column does not need.
 fn key_types(plan: &Plan, columns: &[usize]) -> Vec<Type> {
     match plan {
-        Plan::Scan(s) => {
-            let super::Location::Memory(t) = &s.location;
-            columns.iter().map(|&c| t.fields()[c].ty).collect()
-        }
+        Plan::Scan(s) => match &s.location {
+            super::Location::Memory(t) => columns.iter().map(|&c| t.fields()[c].ty).collect(),
+            super::Location::Attached { fields, .. } => {
+                columns.iter().map(|&c| fields[c].ty).collect()
+            }
+        },
         _ => vec![Type::Null; columns.len()],
     }
 }

@@ -233,6 +233,16 @@ pub struct Scan {
 pub enum Location {
     /// In this process, as columns.
     Memory(Arc<Table>),
+    /// In a table of an attached database (`attach "postgres://..." as wh`):
+    /// the query, or the part of it that reads only that database, runs there.
+    Attached {
+        /// The name the database was attached as.
+        database: String,
+        /// The table's name inside that database.
+        table: String,
+        /// Its columns, as itq reads them.
+        fields: Vec<Field>,
+    },
 }
 
 /// A step of a checked query. Each step takes its input table to a new table.
@@ -329,6 +339,74 @@ pub enum Plan {
         /// The columns kept and compared.
         columns: Vec<usize>,
     },
+}
+
+impl Plan {
+    /// The plans this step reads: none for a scan, two for a join.
+    pub fn inputs(&self) -> Vec<&Plan> {
+        match self {
+            Plan::Scan(_) => Vec::new(),
+            Plan::Join { left, right, .. } => vec![left, right],
+            Plan::Filter { input, .. }
+            | Plan::Project { input, .. }
+            | Plan::Aggregate { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Top { input, .. }
+            | Plan::Window { input, .. }
+            | Plan::Distinct { input, .. } => vec![input],
+        }
+    }
+
+    /// This step over other inputs, in the order [`Plan::inputs`] gives them.
+    pub fn with_inputs(&self, inputs: Vec<Plan>) -> Plan {
+        let mut step = self.clone();
+        let mut inputs = inputs.into_iter();
+        let mut next = |slot: &mut Box<Plan>| {
+            if let Some(p) = inputs.next() {
+                **slot = p;
+            }
+        };
+        match &mut step {
+            Plan::Scan(_) => {}
+            Plan::Join { left, right, .. } => {
+                next(left);
+                next(right);
+            }
+            Plan::Filter { input, .. }
+            | Plan::Project { input, .. }
+            | Plan::Aggregate { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Top { input, .. }
+            | Plan::Window { input, .. }
+            | Plan::Distinct { input, .. } => next(input),
+        }
+        step
+    }
+
+    /// How many columns this step's result has.
+    pub fn width(&self) -> usize {
+        match self {
+            Plan::Scan(Scan { location, .. }) => match location {
+                Location::Memory(t) => t.num_columns(),
+                Location::Attached { fields, .. } => fields.len(),
+            },
+            Plan::Project { columns, .. } => columns.len(),
+            Plan::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
+            Plan::Window { input, funcs, .. } => input.width() + funcs.len(),
+            Plan::Join {
+                left,
+                right_columns,
+                ..
+            } => left.width() + right_columns.len(),
+            Plan::Distinct { columns, .. } => columns.len(),
+            Plan::Filter { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Top { input, .. } => input.width(),
+        }
+    }
 }
 
 /// A checked query: its plan and the fields of its result.

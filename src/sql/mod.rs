@@ -24,6 +24,17 @@ pub fn compile(plan: &Plan, dialect: Dialect) -> Result<String> {
     select::Compiler::new(dialect).statement(plan)
 }
 
+/// Like [`compile`], and also the result's columns: what an engine that runs
+/// the SQL gives back.
+pub fn compile_typed(plan: &Plan, dialect: Dialect) -> Result<(String, Vec<crate::store::Field>)> {
+    let (sql, columns) = select::Compiler::new(dialect).typed_statement(plan)?;
+    let fields = columns
+        .into_iter()
+        .map(|(name, ty)| crate::store::Field { name, ty })
+        .collect();
+    Ok((sql, fields))
+}
+
 /// The error for a construct `dialect` cannot express with itq's meaning.
 fn unsupported(construct: &str, dialect: Dialect, why: Option<&str>) -> Error {
     let e = Error::new(ErrorKind::Unsupported {

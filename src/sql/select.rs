@@ -75,12 +75,27 @@ impl Compiler {
         }
     }
 
-    /// The whole statement for `plan`, whose result columns are `names`.
-    pub(super) fn statement(mut self, plan: &Plan) -> Result<String> {
+    /// The whole statement for `plan`.
+    pub(super) fn statement(self, plan: &Plan) -> Result<String> {
+        self.typed_statement(plan).map(|(sql, _)| sql)
+    }
+
+    /// The whole statement for `plan`, and its result columns' names and types.
+    pub(super) fn typed_statement(mut self, plan: &Plan) -> Result<(String, Vec<(String, Type)>)> {
         let select = self.plan(plan)?;
-        let body = self.render(&select, "");
+        let columns: Vec<(String, Type)> = select
+            .columns
+            .iter()
+            .map(|(n, _)| n.clone())
+            .zip(select.types.iter().copied())
+            .collect();
+        Ok((self.finish(&select), columns))
+    }
+
+    fn finish(&self, select: &Select) -> String {
+        let body = self.render(select, "");
         if self.ctes.is_empty() {
-            return Ok(body);
+            return body;
         }
         let ctes: Vec<String> = self
             .ctes
@@ -94,7 +109,7 @@ impl Compiler {
                 )
             })
             .collect();
-        Ok(format!("WITH\n{}\n{body}", ctes.join(",\n")))
+        format!("WITH\n{}\n{body}", ctes.join(",\n"))
     }
 
     fn plan(&mut self, plan: &Plan) -> Result<Select> {
@@ -105,10 +120,17 @@ impl Compiler {
         let d = self.dialect;
         Ok(match plan {
             Plan::Scan(Scan { name, location }) => {
-                let crate::plan::Location::Memory(t) = location;
+                let (table, fields) = match location {
+                    crate::plan::Location::Memory(t) => (name, t.fields()),
+                    crate::plan::Location::Attached { table, fields, .. } => (table, &fields[..]),
+                };
                 let names: Vec<(String, Type)> =
-                    t.fields().iter().map(|f| (f.name.clone(), f.ty)).collect();
-                self.reading(From::Table(name.clone()), &names)
+                    fields.iter().map(|f| (f.name.clone(), f.ty)).collect();
+                let mut s = self.reading(From::Table(table.clone()), &names);
+                // An attached table may have columns itq cannot read: name
+                // the ones it can rather than `SELECT *`.
+                s.whole = matches!(location, crate::plan::Location::Memory(_));
+                s
             }
             Plan::Filter { input, predicate } => {
                 let mut s = self.plan(input)?;

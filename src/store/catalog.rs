@@ -91,6 +91,27 @@ pub struct Def {
     pub doc: Option<String>,
 }
 
+/// What the checker knows of an attached database: its tables and their
+/// columns. The connection itself is the engine's.
+#[derive(Debug, Clone)]
+pub struct Database {
+    /// The engine, in words (`PostgreSQL`, `SQLite`).
+    pub engine: &'static str,
+    /// Where it is, without any password (`localhost:5432/warehouse`).
+    pub location: String,
+    /// Its tables, by the name queries use after the dot (`wh.projects`).
+    pub tables: BTreeMap<String, DatabaseTable>,
+}
+
+/// A table of an attached database.
+#[derive(Debug, Clone)]
+pub struct DatabaseTable {
+    /// The columns itq can read, with their itq types.
+    pub fields: Vec<super::table::Field>,
+    /// Columns of types itq cannot read yet: name and the database's type.
+    pub unreadable: Vec<(String, String)>,
+}
+
 /// All names known to an engine.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -98,6 +119,7 @@ pub struct Catalog {
     scalars: BTreeMap<String, Scalar>,
     defs: BTreeMap<String, Def>,
     params: BTreeMap<String, Scalar>,
+    databases: BTreeMap<String, Arc<Database>>,
 }
 
 impl Catalog {
@@ -128,6 +150,26 @@ impl Catalog {
     pub fn set_def(&mut self, name: &str, def: Def) {
         self.forget(name);
         self.defs.insert(name.to_string(), def);
+    }
+
+    /// Adds or replaces an attached database's description (`attach ... as name`).
+    pub fn set_database(&mut self, name: &str, database: Database) {
+        self.databases.insert(name.to_string(), Arc::new(database));
+    }
+
+    /// Forgets an attached database; true if there was one.
+    pub fn remove_database(&mut self, name: &str) -> bool {
+        self.databases.remove(name).is_some()
+    }
+
+    /// The attached database called `name`.
+    pub fn database(&self, name: &str) -> Option<&Database> {
+        self.databases.get(name).map(|d| &**d)
+    }
+
+    /// Attached databases, by name.
+    pub fn databases(&self) -> impl Iterator<Item = (&str, &Database)> {
+        self.databases.iter().map(|(k, v)| (k.as_str(), &**v))
     }
 
     /// The relation called `name`.

@@ -54,6 +54,15 @@ pub enum StatementKind {
     Load(Load),
     /// `describe NAME`: the columns of a relation or def, as a table.
     Describe(Ident),
+    /// `attach URL as NAME`: a database whose tables queries read as `NAME.table`.
+    Attach {
+        /// Where the database is: a string or a `$parameter`.
+        url: Expr,
+        /// The name its tables are read under.
+        name: Ident,
+    },
+    /// `detach NAME`: forgets an attached database.
+    Detach(Ident),
     /// `save QUERY to PATH [replace] [bom] [sheet "NAME"]`.
     Save {
         /// What to write.

@@ -192,6 +192,14 @@ impl<'a> Printer<'a> {
                 let text = format!("describe {}", self.ident(name));
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
             }
+            StatementKind::Attach { url, name } => {
+                let text = format!("attach {} as {}", self.expr(url), self.ident(name));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
+            StatementKind::Detach(name) => {
+                let text = format!("detach {}", self.ident(name));
+                return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
+            }
             StatementKind::Load(load) => {
                 let text = self.load(load);
                 return self.lay_out(vec![self.part(text, self.code(statement.span))], comments);
@@ -502,7 +510,7 @@ impl<'a> Printer<'a> {
     /// A name as written: backquoted if it was (it may need to be), bare otherwise.
     fn ident(&self, id: &Ident) -> String {
         let written = self.text.get(id.span.start..id.span.end).unwrap_or("");
-        if written.starts_with('`') {
+        if written.contains('`') {
             written.to_string()
         } else {
             id.name.clone()

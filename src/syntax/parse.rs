@@ -141,7 +141,22 @@ fn parse_statement(pair: Pair<Rule>) -> Result<Statement> {
         Rule::describe_stmt => {
             let mut inner = pair.into_inner();
             inner.next(); // describe
-            StatementKind::Describe(parse_ident(next(&mut inner)))
+            StatementKind::Describe(parse_dotted(next(&mut inner)))
+        }
+        Rule::attach_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // attach
+            let url = parse_primary(next(&mut next(&mut inner).into_inner()))?;
+            inner.next(); // as
+            StatementKind::Attach {
+                url,
+                name: parse_ident(next(&mut inner)),
+            }
+        }
+        Rule::detach_stmt => {
+            let mut inner = pair.into_inner();
+            inner.next(); // detach
+            StatementKind::Detach(parse_ident(next(&mut inner)))
         }
         Rule::save_stmt => {
             let mut query = None;
@@ -267,6 +282,16 @@ fn parse_ident(pair: Pair<Rule>) -> Ident {
     }
 }
 
+/// A `source_name`: `name`, or `wh.table` as one name with the dot.
+fn parse_dotted(pair: Pair<Rule>) -> Ident {
+    let span = span_of(&pair);
+    let parts: Vec<String> = pair.into_inner().map(|p| parse_ident(p).name).collect();
+    Ident {
+        name: parts.join("."),
+        span,
+    }
+}
+
 fn parse_query(pair: Pair<Rule>) -> Result<Query> {
     let span = span_of(&pair);
     let mut inner = pair.into_inner();
@@ -282,7 +307,7 @@ fn parse_query(pair: Pair<Rule>) -> Result<Query> {
 fn parse_source(pair: Pair<Rule>) -> Result<Source> {
     let span = span_of(&pair);
     Ok(match pair.as_rule() {
-        Rule::source_name => Source::Name(parse_ident(next(&mut pair.into_inner()))),
+        Rule::source_name => Source::Name(parse_dotted(pair)),
         Rule::source_call => {
             let mut inner = pair.into_inner();
             let name = parse_ident(next(&mut inner));

@@ -89,6 +89,9 @@ pub struct Postgres {
 
 const NULL_TOKEN: &str = "\u{2400}NULL\u{2400}";
 
+/// The password of the test cluster's `itq` user.
+pub const PASSWORD: &str = "itq-test-Secret-42";
+
 impl Postgres {
     pub fn start() -> Option<Postgres> {
         let bin = match find_pg_bin() {
@@ -124,9 +127,22 @@ impl Postgres {
             user,
         };
         let data = pg.dir.path().join("data");
+        // Connections over TCP need the password (the attach tests try a
+        // wrong one); psql gets it from PGPASSWORD.
+        let pwfile = pg.dir.path().join("password");
+        if std::fs::write(&pwfile, PASSWORD).is_err() {
+            return unavailable("PostgreSQL", "cannot write the password file");
+        }
+        if root {
+            let _ = Command::new("chown")
+                .args(["nobody", pwfile.to_str().unwrap()])
+                .status();
+        }
         let init = pg
             .server_command("initdb")
-            .args(["-D", data.to_str().unwrap(), "-U", "itq", "--auth=trust"])
+            .args(["-D", data.to_str().unwrap(), "-U", "itq"])
+            .args(["--auth-local=trust", "--auth-host=scram-sha-256"])
+            .arg(format!("--pwfile={}", pwfile.display()))
             .args(["--encoding=UTF8", "--locale=C.UTF-8"])
             .output();
         match init {
@@ -140,7 +156,7 @@ impl Postgres {
             Err(e) => return unavailable("PostgreSQL", &format!("cannot run initdb: {e}")),
         }
         let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c log_statement=all",
             pg.port,
             pg.dir.path().display()
         );
@@ -191,8 +207,38 @@ impl Postgres {
             .args(["-p", &self.port.to_string()])
             .args(["-v", "ON_ERROR_STOP=1", "--csv", "-P"])
             .arg(format!("null={NULL_TOKEN}"))
-            .env("PGCONNECT_TIMEOUT", "10");
+            .env("PGCONNECT_TIMEOUT", "10")
+            .env("PGPASSWORD", PASSWORD);
         c
+    }
+
+    /// The URL itq attaches the test database with.
+    pub fn url(&self) -> String {
+        format!("postgres://itq:{PASSWORD}@127.0.0.1:{}/itq", self.port)
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs `sql` in the test database with psql; its output, or why not.
+    pub fn execute(&self, sql: &str) -> Result<String, String> {
+        let out = self
+            .psql("itq")
+            .args(["-c", sql])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// What the server logged so far (every statement: `log_statement=all`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 }
 

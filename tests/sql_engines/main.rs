@@ -11,6 +11,7 @@
 //! different answer fails the test; so does an engine that cannot be had
 //! when `CI=true` (otherwise the test says so loudly and passes).
 
+mod attach;
 mod engines;
 
 use itq::sql::Dialect;

@@ -44,6 +44,11 @@ pub struct Cli {
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = key_value)]
     pub params: Vec<(String, String)>,
 
+    /// Attach a database before anything runs: its tables are NAME.table
+    /// (e.g. --attach wh=postgres://ann@db.example/warehouse, or reg=register.sqlite).
+    #[arg(long = "attach", value_name = "NAME=URL", value_parser = key_url)]
+    pub attach: Vec<(String, String)>,
+
     /// Write the results to FILE instead of standard output (whole or not at all).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -110,6 +115,11 @@ pub enum Command {
 /// Splits `NAME=VALUE` (for --param).
 pub fn key_value(arg: &str) -> Result<(String, String), String> {
     split_named(arg, "NAME=VALUE")
+}
+
+/// Splits `NAME=URL` (for --attach).
+pub fn key_url(arg: &str) -> Result<(String, String), String> {
+    split_named(arg, "NAME=URL")
 }
 
 /// Splits `NAME=PATH` (for --load).
@@ -200,6 +210,7 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
     for (name, value) in &cli.params {
         engine.set_param_text(name, value);
     }
+    attach_all(&mut engine, &cli.attach, cli.quiet)?;
     for (name, path) in &cli.loads {
         let out = engine.load_file(name, Path::new(path), &itq::LoadOptions::default())?;
         notice(&out, cli.quiet);
@@ -222,6 +233,39 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
         }
     }
     Ok((engine, format))
+}
+
+/// Attaches each `--attach NAME=URL`, saying so on standard error.
+pub fn attach_all(
+    engine: &mut Engine,
+    attach: &[(String, String)],
+    quiet: bool,
+) -> Result<(), Error> {
+    for (name, url) in attach {
+        let out = engine.attach_database(name, url)?;
+        notice(&out, quiet);
+    }
+    Ok(())
+}
+
+/// What `.explain` and `itq sql --explain` print: the SQL each attached
+/// database runs, then what runs here.
+pub fn explained(x: &itq::place::Explained) -> String {
+    let mut out = String::new();
+    for part in &x.parts {
+        out.push_str(&format!("runs on {}:\n", part.database));
+        for line in part.sql.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out.push_str(match (x.parts.len(), x.local) {
+        (0, _) => "runs here, on the native engine: the query reads no attached table\n",
+        (_, false) => "only that result comes back; nothing more runs here\n",
+        (_, true) => {
+            "then here, on the native engine: the rest of the query, over the rows that came back\n"
+        }
+    });
+    out
 }
 
 /// A CSV file holds one table: with `--output`, a run whose scripts and

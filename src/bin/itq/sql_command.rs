@@ -32,6 +32,16 @@ pub struct SqlArgs {
     /// Set a script parameter, used as `$NAME` (e.g. --param province=Gansu).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::cli::key_value)]
     pub params: Vec<(String, String)>,
+
+    /// Attach a database first, as `itq --attach` does; with --explain,
+    /// queries over its tables show what runs there.
+    #[arg(long = "attach", value_name = "NAME=URL", value_parser = crate::cli::key_url)]
+    pub attach: Vec<(String, String)>,
+
+    /// For each query (-c), print what runs where: the SQL sent to each
+    /// attached database and what the native engine does after.
+    #[arg(long, requires = "commands")]
+    pub explain: bool,
 }
 
 fn parse_dialect(s: &str) -> Result<Dialect, String> {
@@ -57,6 +67,14 @@ fn compile_all(args: &SqlArgs, out: &mut impl Write) -> Result<(), Error> {
     engine.allow_folder(".")?;
     for (name, value) in &args.params {
         engine.set_param_text(name, value);
+    }
+    crate::cli::attach_all(&mut engine, &args.attach, false)?;
+    if args.explain {
+        for c in &args.commands {
+            let x = engine.explain(c)?;
+            let _ = write!(out, "{}", crate::cli::explained(&x));
+        }
+        return Ok(());
     }
     let mut sources = Vec::new();
     for path in &args.scripts {

@@ -98,6 +98,9 @@ pub fn complete(engine: &Engine, line: &str, pos: usize) -> Completion {
         Some(Tok::Str { .. } | Tok::Number) => return Completion::default(),
         _ => {}
     }
+    if let Some(c) = attached_tables(engine, line, &stmt, pos) {
+        return c;
+    }
     let (start, prefix, prior) = match last {
         Some(t) if matches!(t.kind, Tok::Word | Tok::Param | Tok::Backquoted { .. }) => {
             (t.start, t.text(line), &stmt[..stmt.len() - 1])
@@ -253,6 +256,34 @@ fn clause_starts() -> Vec<Candidate> {
         .collect()
 }
 
+/// After `wh.` (or within `wh.fi`): the tables of the database attached as `wh`.
+fn attached_tables(engine: &Engine, line: &str, stmt: &[Token], pos: usize) -> Option<Completion> {
+    let (db, start, prefix) = match stmt {
+        [.., d, dot] if dot.text(line) == "." && dot.end == pos && d.end == dot.start => {
+            (d, pos, "")
+        }
+        [.., d, dot, w]
+            if dot.text(line) == "."
+                && w.kind == Tok::Word
+                && w.end == pos
+                && d.end == dot.start
+                && dot.end == w.start =>
+        {
+            (d, w.start, w.text(line))
+        }
+        _ => return None,
+    };
+    let database = engine.catalog().database(db.text(line))?;
+    let lower = prefix.to_lowercase();
+    let candidates = database
+        .tables
+        .keys()
+        .filter(|t| t.to_lowercase().starts_with(&lower))
+        .map(|t| Candidate::same(quote_name(t)))
+        .collect();
+    Some(Completion { start, candidates })
+}
+
 /// Relations and defs (a def with parameters completes with its `(`).
 fn sources(engine: &Engine) -> Vec<Candidate> {
     let catalog = engine.catalog();
@@ -260,6 +291,11 @@ fn sources(engine: &Engine) -> Vec<Candidate> {
         .relations()
         .map(|(n, _)| Candidate::same(quote_name(n)))
         .collect();
+    out.extend(
+        catalog
+            .databases()
+            .map(|(n, _)| Candidate::same(format!("{}.", quote_name(n)))),
+    );
     out.extend(catalog.defs().map(|(n, d)| Candidate {
         display: quote_name(n),
         replacement: if d.params.is_empty() {
@@ -563,6 +599,26 @@ mod tests {
         // A def with parameters completes with its parenthesis.
         offers(&e, "let x = events_", &["events_with_region", "events_in("]);
         offers(&e, "", &["let", "def", "load", "save", "events"]);
+    }
+
+    #[test]
+    fn attached_tables_and_their_columns_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reg.sqlite");
+        rusqlite::Connection::open(&file)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE firms (name TEXT, investment REAL); CREATE TABLE funds (id INTEGER);",
+            )
+            .unwrap();
+        let mut e = engine();
+        e.allow_folder(dir.path()).unwrap();
+        e.attach_database("reg", file.to_str().unwrap()).unwrap();
+        offers(&e, "re", &["reg."]);
+        assert_eq!(at_end(&e, "reg."), ["firms", "funds"]);
+        assert_eq!(at_end(&e, "reg.fi"), ["firms"]);
+        assert_eq!(at_end(&e, "events join reg.fu"), ["funds"]);
+        offers(&e, "reg.firms where inv", &["investment"]);
     }
 
     #[test]

@@ -73,6 +73,11 @@ pub const COMMANDS: &[Command] = &[
         help: "the fact rows behind row N of the last result, each with its quoted sentence",
     },
     Command {
+        name: "explain",
+        args: "QUERY",
+        help: "what a query runs where: the SQL sent to each attached database",
+    },
+    Command {
         name: "sources",
         args: "",
         help: "the articles, standards and general knowledge the fact base cites (the `sources` relation)",
@@ -118,6 +123,8 @@ pub enum Meta {
     Read(PathBuf),
     /// `.sql [DIALECT] QUERY`.
     Sql(itq::sql::Dialect, String),
+    /// `.explain QUERY`.
+    Explain(String),
     /// `.sources`.
     Sources,
     /// `.cite on|off`.
@@ -261,6 +268,8 @@ pub fn parse(text: &str) -> Result<Meta, String> {
                 _ => Err(usage()),
             }
         }
+        "explain" if !rest.is_empty() => Ok(Meta::Explain(rest.to_string())),
+        "explain" => Err("usage: .explain QUERY".into()),
         "sql" if !rest.is_empty() => {
             let (first, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             Ok(match first.parse::<itq::sql::Dialect>() {

@@ -45,10 +45,12 @@ pub fn history_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     Some(data.join("itq").join("history"))
 }
 
-/// History with `entry` added as the newest, and any earlier copy of it removed.
+/// History with `entry` added as the newest, and any earlier copy of it
+/// removed. A URL's password (`attach "postgres://ann:pw@..."`) is left out.
 pub fn add_unique(history: &[String], entry: &str) -> Vec<String> {
-    let mut out: Vec<String> = history.iter().filter(|e| *e != entry).cloned().collect();
-    out.push(entry.to_string());
+    let entry = itq::attach::redact_text(entry);
+    let mut out: Vec<String> = history.iter().filter(|e| **e != entry).cloned().collect();
+    out.push(entry);
     out
 }
 
@@ -251,6 +253,17 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
                     rel.doc.as_deref().unwrap_or("")
                 );
             }
+            for (db_name, db) in engine.catalog().databases() {
+                for (table, t) in &db.tables {
+                    println!(
+                        "{:<22} {:>6} cols  a table of `{db_name}` ({} at {})",
+                        format!("{db_name}.{table}"),
+                        t.fields.len(),
+                        db.engine,
+                        db.location
+                    );
+                }
+            }
             for (name, def) in engine.catalog().defs() {
                 let params: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
                 println!(
@@ -305,6 +318,10 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
             Ok(sql) => println!("{sql};"),
             Err(e) => eprint!("{}", e.render()),
         },
+        Meta::Explain(query) => match engine.explain(&query) {
+            Ok(x) => print!("{}", crate::cli::explained(&x)),
+            Err(e) => eprint!("{}", e.render()),
+        },
         Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
         Meta::Cite(on) => {
             engine.set_cite(on);
@@ -357,5 +374,9 @@ mod tests {
         let h = vec!["a".to_string(), "b\n     c".to_string(), "d".to_string()];
         assert_eq!(add_unique(&h, "a"), ["b\n     c", "d", "a"]);
         assert_eq!(add_unique(&h, "e"), ["a", "b\n     c", "d", "e"]);
+        assert_eq!(
+            add_unique(&[], "attach \"postgres://ann:pw@h/db\" as wh"),
+            ["attach \"postgres://ann@h/db\" as wh"]
+        );
     }
 }
