@@ -375,7 +375,11 @@ fn quotes(evidence: &Table, relation: &str, key: &str) -> Vec<String> {
 /// path as written. Row numbers assume one line (or sheet row) per record
 /// after the skipped lines and the header; a quoted field with line breaks
 /// inside shifts the lines after it.
-pub fn file_basis(shown: &str, path: &std::path::Path, options: &crate::load::LoadOptions) -> FileBasis {
+pub fn file_basis(
+    shown: &str,
+    path: &std::path::Path,
+    options: &crate::load::LoadOptions,
+) -> FileBasis {
     use crate::load::{FileFormat, Sheet};
     let format = options.format.or_else(|| FileFormat::from_path(path));
     let above = options.skip as u64 + options.header.unwrap_or(1) as u64;

@@ -494,7 +494,11 @@ impl Engine {
             .iter()
             .find(|c| matches!(c.kind, ClauseKind::Cite | ClauseKind::Why(_)))
         {
-            let word = if c.kind == ClauseKind::Cite { "cite" } else { "why" };
+            let word = if c.kind == ClauseKind::Cite {
+                "cite"
+            } else {
+                "why"
+            };
             return Err(Error::at(
                 ErrorKind::Unsupported {
                     construct: format!("`{word}`"),
@@ -731,7 +735,13 @@ impl Engine {
         Ok(self.shown(Table::with_rows(named, rows), chart, legend, notes))
     }
 
-    fn shown(&self, table: Table, chart: bool, legend: Vec<String>, notes: Vec<String>) -> Vec<Output> {
+    fn shown(
+        &self,
+        table: Table,
+        chart: bool,
+        legend: Vec<String>,
+        notes: Vec<String>,
+    ) -> Vec<Output> {
         let mut out = vec![if chart {
             Output::Chart(table)
         } else {
@@ -785,7 +795,9 @@ impl Engine {
         let source = Source::new("<query>", text);
         let script = parse_script(text).map_err(|e| e.with_source(&source))?;
         let Some(statement) = script.statements.last() else {
-            return Err(Error::new(ErrorKind::Invalid("there is no query to explain".into())));
+            return Err(Error::new(ErrorKind::Invalid(
+                "there is no query to explain".into(),
+            )));
         };
         let StatementKind::Query(q) = &statement.kind else {
             return Err(Error::new(ErrorKind::Invalid(

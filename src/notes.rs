@@ -121,7 +121,8 @@ pub fn hedged_columns(plan: &Plan, view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>)
         .filter_map(|c| match derive(plan, c, view_of)? {
             Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg), of) => match *of {
                 Derived::Stored(table, v)
-                    if table.fields()[v].name == "value" && table.position("qualifier").is_some() =>
+                    if table.fields()[v].name == "value"
+                        && table.position("qualifier").is_some() =>
                 {
                     Some(Hedged {
                         column: c,
@@ -194,7 +195,9 @@ pub fn hedges(table: &Table, lineage: &Lineage, hedged: &[Hedged]) -> Vec<String
                         }
                         figures += 1;
                         let text = |c: Option<usize>| {
-                            c.map(|c| t.get(r, c)).filter(|v| !v.is_null()).map(|v| v.to_string())
+                            c.map(|c| t.get(r, c))
+                                .filter(|v| !v.is_null())
+                                .map(|v| v.to_string())
                         };
                         if let Some(q) = text(qualifier) {
                             if LOWER_BOUNDS.contains(&q.as_str()) {
@@ -216,7 +219,10 @@ pub fn hedges(table: &Table, lineage: &Lineage, hedged: &[Hedged]) -> Vec<String
                 let which = if figures == 1 {
                     format!("its one figure is a lower bound ({})", words.join(", "))
                 } else if bounds == figures {
-                    format!("all {figures} of its figures are lower bounds ({})", words.join(", "))
+                    format!(
+                        "all {figures} of its figures are lower bounds ({})",
+                        words.join(", ")
+                    )
                 } else {
                     format!(
                         "{bounds} of its {figures} figures {} a lower bound ({}), {} exact",
@@ -225,7 +231,9 @@ pub fn hedges(table: &Table, lineage: &Lineage, hedged: &[Hedged]) -> Vec<String
                         figures - bounds
                     )
                 };
-                notes.push(format!("note: {label}: {name} is more than {shown}: {which}"));
+                notes.push(format!(
+                    "note: {label}: {name} is more than {shown}: {which}"
+                ));
             }
             if statuses.len() > 1 {
                 notes.push(format!(
@@ -322,16 +330,16 @@ fn text_equality(e: &PExpr) -> Option<(usize, String)> {
     };
     match (&strip(l).kind, &strip(r).kind) {
         (PExprKind::Column(i), PExprKind::Literal(Scalar::Text(s)))
-        | (PExprKind::Literal(Scalar::Text(s)), PExprKind::Column(i)) => {
-            Some((*i, s.to_string()))
-        }
+        | (PExprKind::Literal(Scalar::Text(s)), PExprKind::Column(i)) => Some((*i, s.to_string())),
         _ => None,
     }
 }
 
 fn and_all(cs: &[PExpr]) -> PExpr {
     let mut it = cs.iter().cloned();
-    let first = it.next().unwrap_or_else(|| PExpr::literal(Scalar::Bool(true)));
+    let first = it
+        .next()
+        .unwrap_or_else(|| PExpr::literal(Scalar::Bool(true)));
     it.fold(first, |acc, c| PExpr {
         kind: PExprKind::Logic(true, Box::new(acc), Box::new(c)),
         ty: Type::Bool,
@@ -405,7 +413,10 @@ pub fn empty_or_null(
             } else {
                 ("have", "none of them has")
             };
-            format!("note: {} of {name} {have} {prior}, but {none} {cond}", rows_text(n))
+            format!(
+                "note: {} of {name} {have} {prior}, but {none} {cond}",
+                rows_text(n)
+            )
         };
         if let Some((col, text)) = text_equality(&cs[k]) {
             note.push_str(&nearby(&before, col, &text, &name));
@@ -417,7 +428,9 @@ pub fn empty_or_null(
     // Rows passed the `where`, yet the aggregate is null: its values are.
     if let Some(Plan::Aggregate { aggs, .. }) = aggregate_of(plan) {
         for (c, agg) in aggs.iter().enumerate() {
-            let Some(arg) = agg.arg.as_ref() else { continue };
+            let Some(arg) = agg.arg.as_ref() else {
+                continue;
+            };
             if !result.get(0, c).is_null() {
                 continue;
             }
@@ -515,7 +528,10 @@ fn elsewhere(catalog: &Catalog, cs: &[PExpr], input: &Plan) -> Vec<String> {
                         let n = (0..t.num_rows())
                             .filter(|&r| {
                                 t.get(r, ca).to_string().eq_ignore_ascii_case(a)
-                                    && t.get(r, cb).to_string().to_lowercase().contains(&b.to_lowercase())
+                                    && t.get(r, cb)
+                                        .to_string()
+                                        .to_lowercase()
+                                        .contains(&b.to_lowercase())
                             })
                             .count();
                         if n > 0 {

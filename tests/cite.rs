@@ -35,8 +35,18 @@ fn csv_and_json_carry_the_sources_in_a_column_and_no_legend() {
         stdout(&o),
         "region,sum_value,sources\nwest,696.6,yunnan-2023; gansu-2024; nbs-regions\nnortheast,250.0,gansu-2024; nbs-regions\neast,,five-provinces; nbs-regions\n"
     );
-    let o = itq(&["--format", "json", "--cite", "-c", "matchmaking where province = \"Gansu\" select name"]);
-    assert!(stdout(&o).contains("\"sources\": \"gansu-2024\""), "{}", stdout(&o));
+    let o = itq(&[
+        "--format",
+        "json",
+        "--cite",
+        "-c",
+        "matchmaking where province = \"Gansu\" select name",
+    ]);
+    assert!(
+        stdout(&o).contains("\"sources\": \"gansu-2024\""),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -55,11 +65,19 @@ fn sources_reach_through_lets_defs_distinct_and_windows() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("China Industrial Transfer and Development Matchmaking Activities (Gansu),gansu-2024\n"), "{out}");
+    assert!(
+        out.contains(
+            "China Industrial Transfer and Development Matchmaking Activities (Gansu),gansu-2024\n"
+        ),
+        "{out}"
+    );
     assert!(out.contains(",five-provinces\n"), "{out}");
     assert!(out.contains("Gansu,gansu-2024\n"), "{out}");
     assert!(out.contains("Yunnan,yunnan-2023; gansu-2024\n"), "{out}");
-    assert!(out.contains("(Yunnan),1,yunnan-2023; nbs-regions\n"), "{out}");
+    assert!(
+        out.contains("(Yunnan),1,yunnan-2023; nbs-regions\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -121,7 +139,9 @@ fn the_headline_query_explains_its_null() {
     assert!(stdout(&o).contains("│           null │"));
     let notes = stderr(&o);
     assert!(notes.contains("note: no row of `projects` has province = \"Gansu\" (`province` in `projects`: Anhui, Fujian, Sichuan, Yunnan)"), "{notes}");
-    assert!(notes.contains("note: `event_sectors` has sector = \"new energy\" in 1 row whose event contains \"Gansu\""));
+    assert!(notes.contains(
+        "note: `event_sectors` has sector = \"new energy\" in 1 row whose event contains \"Gansu\""
+    ));
     let quiet = itq(&[
         "--quiet",
         "-c",
@@ -132,10 +152,17 @@ fn the_headline_query_explains_its_null() {
 
 #[test]
 fn an_empty_result_names_the_condition_that_removed_the_last_rows() {
-    let o = itq(&["-c", r#"events where province = "Gansu" and projects > 1000"#]);
+    let o = itq(&[
+        "-c",
+        r#"events where province = "Gansu" and projects > 1000"#,
+    ]);
     assert!(stderr(&o).contains("note: 1 row of `events` has province = \"Gansu\", but it does not have projects > 1000"), "{}", stderr(&o));
     let o = itq(&["-c", r#"events where province = "gansu" count"#]);
-    assert!(stderr(&o).contains("did you mean \"Gansu\"? Text compares exactly"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean \"Gansu\"? Text compares exactly"),
+        "{}",
+        stderr(&o)
+    );
     let o = itq(&["-c", r#"projects where province = "Yunnan" sum investment"#]);
     assert!(stderr(&o).contains("note: sum_investment is null: investment is null in all 5 rows of `projects` where province = \"Yunnan\""), "{}", stderr(&o));
 }
@@ -150,5 +177,9 @@ fn cite_and_why_end_a_shown_query_and_sql_refuses_them() {
     assert!(stderr(&o).contains("`cite` ends the whole query, not a parenthesised part of it"));
     let o = itq(&["sql", "-c", "events count by province cite"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("`cite` cannot be compiled to DuckDB"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`cite` cannot be compiled to DuckDB"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -285,7 +285,8 @@ fn why_expands_an_aggregate_row_into_its_facts_and_cite_on_adds_sources() {
         .expect("with the sentence that states it");
     prompt(&mut p);
     enter(&mut p, ".why 9");
-    p.exp_string("there is no row 9").expect("a row past the end is refused");
+    p.exp_string("there is no row 9")
+        .expect("a row past the end is refused");
     prompt(&mut p);
     enter(&mut p, ".cite on");
     prompt(&mut p);

@@ -20,7 +20,10 @@ pub use statement::CheckedStatement;
 /// The clauses that end a query and change how its result is shown, not
 /// what it holds: `chart`, `cite`, `why`.
 pub fn is_mark(kind: &ClauseKind) -> bool {
-    matches!(kind, ClauseKind::Chart | ClauseKind::Cite | ClauseKind::Why(_))
+    matches!(
+        kind,
+        ClauseKind::Chart | ClauseKind::Cite | ClauseKind::Why(_)
+    )
 }
 
 /// The word of a mark clause, for messages.
@@ -34,7 +37,12 @@ fn mark_word(kind: &ClauseKind) -> &'static str {
 
 /// The first `chart`, `cite` or `why` followed by a clause that is none of them.
 fn misplaced_mark(q: &Query) -> Option<&ast::Clause> {
-    let tail = q.clauses.iter().rev().take_while(|c| is_mark(&c.kind)).count();
+    let tail = q
+        .clauses
+        .iter()
+        .rev()
+        .take_while(|c| is_mark(&c.kind))
+        .count();
     q.clauses[..q.clauses.len() - tail]
         .iter()
         .find(|c| is_mark(&c.kind))

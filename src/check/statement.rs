@@ -133,7 +133,11 @@ impl Checker<'_> {
                 sheet,
             } => {
                 let (path, path_span) = self.path(path)?;
-                refuse_marks(query, "`save` writes rows to a file", &[ClauseKind::Chart, ClauseKind::Why(None)])?;
+                refuse_marks(
+                    query,
+                    "`save` writes rows to a file",
+                    &[ClauseKind::Chart, ClauseKind::Why(None)],
+                )?;
                 Ok(CheckedStatement::Save {
                     query: self.query(query, &params)?,
                     path,
@@ -144,7 +148,12 @@ impl Checker<'_> {
                 })
             }
             StatementKind::Query(q) => {
-                let marks = || q.clauses.iter().rev().take_while(|c| super::is_mark(&c.kind));
+                let marks = || {
+                    q.clauses
+                        .iter()
+                        .rev()
+                        .take_while(|c| super::is_mark(&c.kind))
+                };
                 Ok(CheckedStatement::Query {
                     query: self.query(q, &params)?,
                     chart: marks().any(|c| c.kind == ClauseKind::Chart),
@@ -182,7 +191,11 @@ impl Checker<'_> {
     }
 
     fn def(&self, name: &ast::Ident, ps: &[ast::Ident], body: &Query) -> Result<CheckedStatement> {
-        refuse_marks(body, "a `def` gives rows to the query that calls it", ALL_MARKS)?;
+        refuse_marks(
+            body,
+            "a `def` gives rows to the query that calls it",
+            ALL_MARKS,
+        )?;
         let mut seen: Vec<&str> = Vec::new();
         for p in ps {
             if seen.contains(&p.name.as_str()) {
@@ -316,15 +329,22 @@ const ALL_MARKS: &[ClauseKind] = &[ClauseKind::Chart, ClauseKind::Cite, ClauseKi
 
 /// Refuses a query that ends in one of `marks` (compared by kind).
 fn refuse_marks(q: &Query, what: &str, marks: &[ClauseKind]) -> Result<()> {
-    let same = |a: &ClauseKind, b: &ClauseKind| std::mem::discriminant(a) == std::mem::discriminant(b);
-    match q.clauses.iter().find(|c| marks.iter().any(|m| same(m, &c.kind))) {
+    let same =
+        |a: &ClauseKind, b: &ClauseKind| std::mem::discriminant(a) == std::mem::discriminant(b);
+    match q
+        .clauses
+        .iter()
+        .find(|c| marks.iter().any(|m| same(m, &c.kind)))
+    {
         Some(c) => {
             let word = super::mark_word(&c.kind);
             Err(Error::at(
                 ErrorKind::Invalid(format!("{what}; it cannot end with `{word}`")),
                 c.span,
             )
-            .with_help(format!("use `{word}` in a query of its own, such as `NAME {word}`")))
+            .with_help(format!(
+                "use `{word}` in a query of its own, such as `NAME {word}`"
+            )))
         }
         None => Ok(()),
     }

@@ -23,7 +23,10 @@ const TAG_SHIFT: u32 = 40;
 
 /// The tag and row number of a stored row's id.
 pub fn split_id(id: i64) -> (u32, u64) {
-    ((id >> TAG_SHIFT) as u32, (id & ((1 << TAG_SHIFT) - 1)) as u64)
+    (
+        (id >> TAG_SHIFT) as u32,
+        (id & ((1 << TAG_SHIFT) - 1)) as u64,
+    )
 }
 
 /// The most ranges of rows a [`RowSet`] keeps exactly; beyond them it counts.
@@ -250,7 +253,11 @@ fn reorder(plan: Plan, visible: &[usize], lineage: &[(usize, Type)]) -> (Plan, V
         .iter()
         .map(|&i| (format!("c{i}"), column(i, Type::Null)))
         .collect();
-    columns.extend(lineage.iter().map(|&(i, ty)| (LINEAGE.to_string(), column(i, ty))));
+    columns.extend(
+        lineage
+            .iter()
+            .map(|&(i, ty)| (LINEAGE.to_string(), column(i, ty))),
+    );
     let at = lineage
         .iter()
         .enumerate()
@@ -352,8 +359,15 @@ fn go(
             let (input, l) = rec(input)?;
             let n = columns.len();
             let mut columns = columns.clone();
-            columns.extend(l.iter().map(|&(i, ty)| (LINEAGE.to_string(), column(i, ty))));
-            let l = l.iter().enumerate().map(|(k, &(_, ty))| (n + k, ty)).collect();
+            columns.extend(
+                l.iter()
+                    .map(|&(i, ty)| (LINEAGE.to_string(), column(i, ty))),
+            );
+            let l = l
+                .iter()
+                .enumerate()
+                .map(|(k, &(_, ty))| (n + k, ty))
+                .collect();
             (
                 Plan::Project {
                     input: Box::new(input),
@@ -492,7 +506,7 @@ mod tests {
         assert_eq!(s.encode(), "0:1-5,8-9;2:7");
         assert_eq!(RowSet::decode(&s.encode()), s);
         let mut big = RowSet::default();
-        for r in 0..(MAX_RANGES as usize + 10) {
+        for r in 0..(MAX_RANGES + 10) {
             big.insert_id(row_id(1, r * 2));
         }
         assert_eq!(big.more(), 10);

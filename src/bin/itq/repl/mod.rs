@@ -224,11 +224,13 @@ fn why(engine: &mut Engine, settings: &Settings, row: u64) {
         width: settings.width,
     };
     match engine.why(text, row) {
-        Ok(table) => match itq::Printer::new(settings.format, options).print(&itq::Output::Table(table)) {
-            Ok(itq::Printed::Result(text)) => print!("{text}"),
-            Ok(_) => {}
-            Err(e) => eprint!("{}", e.render()),
-        },
+        Ok(table) => {
+            match itq::Printer::new(settings.format, options).print(&itq::Output::Table(table)) {
+                Ok(itq::Printed::Result(text)) => print!("{text}"),
+                Ok(_) => {}
+                Err(e) => eprint!("{}", e.render()),
+            }
+        }
         Err(e) => eprint!("{}", e.render()),
     }
 }
