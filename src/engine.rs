@@ -3,12 +3,14 @@
 //! The command line, the prompt and host programs all go through it.
 
 use crate::access::Folders;
+use crate::attach;
 use crate::cancel::{self, InterruptHandle};
 use crate::check::{CheckedStatement, Checker, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
 use crate::limits::{self, Limits};
 use crate::load::{self, LoadOptions};
+use crate::place;
 use crate::plan::Backend;
 use crate::plan::Plan;
 use crate::save;
@@ -17,8 +19,6 @@ use crate::store::{facts, Catalog, Column, Relation, RelationKind, Table};
 use crate::syntax::ast::{Statement, StatementKind};
 use crate::syntax::parse_script;
 use crate::value::Scalar;
-use crate::attach;
-use crate::place;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -701,11 +701,23 @@ impl Engine {
         }
         if !cite && why.is_none() && hedged.is_empty() {
             let table = NATIVE.execute(&query.plan)?;
-            let notes = crate::notes::empty_or_null(&query.plan, &table, &self.catalog, NATIVE)?;
+            let mut notes =
+                crate::notes::bounds_left_out(&query.plan, &|s| self.view_of(s), NATIVE)?;
+            notes.extend(crate::notes::empty_or_null(
+                &query.plan,
+                &table,
+                &self.catalog,
+                NATIVE,
+            )?);
             return Ok(self.shown(table, chart, Vec::new(), notes));
         }
         let (table, lineage) = self.traced(query)?;
         let mut notes = crate::notes::hedges(&table, &lineage, &hedged);
+        notes.extend(crate::notes::bounds_left_out(
+            &query.plan,
+            &|s| self.view_of(s),
+            NATIVE,
+        )?);
         notes.extend(crate::notes::empty_or_null(
             &query.plan,
             &table,

@@ -548,3 +548,97 @@ fn elsewhere(catalog: &Catalog, cs: &[PExpr], input: &Plan) -> Vec<String> {
     }
     notes
 }
+
+/// `value OP number` (either way round): the column, the operator as if the
+/// column were on the left, and the number.
+fn numeric_comparison(e: &PExpr) -> Option<(usize, CmpOp, f64)> {
+    let PExprKind::Compare(op, l, r) = &strip(e).kind else {
+        return None;
+    };
+    let number = |e: &PExpr| match &strip(e).kind {
+        PExprKind::Literal(Scalar::Int(v)) => Some(*v as f64),
+        PExprKind::Literal(Scalar::Decimal(v)) => Some(*v),
+        _ => None,
+    };
+    match (&strip(l).kind, &strip(r).kind) {
+        (PExprKind::Column(i), _) => Some((*i, *op, number(r)?)),
+        (_, PExprKind::Column(i)) => Some((*i, op.flipped(), number(l)?)),
+        _ => None,
+    }
+}
+
+/// Whether some figure above the lower bound `x` satisfies `OP c`.
+fn may_hold(op: CmpOp, x: f64, c: f64) -> bool {
+    match op {
+        CmpOp::Gt | CmpOp::Ge | CmpOp::Ne => true,
+        CmpOp::Lt | CmpOp::Le | CmpOp::Eq => x < c,
+    }
+}
+
+/// The note on rows the last `where` left out whose `value` is a lower bound
+/// that might satisfy its comparison (`value > 300` and "more than 300"):
+/// comparisons are decided on the figure as written, and this says how many
+/// such rows were left out.
+pub fn bounds_left_out(
+    plan: &Plan,
+    view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>,
+    backend: &dyn Backend,
+) -> Result<Vec<String>> {
+    let Some((input, predicate)) = last_filter(plan) else {
+        return Ok(Vec::new());
+    };
+    let mut cs = Vec::new();
+    conjuncts(predicate, &mut cs);
+    let mut notes = Vec::new();
+    for (k, c) in cs.iter().enumerate() {
+        let Some((col, op, bound)) = numeric_comparison(c) else {
+            continue;
+        };
+        let Some(Derived::Stored(table, v)) = derive(input, col, view_of) else {
+            continue;
+        };
+        let Some(q) = table.position("qualifier") else {
+            continue;
+        };
+        if table.fields()[v].name != "value" {
+            continue;
+        }
+        // The qualifier as the rows reach the `where`.
+        let Some(qcol) = (0..width(input)).find(|&j| {
+            matches!(derive(input, j, view_of), Some(Derived::Stored(t, i)) if Arc::ptr_eq(&t, &table) && i == q)
+        }) else {
+            continue;
+        };
+        let rows = Arc::new(backend.execute(input)?);
+        let others: Vec<PExpr> = cs
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != k)
+            .map(|(_, c)| c.clone())
+            .collect();
+        let rest = rows_where(backend, &rows, &others)?;
+        let mut left_out = Vec::new();
+        for r in 0..rest.num_rows() {
+            let x = match rest.get(r, col) {
+                Scalar::Decimal(x) => x,
+                Scalar::Int(x) => x as f64,
+                _ => continue,
+            };
+            let qualifier = rest.get(r, qcol).to_string();
+            let as_written = op.holds(x.total_cmp(&bound));
+            if LOWER_BOUNDS.contains(&qualifier.as_str()) && !as_written && may_hold(op, x, bound) {
+                left_out.push(format!("{qualifier} {}", rest.get(r, col)));
+            }
+        }
+        if !left_out.is_empty() {
+            let cond = words(c, rows.fields()).unwrap_or_else(|| "its comparison".into());
+            let n = left_out.len();
+            notes.push(format!(
+                "note: `where` left out {} whose value is a lower bound that may satisfy {cond} ({}); comparisons read the figure as written",
+                rows_text(n),
+                left_out.join(", ")
+            ));
+        }
+    }
+    Ok(notes)
+}

@@ -65,10 +65,15 @@ impl RowSet {
             }
         };
         let ranges = &mut self.parts[at].1;
-        // In input order, each row extends the last range or starts the next.
+        // In input order, each row extends the last range or starts the next
+        // (or, with no room for another, is only counted).
         if let Some(last) = ranges.last_mut() {
             if a >= last.0 && a <= last.1 + 1 {
                 last.1 = last.1.max(b);
+                return;
+            }
+            if a > last.1 + 1 && !room {
+                self.more += b - a + 1;
                 return;
             }
         }
