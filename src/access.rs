@@ -220,12 +220,12 @@ impl Folders {
         )
         .with_help(if writing {
             format!(
-                "itq may write files under {}; save there instead",
+                "itq may write files under {}; save there instead, or (at the command line) add the folder with --sandbox DIR",
                 granted.join(", ")
             )
         } else {
             format!(
-                "itq may use files under {}; copy the file there, or pass it with --load NAME=PATH",
+                "itq may use files under {}; copy the file there, add its folder with --sandbox DIR at the command line, or pass the file with --load NAME=PATH",
                 granted.join(", ")
             )
         })

@@ -56,10 +56,9 @@ pub enum Output {
     /// The legend under a cited result: `[1] gansu-2024 — Global Times, …`
     /// (printed after the table it follows, in the table and Markdown formats).
     Legend(Vec<String>),
-    /// Notes on the result before: why it is empty or null, where its
-    /// figures are lower bounds or mix statuses (printed on standard error,
-    /// left out with `--quiet`).
-    Notes(Vec<String>),
+    /// Something the statement's result should be read with, for standard
+    /// error (a join whose keys found no partner), after the result.
+    Note(String),
     /// `save` wrote a file.
     Saved {
         /// The path as written in the statement.
@@ -616,12 +615,17 @@ impl Engine {
             limits::with_limits(self.limits, || {
                 for statement in &script.statements {
                     let start = Instant::now();
+                    crate::notes::take();
                     let outs = self
                         .statement(&statement.kind, source)
                         .map_err(|e| e.with_span(statement.span).with_source(source))?;
+                    let notes = crate::notes::take();
                     let elapsed = start.elapsed();
                     for out in outs {
                         emit(out, elapsed);
+                    }
+                    for note in notes {
+                        emit(Output::Note(note), Duration::ZERO);
                     }
                 }
                 Ok(())
@@ -694,7 +698,7 @@ impl Engine {
         cite: bool,
         why: Option<Option<u64>>,
     ) -> Result<Vec<Output>> {
-        let hedged = crate::notes::hedged_columns(&query.plan, &|s| self.view_of(s));
+        let hedged = crate::explain::hedged_columns(&query.plan, &|s| self.view_of(s));
         if place::reads_attached(&query.plan) && !cite && why.is_none() {
             // Notes read the rows again; an attached database's stay there.
             return Ok(self.shown(self.execute(&query.plan)?, chart, Vec::new(), Vec::new()));
@@ -702,8 +706,8 @@ impl Engine {
         if !cite && why.is_none() && hedged.is_empty() {
             let table = NATIVE.execute(&query.plan)?;
             let mut notes =
-                crate::notes::bounds_left_out(&query.plan, &|s| self.view_of(s), NATIVE)?;
-            notes.extend(crate::notes::empty_or_null(
+                crate::explain::bounds_left_out(&query.plan, &|s| self.view_of(s), NATIVE)?;
+            notes.extend(crate::explain::empty_or_null(
                 &query.plan,
                 &table,
                 &self.catalog,
@@ -712,13 +716,13 @@ impl Engine {
             return Ok(self.shown(table, chart, Vec::new(), notes));
         }
         let (table, lineage) = self.traced(query)?;
-        let mut notes = crate::notes::hedges(&table, &lineage, &hedged);
-        notes.extend(crate::notes::bounds_left_out(
+        let mut notes = crate::explain::hedges(&table, &lineage, &hedged);
+        notes.extend(crate::explain::bounds_left_out(
             &query.plan,
             &|s| self.view_of(s),
             NATIVE,
         )?);
-        notes.extend(crate::notes::empty_or_null(
+        notes.extend(crate::explain::empty_or_null(
             &query.plan,
             &table,
             &self.catalog,
@@ -763,9 +767,7 @@ impl Engine {
         if !legend.is_empty() {
             out.push(Output::Legend(legend));
         }
-        if !notes.is_empty() {
-            out.push(Output::Notes(notes));
-        }
+        out.extend(notes.into_iter().map(Output::Note));
         out
     }
 
@@ -903,8 +905,15 @@ impl Engine {
                 let opened = self.folders.open_read(&file, &path, path_span)?;
                 let table = load::load_opened(opened, &file, &path, &options)
                     .map_err(|e| e.with_span(path_span))?;
+                let mut doc = format!("loaded from {path}");
+                for (column, unit) in &options.units {
+                    doc.push_str(&format!(
+                        "; `{column}` in billion yuan (converted from {})",
+                        unit.name
+                    ));
+                }
                 let basis = crate::cite::file_basis(&path, &file, &options);
-                self.define_loaded(&name, table, format!("loaded from {path}"), Some(basis))
+                self.define_loaded(&name, table, doc, Some(basis))
             }
             CheckedStatement::Describe { name, span } => {
                 let described = self.describe(&name).map_err(|e| e.with_span(span))?;

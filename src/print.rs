@@ -70,9 +70,9 @@ impl Printer {
     }
 
     /// With `quiet`, leaves out the lines that only confirm what happened
-    /// (`loaded …`, `saved …`) and the notes on results (why a result is
-    /// empty, where figures are hedged); a load's notes on its file are
-    /// still printed.
+    /// (`loaded …`, `saved …`) and the notes on results (why one is empty,
+    /// where figures are hedged, joins whose keys found no partner); a
+    /// load's notes and warnings are still printed.
     pub fn quiet(mut self, quiet: bool) -> Printer {
         self.quiet = quiet;
         self
@@ -97,8 +97,6 @@ impl Printer {
                     _ => Printed::Nothing,
                 });
             }
-            Output::Notes(lines) if !self.quiet => return Ok(Printed::Notice(lines.join("\n"))),
-            Output::Notes(_) => return Ok(Printed::Nothing),
             Output::Table(t) => render_checked(t, self.format, &self.options)?,
             Output::Chart(t) => chart(t, &self.chart),
             other => return Ok(notice(other, self.quiet).map_or(Printed::Nothing, Printed::Notice)),
@@ -156,6 +154,9 @@ pub fn notice(output: &Output, quiet: bool) -> Option<String> {
             }
             (!lines.is_empty()).then(|| lines.join("\n"))
         }
+        // A note on what a result means is not a confirmation, but it is
+        // advice a user who asked for quiet can do without.
+        Output::Note(text) if !quiet => Some(format!("note: {text}")),
         Output::Attached {
             name,
             database,

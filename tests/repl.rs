@@ -32,6 +32,10 @@ fn history_file(test: &str) -> PathBuf {
 /// unless `raw`.
 fn start(history: &Path, no_color: bool, raw: bool) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_itq"));
+    // Each session stands in its own temp folder (where its history is).
+    if let Some(dir) = history.parent() {
+        cmd.current_dir(dir);
+    }
     cmd.env("ITQ_HISTORY", history)
         .env("TERM", "xterm-256color")
         .env_remove("NO_COLOR");
@@ -81,6 +85,43 @@ fn tab_completes_a_relation_a_column_and_a_string_value() {
     p.exp_string("\"Gansu\"").expect("the value is completed");
     enter(&mut p, " select projects");
     p.exp_string("195").expect("the completed query runs");
+    prompt(&mut p);
+    quit(p);
+}
+
+#[test]
+fn an_attached_database_completes_and_answers_at_the_prompt() {
+    let history = history_file("attach");
+    let file = history.parent().unwrap().join("reg.sqlite");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE firms (name TEXT, province TEXT, investment REAL);
+             INSERT INTO firms VALUES ('A', 'Gansu', 12.5), ('B', 'Anhui', 40.25);",
+        )
+        .unwrap();
+    let mut p = start(&history, true, false);
+    enter(&mut p, "attach \"reg.sqlite\" as reg");
+    p.exp_string("1 table: reg.firms")
+        .expect("attach says what it found");
+    prompt(&mut p);
+    p.send("reg.fi\t").unwrap();
+    p.flush().unwrap();
+    p.exp_string("reg.firms").expect("the table is completed");
+    p.send(" where inv\t").unwrap();
+    p.flush().unwrap();
+    p.exp_string("investment").expect("its column is completed");
+    enter(&mut p, " > 20 select name");
+    p.exp_string("1 row")
+        .expect("the query runs in the database");
+    prompt(&mut p);
+    enter(
+        &mut p,
+        ".explain reg.firms join provinces on province = name where investment > 20 count",
+    );
+    p.exp_string("WHERE investment > 20")
+        .expect("the filter runs there");
+    p.exp_string("then here, on the native engine").unwrap();
     prompt(&mut p);
     quit(p);
 }

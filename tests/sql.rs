@@ -24,6 +24,9 @@ const REPRESENTATIVE: &[&str] = &[
     "projects sum investment by province where sum_investment > 10 sort province",
     r#"provinces where name in ("Gansu", "Sichuan") or name is null select upper(name) as loud, coalesce(capital, "?") as capital"#,
     "events sort value desc limit 2",
+    "events select province, date, value derive rank() as r, percent_change(value) as growth per province along date",
+    "projects select province, company, investment top 2 by investment per province",
+    "events stddev value, quantile(value, 0.9), corr(value, projects) by status",
 ];
 
 fn compiled(d: Dialect) -> String {

@@ -3,7 +3,7 @@
 //! tables and columns (the catalog keeps that description, so the checker
 //! sees `wh.projects` like any relation) and runs the SQL the engine sends:
 //! the whole query when it reads only that database, otherwise the parts
-//! that do (see `crate::place`).
+//! that do (see src/place.rs).
 //!
 //! What comes back is typed by the plan, not by the database: each value is
 //! read as the itq type the checker gave its column.

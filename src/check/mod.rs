@@ -554,10 +554,43 @@ impl<'a> Checker<'a> {
                 };
                 let (mut left_keys, mut right_keys, mut shared) =
                     (Vec::new(), Vec::new(), Vec::new());
+                // A computed left key (`on province(省份) = name`) becomes a
+                // hidden column added to the left side and dropped after the join.
+                let mut hidden: Vec<(String, PExpr)> = Vec::new();
+                let mut note = JoinNote {
+                    right: right_label.clone(),
+                    ..JoinNote::default()
+                };
+                let mut left_types = Vec::new();
                 for k in keys {
-                    let l = self.column(&k.left, &scope)?;
+                    let l = match &k.computed {
+                        Some(call) => {
+                            let e = self.expr(call, &scope)?;
+                            if let ExprKind::Call { name, args } = &call.kind {
+                                note.province |= name.name.eq_ignore_ascii_case("province");
+                                if let Some(ast::Expr {
+                                    kind: ExprKind::Name(id),
+                                    ..
+                                }) = args.first()
+                                {
+                                    note.shown = self.column(id, &scope).ok();
+                                }
+                            }
+                            left_types.push(e.ty);
+                            hidden.push((format!("\u{0}join key {}", hidden.len()), e));
+                            fields.len() + hidden.len() - 1
+                        }
+                        None => {
+                            let l = self.column(&k.left, &scope)?;
+                            left_types.push(fields[l].ty);
+                            l
+                        }
+                    };
                     let r = self.column(&k.right, &right_scope)?;
-                    let (lt, rt) = (fields[l].ty, right_fields[r].ty);
+                    let (lt, rt) = (
+                        *left_types.last().expect("pushed above"),
+                        right_fields[r].ty,
+                    );
                     if lt != rt && lt != Type::Null && rt != Type::Null {
                         return Err(Error::at(
                             ErrorKind::Type(format!(
@@ -573,6 +606,30 @@ impl<'a> Checker<'a> {
                         shared.push(r);
                     }
                 }
+                let names = |f: &dyn Fn(&ast::JoinKey) -> &str| {
+                    keys.iter().map(f).collect::<Vec<_>>().join(", ")
+                };
+                note.left = names(&|k| k.left.name.as_str());
+                note.right_keys = names(&|k| k.right.name.as_str());
+                let input = if hidden.is_empty() {
+                    input
+                } else {
+                    let mut columns: Vec<(String, PExpr)> = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| {
+                            (
+                                f.name.clone(),
+                                PExpr {
+                                    kind: PExprKind::Column(i),
+                                    ty: f.ty,
+                                },
+                            )
+                        })
+                        .collect();
+                    columns.extend(hidden.iter().cloned());
+                    Box::new(Plan::Project { input, columns })
+                };
                 // The documented rule: left columns keep their names; a right column
                 // whose name is taken becomes `<right>_<name>` (then `_2`, `_3`, ...).
                 let mut out = fields.to_vec();
@@ -597,14 +654,38 @@ impl<'a> Checker<'a> {
                     });
                     right_columns.push((i, name));
                 }
+                let join = Plan::Join {
+                    left: input,
+                    right: Box::new(right),
+                    left_keys,
+                    right_keys,
+                    keep_unmatched: *left,
+                    right_columns,
+                    note,
+                };
+                if hidden.is_empty() {
+                    return Ok((join, out));
+                }
+                // Drop the hidden key columns, which sit after the left ones.
+                let (width, h) = (fields.len(), hidden.len());
+                let columns = out
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let at = if i < width { i } else { i + h };
+                        (
+                            f.name.clone(),
+                            PExpr {
+                                kind: PExprKind::Column(at),
+                                ty: f.ty,
+                            },
+                        )
+                    })
+                    .collect();
                 Ok((
-                    Plan::Join {
-                        left: input,
-                        right: Box::new(right),
-                        left_keys,
-                        right_keys,
-                        keep_unmatched: *left,
-                        right_columns,
+                    Plan::Project {
+                        input: Box::new(join),
+                        columns,
                     },
                     out,
                 ))
@@ -1082,17 +1163,8 @@ impl<'a> Checker<'a> {
                 let ty = funcs::result_type(info, &types)
                     .map_err(|m| Error::at(ErrorKind::Type(m), e.span))?;
                 // Widen integer arguments where the function computes in decimals.
-                if ty == Type::Decimal
-                    && matches!(info.func, Func::Coalesce | Func::Round | Func::Abs)
-                {
-                    let n = if info.func == Func::Coalesce {
-                        pargs.len()
-                    } else {
-                        1
-                    };
-                    for a in pargs.iter_mut().take(n) {
-                        *a = widen(a.clone(), Type::Decimal);
-                    }
+                for i in funcs::decimal_args(info.func, ty, pargs.len()) {
+                    pargs[i] = widen(pargs[i].clone(), Type::Decimal);
                 }
                 Ok(PExpr {
                     kind: PExprKind::Func(info.func, pargs),

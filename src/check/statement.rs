@@ -272,6 +272,48 @@ impl Checker<'_> {
             }
             options.types.push((column.name.clone(), t));
         }
+        for (column, unit) in &l.units {
+            let ty = options
+                .types
+                .iter()
+                .find(|(c, _)| *c == column.name)
+                .map(|(_, t)| *t);
+            if !ty.is_some_and(Type::is_numeric) {
+                return Err(Error::at(
+                    ErrorKind::Invalid(format!(
+                        "a money unit converts numbers, but `{}` is given the type {}",
+                        column.name,
+                        ty.map_or("none".to_string(), |t| t.to_string())
+                    )),
+                    unit.span,
+                )
+                .with_help(format!("write `{}: decimal {}`", column.name, unit.name)));
+            }
+            let u = crate::money::unit(&unit.name).ok_or_else(|| {
+                Error::at(
+                    ErrorKind::Invalid(format!("`{}` is not a money unit itq knows", unit.name)),
+                    unit.span,
+                )
+                .with_help(format!(
+                    "the units are {} (a unit with spaces is quoted: \"million yuan\")",
+                    crate::money::unit_names().join(", ")
+                ))
+            })?;
+            if u.dollars {
+                return Err(Error::at(
+                    ErrorKind::Invalid(format!(
+                        "`{}` is in dollars, and a load does not know the exchange rate",
+                        unit.name
+                    )),
+                    unit.span,
+                )
+                .with_help(format!(
+                    "load the column as a plain decimal and convert it with the rate: `derive to_billion_yuan({}, \"{}\", 7.1) as ...`",
+                    column.name, unit.name
+                )));
+            }
+            options.units.push((column.name.clone(), u));
+        }
         let format = options
             .format
             .or_else(|| FileFormat::from_path(std::path::Path::new(&path)));

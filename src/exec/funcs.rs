@@ -4,15 +4,17 @@
 use super::kernels::{map_text, Arg, Datum};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::Func;
-use crate::store::{Builder, Column, Data};
+use crate::store::{column_from_scalars, Builder, Column, Data, Dict};
 use crate::value::{date_parts, Scalar, Type};
 use std::sync::Arc;
+
+mod text;
 
 /// Applies `func` to evaluated arguments (already of the types `result_type` accepted).
 pub fn apply(func: Func, ty: Type, args: Vec<Datum>, rows: usize) -> Result<Datum> {
     let mut args = args.into_iter();
     let first = args.next().expect("every function has an argument");
-    if first.is_null_scalar() && func != Func::Coalesce {
+    if first.is_null_scalar() && !matches!(func, Func::Coalesce | Func::Concat | Func::If) {
         return Ok(Datum::Scalar(Scalar::Null));
     }
     Ok(match func {
@@ -100,7 +102,99 @@ pub fn apply(func: Func, ty: Type, args: Vec<Datum>, rows: usize) -> Result<Datu
             }
             acc
         }
+        _ => {
+            let args: Vec<Datum> = std::iter::once(first).chain(args).collect();
+            by_value(func, ty, &args, rows)?
+        }
     })
+}
+
+/// A function computed value by value by [`text::scalar`]: once per
+/// dictionary entry when only the first argument is a text column (the
+/// others constants), once in all when every argument is a constant, and
+/// otherwise row by row.
+fn by_value(func: Func, ty: Type, args: &[Datum], rows: usize) -> Result<Datum> {
+    let mut cx = text::Context::default();
+    let consts: Option<Vec<Scalar>> = args[1..]
+        .iter()
+        .map(|a| match a {
+            Datum::Scalar(s) => Some(s.clone()),
+            Datum::Col(_) => None,
+        })
+        .collect();
+    match (&args[0], consts) {
+        (Datum::Scalar(s), Some(rest)) => {
+            let all: Vec<Scalar> = std::iter::once(s.clone()).chain(rest).collect();
+            Ok(Datum::Scalar(text::scalar(func, &all, &mut cx)?))
+        }
+        (Datum::Col(c), Some(rest)) if matches!(c.data(), Data::Text(..)) => {
+            let Data::Text(codes, dict) = c.data() else {
+                unreachable!("matched above")
+            };
+            let mut all: Vec<Scalar> = std::iter::once(Scalar::Null).chain(rest).collect();
+            let mut entries = Vec::with_capacity(dict.len());
+            for v in dict.values() {
+                all[0] = Scalar::Text(Arc::clone(v));
+                entries.push(text::scalar(func, &all, &mut cx)?);
+            }
+            // A null row gives what the function gives for null (`concat`
+            // and `if` do not simply give null).
+            all[0] = Scalar::Null;
+            let on_null = text::scalar(func, &all, &mut cx)?;
+            Ok(Datum::Col(Arc::new(gather(
+                ty, &entries, &on_null, codes, c,
+            ))))
+        }
+        _ => {
+            let mut values = Vec::with_capacity(rows);
+            let mut row = vec![Scalar::Null; args.len()];
+            for i in 0..rows {
+                if i % crate::cancel::BATCH == 0 {
+                    crate::cancel::check()?;
+                }
+                for (slot, a) in row.iter_mut().zip(args) {
+                    *slot = match a {
+                        Datum::Scalar(s) => s.clone(),
+                        Datum::Col(c) => c.get(i),
+                    };
+                }
+                values.push(text::scalar(func, &row, &mut cx)?);
+            }
+            Ok(Datum::Col(Arc::new(column_from_scalars(ty, &values))))
+        }
+    }
+}
+
+/// The column whose row `i` is `entries[codes[i]]` (`on_null` where the
+/// input is null); a text result keeps one dictionary entry per distinct value.
+fn gather(ty: Type, entries: &[Scalar], on_null: &Scalar, codes: &[u32], input: &Column) -> Column {
+    let value = |i: usize| -> &Scalar {
+        if input.is_valid(i) {
+            entries.get(codes[i] as usize).unwrap_or(on_null)
+        } else {
+            on_null
+        }
+    };
+    if ty == Type::Text {
+        let mut dict = Dict::new();
+        let remap: Vec<Option<u32>> = entries
+            .iter()
+            .map(|e| e.as_str().map(|s| dict.intern(s)))
+            .collect();
+        let null_code = on_null.as_str().map(|s| dict.intern(s));
+        let mut b = Builder::<u32>::with_capacity(codes.len());
+        for (i, &c) in codes.iter().enumerate() {
+            b.push(if input.is_valid(i) {
+                remap.get(c as usize).copied().flatten()
+            } else {
+                null_code
+            });
+        }
+        let (codes, validity) = b.finish();
+        return Column::new(Data::Text(codes, Arc::new(dict)), validity);
+    }
+    let values: Vec<Scalar> = (0..codes.len()).map(|i| value(i).clone()).collect();
+    column_from_scalars(ty, &values)
 }
 
 fn round(x: Datum, digits: Datum, ty: Type, rows: usize) -> Result<Datum> {

@@ -12,12 +12,12 @@ use std::sync::Arc;
 
 /// One key value, comparable across the two sides (text by its string).
 #[derive(PartialEq, Eq, Hash)]
-enum Atom<'a> {
+pub(super) enum Atom<'a> {
     Bits(u64),
     Text(&'a str),
 }
 
-fn atom(col: &Column, i: usize) -> Option<Atom<'_>> {
+pub(super) fn atom(col: &Column, i: usize) -> Option<Atom<'_>> {
     if !col.is_valid(i) {
         return None;
     }

@@ -12,6 +12,7 @@ mod order;
 mod select;
 mod stats;
 mod sum;
+mod unmatched;
 mod window;
 
 use crate::cancel;
@@ -135,8 +136,10 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             right_keys,
             keep_unmatched,
             right_columns,
+            note,
         } => {
             let (l, r) = (execute(left)?, execute(right)?);
+            unmatched::note(&l, &r, left_keys, right_keys, note)?;
             join::join(
                 &l,
                 &r,
@@ -187,6 +190,7 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
         right_keys,
         keep_unmatched,
         right_columns,
+        note,
     } = plan
     else {
         let t = execute(plan)?;
@@ -194,6 +198,7 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
         return Ok((t, to));
     };
     let (l, r) = (execute(left)?, execute(right)?);
+    unmatched::note(&l, &r, left_keys, right_keys, note)?;
     let width = l.num_columns();
     let mut to: Vec<usize> = (0..width + right_columns.len()).collect();
     let mut kept = Vec::new();

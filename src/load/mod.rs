@@ -16,6 +16,7 @@ mod layout;
 mod parquet;
 mod records;
 mod settings;
+mod units;
 
 pub use encoding::encoding_for_label;
 #[cfg(feature = "parquet")]
@@ -92,6 +93,9 @@ pub struct LoadOptions {
     pub delimiter: Option<u8>,
     /// Types for some columns, overriding inference.
     pub types: Vec<(String, Type)>,
+    /// Money units of some number columns: their amounts are converted to
+    /// billion yuan (see [`convert_units`]).
+    pub units: Vec<(String, crate::money::Unit)>,
     /// The text encoding; by default UTF-8, UTF-16 by its byte-order mark,
     /// or GB18030 for a file that is not UTF-8 but valid GB18030.
     pub encoding: Option<&'static encoding_rs::Encoding>,
@@ -179,7 +183,7 @@ pub(crate) fn load_opened(
         FileFormat::Excel => load_excel(input.into_file(), shown, &options)?,
         FileFormat::Parquet => load_parquet(input.into_file(), shown, &options)?,
     };
-    Ok(with_total_notes(shown, loaded))
+    units::convert(shown, with_total_notes(shown, loaded), &options)
 }
 
 #[cfg(feature = "excel")]
@@ -281,7 +285,7 @@ pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Lo
             .with_help("write the bytes to a file and load it with `load_file`"))
         }
     };
-    Ok(with_total_notes(shown, loaded))
+    units::convert(shown, with_total_notes(shown, loaded), options)
 }
 
 /// A table from serde-serialisable records (structs or maps), as a host

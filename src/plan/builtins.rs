@@ -27,6 +27,35 @@ pub enum Func {
     Abs,
     /// `coalesce(a, b, ...)`
     Coalesce,
+    /// `province(x)`: any spelling of a province (or its 6-digit code) to its
+    /// `name` in `provinces`, or null.
+    Province,
+    /// `replace(s, from, to)`: every `from` replaced by `to`.
+    Replace,
+    /// `trim(s)`: white space removed from both ends.
+    Trim,
+    /// `substr(s, start[, length])`: characters from `start` (1 is the first).
+    Substr,
+    /// `starts_with(s, prefix)`.
+    StartsWith,
+    /// `ends_with(s, suffix)`.
+    EndsWith,
+    /// `regexp_match(s, pattern)`: whether the pattern matches somewhere in s.
+    RegexpMatch,
+    /// `regexp_replace(s, pattern, with)`: every match replaced.
+    RegexpReplace,
+    /// `concat(a, b, ...)`: the arguments as text, one after another (nulls left out).
+    Concat,
+    /// `to_number(s)`: text to a decimal (thousands separators, 万 and 亿), or null.
+    ToNumber,
+    /// `to_date(s[, format])`: text to a date, or null.
+    ToDate,
+    /// `if(cond, a, b)`: a where cond is true, else b.
+    If,
+    /// `to_billion_yuan(x, unit[, rate])`: an amount in `unit` in billion yuan.
+    ToBillionYuan,
+    /// `from_billion_yuan(x, unit[, rate])`: an amount in billion yuan in `unit`.
+    FromBillionYuan,
 }
 
 /// The aggregate functions.
@@ -148,6 +177,20 @@ pub const FUNCTIONS: &[FuncInfo] = &[
     FuncInfo { func: Func::Round, name: "round", signature: "round(x: number[, digits: integer]) -> number", doc: "x rounded to `digits` places after the point (default 0; negative rounds to tens, hundreds...), halves away from zero" },
     FuncInfo { func: Func::Abs, name: "abs", signature: "abs(x: number) -> number", doc: "the absolute value" },
     FuncInfo { func: Func::Coalesce, name: "coalesce", signature: "coalesce(a, b, ...) -> the arguments' type", doc: "the first argument that is not null" },
+    FuncInfo { func: Func::Province, name: "province", signature: "province(x: text or integer) -> text", doc: "the `name` in `provinces` of any spelling `province_aliases` lists (Chinese, pinyin, English forms, 6-digit code), ignoring case and spaces, with a trailing 省, 市, 自治区, Province, Municipality or Autonomous Region allowed; null if none" },
+    FuncInfo { func: Func::Replace, name: "replace", signature: "replace(s: text, from: text, to: text) -> text", doc: "s with every `from` replaced by `to` (plain text, not a pattern)" },
+    FuncInfo { func: Func::Trim, name: "trim", signature: "trim(s: text) -> text", doc: "s without the white space at either end (full-width spaces too)" },
+    FuncInfo { func: Func::Substr, name: "substr", signature: "substr(s: text, start: integer[, length: integer]) -> text", doc: "`length` characters of s (default: the rest) from character `start`, the first being 1" },
+    FuncInfo { func: Func::StartsWith, name: "starts_with", signature: "starts_with(s: text, prefix: text) -> bool", doc: "whether s begins with `prefix` (case counts)" },
+    FuncInfo { func: Func::EndsWith, name: "ends_with", signature: "ends_with(s: text, suffix: text) -> bool", doc: "whether s ends with `suffix` (case counts)" },
+    FuncInfo { func: Func::RegexpMatch, name: "regexp_match", signature: "regexp_match(s: text, pattern: text) -> bool", doc: "whether the regular expression matches somewhere in s (Rust `regex` syntax; `(?i)` ignores case)" },
+    FuncInfo { func: Func::RegexpReplace, name: "regexp_replace", signature: "regexp_replace(s: text, pattern: text, with: text) -> text", doc: "s with every match of the regular expression replaced by `with` (`$1` is the first group)" },
+    FuncInfo { func: Func::Concat, name: "concat", signature: "concat(a, b, ...) -> text", doc: "the arguments as text, one after another; a null argument adds nothing" },
+    FuncInfo { func: Func::ToNumber, name: "to_number", signature: "to_number(s: text) -> decimal", doc: "the number written in s, read with thousands separators (`1,234.5`) and a 万 or 亿 suffix (`3.2万` is 32000); null if s is not a number" },
+    FuncInfo { func: Func::ToDate, name: "to_date", signature: "to_date(s: text[, format: text]) -> date", doc: "the date written in s: `2024-10-27`, `2024/10/27`, `2024.10.27`, `2024年10月27日`, or a month (`2024-10`, `2024/10`, `2024年10月`, its first day); with a format such as \"%d/%m/%Y\", that; null if s is no such date" },
+    FuncInfo { func: Func::If, name: "if", signature: "if(cond: bool, a, b) -> a's and b's type", doc: "a where cond is true, b where it is false or null" },
+    FuncInfo { func: Func::ToBillionYuan, name: "to_billion_yuan", signature: "to_billion_yuan(x: number, unit: text[, rate: number]) -> decimal", doc: "x, an amount in `unit` (元, 万元, 亿元, billion yuan, ...; see docs/data.md), in billion yuan, the fact base's unit; a dollar unit (美元, 万美元, 亿美元, million USD, ...) needs the `rate` in yuan per dollar" },
+    FuncInfo { func: Func::FromBillionYuan, name: "from_billion_yuan", signature: "from_billion_yuan(x: number, unit: text[, rate: number]) -> decimal", doc: "x, an amount in billion yuan, in `unit` (as for `to_billion_yuan`): `from_billion_yuan(value, \"亿元\")` shows the fact base's figures in 亿元" },
 ];
 
 /// An aggregate's documentation: one row per form (`count`, `count X`, ...).
@@ -303,6 +346,107 @@ pub fn result_type(info: &FuncInfo, args: &[Type]) -> Result<Type, String> {
             }
             Ok(ty)
         }
+        Func::Province => {
+            arity(1, 1)?;
+            expect(
+                0,
+                matches!(args[0], Type::Text | Type::Int),
+                "text or an integer",
+            )?;
+            Ok(Type::Text)
+        }
+        Func::Replace | Func::RegexpReplace => {
+            arity(3, 3)?;
+            for (i, &t) in args.iter().enumerate() {
+                expect(i, t == Type::Text, "text")?;
+            }
+            Ok(Type::Text)
+        }
+        Func::Trim => {
+            arity(1, 1)?;
+            expect(0, args[0] == Type::Text, "text")?;
+            Ok(Type::Text)
+        }
+        Func::Substr => {
+            arity(2, 3)?;
+            expect(0, args[0] == Type::Text, "text")?;
+            for (i, &t) in args.iter().enumerate().skip(1) {
+                expect(i, t == Type::Int, "an integer")?;
+            }
+            Ok(Type::Text)
+        }
+        Func::StartsWith | Func::EndsWith | Func::RegexpMatch => {
+            arity(2, 2)?;
+            expect(0, args[0] == Type::Text, "text")?;
+            expect(1, args[1] == Type::Text, "text")?;
+            Ok(Type::Bool)
+        }
+        Func::Concat => {
+            if args.is_empty() {
+                return Err(format!(
+                    "`concat` needs at least one argument: {}",
+                    info.signature
+                ));
+            }
+            Ok(Type::Text)
+        }
+        Func::ToNumber => {
+            arity(1, 1)?;
+            expect(0, args[0] == Type::Text, "text")?;
+            Ok(Type::Decimal)
+        }
+        Func::ToDate => {
+            arity(1, 2)?;
+            expect(0, args[0] == Type::Text, "text")?;
+            if args.len() == 2 {
+                expect(
+                    1,
+                    args[1] == Type::Text,
+                    "text (a format such as \"%d/%m/%Y\")",
+                )?;
+            }
+            Ok(Type::Date)
+        }
+        Func::If => {
+            arity(3, 3)?;
+            expect(0, args[0] == Type::Bool, "a condition (true or false)")?;
+            match (args[1], args[2]) {
+                (t, Type::Null) | (Type::Null, t) => Ok(t),
+                (t, u) if t == u => Ok(t),
+                (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int) => Ok(Type::Decimal),
+                (t, u) => Err(format!(
+                    "`if` gives one type, but its two values are {t} and {u}: {}",
+                    info.signature
+                )),
+            }
+        }
+        Func::ToBillionYuan | Func::FromBillionYuan => {
+            arity(2, 3)?;
+            expect(0, args[0].is_numeric(), "a number")?;
+            expect(
+                1,
+                args[1] == Type::Text,
+                "a unit as text (such as \"亿元\")",
+            )?;
+            if args.len() == 3 {
+                expect(2, args[2].is_numeric(), "a number (yuan per dollar)")?;
+            }
+            Ok(Type::Decimal)
+        }
+    }
+}
+
+/// The arguments of `func` the checker widens from integer to decimal when
+/// the call's type is `ty` (so a kernel sees decimals only).
+pub fn decimal_args(func: Func, ty: Type, n: usize) -> Vec<usize> {
+    match func {
+        Func::Coalesce if ty == Type::Decimal => (0..n).collect(),
+        Func::Round | Func::Abs if ty == Type::Decimal => vec![0],
+        Func::If if ty == Type::Decimal => vec![1, 2],
+        Func::ToBillionYuan | Func::FromBillionYuan => {
+            [0, 2].into_iter().filter(|&i| i < n).collect()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -407,6 +407,7 @@ fn go(
             right_keys,
             keep_unmatched,
             right_columns,
+            note,
         } => {
             let (left, ll) = rec(left)?;
             let (right, rl) = rec(right)?;
@@ -422,6 +423,7 @@ fn go(
                 right_keys: right_keys.clone(),
                 keep_unmatched: *keep_unmatched,
                 right_columns,
+                note: note.clone(),
             };
             let order: Vec<usize> = (0..lvisible).chain(lw..lw + kept).collect();
             let lineage: Vec<(usize, Type)> = ll

@@ -331,6 +331,8 @@ pub enum Plan {
         keep_unmatched: bool,
         /// Right columns kept, with their output names.
         right_columns: Vec<(usize, String)>,
+        /// How to name the keys in a note on keys that found no partner.
+        note: JoinNote,
     },
     /// One row per distinct combination of the columns.
     Distinct {
@@ -339,6 +341,23 @@ pub enum Plan {
         /// The columns kept and compared.
         columns: Vec<usize>,
     },
+}
+
+/// What a note on a join's unmatched keys calls them (only the native
+/// backend writes such notes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JoinNote {
+    /// The left keys as written (`省份`, `province(省份)`).
+    pub left: String,
+    /// The right side and its keys as written (`provinces`, `name`).
+    pub right: String,
+    /// The right keys as written.
+    pub right_keys: String,
+    /// A left column whose values name the rows whose computed key is null
+    /// (`省份` for `province(省份)`).
+    pub shown: Option<usize>,
+    /// Whether the left key is already `province(...)`.
+    pub province: bool,
 }
 
 impl Plan {

@@ -120,6 +120,15 @@ impl Dialect {
         self != Dialect::Sqlite
     }
 
+    /// The type name of text, for a cast.
+    pub(super) fn text_type(self) -> &'static str {
+        match self {
+            Dialect::Postgres | Dialect::Sqlite => "TEXT",
+            Dialect::Spark => "STRING",
+            _ => "VARCHAR",
+        }
+    }
+
     /// Whether `x / y` of two integers truncates (DuckDB's and Spark's `/`
     /// always divide exactly; they spell truncating division otherwise).
     pub(super) fn int_div(self) -> &'static str {
@@ -167,8 +176,41 @@ impl Dialect {
             (Median, Postgres | Ansi) => "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {0})",
             (Median, DuckDb | Spark) => "MEDIAN({0})",
             (Median, Sqlite | Trino) => return None,
+            (Stddev | StddevPop | Variance | VarPop | Corr | Covar, Sqlite) => return None,
+            (Stddev, _) => "STDDEV_SAMP({0})",
+            (StddevPop, _) => "STDDEV_POP({0})",
+            (Variance, _) => "VAR_SAMP({0})",
+            (VarPop, _) => "VAR_POP({0})",
+            // DuckDB's CORR is NaN where a side has no variance; itq's is null.
+            (Corr, DuckDb) => "NULLIF(CORR({0}, {1}), CAST('NaN' AS DOUBLE))",
+            (Corr, _) => "CORR({0}, {1})",
+            (Covar, _) => "COVAR_SAMP({0}, {1})",
+            (Quantile, Postgres | Ansi) => "PERCENTILE_CONT({1}) WITHIN GROUP (ORDER BY {0})",
+            (Quantile, DuckDb) => "QUANTILE_CONT({0}, {1})",
+            (Quantile, Spark) => "PERCENTILE({0}, {1})",
+            (Quantile, Sqlite | Trino) => return None,
             (Length, Postgres | Ansi) => "CHAR_LENGTH({0})",
             (Length, _) => "LENGTH({0})",
+            (Trim, Sqlite) => "TRIM({0}, {1})",
+            (Trim, _) => "TRIM(BOTH {1} FROM {0})",
+            (StartsWith, Ansi) => "SUBSTRING({0} FROM 1 FOR CHAR_LENGTH({1})) = {1}",
+            (StartsWith, Postgres) => "SUBSTR({0}, 1, CHAR_LENGTH({1})) = {1}",
+            (StartsWith, _) => "SUBSTR({0}, 1, LENGTH({1})) = {1}",
+            // From `len(s) - len(suffix) + 1`: a suffix longer than s starts
+            // before the text, which no engine's SUBSTR returns whole.
+            (EndsWith, Ansi) => "SUBSTRING({0} FROM CHAR_LENGTH({0}) - CHAR_LENGTH({1}) + 1) = {1}",
+            (EndsWith, Postgres) => "RIGHT({0}, CHAR_LENGTH({1})) = {1}",
+            (EndsWith, DuckDb) => "SUFFIX({0}, {1})",
+            (EndsWith, Spark) => "ENDSWITH({0}, {1})",
+            (EndsWith, _) => "SUBSTR({0}, LENGTH({0}) - LENGTH({1}) + 1) = {1}",
+            (RegexpMatch, Postgres) => "{0} ~ {1}",
+            (RegexpMatch, DuckDb) => "REGEXP_MATCHES({0}, {1})",
+            (RegexpMatch, Spark) => "{0} RLIKE {1}",
+            (RegexpMatch, Trino) => "REGEXP_LIKE({0}, {1})",
+            (RegexpMatch, Sqlite | Ansi) => return None,
+            (RegexpReplace, Postgres | DuckDb) => "REGEXP_REPLACE({0}, {1}, {2}, 'g')",
+            (RegexpReplace, Spark | Trino) => "REGEXP_REPLACE({0}, {1}, {2})",
+            (RegexpReplace, Sqlite | Ansi) => return None,
         })
     }
 }
@@ -194,6 +236,30 @@ pub(super) enum Template {
     Median,
     /// `length(text)` in characters.
     Length,
+    /// `trim(s)`: `{1}` is the literal of the characters to remove.
+    Trim,
+    /// `starts_with(s, prefix)`.
+    StartsWith,
+    /// `ends_with(s, suffix)`.
+    EndsWith,
+    /// `regexp_match(s, pattern)`.
+    RegexpMatch,
+    /// `regexp_replace(s, pattern, with)`, every match.
+    RegexpReplace,
+    /// The `stddev` aggregate (sample).
+    Stddev,
+    /// The `stddev_pop` aggregate.
+    StddevPop,
+    /// The `variance` aggregate (sample).
+    Variance,
+    /// The `var_pop` aggregate.
+    VarPop,
+    /// The `quantile` aggregate: `{0}` the values, `{1}` the fraction.
+    Quantile,
+    /// The `corr` aggregate.
+    Corr,
+    /// The `covar` aggregate (sample).
+    Covar,
 }
 
 impl Template {
@@ -208,6 +274,18 @@ impl Template {
             Template::AddDays | Template::SubDays => "adding days to a date",
             Template::Median => "`median`",
             Template::Length => "`length(...)`",
+            Template::Trim => "`trim(...)`",
+            Template::StartsWith => "`starts_with(...)`",
+            Template::EndsWith => "`ends_with(...)`",
+            Template::RegexpMatch => "`regexp_match(...)`",
+            Template::RegexpReplace => "`regexp_replace(...)`",
+            Template::Stddev => "`stddev`",
+            Template::StddevPop => "`stddev_pop`",
+            Template::Variance => "`variance`",
+            Template::VarPop => "`var_pop`",
+            Template::Quantile => "`quantile`",
+            Template::Corr => "`corr`",
+            Template::Covar => "`covar`",
         }
     }
 }

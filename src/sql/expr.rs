@@ -453,7 +453,182 @@ impl Translator<'_> {
             Func::Abs => call("ABS"),
             Func::Coalesce => call("COALESCE"),
             Func::Round => self.round(&sql, args, ty)?,
+            Func::Province | Func::ToNumber | Func::ToDate => {
+                let (name, help) = match f {
+                    Func::Province => (
+                        "`province(...)`",
+                        "join the `province_aliases` relation on its `alias` column instead, or run the query on the native engine",
+                    ),
+                    Func::ToNumber => (
+                        "`to_number(...)`",
+                        "engines read thousands separators and 万/亿 differently; convert the column when loading it, or run the query on the native engine",
+                    ),
+                    _ => (
+                        "`to_date(...)`",
+                        "engines read dates differently; load the column as a date, or run the query on the native engine",
+                    ),
+                };
+                return Err(unsupported(name, d, Some(help)));
+            }
+            Func::Replace => {
+                // An empty `from` leaves the text as it is (Trino would
+                // insert `to` between every character).
+                let call = fill("REPLACE({0}, {1}, {2})", &[&sql[0], &sql[1], &sql[2]], ATOM);
+                if nonempty_text_literal(&args[1]) {
+                    call
+                } else {
+                    Sql::atom(format!(
+                        "CASE WHEN {} = '' THEN {} ELSE {} END",
+                        sql[1].at(CMP + 1),
+                        sql[0].text,
+                        call.text
+                    ))
+                }
+            }
+            Func::Trim => {
+                let chars = Sql::atom(text_literal(WHITE_SPACE, d));
+                fill(self.template(Template::Trim)?, &[&sql[0], &chars], ATOM)
+            }
+            Func::Substr => self.substr(&sql, args)?,
+            Func::StartsWith => fill(self.template(Template::StartsWith)?, &[&sql[0], &sql[1]], CMP),
+            Func::EndsWith => fill(self.template(Template::EndsWith)?, &[&sql[0], &sql[1]], CMP),
+            Func::RegexpMatch | Func::RegexpReplace => {
+                let what = if f == Func::RegexpMatch {
+                    "`regexp_match(...)`"
+                } else {
+                    "`regexp_replace(...)`"
+                };
+                if !portable_pattern(&args[1]) {
+                    return Err(unsupported(
+                        &format!("{what} with this pattern"),
+                        d,
+                        Some("engines' regular expressions agree only on plain characters and . * + ? | ( ) [ ] ^ $ { }; write the pattern as a literal in those, or run the query on the native engine"),
+                    ));
+                }
+                if f == Func::RegexpReplace && !plain_replacement(&args[2]) {
+                    return Err(unsupported(
+                        "`regexp_replace(...)` with a replacement that is not plain text written in the query",
+                        d,
+                        Some("engines write groups differently ($1 or \\1); run the query on the native engine"),
+                    ));
+                }
+                let t = if f == Func::RegexpMatch {
+                    Template::RegexpMatch
+                } else {
+                    Template::RegexpReplace
+                };
+                let prec = if f == Func::RegexpMatch { CMP } else { ATOM };
+                let refs: Vec<&Sql> = sql.iter().collect();
+                fill(self.template(t)?, &refs, prec)
+            }
+            Func::Concat => {
+                let mut parts = Vec::new();
+                for (a, s) in args.iter().zip(&sql) {
+                    let text = match a.ty {
+                        Type::Text | Type::Null => s.text.clone(),
+                        Type::Int => format!("CAST({} AS {})", s.text, d.text_type()),
+                        other => {
+                            return Err(unsupported(
+                                &format!("`concat` of a {other} value"),
+                                d,
+                                Some("engines write decimals, dates and booleans as text differently; concatenate text and integers only"),
+                            ))
+                        }
+                    };
+                    parts.push(format!("COALESCE({text}, '')"));
+                }
+                Sql::op(parts.join(" || "), ADD)
+            }
+            Func::If => Sql::atom(format!(
+                "CASE WHEN {} THEN {} ELSE {} END",
+                sql[0].text, sql[1].text, sql[2].text
+            )),
+            Func::ToBillionYuan | Func::FromBillionYuan => self.money(f, &sql, args)?,
         })
+    }
+
+    /// `substr` with a start (1 or more) and a length (0 or more) written in
+    /// the query: engines disagree on a start below 1 (Spark reads 0 as 1,
+    /// SQLite and DuckDB count a negative one from the end).
+    fn substr(&self, sql: &[Sql], args: &[PExpr]) -> Result<Sql> {
+        let d = self.dialect;
+        let start = int_literal(&args[1]);
+        let len = args.get(2).map(int_literal);
+        let ok = start.is_some_and(|s| s >= 1) && len.is_none_or(|l| l.is_some_and(|l| l >= 0));
+        if !ok {
+            return Err(unsupported(
+                "`substr` with a start or length computed from the data, or a start below 1",
+                d,
+                Some("write the start (1 or more) and the length as numbers, such as `substr(name, 1, 2)`"),
+            ));
+        }
+        Ok(match (d, sql.get(2)) {
+            (Dialect::Ansi, Some(l)) => Sql::atom(format!(
+                "SUBSTRING({} FROM {} FOR {})",
+                sql[0].text, sql[1].text, l.text
+            )),
+            (Dialect::Ansi, None) => {
+                Sql::atom(format!("SUBSTRING({} FROM {})", sql[0].text, sql[1].text))
+            }
+            (_, Some(l)) => Sql::atom(format!(
+                "SUBSTR({}, {}, {})",
+                sql[0].text, sql[1].text, l.text
+            )),
+            (_, None) => Sql::atom(format!("SUBSTR({}, {})", sql[0].text, sql[1].text)),
+        })
+    }
+
+    /// A money conversion with its unit (and rate) written in the query: the
+    /// same arithmetic as `money::to_billion_yuan`, so the doubles agree.
+    fn money(&self, f: Func, sql: &[Sql], args: &[PExpr]) -> Result<Sql> {
+        let d = self.dialect;
+        let unit_text = match &peel(&args[1]).kind {
+            PExprKind::Literal(Scalar::Text(u)) => u.clone(),
+            PExprKind::Literal(Scalar::Null) => return Ok(Sql::atom("NULL")),
+            _ => {
+                return Err(unsupported(
+                    "a money unit computed from the data",
+                    d,
+                    Some("write the unit in the query, such as `to_billion_yuan(x, \"亿元\")`"),
+                ))
+            }
+        };
+        let rate = match args.get(2).map(|a| &peel(a).kind) {
+            None => None,
+            Some(PExprKind::Literal(v)) => match v.as_f64() {
+                Some(r) => Some(r),
+                None => return Ok(Sql::atom("NULL")),
+            },
+            Some(_) => {
+                return Err(unsupported(
+                    "an exchange rate computed from the data",
+                    d,
+                    Some("write the rate in the query, such as `to_billion_yuan(x, \"million USD\", 7.1)`"),
+                ))
+            }
+        };
+        let unit = crate::money::check(&unit_text, rate)
+            .map_err(|m| crate::error::Error::new(crate::error::ErrorKind::Invalid(m)))?;
+        let power = |n: u32| d.double_literal(&format!("{:?}", crate::money::power_of_ten(n)));
+        let mut x = sql[0].clone();
+        let step = |x: &Sql, op: char, by: String| Sql::op(format!("{} {op} {by}", x.at(MUL)), MUL);
+        let exponent = if f == Func::ToBillionYuan {
+            if unit.dollars {
+                x = step(&x, '*', sql[2].at(MUL + 1));
+            }
+            unit.exponent
+        } else {
+            -unit.exponent
+        };
+        if exponent > 0 {
+            x = step(&x, '*', power(exponent as u32));
+        } else if exponent < 0 {
+            x = step(&x, '/', power(exponent.unsigned_abs()));
+        }
+        if f == Func::FromBillionYuan && unit.dollars {
+            x = step(&x, '/', sql[2].at(MUL + 1));
+        }
+        Ok(x)
     }
 
     /// `round` halves away from zero on every engine (PostgreSQL's float
@@ -541,6 +716,46 @@ impl Translator<'_> {
                 MUL,
             ),
         })
+    }
+}
+
+/// The characters `trim` removes: Unicode's white space, as Rust's `trim`.
+const WHITE_SPACE: &str = "\u{9}\u{a}\u{b}\u{c}\u{d}\u{20}\u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+
+/// Whether `e` is a text literal that is not empty.
+fn nonempty_text_literal(e: &PExpr) -> bool {
+    matches!(&peel(e).kind, PExprKind::Literal(Scalar::Text(s)) if !s.is_empty())
+}
+
+/// The integer `e` is written as, if it is an integer literal.
+fn int_literal(e: &PExpr) -> Option<i64> {
+    match &peel(e).kind {
+        PExprKind::Literal(Scalar::Int(i)) => Some(*i),
+        _ => None,
+    }
+}
+
+/// Whether `e` is a pattern literal every engine reads as itq does: letters,
+/// digits, CJK and the operators `. * + ? | ( ) [ ] ^ $ { } , -`, no
+/// backslash classes (`\d` is Unicode in Rust, ASCII elsewhere) and no flags.
+fn portable_pattern(e: &PExpr) -> bool {
+    match &peel(e).kind {
+        PExprKind::Literal(Scalar::Text(p)) => {
+            p.chars()
+                .all(|c| c.is_alphanumeric() || " .*+?|()[]^${},-_:/'\"".contains(c))
+                && !p.contains("(?")
+        }
+        PExprKind::Literal(Scalar::Null) => true,
+        _ => false,
+    }
+}
+
+/// Whether `e` is a replacement literal with no group references.
+fn plain_replacement(e: &PExpr) -> bool {
+    match &peel(e).kind {
+        PExprKind::Literal(Scalar::Text(r)) => !r.contains(['$', '\\']),
+        PExprKind::Literal(Scalar::Null) => true,
+        _ => false,
     }
 }
 

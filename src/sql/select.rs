@@ -7,7 +7,7 @@ use super::dialect::{Dialect, Template};
 use super::expr::{ident, Sql, Translator, ATOM};
 use super::unsupported;
 use crate::error::Result;
-use crate::plan::{AggFn, PAgg, PExpr, PSortKey, Plan, Scan};
+use crate::plan::{AggFn, PAgg, PExpr, PSortKey, PWindow, Plan, Scan, WindowFn};
 use crate::value::Type;
 
 /// What a SELECT reads.
@@ -59,6 +59,25 @@ struct Select {
     label: String,
     /// Whether the columns are all of FROM's, unchanged and in order.
     whole: bool,
+}
+
+/// The OVER clauses of one window step.
+struct Over {
+    /// `OVER (PARTITION BY ... ORDER BY ...)`.
+    ordered: String,
+    /// The same, with the frame from the group's first row to this one.
+    running: String,
+    /// `OVER (PARTITION BY ...)`: the whole group.
+    groups: String,
+}
+
+/// `base`, or `base_` (and so on) when `s` has a column of that name.
+fn unused_name(s: &Select, base: &str) -> String {
+    let mut name = base.to_string();
+    while s.columns.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        name.push('_');
+    }
+    name
 }
 
 /// Compiles plans of one query into one statement.
@@ -260,19 +279,67 @@ impl Compiler {
                 s.label = "limited".into();
                 s
             }
-            Plan::Window { .. } => {
-                return Err(unsupported(
-                    "window functions (`per`/`along`)",
-                    self.dialect,
-                    Some("the SQL backend does not compile windows yet"),
-                ))
+            Plan::Window {
+                input,
+                per,
+                along,
+                funcs,
+            } => {
+                let mut s = self.plan(input)?;
+                if s.group.is_some() || s.distinct || s.limit.is_some() {
+                    s = self.close(s, "rows");
+                }
+                let over = self.over(&s, per, along)?;
+                for (k, w) in funcs.iter().enumerate() {
+                    let name = unused_name(&s, &format!("window_{k}"));
+                    let text = self.window_function(&s, w, &over)?;
+                    s.columns.push((name, Sql::atom(text)));
+                    s.types.push(w.ty);
+                    s.plain.push(false);
+                }
+                s.whole = false;
+                s.label = "windowed".into();
+                // A window's value can be filtered and computed on only from
+                // outside the SELECT that computes it.
+                self.close(s, "windowed")
             }
-            Plan::Top { per, .. } if !per.is_empty() => {
-                return Err(unsupported(
-                    "`top ... per`",
-                    self.dialect,
-                    Some("the SQL backend does not compile per-group top yet"),
-                ))
+            Plan::Top { input, n, key, per } if !per.is_empty() => {
+                let mut s = self.plan(input)?;
+                if s.group.is_some() || s.distinct || s.limit.is_some() {
+                    s = self.close(s, "rows");
+                }
+                let width = s.columns.len();
+                let over = self.over(&s, per, std::slice::from_ref(key))?;
+                let rank = unused_name(&s, "rank_in_group");
+                s.columns.push((
+                    rank.clone(),
+                    Sql::atom(format!("ROW_NUMBER() {}", over.ordered)),
+                ));
+                s.types.push(Type::Int);
+                s.plain.push(false);
+                s.whole = false;
+                s.label = "ranked".into();
+                let mut t = self.close(s, "ranked");
+                t.filters
+                    .push(Sql::atom(format!("{} <= {n}", ident(&rank, d))));
+                t.columns.truncate(width);
+                t.types.truncate(width);
+                t.plain.truncate(width);
+                t.whole = false;
+                let mut order = Vec::new();
+                for e in per {
+                    order.push(self.sort_key(
+                        &t,
+                        &PSortKey {
+                            expr: e.clone(),
+                            descending: false,
+                        },
+                    )?);
+                }
+                order.push(self.sort_key(&t, key)?);
+                t.order = order;
+                t.label = format!("top_{n}_per_group");
+                t
             }
             Plan::Top { input, n, key, .. } => {
                 let mut s = self.plan(input)?;
@@ -306,6 +373,7 @@ impl Compiler {
                 right_keys,
                 keep_unmatched,
                 right_columns,
+                ..
             } => {
                 let l = self.plan(left)?;
                 let r = self.plan(right)?;
@@ -477,6 +545,74 @@ impl Compiler {
         })
     }
 
+    /// The OVER clauses for windows over `s` with these groups and order:
+    /// with the order, and with the groups only.
+    fn over(&self, s: &Select, per: &[PExpr], along: &[PSortKey]) -> Result<Over> {
+        let partition = per
+            .iter()
+            .map(|e| Ok(self.translate(s, e)?.text))
+            .collect::<Result<Vec<_>>>()?;
+        let order = along
+            .iter()
+            .map(|k| {
+                let o = self.sort_key(s, k)?;
+                Ok(format!("{}{}", o.text, o.suffix))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let part =
+            (!partition.is_empty()).then(|| format!("PARTITION BY {}", partition.join(", ")));
+        let ord = (!order.is_empty()).then(|| format!("ORDER BY {}", order.join(", ")));
+        let clause = |parts: &[&Option<String>], extra: Option<&str>| {
+            let mut all: Vec<&str> = parts.iter().filter_map(|p| p.as_deref()).collect();
+            all.extend(extra);
+            format!("OVER ({})", all.join(" "))
+        };
+        Ok(Over {
+            ordered: clause(&[&part, &ord], None),
+            running: clause(
+                &[&part, &ord],
+                Some("ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"),
+            ),
+            groups: clause(&[&part], None),
+        })
+    }
+
+    /// One window function, as the native engine computes it (see
+    /// `plan::WindowFn`).
+    fn window_function(&self, s: &Select, w: &PWindow, over: &Over) -> Result<String> {
+        let d = self.dialect;
+        let x = w.arg.as_ref().map(|e| self.translate(s, e)).transpose()?;
+        let double = d.double_type();
+        let arg = || {
+            x.as_ref()
+                .map(|x| x.at(ATOM))
+                .ok_or_else(|| unsupported(&format!("`{:?}` without a value", w.func), d, None))
+        };
+        let o = &over.ordered;
+        Ok(match w.func {
+            WindowFn::RowNumber => format!("ROW_NUMBER() {o}"),
+            WindowFn::Rank => format!("RANK() {o}"),
+            WindowFn::DenseRank => format!("DENSE_RANK() {o}"),
+            WindowFn::Lag => format!("LAG({}, {}) {o}", arg()?, w.offset),
+            WindowFn::Lead => format!("LEAD({}, {}) {o}", arg()?, w.offset),
+            WindowFn::Change => format!("{} - LAG({}, 1) {o}", arg()?, arg()?),
+            WindowFn::PercentChange => {
+                let x = arg()?;
+                format!(
+                    "CAST(100 AS {double}) * ({x} - LAG({x}, 1) {o}) / NULLIF(CAST(LAG({x}, 1) {o} AS {double}), 0)"
+                )
+            }
+            WindowFn::RunningSum => format!("SUM({}) {}", arg()?, over.running),
+            WindowFn::Share => {
+                let x = arg()?;
+                format!(
+                    "CAST({x} AS {double}) / NULLIF(CAST(SUM({x}) {} AS {double}), 0)",
+                    over.groups
+                )
+            }
+        })
+    }
+
     fn aggregate(&self, s: &Select, a: &PAgg) -> Result<Sql> {
         let d = self.dialect;
         let arg = a.arg.as_ref().map(|e| self.translate(s, e)).transpose()?;
@@ -507,6 +643,55 @@ impl Compiler {
                     )
                 })?;
                 super::expr::fill(t, &[x], ATOM).text
+            }
+            (AggFn::Mode, Some(x)) if d == Dialect::Postgres => {
+                format!("MODE() WITHIN GROUP (ORDER BY {})", text_collated(x))
+            }
+            (
+                AggFn::Stddev
+                | AggFn::StddevPop
+                | AggFn::Variance
+                | AggFn::VarPop
+                | AggFn::Quantile
+                | AggFn::Corr
+                | AggFn::Covar,
+                Some(x),
+            ) => {
+                let t = match a.func {
+                    AggFn::Stddev => Template::Stddev,
+                    AggFn::StddevPop => Template::StddevPop,
+                    AggFn::Variance => Template::Variance,
+                    AggFn::VarPop => Template::VarPop,
+                    AggFn::Quantile => Template::Quantile,
+                    AggFn::Corr => Template::Corr,
+                    _ => Template::Covar,
+                };
+                let y = a
+                    .arg2
+                    .as_ref()
+                    .map(|e| self.translate(s, e))
+                    .transpose()?;
+                let template = d.template(t).ok_or_else(|| {
+                    unsupported(
+                        t.itq_name(),
+                        d,
+                        Some(match (a.func, d) {
+                            (AggFn::Quantile, Dialect::Trino) => {
+                                "Trino has only an approximate quantile (`approx_percentile`)"
+                            }
+                            _ => "the engine has no such aggregate",
+                        }),
+                    )
+                })?;
+                let args: Vec<&Sql> = std::iter::once(x).chain(y.as_ref()).collect();
+                super::expr::fill(template, &args, ATOM).text
+            }
+            (AggFn::First | AggFn::Last | AggFn::List, Some(_)) => {
+                return Err(unsupported(
+                    &format!("`{}`", a.func.name()),
+                    d,
+                    Some("it depends on the order of the input rows, and a SQL engine's rows have no order"),
+                ))
             }
             (f, None) => {
                 return Err(unsupported(

@@ -6,6 +6,7 @@ mod catalog;
 mod column;
 mod dict;
 pub mod facts;
+pub mod provinces;
 mod table;
 
 pub use bitmap::Bitmap;

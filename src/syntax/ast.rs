@@ -87,6 +87,9 @@ pub struct Load {
     pub name: Option<Ident>,
     /// Types given for some columns: `with (year: int)`.
     pub types: Vec<(Ident, Ident)>,
+    /// Money units given after a column's type (`with (amount: decimal 亿元)`):
+    /// the column and the unit as written (a string's text, unquoted).
+    pub units: Vec<(Ident, Ident)>,
     /// `format csv|json|ndjson`, overriding the extension.
     pub format: Option<Ident>,
     /// `delimiter ";"`, overriding detection, with its span.
@@ -288,6 +291,9 @@ pub struct JoinKey {
     pub right: Ident,
     /// True for `on COL`: the key column appears once in the result.
     pub shared: bool,
+    /// A left key computed by a function call (`on province(省份) = name`);
+    /// `left` then holds the call's text and span, for messages.
+    pub computed: Option<Expr>,
 }
 
 /// An expression with its span.

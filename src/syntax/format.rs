@@ -263,7 +263,18 @@ impl<'a> Printer<'a> {
             let types: Vec<String> = load
                 .types
                 .iter()
-                .map(|(c, t)| format!("{}: {}", self.ident(c), self.ident(t)))
+                .map(|(c, t)| {
+                    let unit = load.units.iter().find(|(u, _)| u.name == c.name);
+                    match unit {
+                        Some((_, u)) => format!(
+                            "{}: {} {}",
+                            self.ident(c),
+                            self.ident(t),
+                            quoted_unit(&u.name)
+                        ),
+                        None => format!("{}: {}", self.ident(c), self.ident(t)),
+                    }
+                })
                 .collect();
             out.push_str(&format!(" with ({})", types.join(", ")));
         }
@@ -423,7 +434,9 @@ impl<'a> Printer<'a> {
                 let keys: Vec<String> = keys
                     .iter()
                     .map(|k| {
-                        if k.shared {
+                        if let Some(call) = &k.computed {
+                            format!("{} = {}", self.expr(call), self.ident(&k.right))
+                        } else if k.shared {
                             self.ident(&k.left)
                         } else {
                             format!("{} = {}", self.ident(&k.left), self.ident(&k.right))
@@ -696,6 +709,22 @@ fn quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A money unit as written after a type: bare when it is a name (`亿元`),
+/// else quoted (`"million yuan"`).
+fn quoted_unit(unit: &str) -> String {
+    let bare = unit
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && unit.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && crate::syntax::keywords::keyword(unit).is_none();
+    if bare {
+        unit.to_string()
+    } else {
+        format!("\"{}\"", unit.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
 
 #[cfg(test)]

@@ -199,6 +199,7 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
         },
         name: None,
         types: Vec::new(),
+        units: Vec::new(),
         format: None,
         delimiter: None,
         settings: Vec::new(),
@@ -212,7 +213,17 @@ fn parse_load(pair: Pair<Rule>) -> Result<Load> {
                     let mut inner = spec.into_inner();
                     let column = parse_ident(next(&mut inner));
                     inner.next(); // :
-                    load.types.push((column, parse_ident(next(&mut inner))));
+                    load.types
+                        .push((column.clone(), parse_ident(next(&mut inner))));
+                    if let Some(unit) = inner.next() {
+                        let u = next(&mut unit.into_inner());
+                        let span = span_of(&u);
+                        let name = match u.as_rule() {
+                            Rule::string => unescape(u.as_str(), span)?,
+                            _ => parse_ident(u).name,
+                        };
+                        load.units.push((column, Ident { name, span }));
+                    }
                 }
             }
             Rule::load_format => load.format = Some(parse_ident(next_ident(p))),
@@ -408,16 +419,33 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
                 match p.as_rule() {
                     Rule::join_left => left = true,
                     Rule::join_key => {
-                        let mut names = p.into_inner().filter(|n| n.as_rule() == Rule::ident);
-                        let l = parse_ident(names.next().expect("a join key names a column"));
+                        let mut computed = None;
+                        let mut names = Vec::new();
+                        for n in p.into_inner() {
+                            match n.as_rule() {
+                                Rule::call => {
+                                    let call = parse_primary(n.clone())?;
+                                    names.push(Ident {
+                                        name: n.as_str().to_string(),
+                                        span: call.span,
+                                    });
+                                    computed = Some(call);
+                                }
+                                Rule::ident => names.push(parse_ident(n)),
+                                _ => {}
+                            }
+                        }
+                        let mut names = names.into_iter();
+                        let l = names.next().expect("a join key names a column");
                         let (r, shared) = match names.next() {
-                            Some(r) => (parse_ident(r), false),
+                            Some(r) => (r, false),
                             None => (l.clone(), true),
                         };
                         keys.push(JoinKey {
                             left: l,
                             right: r,
                             shared,
+                            computed,
                         });
                     }
                     Rule::source_name | Rule::source_call | Rule::paren_query => {

@@ -70,10 +70,17 @@ pub struct Cli {
     #[arg(long)]
     pub timer: bool,
 
+    /// Restrict `load` and `save` in scripts and statements to files under
+    /// DIR (repeat for more folders), for running scripts you do not trust;
+    /// without it, itq reads and writes any file you can. `--load` and
+    /// `--output` name their files themselves and are not restricted.
+    #[arg(long, value_name = "DIR")]
+    pub sandbox: Vec<PathBuf>,
+
     /// Do not confirm loads and saves on standard error (`loaded NAME: N rows,
     /// M columns`, `saved N rows to PATH`) nor print the notes on results
-    /// (why one is empty, where figures are hedged); a load's notes on its
-    /// file and errors are still printed.
+    /// (why one is empty, where figures are hedged, joins whose keys found no
+    /// partner); a load's notes and errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
 
@@ -172,6 +179,25 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// The folders `load` and `save` may use: every file the user may use, as
+/// DuckDB and sqlite allow, or with `--sandbox`, only the folders named.
+pub fn grant_folders(engine: &mut Engine, sandbox: &[PathBuf]) -> Result<(), Error> {
+    if sandbox.is_empty() {
+        return engine.allow_folder(Path::new("/"));
+    }
+    for dir in sandbox {
+        if !dir.is_dir() {
+            return Err(Error::new(itq::ErrorKind::Invalid(format!(
+                "--sandbox `{}` is not a folder",
+                dir.display()
+            )))
+            .with_help("name an existing folder the scripts may read and write in"));
+        }
+        engine.allow_folder(dir)?;
+    }
+    Ok(())
+}
+
 /// A `--max-memory` size.
 fn memory_size(text: &str) -> Result<u64, String> {
     itq::limits::parse_bytes(text)
@@ -189,17 +215,7 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
         });
     }
     engine.set_cite(cli.cite);
-    engine.allow_folder(".")?;
-    for script in &cli.scripts {
-        if let Some(dir) = script.parent() {
-            // A missing script is reported when it is run.
-            let _ = engine.allow_folder(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            });
-        }
-    }
+    grant_folders(&mut engine, &cli.sandbox)?;
     if let Some(rows) = cli.generate_rows {
         engine.add_relation(
             "projects",
@@ -511,7 +527,7 @@ fn write_outputs(
     };
     engine.run_timed(source, |output, elapsed| {
         // A statement's legend and notes follow its result; its time was printed once.
-        let follows = matches!(output, Output::Legend(_) | Output::Notes(_));
+        let follows = matches!(output, Output::Legend(_) | Output::Note(_));
         show(output);
         if timer && !follows {
             let _ = writeln!(

@@ -64,7 +64,7 @@ pub fn run(args: &SqlArgs) -> ExitCode {
 
 fn compile_all(args: &SqlArgs, out: &mut impl Write) -> Result<(), Error> {
     let mut engine = Engine::new()?;
-    engine.allow_folder(".")?;
+    crate::cli::grant_folders(&mut engine, &[])?;
     for (name, value) in &args.params {
         engine.set_param_text(name, value);
     }
@@ -78,9 +78,6 @@ fn compile_all(args: &SqlArgs, out: &mut impl Write) -> Result<(), Error> {
     }
     let mut sources = Vec::new();
     for path in &args.scripts {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = engine.allow_folder(dir);
-        }
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::new(ErrorKind::Io {
                 path: path.display().to_string(),

@@ -656,12 +656,13 @@ mod tests {
     #[test]
     fn columns_complete_from_the_query_so_far() {
         let e = engine();
-        assert_eq!(at_end(&e, "events where prov"), ["province"]);
+        // A column first, then the function of that name.
+        assert_eq!(at_end(&e, "events where prov"), ["province", "province("]);
         assert_eq!(at_end(&e, "projects select comp"), ["company"]);
         // After an aggregate, `sort` sees the aggregate's result columns.
         assert_eq!(
             at_end(&e, "events count by province sort c"),
-            ["count", "coalesce("]
+            ["count", "coalesce(", "concat("]
         );
         // `join ... on` offers both sides' columns.
         let on = at_end(&e, "events join provinces on ");
