@@ -10,9 +10,14 @@ use std::hint::black_box;
 const QUERY: &str = r#"projects where province = "Gansu" and sector = "new energy" and year >= 2010
     sum investment as s, count by origin sort s desc limit 10"#;
 
+/// 1M rows under `cargo bench` (or `ITQ_BENCH_ROWS`, such as 10000000 for
+/// the cite budget of docs/performance.md), a few thousand as a test.
 fn rows() -> usize {
     if std::env::args().any(|a| a == "--bench") {
-        1_000_000
+        std::env::var("ITQ_BENCH_ROWS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1_000_000)
     } else {
         5_000
     }
@@ -74,5 +79,42 @@ fn operators(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, front_end, operators);
+/// `cite` next to the plain query: lineage columns through a filter, an
+/// aggregate, a sort and a join (the budget is 2× the plain query).
+fn cite(c: &mut Criterion) {
+    let mut engine = engine();
+    let mut group = c.benchmark_group("cite");
+    group.sample_size(10);
+    for (name, q) in [
+        (
+            "aggregate_by_one_key",
+            "projects sum investment by province",
+        ),
+        (
+            "filter_sum",
+            r#"projects where province = "Gansu" and sector = "new energy" sum investment"#,
+        ),
+        ("sort_limit", "projects sort investment desc limit 10"),
+        (
+            "join",
+            "projects join provinces on province = name sum investment by region",
+        ),
+    ] {
+        let cited = format!("{q} cite");
+        // The same answer, plus the sources column.
+        let plain = engine.query(q).expect(q);
+        let with = engine.query(&cited).expect(q);
+        assert_eq!(with.num_columns(), plain.num_columns() + 1, "{q}");
+        assert_eq!(with.num_rows(), plain.num_rows(), "{q}");
+        group.bench_function(format!("{name}/plain"), |b| {
+            b.iter(|| engine.query(black_box(q)).expect(q))
+        });
+        group.bench_function(format!("{name}/cite"), |b| {
+            b.iter(|| engine.query(black_box(&cited)).expect(q))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, front_end, operators, cite);
 criterion_main!(benches);

@@ -53,6 +53,9 @@ pub enum Output {
         /// Notes on the file (it was empty; a column is text though mostly numbers).
         notes: Vec<String>,
     },
+    /// The legend under a cited result: `[1] gansu-2024 — Global Times, …`
+    /// (printed after the table it follows, in the table and Markdown formats).
+    Legend(Vec<String>),
     /// Something the statement's result should be read with, for standard
     /// error (a join whose keys found no partner), after the result.
     Note(String),
@@ -107,8 +110,43 @@ pub struct Engine {
     limits: Limits,
     /// The workbooks `save` wrote, whose later saves add sheets.
     workbooks: save::Workbooks,
+    /// Cite every query's result (`--cite`, `.cite on`).
+    cite_all: bool,
+    /// What `cite` and `why` trace relations back to, beyond the catalog.
+    traces: Traces,
     /// Attached databases' connections, by name (the catalog describes their tables).
     attachments: place::Attachments,
+}
+
+/// For `cite` and `why`: the plan behind each `let` view and the file behind
+/// each loaded relation, keyed by the relation's table (so a name defined
+/// again is never traced through what it held before).
+#[derive(Debug, Clone, Default)]
+struct Traces {
+    views: Vec<(Arc<Table>, Arc<crate::plan::Plan>)>,
+    files: Vec<(Arc<Table>, crate::cite::FileBasis)>,
+}
+
+impl Traces {
+    /// Forgets the tables that nothing else holds any more.
+    fn prune(&mut self) {
+        self.views.retain(|(t, _)| Arc::strong_count(t) > 1);
+        self.files.retain(|(t, _)| Arc::strong_count(t) > 1);
+    }
+
+    fn view(&self, table: &Arc<Table>) -> Option<Arc<crate::plan::Plan>> {
+        self.views
+            .iter()
+            .find(|(t, _)| Arc::ptr_eq(t, table))
+            .map(|(_, p)| Arc::clone(p))
+    }
+
+    fn file(&self, table: &Arc<Table>) -> Option<crate::cite::FileBasis> {
+        self.files
+            .iter()
+            .find(|(t, _)| Arc::ptr_eq(t, table))
+            .map(|(_, f)| f.clone())
+    }
 }
 
 impl Engine {
@@ -139,6 +177,8 @@ impl Engine {
             saves: None,
             limits: Limits::from_machine(),
             workbooks: save::Workbooks::default(),
+            cite_all: false,
+            traces: Traces::default(),
             attachments: place::Attachments::new(),
         }
     }
@@ -202,8 +242,10 @@ impl Engine {
     /// Reads a file into the relation `name` (replacing what the name held),
     /// as the host asks: the folders granted to itq text do not apply.
     pub fn load_file(&mut self, name: &str, path: &Path, options: &LoadOptions) -> Result<Output> {
-        let table = load::load_file(path, &path.display().to_string(), options)?;
-        Ok(self.define_loaded(name, table, format!("loaded from {}", path.display())))
+        let shown = path.display().to_string();
+        let table = load::load_file(path, &shown, options)?;
+        let basis = crate::cite::file_basis(&shown, path, options);
+        Ok(self.define_loaded(name, table, format!("loaded from {shown}"), Some(basis)))
     }
 
     /// Adds (or replaces) a relation from serde-serialisable records (structs
@@ -242,14 +284,25 @@ impl Engine {
         Ok(())
     }
 
-    fn define_loaded(&mut self, name: &str, loaded: load::Loaded, doc: String) -> Output {
+    fn define_loaded(
+        &mut self,
+        name: &str,
+        loaded: load::Loaded,
+        doc: String,
+        basis: Option<crate::cite::FileBasis>,
+    ) -> Output {
         let load::Loaded { table, notes } = loaded;
         let replaced = self.catalog.kind_of(name);
         let (rows, columns) = (table.num_rows(), table.num_columns());
+        let table = Arc::new(table);
+        if let Some(basis) = basis {
+            self.traces.prune();
+            self.traces.files.push((Arc::clone(&table), basis));
+        }
         self.catalog.set_relation(
             name,
             Relation {
-                table: Arc::new(table),
+                table,
                 doc: Some(doc),
                 kind: RelationKind::Loaded,
             },
@@ -437,6 +490,30 @@ impl Engine {
                     .with_source(source),
             );
         };
+        // `cite` and `why` need lineage, which compiled SQL does not carry.
+        use crate::syntax::ast::ClauseKind;
+        if let Some(c) = q
+            .clauses
+            .iter()
+            .find(|c| matches!(c.kind, ClauseKind::Cite | ClauseKind::Why(_)))
+        {
+            let word = if c.kind == ClauseKind::Cite {
+                "cite"
+            } else {
+                "why"
+            };
+            return Err(Error::at(
+                ErrorKind::Unsupported {
+                    construct: format!("`{word}`"),
+                    dialect: "SQL".into(),
+                },
+                c.span,
+            )
+            .with_help(format!(
+                "the SQL backend does not carry lineage yet: run the query with itq to see its sources, or leave out `{word}`"
+            ))
+            .with_source(source));
+        }
         crate::stack::deep(|| {
             Checker::new(&self.catalog, NATIVE, Arc::clone(source)).query(q, &Params::new())
         })
@@ -468,6 +545,18 @@ impl Engine {
                     .map_err(|e| located(crate::sql::locate(e, &source.text, statement.span)))
             };
             match checked {
+                CheckedStatement::Query { cite, why, .. } if cite || why.is_some() => {
+                    let word = if cite { "cite" } else { "why" };
+                    return Err(located(
+                        Error::new(ErrorKind::Unsupported {
+                            construct: format!("`{word}`"),
+                            dialect: dialect.engine().to_string(),
+                        })
+                        .with_help(format!(
+                            "the SQL backend does not carry lineage yet: run the query with itq to see its sources, or leave out `{word}`"
+                        )),
+                    ));
+                }
                 CheckedStatement::Query { query, .. } => emit(format!("{};", compile(&query)?)),
                 CheckedStatement::Save { query, path, .. } => {
                     emit(format!("-- save to {path:?}:\n{};", compile(&query)?));
@@ -530,11 +619,14 @@ impl Engine {
                 for statement in &script.statements {
                     let start = Instant::now();
                     crate::notes::take();
-                    let out = self
+                    let outs = self
                         .statement(&statement.kind, source)
                         .map_err(|e| e.with_span(statement.span).with_source(source))?;
                     let notes = crate::notes::take();
-                    emit(out, start.elapsed());
+                    let elapsed = start.elapsed();
+                    for out in outs {
+                        emit(out, elapsed);
+                    }
                     for note in notes {
                         emit(Output::Note(note), Duration::ZERO);
                     }
@@ -577,14 +669,180 @@ impl Engine {
     }
 
     /// Checks one statement and carries it out.
-    fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Output> {
+    fn statement(&mut self, kind: &StatementKind, source: &Arc<Source>) -> Result<Vec<Output>> {
         let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(source)).statement(kind)?;
-        self.carry_out(checked, source)
+        match checked {
+            CheckedStatement::Query {
+                query,
+                chart,
+                cite,
+                why,
+            } => self.answer(&query, chart, cite || self.cite_all, why),
+            other => Ok(vec![self.carry_out(other, source)?]),
+        }
+    }
+
+    /// Cites every query's result from now on (`--cite`, `.cite on`), or stops.
+    pub fn set_cite(&mut self, on: bool) {
+        self.cite_all = on;
+    }
+
+    /// Whether every query's result is cited.
+    pub fn cites(&self) -> bool {
+        self.cite_all
+    }
+
+    /// Runs a shown query: its result, then (with `cite`) the legend or
+    /// (with `why`) the stored rows behind it, then the notes on it.
+    fn answer(
+        &self,
+        query: &crate::plan::CheckedQuery,
+        chart: bool,
+        cite: bool,
+        why: Option<Option<u64>>,
+    ) -> Result<Vec<Output>> {
+        let hedged = crate::explain::hedged_columns(&query.plan, &|s| self.view_of(s));
+        if place::reads_attached(&query.plan) && !cite && why.is_none() {
+            // Notes read the rows again; an attached database's stay there.
+            return Ok(self.shown(self.execute(&query.plan)?, chart, Vec::new(), Vec::new()));
+        }
+        if !cite && why.is_none() && hedged.is_empty() {
+            let table = NATIVE.execute(&query.plan)?;
+            let mut notes =
+                crate::explain::bounds_left_out(&query.plan, &|s| self.view_of(s), NATIVE)?;
+            notes.extend(crate::explain::empty_or_null(
+                &query.plan,
+                &table,
+                &self.catalog,
+                NATIVE,
+            )?);
+            return Ok(self.shown(table, chart, Vec::new(), notes));
+        }
+        let (table, lineage) = self.traced(query)?;
+        let mut notes = crate::explain::hedges(&table, &lineage, &hedged);
+        notes.extend(crate::explain::bounds_left_out(
+            &query.plan,
+            &|s| self.view_of(s),
+            NATIVE,
+        )?);
+        notes.extend(crate::explain::empty_or_null(
+            &query.plan,
+            &table,
+            &self.catalog,
+            NATIVE,
+        )?);
+        if let Some(row) = why {
+            let row = match row {
+                None => None,
+                Some(n) if n >= 1 && n as usize <= table.num_rows() => Some(n as usize - 1),
+                Some(n) => {
+                    return Err(Error::new(ErrorKind::Invalid(format!(
+                        "`why {n}` asks for row {n}, but the result has {}",
+                        rows_text(table.num_rows())
+                    )))
+                    .with_help("rows are numbered from 1, as printed"))
+                }
+            };
+            return Ok(self.shown(lineage.why(&self.catalog, row), false, Vec::new(), notes));
+        }
+        if !cite {
+            return Ok(self.shown(table, chart, Vec::new(), notes));
+        }
+        let mut named = table.named_columns();
+        named.push(("sources".to_string(), Arc::new(lineage.sources_column())));
+        let rows = table.num_rows();
+        let legend = lineage.legend(&self.catalog);
+        Ok(self.shown(Table::with_rows(named, rows), chart, legend, notes))
+    }
+
+    fn shown(
+        &self,
+        table: Table,
+        chart: bool,
+        legend: Vec<String>,
+        notes: Vec<String>,
+    ) -> Vec<Output> {
+        let mut out = vec![if chart {
+            Output::Chart(table)
+        } else {
+            Output::Table(table)
+        }];
+        if !legend.is_empty() {
+            out.push(Output::Legend(legend));
+        }
+        out.extend(notes.into_iter().map(Output::Note));
+        out
+    }
+
+    /// The plan that made a `let` view, to trace through it.
+    fn view_of(&self, scan: &crate::plan::Scan) -> Option<Arc<crate::plan::Plan>> {
+        match &scan.location {
+            crate::plan::Location::Memory(t) => self.traces.view(t),
+            _ => None,
+        }
+    }
+
+    /// Runs `plan` traced: its result and the stored rows behind each row.
+    fn traced(&self, query: &crate::plan::CheckedQuery) -> Result<(Table, crate::cite::Lineage)> {
+        let traced = crate::plan::lineage::trace(&query.plan, &|s| self.view_of(s))?;
+        let result = NATIVE.execute(&traced.plan)?;
+        let origins = traced
+            .origins
+            .into_iter()
+            .map(|o| {
+                let basis = match self.traces.file(&o.table) {
+                    Some(f) => crate::cite::Basis::File(f),
+                    None => match self.catalog.relation(&o.name) {
+                        Some(r) if Arc::ptr_eq(&r.table, &o.table) => {
+                            crate::cite::basis_of_kind(r.kind)
+                        }
+                        _ => crate::cite::Basis::Host,
+                    },
+                };
+                (o, basis)
+            })
+            .collect();
+        let names: Vec<String> = query.fields.iter().map(|f| f.name.clone()).collect();
+        debug_assert_eq!(names.len(), traced.width);
+        Ok(crate::cite::Lineage::split(&result, &names, origins))
+    }
+
+    /// `.why N` at the prompt: the stored rows behind row `row` (from 1) of
+    /// the result of `text` (the last query run), as a table.
+    pub fn why(&mut self, text: &str, row: u64) -> Result<Table> {
+        let source = Source::new("<query>", text);
+        let script = parse_script(text).map_err(|e| e.with_source(&source))?;
+        let Some(statement) = script.statements.last() else {
+            return Err(Error::new(ErrorKind::Invalid(
+                "there is no query to explain".into(),
+            )));
+        };
+        let StatementKind::Query(q) = &statement.kind else {
+            return Err(Error::new(ErrorKind::Invalid(
+                "the last statement is not a query".into(),
+            )));
+        };
+        let checked = Checker::new(&self.catalog, NATIVE, Arc::clone(&source))
+            .query(q, &Params::new())
+            .map_err(|e| e.with_source(&source))?;
+        let interrupt = self.interrupt.clone();
+        interrupt.reset();
+        let (table, lineage) = cancel::with_handle(&interrupt, || {
+            limits::with_limits(self.limits, || self.traced(&checked))
+        })?;
+        if row == 0 || row as usize > table.num_rows() {
+            return Err(Error::new(ErrorKind::Invalid(format!(
+                "the last result has {}; there is no row {row}",
+                rows_text(table.num_rows())
+            )))
+            .with_help("rows are numbered from 1, as printed"));
+        }
+        Ok(lineage.why(&self.catalog, Some(row as usize - 1)))
     }
 
     fn carry_out(&mut self, checked: CheckedStatement, source: &Arc<Source>) -> Result<Output> {
         Ok(match checked {
-            CheckedStatement::Query { query, chart } => {
+            CheckedStatement::Query { query, chart, .. } => {
                 let table = self.execute(&query.plan)?;
                 if chart {
                     Output::Chart(table)
@@ -669,7 +927,8 @@ impl Engine {
                         unit.name
                     ));
                 }
-                self.define_loaded(&name, table, doc)
+                let basis = crate::cite::file_basis(&path, &file, &options);
+                self.define_loaded(&name, table, doc, Some(basis))
             }
             CheckedStatement::Describe { name, span } => {
                 let described = self.describe(&name).map_err(|e| e.with_span(span))?;
@@ -688,11 +947,15 @@ impl Engine {
                 }
             }
             CheckedStatement::LetRelation { name, query, doc } => {
-                let table = self.execute(&query.plan)?;
+                let table = Arc::new(self.execute(&query.plan)?);
+                self.traces.prune();
+                self.traces
+                    .views
+                    .push((Arc::clone(&table), Arc::new(query.plan)));
                 self.catalog.set_relation(
                     &name,
                     Relation {
-                        table: Arc::new(table),
+                        table,
                         doc,
                         kind: RelationKind::View,
                     },
@@ -730,6 +993,11 @@ impl Engine {
             }
         })
     }
+}
+
+/// `1 row`, `3 rows`.
+fn rows_text(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
 }
 
 impl Engine {

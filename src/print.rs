@@ -72,8 +72,9 @@ impl Printer {
     }
 
     /// With `quiet`, leaves out the lines that only confirm what happened
-    /// (`loaded …`, `saved …`) and the notes on joins whose keys found no
-    /// partner; a load's notes and warnings are still printed.
+    /// (`loaded …`, `saved …`) and the notes on results (why one is empty,
+    /// where figures are hedged, joins whose keys found no partner); a
+    /// load's notes and warnings are still printed.
     pub fn quiet(mut self, quiet: bool) -> Printer {
         self.quiet = quiet;
         self
@@ -89,6 +90,15 @@ impl Printer {
     /// callback, rendering stops with a "query cancelled" error on a cancel.
     pub fn print(&mut self, output: &Output) -> Result<Printed> {
         let text = match output {
+            Output::Legend(lines) => {
+                // Under the table it follows; CSV and JSON carry the ids in `sources`.
+                return Ok(match self.format {
+                    Format::Table | Format::Markdown => {
+                        Printed::Result(format!("{}\n", lines.join("\n")))
+                    }
+                    _ => Printed::Nothing,
+                });
+            }
             Output::Table(t) => render_checked(t, self.format, &self.options)?,
             Output::Chart(t) => chart(t, &self.chart),
             other => return Ok(notice(other, self.quiet).map_or(Printed::Nothing, Printed::Notice)),

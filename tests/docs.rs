@@ -27,7 +27,7 @@ const EXAMPLES: &[(&str, usize)] = &[
     ("docs/performance.md", 0),
     ("docs/reference.md", 54),
     ("docs/sql.md", 2),
-    ("docs/tutorial.md", 25),
+    ("docs/tutorial.md", 29),
     ("README.md", 6),
 ];
 

@@ -307,3 +307,33 @@ fn meta_commands_change_the_output_and_answer_questions() {
     prompt(&mut p);
     quit(p);
 }
+
+#[test]
+fn why_expands_an_aggregate_row_into_its_facts_and_cite_on_adds_sources() {
+    let mut p = start(&history_file("why"), true, false);
+    enter(&mut p, "events_with_region sum value by region");
+    p.exp_string("696.6").expect("the aggregate runs");
+    p.exp_string("west: sum_value is more than 696.6")
+        .expect("a note says the sum is a lower bound");
+    prompt(&mut p);
+    // CSV keeps each fact row on one line of the narrow terminal.
+    enter(&mut p, ".format csv");
+    prompt(&mut p);
+    enter(&mut p, ".why 1");
+    p.exp_string("events,China Industrial Transfer and Development Matchmaking Activities (Gansu),\"more than 300 billion yuan, expected\"")
+        .expect("the Gansu event is behind the west row, with its hedged figure");
+    p.exp_string("agreements valued at more than 300 billion yuan")
+        .expect("with the sentence that states it");
+    prompt(&mut p);
+    enter(&mut p, ".why 9");
+    p.exp_string("there is no row 9")
+        .expect("a row past the end is refused");
+    prompt(&mut p);
+    enter(&mut p, ".cite on");
+    prompt(&mut p);
+    enter(&mut p, "matchmaking count by status");
+    p.exp_string("signed,2,yunnan-2023; gansu-2024")
+        .expect("every result is cited");
+    prompt(&mut p);
+    quit(p);
+}

@@ -17,6 +17,37 @@ mod statement;
 
 pub use statement::CheckedStatement;
 
+/// The clauses that end a query and change how its result is shown, not
+/// what it holds: `chart`, `cite`, `why`.
+pub fn is_mark(kind: &ClauseKind) -> bool {
+    matches!(
+        kind,
+        ClauseKind::Chart | ClauseKind::Cite | ClauseKind::Why(_)
+    )
+}
+
+/// The word of a mark clause, for messages.
+fn mark_word(kind: &ClauseKind) -> &'static str {
+    match kind {
+        ClauseKind::Chart => "chart",
+        ClauseKind::Cite => "cite",
+        _ => "why",
+    }
+}
+
+/// The first `chart`, `cite` or `why` followed by a clause that is none of them.
+fn misplaced_mark(q: &Query) -> Option<&ast::Clause> {
+    let tail = q
+        .clauses
+        .iter()
+        .rev()
+        .take_while(|c| is_mark(&c.kind))
+        .count();
+    q.clauses[..q.clauses.len() - tail]
+        .iter()
+        .find(|c| is_mark(&c.kind))
+}
+
 /// Values bound to a def's parameters while its body is checked.
 pub type Params = HashMap<String, Scalar>;
 
@@ -82,18 +113,15 @@ impl<'a> Checker<'a> {
             .with_help("split it into named steps with `let`"));
         }
         let (mut plan, mut fields, mut label) = self.source(&q.source, params)?;
-        if let Some(chart) = q
-            .clauses
-            .iter()
-            .rev()
-            .skip(1)
-            .find(|c| c.kind == ClauseKind::Chart)
-        {
+        if let Some(mark) = misplaced_mark(q) {
+            let word = mark_word(&mark.kind);
             return Err(Error::at(
-                ErrorKind::Invalid("`chart` must be the last clause of a query".into()),
-                chart.span,
+                ErrorKind::Invalid(format!("`{word}` must be the last clause of a query")),
+                mark.span,
             )
-            .with_help("move `chart` to the end, as in `events sum value by province chart`"));
+            .with_help(format!(
+                "move `{word}` to the end, as in `events sum value by province {word}`"
+            )));
         }
         for clause in &q.clauses {
             (plan, fields) = self
@@ -109,7 +137,7 @@ impl<'a> Checker<'a> {
                 ClauseKind::Aggregate { .. } => "the result of the aggregate".into(),
                 ClauseKind::Join { .. } => "the result of the join".into(),
                 ClauseKind::Distinct(_) => "the result of `distinct`".into(),
-                ClauseKind::Chart => label,
+                ClauseKind::Chart | ClauseKind::Cite | ClauseKind::Why(_) => label,
                 ClauseKind::Append(_) => "the result of `append`".into(),
                 ClauseKind::Pivot { .. } => "the result of `pivot`".into(),
                 ClauseKind::Unpivot { .. } => "the result of `unpivot`".into(),
@@ -180,6 +208,16 @@ impl<'a> Checker<'a> {
     fn source(&self, s: &ast::Source, params: &Params) -> Result<(Plan, Vec<Field>, String)> {
         match s {
             ast::Source::Query(q) => {
+                if let Some(mark) = q.clauses.iter().find(|c| is_mark(&c.kind)) {
+                    let word = mark_word(&mark.kind);
+                    return Err(Error::at(
+                        ErrorKind::Invalid(format!(
+                            "`{word}` ends the whole query, not a parenthesised part of it"
+                        )),
+                        mark.span,
+                    )
+                    .with_help(format!("move `{word}` to the end of the outer query")));
+                }
                 let c = self.query(q, params)?;
                 Ok((c.plan, c.fields, "the parenthesised query".into()))
             }
@@ -692,6 +730,7 @@ impl<'a> Checker<'a> {
                 }
                 Ok((*input, fields.to_vec()))
             }
+            ClauseKind::Cite | ClauseKind::Why(_) => Ok((*input, fields.to_vec())),
         }
     }
 
@@ -1264,7 +1303,7 @@ impl<'a> Checker<'a> {
                 Type::Decimal
             }
             AggFn::Min | AggFn::Max | AggFn::Mode | AggFn::First | AggFn::Last => arg_ty,
-            AggFn::List => Type::Text,
+            AggFn::List | AggFn::Lineage => Type::Text,
         };
         if item.func != AggFn::Count && arg.is_none() {
             return Err(Error::at(

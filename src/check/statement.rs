@@ -21,6 +21,10 @@ pub enum CheckedStatement {
         query: CheckedQuery,
         /// Whether it ends in `chart`.
         chart: bool,
+        /// Whether it ends in `cite` (or the session cites every result).
+        cite: bool,
+        /// `why` (`Some(None)`: every row) or `why N` (`Some(Some(N))`, from 1).
+        why: Option<Option<u64>>,
     },
     /// `save QUERY to PATH`.
     Save {
@@ -129,7 +133,11 @@ impl Checker<'_> {
                 sheet,
             } => {
                 let (path, path_span) = self.path(path)?;
-                refuse_chart(query, "`save` writes rows to a file")?;
+                refuse_marks(
+                    query,
+                    "`save` writes rows to a file",
+                    &[ClauseKind::Chart, ClauseKind::Why(None)],
+                )?;
                 Ok(CheckedStatement::Save {
                     query: self.query(query, &params)?,
                     path,
@@ -139,16 +147,29 @@ impl Checker<'_> {
                     sheet: sheet.as_ref().map(|(s, _)| s.clone()),
                 })
             }
-            StatementKind::Query(q) => Ok(CheckedStatement::Query {
-                query: self.query(q, &params)?,
-                chart: matches!(q.clauses.last().map(|c| &c.kind), Some(ClauseKind::Chart)),
-            }),
+            StatementKind::Query(q) => {
+                let marks = || {
+                    q.clauses
+                        .iter()
+                        .rev()
+                        .take_while(|c| super::is_mark(&c.kind))
+                };
+                Ok(CheckedStatement::Query {
+                    query: self.query(q, &params)?,
+                    chart: marks().any(|c| c.kind == ClauseKind::Chart),
+                    cite: marks().any(|c| c.kind == ClauseKind::Cite),
+                    why: marks().find_map(|c| match c.kind {
+                        ClauseKind::Why(n) => Some(n),
+                        _ => None,
+                    }),
+                })
+            }
             StatementKind::LetScalar { name, expr } => Ok(CheckedStatement::LetValue {
                 name: name.name.clone(),
                 value: self.constant(expr, &params)?,
             }),
             StatementKind::Let { name, query } => {
-                refuse_chart(query, "`let` names rows")?;
+                refuse_marks(query, "`let` names rows", ALL_MARKS)?;
                 if let Some(expr) = self.as_scalar_expr(query) {
                     return Ok(CheckedStatement::LetValue {
                         name: name.name.clone(),
@@ -170,7 +191,11 @@ impl Checker<'_> {
     }
 
     fn def(&self, name: &ast::Ident, ps: &[ast::Ident], body: &Query) -> Result<CheckedStatement> {
-        refuse_chart(body, "a `def` gives rows to the query that calls it")?;
+        refuse_marks(
+            body,
+            "a `def` gives rows to the query that calls it",
+            ALL_MARKS,
+        )?;
         let mut seen: Vec<&str> = Vec::new();
         for p in ps {
             if seen.contains(&p.name.as_str()) {
@@ -341,15 +366,29 @@ impl Checker<'_> {
     }
 }
 
-/// `chart` only ends a query whose result is shown.
-fn refuse_chart(q: &Query, what: &str) -> Result<()> {
-    match q.clauses.last() {
-        Some(c) if c.kind == ClauseKind::Chart => Err(Error::at(
-            ErrorKind::Invalid(format!("{what}; it cannot end with `chart`")),
-            c.span,
-        )
-        .with_help("draw the chart in a query of its own, such as `NAME chart`")),
-        _ => Ok(()),
+/// `chart`, `cite` and `why` end a query whose result is shown.
+const ALL_MARKS: &[ClauseKind] = &[ClauseKind::Chart, ClauseKind::Cite, ClauseKind::Why(None)];
+
+/// Refuses a query that ends in one of `marks` (compared by kind).
+fn refuse_marks(q: &Query, what: &str, marks: &[ClauseKind]) -> Result<()> {
+    let same =
+        |a: &ClauseKind, b: &ClauseKind| std::mem::discriminant(a) == std::mem::discriminant(b);
+    match q
+        .clauses
+        .iter()
+        .find(|c| marks.iter().any(|m| same(m, &c.kind)))
+    {
+        Some(c) => {
+            let word = super::mark_word(&c.kind);
+            Err(Error::at(
+                ErrorKind::Invalid(format!("{what}; it cannot end with `{word}`")),
+                c.span,
+            )
+            .with_help(format!(
+                "use `{word}` in a query of its own, such as `NAME {word}`"
+            )))
+        }
+        None => Ok(()),
     }
 }
 

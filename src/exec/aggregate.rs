@@ -142,6 +142,40 @@ pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Result<Groups> {
     renumber(&codes, card)
 }
 
+/// The union of each group's lineage: `arg` holds stored-row ids (integers)
+/// or sets written as text, each decoded once per dictionary entry.
+fn lineage(arg: &Column, ids: &[u32], n: usize) -> Result<Column> {
+    use crate::plan::lineage::RowSet;
+    let mut sets = vec![RowSet::default(); n];
+    match arg.data() {
+        Data::Int(v) => {
+            for (i, (&g, &id)) in ids.iter().zip(v).enumerate() {
+                if i % BATCH == 0 {
+                    cancel::check()?;
+                }
+                if arg.is_valid(i) {
+                    sets[g as usize].insert_id(id);
+                }
+            }
+        }
+        Data::Text(codes, dict) => {
+            let decoded: Vec<RowSet> = (0..dict.len() as u32)
+                .map(|c| RowSet::decode(dict.get(c)))
+                .collect();
+            for (i, (&g, &c)) in ids.iter().zip(codes).enumerate() {
+                if i % BATCH == 0 {
+                    cancel::check()?;
+                }
+                if arg.is_valid(i) {
+                    sets[g as usize].union(&decoded[c as usize]);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(Column::from_texts(sets.iter().map(|s| Some(s.encode()))))
+}
+
 /// Runs an aggregate step: one output row per group, keys first, then aggregates.
 pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Result<Table> {
     let rows = input.num_rows();
@@ -186,6 +220,7 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
     };
     let valid = |i: usize| arg.is_valid(i);
     Ok(match agg.func {
+        AggFn::Lineage => lineage(arg, ids, n)?,
         AggFn::Count if agg.distinct => {
             let (codes, _) = key_codes(arg)?;
             let mut seen: HashSet<(u32, u64)> = HashSet::new();

@@ -10,6 +10,7 @@ use super::morsel::{self, MORSEL};
 use super::select::Selection;
 use super::sum::Sum;
 use crate::error::{Error, ErrorKind, Result};
+use crate::plan::lineage::RowSet;
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr, PExprKind};
 use crate::store::{Bitmap, Builder, Column, Data, Table, NULL_ROW};
@@ -146,6 +147,8 @@ enum Kind<'a> {
     Extreme(&'a Column, bool),
     /// `count distinct`.
     Distinct(Domain<'a>),
+    /// The union of the stored-row ids of each group (`cite`, `why`).
+    Lineage(&'a [i64], Option<&'a Bitmap>),
 }
 
 #[derive(Clone, Copy)]
@@ -171,6 +174,7 @@ enum Acc {
     SumF(Vec<Sum>, Vec<u64>),
     Best(Vec<u32>),
     Bits(Vec<u64>, usize),
+    Lineage(Vec<RowSet>),
 }
 
 struct Partial {
@@ -240,6 +244,7 @@ fn kind<'a>(agg: &PAgg, col: Option<&'a Column>, groups: usize) -> Option<Kind<'
             Kind::SumF(Num::Dec(v, b), agg.func == AggFn::Avg)
         }
         (AggFn::Min | AggFn::Max, _) => Kind::Extreme(col, agg.func == AggFn::Max),
+        (AggFn::Lineage, Data::Int(v)) => Kind::Lineage(v, b),
         _ => return None,
     })
 }
@@ -344,6 +349,9 @@ fn run(
                 ),
                 None,
             ),
+            (_, Acc::Lineage(sets)) => {
+                Column::from_texts(order.iter().map(|&g| Some(sets[g].encode())))
+            }
             _ => unreachable!("each aggregate kind has its accumulator"),
         };
         out.push((agg.name.clone(), Arc::new(col)));
@@ -466,6 +474,15 @@ fn partial(
                 }
                 Acc::Bits(bits, words)
             }
+            Kind::Lineage(v, b) => {
+                let mut sets = vec![RowSet::default(); groups];
+                for (g, r) in pairs() {
+                    if b.is_none_or(|b| b.get(r)) {
+                        sets[g].insert_id(v[r]);
+                    }
+                }
+                Acc::Lineage(sets)
+            }
         })
         .collect();
     Partial { first, accs }
@@ -508,6 +525,9 @@ fn merge(total: &mut Partial, later: Partial, kinds: &[Kind]) {
                 }
             }
             (Acc::Bits(a, _), Acc::Bits(b, _)) => a.iter_mut().zip(b).for_each(|(x, y)| *x |= y),
+            (Acc::Lineage(a), Acc::Lineage(b)) => {
+                a.iter_mut().zip(&b).for_each(|(x, y)| x.union(y))
+            }
             _ => unreachable!("morsels have the same accumulators"),
         }
     }

@@ -45,8 +45,13 @@ fn execute_here(plan: &Plan) -> Result<Table> {
         Plan::Scan(Scan {
             name,
             location: Location::Attached { .. },
-        }) => Err(crate::error::Error::new(crate::error::ErrorKind::Invalid(
-            format!("internal: `{name}` is in an attached database and was not read from it"),
+        // Only a query inside an expression (`x in (wh.t ...)`, a relation
+        // used as a value) gets here: placement does not look inside them.
+        }) => Err(crate::error::Error::new(crate::error::ErrorKind::Invalid(format!(
+            "a query inside an expression cannot read `{name}`, a table of an attached database, yet"
+        )))
+        .with_help(format!(
+            "name it first, as in `let rows = {name} select ...`, and use `rows` inside the expression"
         ))),
         Plan::Filter { input, predicate } => {
             let input = execute(input)?;

@@ -104,6 +104,9 @@ pub enum AggFn {
     /// `list X` / `list distinct X`: the non-null values (or the distinct
     /// ones), as text joined by `, `, in order of first appearance.
     List,
+    /// The union of a group's lineage (see `plan::lineage`): written by the
+    /// rewrite for `cite` and `why`, never by a user, so not in the table.
+    Lineage,
 }
 
 impl AggFn {
@@ -128,6 +131,7 @@ impl AggFn {
             AggFn::First => "first",
             AggFn::Last => "last",
             AggFn::List => "list",
+            AggFn::Lineage => "lineage",
         }
     }
 

@@ -11,6 +11,7 @@ use crate::value::{Scalar, Type};
 use std::sync::Arc;
 
 pub mod builtins;
+pub mod lineage;
 
 pub use builtins::{AggFn, Func, WindowFn};
 

@@ -265,6 +265,10 @@ pub enum ClauseKind {
         /// The new column of values.
         value: Ident,
     },
+    /// `cite`: add each result row's sources and a legend (ends a query).
+    Cite,
+    /// `why [N]`: show the fact rows behind result row N, or every row (ends a query).
+    Why(Option<u64>),
 }
 
 /// `EXPR [as NAME]` in select, derive and by.

@@ -483,6 +483,9 @@ impl<'a> Printer<'a> {
                     self.ident(value)
                 )
             }
+            ClauseKind::Cite => "cite".to_string(),
+            ClauseKind::Why(None) => "why".to_string(),
+            ClauseKind::Why(Some(n)) => format!("why {n}"),
             ClauseKind::Distinct(cols) if cols.is_empty() => "distinct".to_string(),
             ClauseKind::Distinct(cols) => {
                 let cols: Vec<String> = cols.iter().map(|c| self.ident(c)).collect();

@@ -82,6 +82,9 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("by", Continues, true, true),
     // `chart` is not reserved: no clause starts with a name.
     kw("chart", Clause, false, false),
+    // `cite` and `why` end a query; not reserved either.
+    kw("cite", Clause, false, false),
+    kw("why", Clause, false, false),
     kw("as", Modifier, true, true),
     kw("on", Modifier, true, true),
     kw("asc", Modifier, true, false),

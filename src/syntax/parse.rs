@@ -504,6 +504,19 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
                 value,
             }
         }
+        Rule::cite_clause => ClauseKind::Cite,
+        Rule::why_clause => {
+            inner.next();
+            match inner.next() {
+                Some(n) => ClauseKind::Why(Some(n.as_str().parse().map_err(|_| {
+                    Error::at(
+                        ErrorKind::Invalid(format!("row number {} is too large", n.as_str())),
+                        span_of(&n),
+                    )
+                })?)),
+                None => ClauseKind::Why(None),
+            }
+        }
         r => unreachable!("clause rule {r:?}"),
     };
     Ok(Clause { kind, span })
@@ -1089,6 +1102,8 @@ fn describe(rule: Rule) -> Option<Expected> {
         | Rule::join_left
         | Rule::kw_distinct
         | Rule::kw_chart
+        | Rule::kw_cite
+        | Rule::kw_why
         | Rule::agg_fn
         | Rule::where_clause
         | Rule::select_clause

@@ -78,10 +78,16 @@ pub struct Cli {
     pub sandbox: Vec<PathBuf>,
 
     /// Do not confirm loads and saves on standard error (`loaded NAME: N rows,
-    /// M columns`, `saved N rows to PATH`) nor note joins whose keys found no
-    /// partner; a load's notes and errors are still printed.
+    /// M columns`, `saved N rows to PATH`) nor print the notes on results
+    /// (why one is empty, where figures are hedged, joins whose keys found no
+    /// partner); a load's notes and errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Cite every result: a `sources` column and, under a table, a legend
+    /// (as ending each query with `cite` does).
+    #[arg(long)]
+    pub cite: bool,
 
     /// For benchmarks: replace `projects` with N rows of the SYNTHETIC
     /// register that `itq generate projects` writes (default seed).
@@ -208,6 +214,7 @@ fn prepare(cli: &Cli) -> Result<(Engine, Format), Error> {
             ..engine.limits()
         });
     }
+    engine.set_cite(cli.cite);
     grant_folders(&mut engine, &cli.sandbox)?;
     if let Some(rows) = cli.generate_rows {
         engine.add_relation(
@@ -520,8 +527,10 @@ fn write_outputs(
         }
     };
     let result = engine.run_timed(source, |output, elapsed| {
+        // A statement's legend and notes follow its result; its time was printed once.
+        let follows = matches!(output, Output::Legend(_) | Output::Note(_));
         show(output);
-        if timer {
+        if timer && !follows {
             let _ = writeln!(
                 std::io::stderr(),
                 "time: {:.3} ms",

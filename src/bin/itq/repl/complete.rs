@@ -648,7 +648,7 @@ mod tests {
     #[test]
     fn clause_keywords_complete_after_a_source() {
         let e = engine();
-        assert_eq!(at_end(&e, "events wh"), ["where"]);
+        assert_eq!(at_end(&e, "events wh"), ["where", "why"]);
         assert_eq!(at_end(&e, "events where value > 3 so"), ["sort"]);
         assert!(at_end(&e, "events ").contains(&"select".to_string()));
     }

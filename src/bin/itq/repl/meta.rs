@@ -63,6 +63,16 @@ pub const COMMANDS: &[Command] = &[
         help: "the SQL of a query (duckdb unless postgres, sqlite, spark, trino or ansi is named)",
     },
     Command {
+        name: "cite",
+        args: "on|off",
+        help: "add each result row's sources and a legend to every result (as the `cite` clause does)",
+    },
+    Command {
+        name: "why",
+        args: "N",
+        help: "the fact rows behind row N of the last result, each with its quoted sentence",
+    },
+    Command {
         name: "explain",
         args: "QUERY",
         help: "what a query runs where: the SQL sent to each attached database",
@@ -117,6 +127,10 @@ pub enum Meta {
     Explain(String),
     /// `.sources`.
     Sources,
+    /// `.cite on|off`.
+    Cite(bool),
+    /// `.why N` (from 1).
+    Why(u64),
     /// `.quit`.
     Quit,
 }
@@ -221,6 +235,17 @@ pub fn parse(text: &str) -> Result<Meta, String> {
             "off" => Ok(Meta::Timer(false)),
             _ => Err(usage()),
         },
+        "cite" => match rest.to_lowercase().as_str() {
+            "on" => Ok(Meta::Cite(true)),
+            "off" => Ok(Meta::Cite(false)),
+            _ => Err(usage()),
+        },
+        "why" => rest
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .map(Meta::Why)
+            .ok_or_else(|| format!("{} (the row's number, from 1, as printed)", usage())),
         "limits" if rest.is_empty() => Ok(Meta::Limits(None)),
         "limits" => {
             let (which, value) = rest

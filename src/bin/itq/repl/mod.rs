@@ -28,6 +28,8 @@ struct Settings {
     timer: bool,
     /// The terminal's width, when known.
     width: Option<u16>,
+    /// The last entry that ended in a query, for `.why`.
+    last_query: Option<String>,
 }
 
 /// Where history is kept: `$ITQ_HISTORY`, else `$XDG_DATA_HOME/itq/history`,
@@ -104,6 +106,7 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
         max_rows: 40,
         timer: false,
         width: None,
+        last_query: None,
     };
     loop {
         match editor.readline("itq> ") {
@@ -122,7 +125,7 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                     match meta::parse(meta) {
                         Ok(Meta::Quit) => break,
                         Ok(m) => {
-                            let runs = matches!(m, Meta::Read(_) | Meta::Sources);
+                            let runs = matches!(m, Meta::Read(_) | Meta::Sources | Meta::Why(_));
                             run_meta(&mut engine, &mut settings, m);
                             runs
                         }
@@ -132,6 +135,9 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                         }
                     }
                 } else {
+                    if ends_in_query(&text) {
+                        settings.last_query = Some(text.clone());
+                    }
                     run_text(&mut engine, &settings, &Source::new("<query>", text));
                     true
                 };
@@ -195,6 +201,37 @@ fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<So
             eprintln!();
         }
         eprint!("{}", e.render());
+    }
+}
+
+/// Whether the last statement of `text` is a query (what `.why` explains).
+fn ends_in_query(text: &str) -> bool {
+    itq::syntax::parse_script(text).is_ok_and(|s| {
+        s.statements
+            .last()
+            .is_some_and(|st| matches!(st.kind, itq::syntax::ast::StatementKind::Query(_)))
+    })
+}
+
+/// `.why N`: the stored rows behind row N of the last result, as a table.
+fn why(engine: &mut Engine, settings: &Settings, row: u64) {
+    let Some(text) = &settings.last_query else {
+        eprintln!("error: there is no result yet; run a query, then `.why N` for its row N");
+        return;
+    };
+    let options = RenderOptions {
+        max_rows: (settings.max_rows > 0).then_some(settings.max_rows),
+        width: settings.width,
+    };
+    match engine.why(text, row) {
+        Ok(table) => {
+            match itq::Printer::new(settings.format, options).print(&itq::Output::Table(table)) {
+                Ok(itq::Printed::Result(text)) => print!("{text}"),
+                Ok(_) => {}
+                Err(e) => eprint!("{}", e.render()),
+            }
+        }
+        Err(e) => eprint!("{}", e.render()),
     }
 }
 
@@ -288,6 +325,18 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
             Err(e) => eprint!("{}", e.render()),
         },
         Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
+        Meta::Cite(on) => {
+            engine.set_cite(on);
+            println!(
+                "{}",
+                if on {
+                    "citing every result: a `sources` column and a legend"
+                } else {
+                    "results are no longer cited (end a query with `cite` to cite one)"
+                }
+            );
+        }
+        Meta::Why(row) => why(engine, settings, row),
     }
 }
 

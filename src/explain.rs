@@ -1,0 +1,625 @@
+//! Explaining a result, for the analyst reading it, in notes: why it is empty or null
+//! (which condition removed the last rows, what values are there instead,
+//! where else the fact base mentions what was asked for), and where a sum or
+//! average rests on hedged figures (lower bounds, mixed statuses or
+//! measures). Notes are words on standard error; they never change a result.
+//!
+//! The hedge rule: a relation's `value` column is hedged by the `qualifier`,
+//! `status` and `measure` columns beside it, when it has them (the fact base
+//! does; a loaded file may too). A `qualifier` in [`LOWER_BOUNDS`] makes the
+//! figure a lower bound.
+
+use crate::cite::Lineage;
+use crate::error::Result;
+use crate::plan::{AggFn, Backend, CmpOp, Location, PAgg, PExpr, PExprKind, Plan, Scan};
+use crate::store::{facts, Catalog, Field, RelationKind, Table};
+use crate::value::{Scalar, Type};
+use std::sync::Arc;
+
+/// Qualifiers that make a figure a lower bound: the true figure is larger.
+pub const LOWER_BOUNDS: &[&str] = &["more than", "exceeding", "over", "at least", "above"];
+
+/// A result column that sums or averages a hedged `value`.
+#[derive(Debug, Clone)]
+pub struct Hedged {
+    /// Its position in the result.
+    pub column: usize,
+    /// `sum` or `avg`.
+    pub func: AggFn,
+    /// The stored relation whose `value` it reads.
+    pub table: Arc<Table>,
+}
+
+/// Where a result column comes from.
+enum Derived {
+    Stored(Arc<Table>, usize),
+    Aggregated(AggFn, Box<Derived>),
+}
+
+fn strip(e: &PExpr) -> &PExpr {
+    match &e.kind {
+        PExprKind::Located(_, _, inner) | PExprKind::ToDecimal(inner) => strip(inner),
+        _ => e,
+    }
+}
+
+fn derive(
+    plan: &Plan,
+    col: usize,
+    view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>,
+) -> Option<Derived> {
+    let column = |e: &PExpr| match strip(e).kind {
+        PExprKind::Column(i) => Some(i),
+        _ => None,
+    };
+    match plan {
+        Plan::Scan(s) => {
+            if let Some(view) = view_of(s) {
+                return derive(&view, col, view_of);
+            }
+            let Location::Memory(t) = &s.location else {
+                return None;
+            };
+            Some(Derived::Stored(Arc::clone(t), col))
+        }
+        Plan::Filter { input, .. }
+        | Plan::Sort { input, .. }
+        | Plan::Limit { input, .. }
+        | Plan::Top { input, .. }
+        | Plan::Window { input, .. } => derive(input, col, view_of),
+        Plan::Project { input, columns } => derive(input, column(&columns.get(col)?.1)?, view_of),
+        Plan::Join {
+            left,
+            right,
+            right_columns,
+            ..
+        } => {
+            let lw = width(left);
+            if col < lw {
+                derive(left, col, view_of)
+            } else {
+                derive(right, right_columns.get(col - lw)?.0, view_of)
+            }
+        }
+        Plan::Append { .. } | Plan::Unpivot { .. } => None,
+        Plan::Aggregate { input, keys, aggs } => {
+            if let Some((_, k)) = keys.get(col) {
+                return derive(input, column(k)?, view_of);
+            }
+            let agg: &PAgg = aggs.get(col - keys.len())?;
+            let of = derive(input, column(agg.arg.as_ref()?)?, view_of)?;
+            Some(Derived::Aggregated(agg.func, Box::new(of)))
+        }
+        Plan::Distinct { input, columns } => derive(input, *columns.get(col)?, view_of),
+    }
+}
+
+fn width(plan: &Plan) -> usize {
+    plan.width()
+}
+
+/// The result columns of `plan` that sum or average a hedged `value`.
+pub fn hedged_columns(plan: &Plan, view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>) -> Vec<Hedged> {
+    (0..width(plan))
+        .filter_map(|c| match derive(plan, c, view_of)? {
+            Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg), of) => match *of {
+                Derived::Stored(table, v)
+                    if table.fields()[v].name == "value"
+                        && table.position("qualifier").is_some() =>
+                {
+                    Some(Hedged {
+                        column: c,
+                        func,
+                        table,
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// `1 signed and 2 expected`.
+fn tally(items: &[(String, usize)]) -> String {
+    let parts: Vec<String> = items.iter().map(|(v, n)| format!("{n} {v}")).collect();
+    match parts.len() {
+        0 => String::new(),
+        1 => parts[0].clone(),
+        _ => format!(
+            "{} and {}",
+            parts[..parts.len() - 1].join(", "),
+            parts[parts.len() - 1]
+        ),
+    }
+}
+
+fn count_into(items: &mut Vec<(String, usize)>, v: String) {
+    match items.iter_mut().find(|(x, _)| *x == v) {
+        Some((_, n)) => *n += 1,
+        None => items.push((v, 1)),
+    }
+}
+
+/// How a result row is named in a note: its text columns before `upto`.
+fn row_label(table: &Table, row: usize, upto: usize) -> String {
+    let keys: Vec<String> = (0..upto)
+        .filter(|&c| table.fields()[c].ty == Type::Text)
+        .map(|c| table.get(row, c).to_string())
+        .collect();
+    if keys.is_empty() {
+        "the result".into()
+    } else {
+        keys.join(", ")
+    }
+}
+
+/// The notes on sums and averages of hedged figures, row by row.
+pub fn hedges(table: &Table, lineage: &Lineage, hedged: &[Hedged]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for h in hedged {
+        let name = &table.fields()[h.column].name;
+        for row in 0..table.num_rows() {
+            let t = &h.table;
+            let col = |n: &str| t.position(n);
+            let (Some(value), qualifier) = (col("value"), col("qualifier")) else {
+                continue;
+            };
+            let (mut figures, mut lower) = (0usize, Vec::new());
+            let (mut statuses, mut measures) = (Vec::new(), Vec::new());
+            for (tag, ranges) in lineage.rows[row].parts() {
+                if !Arc::ptr_eq(&lineage.origins[*tag as usize].0.table, t) {
+                    continue;
+                }
+                for &(a, b) in ranges {
+                    for r in a as usize..=b as usize {
+                        if t.get(r, value).is_null() {
+                            continue;
+                        }
+                        figures += 1;
+                        let text = |c: Option<usize>| {
+                            c.map(|c| t.get(r, c))
+                                .filter(|v| !v.is_null())
+                                .map(|v| v.to_string())
+                        };
+                        if let Some(q) = text(qualifier) {
+                            if LOWER_BOUNDS.contains(&q.as_str()) {
+                                count_into(&mut lower, format!("\"{q}\""));
+                            }
+                        }
+                        count_into(&mut statuses, text(col("status")).unwrap_or("null".into()));
+                        if let Some(m) = text(col("measure")) {
+                            count_into(&mut measures, format!("\"{m}\""));
+                        }
+                    }
+                }
+            }
+            let label = row_label(table, row, h.column);
+            let shown = table.get(row, h.column);
+            let bounds: usize = lower.iter().map(|(_, n)| n).sum();
+            if bounds > 0 {
+                let words: Vec<&str> = lower.iter().map(|(q, _)| q.as_str()).collect();
+                let which = if figures == 1 {
+                    format!("its one figure is a lower bound ({})", words.join(", "))
+                } else if bounds == figures {
+                    format!(
+                        "all {figures} of its figures are lower bounds ({})",
+                        words.join(", ")
+                    )
+                } else {
+                    format!(
+                        "{bounds} of its {figures} figures {} a lower bound ({}), {} exact",
+                        if bounds == 1 { "is" } else { "are" },
+                        words.join(", "),
+                        figures - bounds
+                    )
+                };
+                notes.push(format!("{label}: {name} is more than {shown}: {which}"));
+            }
+            if statuses.len() > 1 {
+                notes.push(format!(
+                    "{label}: {name} mixes statuses ({}); add `status` to `by` to keep them apart",
+                    tally(&statuses),
+                ));
+            }
+            if measures.len() > 1 {
+                let list: Vec<&str> = measures.iter().map(|(m, _)| m.as_str()).collect();
+                notes.push(format!(
+                    "{label}: {name} adds {} different measures: {}",
+                    measures.len(),
+                    list.join(", ")
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// The `where` a result's rows last passed through, following each step's input.
+fn last_filter(plan: &Plan) -> Option<(&Plan, &PExpr)> {
+    match plan {
+        Plan::Filter { input, predicate } => Some((input, predicate)),
+        Plan::Sort { input, .. }
+        | Plan::Limit { input, .. }
+        | Plan::Top { input, .. }
+        | Plan::Window { input, .. }
+        | Plan::Project { input, .. }
+        | Plan::Aggregate { input, .. }
+        | Plan::Distinct { input, .. } => last_filter(input),
+        Plan::Scan(_) | Plan::Join { .. } | Plan::Append { .. } | Plan::Unpivot { .. } => None,
+    }
+}
+
+fn conjuncts(e: &PExpr, out: &mut Vec<PExpr>) {
+    match &strip(e).kind {
+        PExprKind::Logic(true, l, r) => {
+            conjuncts(l, out);
+            conjuncts(r, out);
+        }
+        _ => out.push(e.clone()),
+    }
+}
+
+/// A condition in words, as itq would write it (`province = "Gansu"`).
+fn words(e: &PExpr, fields: &[Field]) -> Option<String> {
+    if let PExprKind::Located(span, source, inner) = &e.kind {
+        let text = source.text.get(span.start..span.end).map(str::trim);
+        return text
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .or_else(|| words(inner, fields));
+    }
+    Some(match &e.kind {
+        PExprKind::Column(i) => fields.get(*i)?.name.clone(),
+        PExprKind::Literal(Scalar::Text(s)) => format!("\"{s}\""),
+        PExprKind::Literal(v) => v.to_string(),
+        PExprKind::ToDecimal(x) => words(x, fields)?,
+        PExprKind::Compare(op, l, r) => {
+            let op = match op {
+                CmpOp::Eq => "=",
+                CmpOp::Ne => "!=",
+                CmpOp::Lt => "<",
+                CmpOp::Le => "<=",
+                CmpOp::Gt => ">",
+                CmpOp::Ge => ">=",
+            };
+            format!("{} {op} {}", words(l, fields)?, words(r, fields)?)
+        }
+        PExprKind::Contains(l, r) => {
+            format!("{} contains {}", words(l, fields)?, words(r, fields)?)
+        }
+        PExprKind::IsNull(x, negated) => format!(
+            "{} is {}null",
+            words(x, fields)?,
+            if *negated { "not " } else { "" }
+        ),
+        PExprKind::Logic(and, l, r) => format!(
+            "{} {} {}",
+            words(l, fields)?,
+            if *and { "and" } else { "or" },
+            words(r, fields)?
+        ),
+        PExprKind::Not(x) => format!("not ({})", words(x, fields)?),
+        _ => return None,
+    })
+}
+
+/// `column = "text"` (either way round): the column and the text.
+fn text_equality(e: &PExpr) -> Option<(usize, String)> {
+    let PExprKind::Compare(CmpOp::Eq, l, r) = &strip(e).kind else {
+        return None;
+    };
+    match (&strip(l).kind, &strip(r).kind) {
+        (PExprKind::Column(i), PExprKind::Literal(Scalar::Text(s)))
+        | (PExprKind::Literal(Scalar::Text(s)), PExprKind::Column(i)) => Some((*i, s.to_string())),
+        _ => None,
+    }
+}
+
+fn and_all(cs: &[PExpr]) -> PExpr {
+    let mut it = cs.iter().cloned();
+    let first = it
+        .next()
+        .unwrap_or_else(|| PExpr::literal(Scalar::Bool(true)));
+    it.fold(first, |acc, c| PExpr {
+        kind: PExprKind::Logic(true, Box::new(acc), Box::new(c)),
+        ty: Type::Bool,
+    })
+}
+
+fn scan_of(table: &Arc<Table>) -> Plan {
+    Plan::Scan(Scan {
+        name: "rows".into(),
+        location: Location::Memory(Arc::clone(table)),
+    })
+}
+
+/// The rows of `table` where every one of `cs` holds.
+fn rows_where(backend: &dyn Backend, table: &Arc<Table>, cs: &[PExpr]) -> Result<Table> {
+    backend.execute(&Plan::Filter {
+        input: Box::new(scan_of(table)),
+        predicate: and_all(cs),
+    })
+}
+
+/// The notes on an empty result, or on a null an aggregate answered: which
+/// condition of the last `where` removed the last rows, the values its column
+/// has instead, and where else the fact base names the texts asked for.
+pub fn empty_or_null(
+    plan: &Plan,
+    result: &Table,
+    catalog: &Catalog,
+    backend: &dyn Backend,
+) -> Result<Vec<String>> {
+    // One row of aggregates over no groups: null, or a count of none.
+    let null_answer = match aggregate_of(plan) {
+        Some(Plan::Aggregate { keys, aggs, .. }) if keys.is_empty() && result.num_rows() == 1 => {
+            aggs.iter().enumerate().any(|(c, a)| {
+                let v = result.get(0, c);
+                v.is_null() || (a.func == AggFn::Count && v == Scalar::Int(0))
+            })
+        }
+        _ => false,
+    };
+    if result.num_rows() > 0 && !null_answer {
+        return Ok(Vec::new());
+    }
+    let Some((input, predicate)) = last_filter(plan) else {
+        return Ok(Vec::new());
+    };
+    let name = match input {
+        Plan::Scan(s) => format!("`{}`", s.name),
+        _ => "the rows before `where`".to_string(),
+    };
+    let rows = Arc::new(backend.execute(input)?);
+    let fields = rows.fields().to_vec();
+    let mut cs = Vec::new();
+    conjuncts(predicate, &mut cs);
+    let mut notes = Vec::new();
+    let mut before = Arc::clone(&rows);
+    for k in 0..cs.len() {
+        let kept = rows_where(backend, &before, &cs[k..=k])?;
+        if kept.num_rows() > 0 {
+            before = Arc::new(kept);
+            continue;
+        }
+        let cond = words(&cs[k], &fields).unwrap_or_else(|| "its condition".into());
+        let mut note = if k == 0 {
+            format!("no row of {name} has {cond}")
+        } else {
+            let prior = words(&and_all(&cs[..k]), &fields).unwrap_or_default();
+            let n = before.num_rows();
+            let (have, none) = if n == 1 {
+                ("has", "it does not have")
+            } else {
+                ("have", "none of them has")
+            };
+            format!(
+                "{} of {name} {have} {prior}, but {none} {cond}",
+                rows_text(n)
+            )
+        };
+        if let Some((col, text)) = text_equality(&cs[k]) {
+            note.push_str(&nearby(&before, col, &text, &name));
+        }
+        notes.push(note);
+        notes.extend(elsewhere(catalog, &cs, input));
+        return Ok(notes);
+    }
+    // Rows passed the `where`, yet the aggregate is null: its values are.
+    if let Some(Plan::Aggregate { aggs, .. }) = aggregate_of(plan) {
+        for (c, agg) in aggs.iter().enumerate() {
+            let Some(arg) = agg.arg.as_ref() else {
+                continue;
+            };
+            if !result.get(0, c).is_null() {
+                continue;
+            }
+            let what = words(arg, &fields).unwrap_or_else(|| "its value".into());
+            let cond = words(predicate, &fields).unwrap_or_default();
+            notes.push(format!(
+                "{} is null: {what} is null in all {} of {name} where {cond}",
+                agg.name,
+                rows_text(before.num_rows())
+            ));
+        }
+    }
+    Ok(notes)
+}
+
+/// The aggregate step a result comes from, through sorts and limits.
+fn aggregate_of(plan: &Plan) -> Option<&Plan> {
+    match plan {
+        Plan::Aggregate { .. } => Some(plan),
+        Plan::Sort { input, .. } | Plan::Limit { input, .. } => aggregate_of(input),
+        _ => None,
+    }
+}
+
+fn rows_text(n: usize) -> String {
+    format!(
+        "{} row{}",
+        crate::value::format_count(n as u64),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// ` (values of `province` in `projects`: Anhui, Fujian, …; "gansu" differs only in case)`.
+fn nearby(rows: &Table, col: usize, asked: &str, name: &str) -> String {
+    let column = rows.column_at(col);
+    let mut values: Vec<String> = (0..rows.num_rows())
+        .filter(|&r| column.is_valid(r))
+        .map(|r| rows.get(r, col).to_string())
+        .collect();
+    values.sort();
+    values.dedup();
+    if values.is_empty() {
+        return String::new();
+    }
+    let field = &rows.fields()[col].name;
+    let shown: Vec<&str> = values.iter().take(12).map(String::as_str).collect();
+    let more = if values.len() > 12 {
+        format!(" and {} more", values.len() - 12)
+    } else {
+        String::new()
+    };
+    let mut text = format!(" (`{field}` in {name}: {}{more})", shown.join(", "));
+    if let Some(same) = values.iter().find(|v| v.eq_ignore_ascii_case(asked)) {
+        text.push_str(&format!("; did you mean \"{same}\"? Text compares exactly"));
+    }
+    text
+}
+
+/// Where the other cited relations name what the conditions asked for
+/// together: a row with one asked text in a column and another asked text
+/// within another column (`event_sectors` has sector = "new energy" in a row
+/// whose event contains "Gansu").
+fn elsewhere(catalog: &Catalog, cs: &[PExpr], input: &Plan) -> Vec<String> {
+    let asked: Vec<String> = cs
+        .iter()
+        .filter_map(|c| text_equality(c).map(|(_, t)| t))
+        .collect();
+    if asked.len() < 2 {
+        return Vec::new();
+    }
+    let scanned = match input {
+        Plan::Scan(s) => Some(s.name.as_str()),
+        _ => None,
+    };
+    let mut notes = Vec::new();
+    for (name, rel) in catalog.relations() {
+        if rel.kind != RelationKind::Fact
+            || name == facts::EVIDENCE
+            || name == facts::SOURCES
+            || Some(name) == scanned
+        {
+            continue;
+        }
+        let t = &rel.table;
+        let texts: Vec<usize> = (0..t.num_columns())
+            .filter(|&c| t.fields()[c].ty == Type::Text && !t.fields()[c].name.ends_with("source"))
+            .collect();
+        for (i, a) in asked.iter().enumerate() {
+            for &ca in &texts {
+                for (j, b) in asked.iter().enumerate() {
+                    if i == j {
+                        continue;
+                    }
+                    for &cb in texts.iter().filter(|&&c| c != ca) {
+                        let n = (0..t.num_rows())
+                            .filter(|&r| {
+                                t.get(r, ca).to_string().eq_ignore_ascii_case(a)
+                                    && t.get(r, cb)
+                                        .to_string()
+                                        .to_lowercase()
+                                        .contains(&b.to_lowercase())
+                            })
+                            .count();
+                        if n > 0 {
+                            let (fa, fb) = (&t.fields()[ca].name, &t.fields()[cb].name);
+                            notes.push(format!(
+                                "`{name}` has {fa} = \"{a}\" in {} whose {fb} contains \"{b}\": `{name} where {fa} = \"{a}\" and {fb} contains \"{b}\"`",
+                                rows_text(n),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// `value OP number` (either way round): the column, the operator as if the
+/// column were on the left, and the number.
+fn numeric_comparison(e: &PExpr) -> Option<(usize, CmpOp, f64)> {
+    let PExprKind::Compare(op, l, r) = &strip(e).kind else {
+        return None;
+    };
+    let number = |e: &PExpr| match &strip(e).kind {
+        PExprKind::Literal(Scalar::Int(v)) => Some(*v as f64),
+        PExprKind::Literal(Scalar::Decimal(v)) => Some(*v),
+        _ => None,
+    };
+    match (&strip(l).kind, &strip(r).kind) {
+        (PExprKind::Column(i), _) => Some((*i, *op, number(r)?)),
+        (_, PExprKind::Column(i)) => Some((*i, op.flipped(), number(l)?)),
+        _ => None,
+    }
+}
+
+/// Whether some figure above the lower bound `x` satisfies `OP c`.
+fn may_hold(op: CmpOp, x: f64, c: f64) -> bool {
+    match op {
+        CmpOp::Gt | CmpOp::Ge | CmpOp::Ne => true,
+        CmpOp::Lt | CmpOp::Le | CmpOp::Eq => x < c,
+    }
+}
+
+/// The note on rows the last `where` left out whose `value` is a lower bound
+/// that might satisfy its comparison (`value > 300` and "more than 300"):
+/// comparisons are decided on the figure as written, and this says how many
+/// such rows were left out.
+pub fn bounds_left_out(
+    plan: &Plan,
+    view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>,
+    backend: &dyn Backend,
+) -> Result<Vec<String>> {
+    let Some((input, predicate)) = last_filter(plan) else {
+        return Ok(Vec::new());
+    };
+    let mut cs = Vec::new();
+    conjuncts(predicate, &mut cs);
+    let mut notes = Vec::new();
+    for (k, c) in cs.iter().enumerate() {
+        let Some((col, op, bound)) = numeric_comparison(c) else {
+            continue;
+        };
+        let Some(Derived::Stored(table, v)) = derive(input, col, view_of) else {
+            continue;
+        };
+        let Some(q) = table.position("qualifier") else {
+            continue;
+        };
+        if table.fields()[v].name != "value" {
+            continue;
+        }
+        // The qualifier as the rows reach the `where`.
+        let Some(qcol) = (0..width(input)).find(|&j| {
+            matches!(derive(input, j, view_of), Some(Derived::Stored(t, i)) if Arc::ptr_eq(&t, &table) && i == q)
+        }) else {
+            continue;
+        };
+        let rows = Arc::new(backend.execute(input)?);
+        let others: Vec<PExpr> = cs
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != k)
+            .map(|(_, c)| c.clone())
+            .collect();
+        let rest = rows_where(backend, &rows, &others)?;
+        let mut left_out = Vec::new();
+        for r in 0..rest.num_rows() {
+            let x = match rest.get(r, col) {
+                Scalar::Decimal(x) => x,
+                Scalar::Int(x) => x as f64,
+                _ => continue,
+            };
+            let qualifier = rest.get(r, qcol).to_string();
+            let as_written = op.holds(x.total_cmp(&bound));
+            if LOWER_BOUNDS.contains(&qualifier.as_str()) && !as_written && may_hold(op, x, bound) {
+                left_out.push(format!("{qualifier} {}", rest.get(r, col)));
+            }
+        }
+        if !left_out.is_empty() {
+            let cond = words(c, rows.fields()).unwrap_or_else(|| "its comparison".into());
+            let n = left_out.len();
+            notes.push(format!(
+                "`where` left out {} whose value is a lower bound that may satisfy {cond} ({}); comparisons read the figure as written",
+                rows_text(n),
+                left_out.join(", ")
+            ));
+        }
+    }
+    Ok(notes)
+}

@@ -1,0 +1,185 @@
+//! Answers an analyst can cite, as a user sees them: `cite` adds each result
+//! row's sources and a legend, `why` expands a row into the fact rows behind
+//! it with their quotes, and notes on standard error say where a sum rests on
+//! hedged figures and why an answer is empty or null.
+
+mod common;
+
+use common::{itq, itq_in, stderr, stdout};
+
+const BY_REGION: &str = "events join provinces on province = name sum value by region cite";
+
+#[test]
+fn a_cited_aggregate_lists_each_groups_sources_and_ends_with_a_legend() {
+    let o = itq(&["-c", BY_REGION]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("│ west      ┆     696.6 ┆ yunnan-2023; gansu-2024; nbs-regions │"),
+        "{out}"
+    );
+    assert!(out.contains("│ northeast ┆       250 ┆ gansu-2024; nbs-regions              │"));
+    assert!(out.contains("[1] yunnan-2023 — 澜湄趴 (Lancang-Mekong), republished on the Lincang city news site, 2023-09-11, \"Yunnan pioneers industrial transfer, open-regional development\""));
+    assert!(out.contains("[2] gansu-2024 — Global Times (citing Xinhua and Heilongjiang Daily), 2024-10-27, \"Western China ramps up industrial transfers as opportunities unleashed\""));
+    assert!(out.contains("[3] nbs-regions — National Bureau of Statistics of China"));
+    let notes = stderr(&o);
+    assert!(notes.contains("note: west: sum_value is more than 696.6: 1 of its 2 figures is a lower bound (\"more than\"), 1 exact"), "{notes}");
+    assert!(notes.contains("note: west: sum_value mixes statuses (1 signed and 1 expected); add `status` to `by` to keep them apart"));
+    assert!(notes.contains("note: northeast: sum_value is more than 250: its one figure is a lower bound (\"exceeding\")"));
+}
+
+#[test]
+fn csv_and_json_carry_the_sources_in_a_column_and_no_legend() {
+    let o = itq(&["--format", "csv", "-c", BY_REGION]);
+    assert_eq!(
+        stdout(&o),
+        "region,sum_value,sources\nwest,696.6,yunnan-2023; gansu-2024; nbs-regions\nnortheast,250.0,gansu-2024; nbs-regions\neast,,five-provinces; nbs-regions\n"
+    );
+    let o = itq(&[
+        "--format",
+        "json",
+        "--cite",
+        "-c",
+        "matchmaking where province = \"Gansu\" select name",
+    ]);
+    assert!(
+        stdout(&o).contains("\"sources\": \"gansu-2024\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn sources_reach_through_lets_defs_distinct_and_windows() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "let gansu = events where province = \"Gansu\"; gansu select name cite",
+        "-c",
+        "projects_in(\"Fujian\") select company cite",
+        "-c",
+        "events distinct province cite",
+        "-c",
+        "events_with_region derive rank() as r along value desc select name, r top 1 by r asc cite",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "China Industrial Transfer and Development Matchmaking Activities (Gansu),gansu-2024\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains(",five-provinces\n"), "{out}");
+    assert!(out.contains("Gansu,gansu-2024\n"), "{out}");
+    assert!(out.contains("Yunnan,yunnan-2023; gansu-2024\n"), "{out}");
+    assert!(
+        out.contains("(Yunnan),1,yunnan-2023; nbs-regions\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn loaded_rows_cite_the_file_with_compacted_line_numbers() {
+    let dir = std::env::temp_dir().join(format!("itq-cite-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("inv.csv"),
+        "province,investment\nGansu,1.5\nYunnan,2\nGansu,3\nGansu,4\nYunnan,1\n",
+    )
+    .unwrap();
+    let o = itq_in(
+        &dir,
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "load \"inv.csv\" as inv; inv sum investment by province cite",
+            "-c",
+            "inv where investment = 2 cite",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "province,sum_investment,sources\nGansu,8.5,\"inv.csv lines 2, 4–5\"\nYunnan,3.0,\"inv.csv lines 3, 6\"\nprovince,investment,sources\nYunnan,2.0,inv.csv line 3\n",
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn why_expands_a_row_into_its_fact_rows_with_their_quotes() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events join provinces on province = name sum value by region why 2",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "relation,row,figure,source,quote\n\
+         events,Heilongjiang industrial transfer and development matchmaking activities,\"exceeding 250 billion yuan, signed\",gansu-2024,\"In September, Northeast China's Heilongjiang Province carried out industrial transfer and development matchmaking activities, resulting in 172 projects signed at the opening ceremony with a total value exceeding 250 billion yuan, according to Heilongjiang Daily.\"\n\
+         events,Heilongjiang industrial transfer and development matchmaking activities,\"exceeding 250 billion yuan, signed\",gansu-2024,Many regions have actively responded to the central government's directive this year\n\
+         provinces,Heilongjiang,,nbs-regions,\n"
+    );
+    let o = itq(&["-c", "events count why 3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("`why 3` asks for row 3, but the result has 1 row"));
+}
+
+#[test]
+fn the_headline_query_explains_its_null() {
+    let o = itq(&[
+        "-c",
+        r#"projects where province = "Gansu" and sector = "new energy" sum investment"#,
+    ]);
+    assert!(stdout(&o).contains("│           null │"));
+    let notes = stderr(&o);
+    assert!(notes.contains("note: no row of `projects` has province = \"Gansu\" (`province` in `projects`: Anhui, Fujian, Sichuan, Yunnan)"), "{notes}");
+    assert!(notes.contains(
+        "note: `event_sectors` has sector = \"new energy\" in 1 row whose event contains \"Gansu\""
+    ));
+    let quiet = itq(&[
+        "--quiet",
+        "-c",
+        r#"projects where province = "Gansu" and sector = "new energy" sum investment"#,
+    ]);
+    assert_eq!(stderr(&quiet), "");
+}
+
+#[test]
+fn an_empty_result_names_the_condition_that_removed_the_last_rows() {
+    let o = itq(&[
+        "-c",
+        r#"events where province = "Gansu" and projects > 1000"#,
+    ]);
+    assert!(stderr(&o).contains("note: 1 row of `events` has province = \"Gansu\", but it does not have projects > 1000"), "{}", stderr(&o));
+    let o = itq(&["-c", r#"events where province = "gansu" count"#]);
+    assert!(
+        stderr(&o).contains("did you mean \"Gansu\"? Text compares exactly"),
+        "{}",
+        stderr(&o)
+    );
+    let o = itq(&["-c", r#"projects where province = "Yunnan" sum investment"#]);
+    assert!(stderr(&o).contains("note: sum_investment is null: investment is null in all 5 rows of `projects` where province = \"Yunnan\""), "{}", stderr(&o));
+}
+
+#[test]
+fn cite_and_why_end_a_shown_query_and_sql_refuses_them() {
+    let o = itq(&["-c", "events cite where value > 1"]);
+    assert!(stderr(&o).contains("`cite` must be the last clause of a query"));
+    let o = itq(&["-c", "let x = events cite"]);
+    assert!(stderr(&o).contains("`let` names rows; it cannot end with `cite`"));
+    let o = itq(&["-c", "events join (provinces cite) on province = name"]);
+    assert!(stderr(&o).contains("`cite` ends the whole query, not a parenthesised part of it"));
+    let o = itq(&["sql", "-c", "events count by province cite"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("`cite` cannot be compiled to DuckDB"),
+        "{}",
+        stderr(&o)
+    );
+}
