@@ -383,7 +383,11 @@ pub fn empty_or_null(
             before = Arc::new(kept);
             continue;
         }
-        let cond = words(&cs[k], &fields).unwrap_or_else(|| "its condition".into());
+        // A condition the note cannot put in words (`x in (QUERY)`) gets no
+        // note rather than a vague one.
+        let Some(cond) = words(&cs[k], &fields) else {
+            break;
+        };
         let mut note = if k == 0 {
             format!("no row of {name} has {cond}")
         } else {
