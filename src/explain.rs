@@ -74,7 +74,7 @@ fn derive(
             right_columns,
             ..
         } => {
-            let lw = width(left);
+            let lw = left.width();
             if col < lw {
                 derive(left, col, view_of)
             } else {
@@ -94,13 +94,9 @@ fn derive(
     }
 }
 
-fn width(plan: &Plan) -> usize {
-    plan.width()
-}
-
 /// The result columns of `plan` that sum or average a hedged `value`.
 pub fn hedged_columns(plan: &Plan, view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>) -> Vec<Hedged> {
-    (0..width(plan))
+    (0..plan.width())
         .filter_map(|c| match derive(plan, c, view_of)? {
             Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg), of) => match *of {
                 Derived::Stored(table, v)
@@ -589,7 +585,7 @@ pub fn bounds_left_out(
             continue;
         }
         // The qualifier as the rows reach the `where`.
-        let Some(qcol) = (0..width(input)).find(|&j| {
+        let Some(qcol) = (0..input.width()).find(|&j| {
             matches!(derive(input, j, view_of), Some(Derived::Stored(t, i)) if Arc::ptr_eq(&t, &table) && i == q)
         }) else {
             continue;

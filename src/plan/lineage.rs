@@ -209,17 +209,12 @@ pub struct Traced {
 pub fn trace(plan: &Plan, view_plan: &dyn Fn(&Scan) -> Option<Arc<Plan>>) -> Result<Traced> {
     let mut origins = Vec::new();
     let (plan, lineage) = crate::stack::deeper(|| go(plan, view_plan, &mut origins))?;
-    let width = width(&plan) - lineage.len();
+    let width = plan.width() - lineage.len();
     Ok(Traced {
         plan,
         width,
         origins,
     })
-}
-
-/// The number of columns a plan's result has.
-fn width(plan: &Plan) -> usize {
-    plan.width()
 }
 
 const LINEAGE: &str = "\u{1}lineage";
@@ -376,7 +371,7 @@ fn go(
             funcs,
         } => {
             let (input, l) = rec(input)?;
-            let inner = width(&input);
+            let inner = input.width();
             let visible = inner - l.len();
             let plan = Plan::Window {
                 input: Box::new(input),
@@ -399,7 +394,7 @@ fn go(
         } => {
             let (left, ll) = rec(left)?;
             let (right, rl) = rec(right)?;
-            let lw = width(&left);
+            let lw = left.width();
             let lvisible = lw - ll.len();
             let mut right_columns = right_columns.clone();
             let kept = right_columns.len();
