@@ -1071,7 +1071,9 @@ impl Engine {
                     false,
                 )?;
                 // Checks the file is inside a granted folder, as a load does.
-                self.folders.open_read(&full, path, url_span)?;
+                self.folders
+                    .open_read(&full, path, url_span)
+                    .map_err(|e| e.with_span(url_span))?;
                 Some(full)
             }
             None => None,
