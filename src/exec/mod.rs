@@ -206,13 +206,12 @@ fn execute_here(plan: &Plan) -> Result<Table> {
     }
 }
 
-/// The rows of `input` at `rows`, a column at a time with a check for a
-/// cancel before each: gathering a sorted 10-million-row table takes seconds.
+/// The rows of `input` at `rows`, a column at a time, each gather stopping
+/// at a cancel: gathering a sorted 10-million-row table takes seconds.
 fn gather(input: &Table, rows: &[u32]) -> Result<Table> {
     let mut columns = Vec::with_capacity(input.num_columns());
     for (name, col) in input.named_columns() {
-        cancel::check()?;
-        columns.push((name, Arc::new(col.take(rows))));
+        columns.push((name, Arc::new(col.take_checked(rows)?)));
     }
     cancel::check()?;
     Ok(Table::with_rows(columns, rows.len()))
