@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::limits;
 use crate::store::{Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// One key value, comparable across the two sides (text by its string).
@@ -133,7 +133,12 @@ impl<'a, 's> Rows<'a, 's> {
     fn hand_over(&mut self) -> Result<bool> {
         cancel::check()?;
         let j = self.join;
-        let t = assemble(j.left.take(&self.li), j.right, &self.ri, j.right_columns);
+        let t = assemble(
+            j.left.take_checked(&self.li)?,
+            j.right,
+            &self.ri,
+            j.right_columns,
+        )?;
         self.li.clear();
         self.ri.clear();
         (self.sink)(t)
@@ -174,7 +179,7 @@ impl Join<'_> {
         mut out: Rows,
     ) -> Result<()> {
         let (left, right) = (self.left, self.right);
-        let mut index: HashMap<K, Chain> = HashMap::new();
+        let mut index: FxHashMap<K, Chain> = FxHashMap::default();
         let mut next = vec![NULL_ROW; right.num_rows()];
         for r in 0..right.num_rows() {
             if r % BATCH == 0 {
@@ -286,7 +291,7 @@ impl Join<'_> {
             let mut columns = left.named_columns();
             for (i, name) in right_columns {
                 let by_code = right.column_at(*i).take(&first);
-                columns.push((name.clone(), Arc::new(by_code.take(lcodes))));
+                columns.push((name.clone(), Arc::new(by_code.take_checked(lcodes)?)));
             }
             (out.sink)(Table::with_rows(columns, left.num_rows()))?;
             return Ok(());
@@ -308,7 +313,7 @@ impl Join<'_> {
                     }
                 })
                 .collect();
-            (out.sink)(assemble(left.clone(), right, &ri, right_columns))?;
+            (out.sink)(assemble(left.clone(), right, &ri, right_columns)?)?;
             return Ok(());
         }
         let matches_of = |l: usize, c: u32| {
@@ -406,11 +411,19 @@ fn too_big(rows: u64, row_bytes: u64) -> crate::error::Error {
 
 /// The joined table: the left rows (already in output order) beside the
 /// right rows `ri`.
-fn assemble(left: Table, right: &Table, ri: &[u32], right_columns: &[(usize, String)]) -> Table {
+fn assemble(
+    left: Table,
+    right: &Table,
+    ri: &[u32],
+    right_columns: &[(usize, String)],
+) -> Result<Table> {
     let rows = left.num_rows();
     let mut columns = left.named_columns();
     for (i, name) in right_columns {
-        columns.push((name.clone(), Arc::new(right.column_at(*i).take(ri))));
+        columns.push((
+            name.clone(),
+            Arc::new(right.column_at(*i).take_checked(ri)?),
+        ));
     }
-    Table::with_rows(columns, rows)
+    Ok(Table::with_rows(columns, rows))
 }

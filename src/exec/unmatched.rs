@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::plan::JoinNote;
 use crate::store::provinces::province_name;
 use crate::store::{Column, Data, Table};
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 /// How many keys without a partner pass without a note (a total row, a
@@ -64,7 +64,7 @@ pub(super) fn note(
     if let Some(shown) = note.shown {
         let col = left.column_at(shown);
         let key_null = |i: usize| lk.iter().any(|c| !c.is_valid(i));
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         for i in 0..left.num_rows() {
             if i % BATCH == 0 {
                 cancel::check()?;
@@ -132,7 +132,7 @@ pub(super) fn note(
 /// One text key: the left dictionary entries in use, looked up among the
 /// right side's entries in use.
 fn by_codes(l: &Column, r: &Column) -> Result<Unmatched> {
-    let right: HashSet<Atom> = used_atoms(r)?;
+    let right: FxHashSet<Atom> = used_atoms(r)?;
     let mut out = Unmatched::default();
     let Data::Text(codes, dict) = l.data() else {
         return Ok(out);
@@ -161,8 +161,8 @@ fn by_codes(l: &Column, r: &Column) -> Result<Unmatched> {
 }
 
 /// The distinct non-null values of a column, as join atoms.
-fn used_atoms(c: &Column) -> Result<HashSet<Atom<'_>>> {
-    let mut set = HashSet::new();
+fn used_atoms(c: &Column) -> Result<FxHashSet<Atom<'_>>> {
+    let mut set = FxHashSet::default();
     if let Data::Text(codes, dict) = c.data() {
         let mut used = vec![false; dict.len()];
         for (i, &code) in codes.iter().enumerate() {
@@ -184,40 +184,66 @@ fn used_atoms(c: &Column) -> Result<HashSet<Atom<'_>>> {
     Ok(set)
 }
 
-/// Any keys: row by row.
+/// Any keys: row by row. A single key is hashed as it is; several as a list.
 fn by_rows(lk: &[&Arc<Column>], rk: &[&Arc<Column>]) -> Result<Unmatched> {
+    let show = |i: usize| {
+        lk.iter()
+            .map(|c| c.get(i).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows = |cols: &[&Arc<Column>]| cols.first().map_or(0, |c| c.len());
+    if let ([l], [r]) = (lk, rk) {
+        return unmatched(|i| atom(l, i), l.len(), |i| atom(r, i), r.len(), show);
+    }
     fn key<'a>(cols: &[&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
         cols.iter().map(|c| atom(c, i)).collect()
     }
-    let rows = |cols: &[&Arc<Column>]| cols.first().map_or(0, |c| c.len());
-    let mut right = HashSet::new();
-    for i in 0..rows(rk) {
+    unmatched(|i| key(lk, i), rows(lk), |i| key(rk, i), rows(rk), show)
+}
+
+/// The left keys (`lkey` of each of `lrows` rows) that no right key matches.
+/// The right keys are held once, each with whether a left key found it, so
+/// the distinct left keys are counted without a set of them all.
+fn unmatched<K: std::hash::Hash + Eq>(
+    lkey: impl Fn(usize) -> Option<K>,
+    lrows: usize,
+    rkey: impl Fn(usize) -> Option<K>,
+    rrows: usize,
+    show: impl Fn(usize) -> String,
+) -> Result<Unmatched> {
+    let mut right: FxHashMap<K, bool> = FxHashMap::default();
+    for i in 0..rrows {
         if i % BATCH == 0 {
             cancel::check()?;
         }
-        if let Some(k) = key(rk, i) {
-            right.insert(k);
+        if let Some(k) = rkey(i) {
+            right.insert(k, false);
         }
     }
     let mut out = Unmatched::default();
-    let mut seen = HashSet::new();
-    for i in 0..rows(lk) {
+    let mut missing: FxHashSet<K> = FxHashSet::default();
+    let mut found = 0;
+    for i in 0..lrows {
         if i % BATCH == 0 {
             cancel::check()?;
         }
-        let Some(k) = key(lk, i) else { continue };
-        if right.contains(&k) {
-            out.matched = true;
-            seen.insert(k);
-        } else if seen.insert(k) {
-            out.add(|| {
-                lk.iter()
-                    .map(|c| c.get(i).to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
+        let Some(k) = lkey(i) else { continue };
+        match right.get_mut(&k) {
+            Some(hit) => {
+                if !*hit {
+                    *hit = true;
+                    found += 1;
+                }
+            }
+            None => {
+                if missing.insert(k) {
+                    out.add(|| show(i));
+                }
+            }
         }
     }
-    out.keys = seen.len();
+    out.matched = found > 0;
+    out.keys = found + missing.len();
     Ok(out)
 }
