@@ -8,6 +8,7 @@ use crate::limits;
 use crate::store::{Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// One key value, comparable across the two sides (text by its string).
@@ -34,15 +35,28 @@ fn row_key<'a>(cols: &'a [&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
     cols.iter().map(|c| atom(c, i)).collect()
 }
 
-/// Joins `left` and `right` on the key column positions.
-pub fn join(
+/// What a whole hash join saw of its keys, for the note on keys without a
+/// partner ([`super::unmatched`]): counted during the probe, so the note
+/// needs no second pass over the keys.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    /// How many distinct right keys some left row found.
+    pub matched_keys: usize,
+    /// The left rows, in order, whose key (not null) found no partner.
+    pub unmatched_rows: Vec<u32>,
+}
+
+/// Joins `left` and `right` on the key column positions; gives the joined
+/// table and the [`Tally`] of a hash join (none for a join on one text key
+/// each side, which goes through the dictionaries).
+pub(super) fn join(
     left: &Table,
     right: &Table,
     left_keys: &[usize],
     right_keys: &[usize],
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
-) -> Result<Table> {
+) -> Result<(Table, Option<Tally>)> {
     let mut whole = None;
     let sink = &mut |t| {
         whole = Some(t);
@@ -53,15 +67,18 @@ pub fn join(
         right,
         right_columns,
         keep_unmatched,
+        tally: RefCell::new(None),
     };
     join.run(left_keys, right_keys, Rows::new(&join, None, sink))?;
-    Ok(whole.expect("a whole join hands over one table"))
+    let tally = join.tally.into_inner();
+    Ok((whole.expect("a whole join hands over one table"), tally))
 }
 
 /// Joins as [`join`] does, but hands the output to `sink` in pieces of
 /// about [`MORSEL`] rows, in output order, and stops as soon as the sink
 /// returns false; the budget applies to what the sink keeps, not to the
-/// whole join. `limit` and `top` after a join read it this way.
+/// whole join. `limit` and `top` after a join read it this way. The
+/// [`Tally`] comes back only when every left row was probed.
 pub fn join_in_pieces(
     left: &Table,
     right: &Table,
@@ -70,14 +87,16 @@ pub fn join_in_pieces(
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
     sink: &mut dyn FnMut(Table) -> Result<bool>,
-) -> Result<()> {
+) -> Result<Option<Tally>> {
     let join = Join {
         left,
         right,
         right_columns,
         keep_unmatched,
+        tally: RefCell::new(None),
     };
-    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))
+    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))?;
+    Ok(join.tally.into_inner())
 }
 
 /// One join's inputs.
@@ -86,6 +105,8 @@ struct Join<'a> {
     right: &'a Table,
     right_columns: &'a [(usize, String)],
     keep_unmatched: bool,
+    /// Set by a hash join that probed every left row.
+    tally: RefCell<Option<Tally>>,
 }
 
 /// The output being built: pairs of left and right rows, handed to the
@@ -198,6 +219,7 @@ impl Join<'_> {
                         first: r,
                         last: r,
                         len: 1,
+                        hit: false,
                     });
             }
         }
@@ -209,15 +231,32 @@ impl Join<'_> {
         };
         // Output rows since the last check: a key with many matches makes many rows.
         let mut work = 0;
+        let mut tally = Tally::default();
         for l in 0..left.num_rows() {
             work += 1;
             if work >= BATCH {
                 work = 0;
                 cancel::check()?;
             }
-            match lkey(l).and_then(|k| index.get(&k)) {
-                Some(chain) => {
-                    if (out.li.len() + chain.len as usize) as u64 > most {
+            let found = match lkey(l) {
+                Some(k) => match index.get_mut(&k) {
+                    Some(chain) => {
+                        if !chain.hit {
+                            chain.hit = true;
+                            tally.matched_keys += 1;
+                        }
+                        Some((chain.first, chain.last, chain.len))
+                    }
+                    None => {
+                        tally.unmatched_rows.push(l as u32);
+                        None
+                    }
+                },
+                None => None,
+            };
+            match found {
+                Some((first, last, len)) => {
+                    if (out.li.len() + len as usize) as u64 > most {
                         // Over the limit: count the whole output, to say how
                         // big it would have been, without building it.
                         let rest: u64 = (l..left.num_rows())
@@ -228,13 +267,13 @@ impl Join<'_> {
                             .sum();
                         return Err(too_big(out.li.len() as u64 + rest, row_bytes));
                     }
-                    work += chain.len as usize;
-                    let mut r = chain.first;
+                    work += len as usize;
+                    let mut r = first;
                     loop {
                         if !out.push(l as u32, r)? {
                             return Ok(());
                         }
-                        if r == chain.last {
+                        if r == last {
                             break;
                         }
                         r = next[r as usize];
@@ -246,6 +285,7 @@ impl Join<'_> {
                 None => {}
             }
         }
+        *self.tally.borrow_mut() = Some(tally);
         out.finish()
     }
 
@@ -368,6 +408,8 @@ struct Chain {
     first: u32,
     last: u32,
     len: u32,
+    /// Whether a left row found this key yet (for the [`Tally`]).
+    hit: bool,
 }
 
 /// Bytes one output row takes: its place in the two row lists, then one

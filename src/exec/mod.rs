@@ -156,15 +156,16 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             note,
         } => {
             let (l, r) = (execute(left)?, execute(right)?);
-            unmatched::note(&l, &r, left_keys, right_keys, note)?;
-            join::join(
+            let (t, tally) = join::join(
                 &l,
                 &r,
                 left_keys,
                 right_keys,
                 *keep_unmatched,
                 right_columns,
-            )
+            )?;
+            unmatched::note(&l, &r, left_keys, right_keys, note, tally.as_ref())?;
+            Ok(t)
         }
         Plan::Append {
             left,
@@ -245,7 +246,6 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
         return Ok((t, to));
     };
     let (l, r) = (execute(left)?, execute(right)?);
-    unmatched::note(&l, &r, left_keys, right_keys, note)?;
     let width = l.num_columns();
     let mut to: Vec<usize> = (0..width + right_columns.len()).collect();
     let mut kept = Vec::new();
@@ -255,7 +255,8 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
             kept.push(c.clone());
         }
     }
-    let t = join::join(&l, &r, left_keys, right_keys, *keep_unmatched, &kept)?;
+    let (t, tally) = join::join(&l, &r, left_keys, right_keys, *keep_unmatched, &kept)?;
+    unmatched::note(&l, &r, left_keys, right_keys, note, tally.as_ref())?;
     Ok((t, to))
 }
 
