@@ -1,13 +1,14 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
+use super::int_keys::{ints, Chain, IntIndex};
 use super::morsel::MORSEL;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::limits;
 use crate::store::{Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// One key value, comparable across the two sides (text by its string).
@@ -155,8 +156,11 @@ impl Join<'_> {
             {
                 return self.text(*l, *r, out);
             }
-            // One key: hashed as it is, with no list allocated per row.
             let (lc, rc) = (left.column_at(*l), right.column_at(*r));
+            if let (Some(_), Some(_)) = (ints(lc), ints(rc)) {
+                return self.integers(lc, rc, out);
+            }
+            // One key: hashed as it is, with no list allocated per row.
             return self.hashed(|i| atom(lc, i), |i| atom(rc, i), out);
         }
         let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
@@ -171,10 +175,10 @@ impl Join<'_> {
         &self,
         lkey: impl Fn(usize) -> Option<K>,
         rkey: impl Fn(usize) -> Option<K>,
-        mut out: Rows,
+        out: Rows,
     ) -> Result<()> {
-        let (left, right) = (self.left, self.right);
-        let mut index: HashMap<K, Chain> = HashMap::new();
+        let right = self.right;
+        let mut index: FxHashMap<K, Chain> = FxHashMap::default();
         let mut next = vec![NULL_ROW; right.num_rows()];
         for r in 0..right.num_rows() {
             if r % BATCH == 0 {
@@ -196,6 +200,33 @@ impl Join<'_> {
                     });
             }
         }
+        self.probe(|l| lkey(l).and_then(|k| index.get(&k)), &next, out)
+    }
+
+    /// A join on one integer column each side: the right side indexed by
+    /// [`IntIndex`] (a table by key when the keys are dense).
+    fn integers(&self, lcol: &Column, rcol: &Column, out: Rows) -> Result<()> {
+        let (index, next) = IntIndex::build(rcol)?;
+        let values = ints(lcol).expect("run() chose this for two integer keys");
+        let find = |l: usize| {
+            if lcol.is_valid(l) {
+                index.get(values[l])
+            } else {
+                None
+            }
+        };
+        self.probe(find, &next, out)
+    }
+
+    /// The output rows, left row by left row: `find` gives the chain of
+    /// right rows a left row's key matches, `next` links them.
+    fn probe<'c>(
+        &self,
+        find: impl Fn(usize) -> Option<&'c Chain>,
+        next: &[u32],
+        mut out: Rows,
+    ) -> Result<()> {
+        let (left, right) = (self.left, self.right);
         let row_bytes = output_row_bytes(left, right, self.right_columns);
         let most = if out.whole() {
             rows_allowed(row_bytes)
@@ -210,13 +241,13 @@ impl Join<'_> {
                 work = 0;
                 cancel::check()?;
             }
-            match lkey(l).and_then(|k| index.get(&k)) {
+            match find(l) {
                 Some(chain) => {
                     if (out.li.len() + chain.len as usize) as u64 > most {
                         // Over the limit: count the whole output, to say how
                         // big it would have been, without building it.
                         let rest: u64 = (l..left.num_rows())
-                            .map(|l| match lkey(l).and_then(|k| index.get(&k)) {
+                            .map(|l| match find(l) {
                                 Some(c) => u64::from(c.len),
                                 None => u64::from(self.keep_unmatched),
                             })
@@ -355,14 +386,6 @@ impl Join<'_> {
         }
         out.finish()
     }
-}
-
-/// Right rows of one key: the first and last, and how many, chained in
-/// right-row order through [`Join::hashed`]'s `next`.
-struct Chain {
-    first: u32,
-    last: u32,
-    len: u32,
 }
 
 /// Bytes one output row takes: its place in the two row lists, then one

@@ -4,6 +4,7 @@
 //! Counted on the distinct keys (a text key through its dictionary codes), so
 //! it costs a pass over the key columns, not another join.
 
+use super::int_keys::{ints, IntIndex, KeySet};
 use super::join::{atom, Atom};
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
@@ -57,6 +58,7 @@ pub(super) fn note(
     let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
     let mut found = match (&lk[..], &rk[..]) {
         ([l], [r]) if matches!(l.data(), Data::Text(..)) => by_codes(l, r)?,
+        ([l], [r]) if ints(l).is_some() && ints(r).is_some() => by_ints(l, r, note.shown.is_some())?,
         _ => by_rows(&lk, &rk)?,
     };
     // Rows whose computed key is null (`province(x)` of what is no
@@ -182,6 +184,44 @@ fn used_atoms(c: &Column) -> Result<HashSet<Atom<'_>>> {
         }
     }
     Ok(set)
+}
+
+/// One integer key: the right keys indexed, the left ones looked up; the
+/// distinct left keys are counted only when there may be a note to give
+/// (always with `count_keys`).
+fn by_ints(l: &Column, r: &Column, count_keys: bool) -> Result<Unmatched> {
+    let (right, _) = IntIndex::build(r)?;
+    let values = ints(l).expect("note() chose this for two integer keys");
+    let mut out = Unmatched::default();
+    let mut unmatched = KeySet::for_column(l);
+    for (i, &v) in values.iter().enumerate() {
+        if i % BATCH == 0 {
+            cancel::check()?;
+        }
+        if !l.is_valid(i) {
+            continue;
+        }
+        if right.get(v).is_some() {
+            out.matched = true;
+        } else if unmatched.insert(v) {
+            out.add(|| v.to_string());
+        }
+    }
+    if !count_keys && (out.count == 0 || (out.matched && out.count <= FEW)) {
+        // No note: `keys` is not needed.
+        return Ok(out);
+    }
+    let mut seen = KeySet::for_column(l);
+    for (i, &v) in values.iter().enumerate() {
+        if i % BATCH == 0 {
+            cancel::check()?;
+        }
+        if l.is_valid(i) {
+            seen.insert(v);
+        }
+    }
+    out.keys = seen.len();
+    Ok(out)
 }
 
 /// Any keys: row by row.
