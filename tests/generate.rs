@@ -46,13 +46,17 @@ fn the_file_has_the_promised_columns_and_rows() {
     assert!(distinct(4).iter().all(|y| ("2000"..="2024").contains(y)));
     // 150,000 draws from 100,000 firms leave about 22% of them out.
     let firms = distinct(6);
-    assert!((70_000..=85_000).contains(&firms.len()), "{} firms", firms.len());
+    assert!(
+        (70_000..=85_000).contains(&firms.len()),
+        "{} firms",
+        firms.len()
+    );
     assert!(firms
         .iter()
         .all(|f| f.len() == 7 && f.starts_with('F') && ("F000001"..="F100000").contains(f)));
-    assert!(rows
-        .iter()
-        .all(|r| r[7].parse::<u32>().is_ok_and(|p| (1..=1_000_000).contains(&p))));
+    assert!(rows.iter().all(|r| r[7]
+        .parse::<u32>()
+        .is_ok_and(|p| (1..=1_000_000).contains(&p))));
     let empty = rows.iter().filter(|r| r[5].is_empty()).count();
     assert!(empty > 0 && empty < 10_000, "{empty} null investments");
     assert!(rows
@@ -70,7 +74,16 @@ fn the_table_holds_the_same_values_as_the_file() {
     let names: Vec<&str> = table.fields().iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
-        ["id", "province", "sector", "origin", "year", "investment", "firm", "plant"]
+        [
+            "id",
+            "province",
+            "sector",
+            "origin",
+            "year",
+            "investment",
+            "firm",
+            "plant"
+        ]
     );
     for (i, line) in text.lines().skip(1).enumerate().step_by(997) {
         let f: Vec<&str> = line.split(',').collect();

@@ -171,7 +171,10 @@ mod tests {
     use crate::store::Bitmap;
 
     fn column(values: Vec<i64>, valid: Option<Vec<bool>>) -> Column {
-        Column::new(Data::Int(values), valid.map(|v| v.into_iter().collect::<Bitmap>()))
+        Column::new(
+            Data::Int(values),
+            valid.map(|v| v.into_iter().collect::<Bitmap>()),
+        )
     }
 
     fn rows(index: &IntIndex, next: &[u32], k: i64) -> Vec<u32> {
@@ -188,11 +191,11 @@ mod tests {
 
     #[test]
     fn dense_and_sparse_keys_give_the_same_rows() {
-        for values in [
-            vec![5, 7, 5, 6, 9, 5],
-            vec![5, i64::MAX, 5, i64::MIN, 9, 5],
-        ] {
-            let col = column(values.clone(), Some(vec![true, true, true, true, false, true]));
+        for values in [vec![5, 7, 5, 6, 9, 5], vec![5, i64::MAX, 5, i64::MIN, 9, 5]] {
+            let col = column(
+                values.clone(),
+                Some(vec![true, true, true, true, false, true]),
+            );
             let (index, next) = IntIndex::build(&col).unwrap();
             assert_eq!(
                 matches!(index, IntIndex::Dense { .. }),
@@ -201,7 +204,11 @@ mod tests {
             );
             assert_eq!(rows(&index, &next, 5), [0, 2, 5]);
             assert_eq!(rows(&index, &next, values[1]), [1]);
-            assert_eq!(rows(&index, &next, 9), Vec::<u32>::new(), "a null key is left out");
+            assert_eq!(
+                rows(&index, &next, 9),
+                Vec::<u32>::new(),
+                "a null key is left out"
+            );
             for k in [4, 8, 10, i64::MIN + 1, i64::MAX - 1] {
                 assert_eq!(rows(&index, &next, k), Vec::<u32>::new(), "{k}");
             }
@@ -210,7 +217,10 @@ mod tests {
 
     #[test]
     fn key_sets_count_distinct_keys_dense_or_not() {
-        for values in [vec![3, 9, 3, 4, 9], vec![3, i64::MAX, 3, i64::MIN, i64::MAX]] {
+        for values in [
+            vec![3, 9, 3, 4, 9],
+            vec![3, i64::MAX, 3, i64::MIN, i64::MAX],
+        ] {
             let col = column(values.clone(), None);
             let mut set = KeySet::for_column(&col);
             let new: Vec<bool> = values.iter().map(|&v| set.insert(v)).collect();

@@ -58,7 +58,9 @@ pub(super) fn note(
     let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
     let mut found = match (&lk[..], &rk[..]) {
         ([l], [r]) if matches!(l.data(), Data::Text(..)) => by_codes(l, r)?,
-        ([l], [r]) if ints(l).is_some() && ints(r).is_some() => by_ints(l, r, note.shown.is_some())?,
+        ([l], [r]) if ints(l).is_some() && ints(r).is_some() => {
+            by_ints(l, r, note.shown.is_some())?
+        }
         _ => by_rows(&lk, &rk)?,
     };
     // Rows whose computed key is null (`province(x)` of what is no
