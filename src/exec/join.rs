@@ -1,11 +1,12 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
+use super::int_keys::{ints, Chain, IntIndex};
 use super::morsel::MORSEL;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::limits;
-use crate::store::{Column, Data, Table, NULL_ROW};
+use crate::store::{Bitmap, Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -42,7 +43,8 @@ fn row_key<'a>(cols: &'a [&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
 pub(super) struct Tally {
     /// How many distinct right keys some left row found.
     pub matched_keys: usize,
-    /// The left rows, in order, whose key (not null) found no partner.
+    /// The left rows, in order, that found no partner (a row with a null
+    /// key among them: the note leaves those out).
     pub unmatched_rows: Vec<u32>,
 }
 
@@ -181,8 +183,11 @@ impl Join<'_> {
             {
                 return self.text(*l, *r, out);
             }
-            // One key: hashed as it is, with no list allocated per row.
             let (lc, rc) = (left.column_at(*l), right.column_at(*r));
+            if let (Some(_), Some(_)) = (ints(lc), ints(rc)) {
+                return self.integers(lc, rc, out);
+            }
+            // One key: hashed as it is, with no list allocated per row.
             return self.hashed(|i| atom(lc, i), |i| atom(rc, i), out);
         }
         let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
@@ -197,9 +202,9 @@ impl Join<'_> {
         &self,
         lkey: impl Fn(usize) -> Option<K>,
         rkey: impl Fn(usize) -> Option<K>,
-        mut out: Rows,
+        out: Rows,
     ) -> Result<()> {
-        let (left, right) = (self.left, self.right);
+        let right = self.right;
         let mut index: FxHashMap<K, Chain> = FxHashMap::default();
         let mut next = vec![NULL_ROW; right.num_rows()];
         for r in 0..right.num_rows() {
@@ -219,10 +224,36 @@ impl Join<'_> {
                         first: r,
                         last: r,
                         len: 1,
-                        hit: false,
                     });
             }
         }
+        self.probe(|l| lkey(l).and_then(|k| index.get(&k)), &next, out)
+    }
+
+    /// A join on one integer column each side: the right side indexed by
+    /// [`IntIndex`] (a table by key when the keys are dense).
+    fn integers(&self, lcol: &Column, rcol: &Column, out: Rows) -> Result<()> {
+        let (index, next) = IntIndex::build(rcol)?;
+        let values = ints(lcol).expect("run() chose this for two integer keys");
+        let find = |l: usize| {
+            if lcol.is_valid(l) {
+                index.get(values[l])
+            } else {
+                None
+            }
+        };
+        self.probe(find, &next, out)
+    }
+
+    /// The output rows, left row by left row: `find` gives the chain of
+    /// right rows a left row's key matches, `next` links them.
+    fn probe<'c>(
+        &self,
+        find: impl Fn(usize) -> Option<&'c Chain>,
+        next: &[u32],
+        mut out: Rows,
+    ) -> Result<()> {
+        let (left, right) = (self.left, self.right);
         let row_bytes = output_row_bytes(left, right, self.right_columns);
         let most = if out.whole() {
             rows_allowed(row_bytes)
@@ -232,35 +263,32 @@ impl Join<'_> {
         // Output rows since the last check: a key with many matches makes many rows.
         let mut work = 0;
         let mut tally = Tally::default();
+        let mut found_keys = Bitmap::new(right.num_rows(), false);
         for l in 0..left.num_rows() {
             work += 1;
             if work >= BATCH {
                 work = 0;
                 cancel::check()?;
             }
-            let found = match lkey(l) {
-                Some(k) => match index.get_mut(&k) {
-                    Some(chain) => {
-                        if !chain.hit {
-                            chain.hit = true;
-                            tally.matched_keys += 1;
-                        }
-                        Some((chain.first, chain.last, chain.len))
+            let found = find(l).map(|chain| (chain.first, chain.last, chain.len));
+            match found {
+                Some((first, _, _)) => {
+                    // A key is known by its first right row.
+                    if !found_keys.get(first as usize) {
+                        found_keys.set(first as usize, true);
+                        tally.matched_keys += 1;
                     }
-                    None => {
-                        tally.unmatched_rows.push(l as u32);
-                        None
-                    }
-                },
-                None => None,
-            };
+                }
+                // A null key is no key; the note leaves those rows out.
+                None => tally.unmatched_rows.push(l as u32),
+            }
             match found {
                 Some((first, last, len)) => {
                     if (out.li.len() + len as usize) as u64 > most {
                         // Over the limit: count the whole output, to say how
                         // big it would have been, without building it.
                         let rest: u64 = (l..left.num_rows())
-                            .map(|l| match lkey(l).and_then(|k| index.get(&k)) {
+                            .map(|l| match find(l) {
                                 Some(c) => u64::from(c.len),
                                 None => u64::from(self.keep_unmatched),
                             })
@@ -400,16 +428,6 @@ impl Join<'_> {
         }
         out.finish()
     }
-}
-
-/// Right rows of one key: the first and last, and how many, chained in
-/// right-row order through [`Join::hashed`]'s `next`.
-struct Chain {
-    first: u32,
-    last: u32,
-    len: u32,
-    /// Whether a left row found this key yet (for the [`Tally`]).
-    hit: bool,
 }
 
 /// Bytes one output row takes: its place in the two row lists, then one

@@ -5,6 +5,7 @@ mod aggregate;
 mod direct;
 pub(crate) mod expr;
 pub mod funcs;
+mod int_keys;
 mod join;
 mod join_limit;
 pub(crate) mod kernels;
