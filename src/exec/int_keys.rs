@@ -1,28 +1,21 @@
-//! Rows by one integer key, for joins and the join note: a table indexed by
+//! Rows by one integer key, for joins: a table indexed by
 //! `key - min` when the keys are dense (ids, codes), else a hash map with a
 //! fast hash. Either is many times faster than hashing a general key.
 
+use super::join::Chain;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::store::{Column, Data, NULL_ROW};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// Dense when the key range is at most this many times the number of keys.
 const DENSITY: u64 = 2;
-
-/// The rows of one key: the first and last, and how many, chained in row
-/// order through the `next` array [`IntIndex::build`] returns.
-#[derive(Clone, Copy)]
-pub(super) struct Chain {
-    pub first: u32,
-    pub last: u32,
-    pub len: u32,
-}
 
 const NO_CHAIN: Chain = Chain {
     first: NULL_ROW,
     last: NULL_ROW,
     len: 0,
+    hit: false,
 };
 
 /// Rows by integer key (a null key is left out).
@@ -64,6 +57,7 @@ impl IntIndex {
                     first: r,
                     last: r,
                     len: 1,
+                    hit: false,
                 };
             } else {
                 next[chain.last as usize] = r;
@@ -98,69 +92,15 @@ impl IntIndex {
 
     /// The rows of key `k`, if any.
     #[inline]
-    pub fn get(&self, k: i64) -> Option<&Chain> {
+    pub fn get_mut(&mut self, k: i64) -> Option<&mut Chain> {
         match self {
             IntIndex::Dense { min, chains } => {
                 let at = k.checked_sub(*min)?;
-                chains.get(usize::try_from(at).ok()?).filter(|c| c.len > 0)
+                chains
+                    .get_mut(usize::try_from(at).ok()?)
+                    .filter(|c| c.len > 0)
             }
-            IntIndex::Sparse(map) => map.get(&k),
-        }
-    }
-}
-
-/// A set of integer keys of one column: a bit per value of its range when
-/// the keys are dense, else a hash set.
-pub(super) enum KeySet {
-    /// Bit `k - min`.
-    Dense { min: i64, bits: Vec<u64> },
-    /// Any keys.
-    Sparse(FxHashSet<i64>),
-}
-
-impl KeySet {
-    /// An empty set for the keys of `col` (an integer column).
-    pub fn for_column(col: &Column) -> KeySet {
-        let values = ints(col).expect("KeySet::for_column is given an integer column");
-        let (mut min, mut max, mut n) = (i64::MAX, i64::MIN, 0u64);
-        for (i, &v) in values.iter().enumerate() {
-            if col.is_valid(i) {
-                min = min.min(v);
-                max = max.max(v);
-                n += 1;
-            }
-        }
-        let range = (i128::from(max) - i128::from(min) + 1).max(0) as u128;
-        if n > 0 && range <= u128::from(n.saturating_mul(DENSITY).max(1024)) {
-            KeySet::Dense {
-                min,
-                bits: vec![0; (range as usize).div_ceil(64)],
-            }
-        } else {
-            KeySet::Sparse(FxHashSet::default())
-        }
-    }
-
-    /// Adds `k` (a key of the column); true if it was not there.
-    #[inline]
-    pub fn insert(&mut self, k: i64) -> bool {
-        match self {
-            KeySet::Dense { min, bits } => {
-                let at = (k - *min) as usize;
-                let (word, bit) = (at / 64, 1u64 << (at % 64));
-                let new = bits[word] & bit == 0;
-                bits[word] |= bit;
-                new
-            }
-            KeySet::Sparse(set) => set.insert(k),
-        }
-    }
-
-    /// How many keys it holds.
-    pub fn len(&self) -> usize {
-        match self {
-            KeySet::Dense { bits, .. } => bits.iter().map(|w| w.count_ones() as usize).sum(),
-            KeySet::Sparse(set) => set.len(),
+            IntIndex::Sparse(map) => map.get_mut(&k),
         }
     }
 }
@@ -177,8 +117,8 @@ mod tests {
         )
     }
 
-    fn rows(index: &IntIndex, next: &[u32], k: i64) -> Vec<u32> {
-        let Some(c) = index.get(k) else {
+    fn rows(index: &mut IntIndex, next: &[u32], k: i64) -> Vec<u32> {
+        let Some(c) = index.get_mut(k) else {
             return Vec::new();
         };
         let mut out = vec![c.first];
@@ -196,42 +136,30 @@ mod tests {
                 values.clone(),
                 Some(vec![true, true, true, true, false, true]),
             );
-            let (index, next) = IntIndex::build(&col).unwrap();
+            let (mut index, next) = IntIndex::build(&col).unwrap();
+            let index = &mut index;
             assert_eq!(
                 matches!(index, IntIndex::Dense { .. }),
                 values[1] == 7,
                 "{values:?}"
             );
-            assert_eq!(rows(&index, &next, 5), [0, 2, 5]);
-            assert_eq!(rows(&index, &next, values[1]), [1]);
+            assert_eq!(rows(index, &next, 5), [0, 2, 5]);
+            assert_eq!(rows(index, &next, values[1]), [1]);
             assert_eq!(
-                rows(&index, &next, 9),
+                rows(index, &next, 9),
                 Vec::<u32>::new(),
                 "a null key is left out"
             );
             for k in [4, 8, 10, i64::MIN + 1, i64::MAX - 1] {
-                assert_eq!(rows(&index, &next, k), Vec::<u32>::new(), "{k}");
+                assert_eq!(rows(index, &next, k), Vec::<u32>::new(), "{k}");
             }
         }
     }
 
     #[test]
-    fn key_sets_count_distinct_keys_dense_or_not() {
-        for values in [
-            vec![3, 9, 3, 4, 9],
-            vec![3, i64::MAX, 3, i64::MIN, i64::MAX],
-        ] {
-            let col = column(values.clone(), None);
-            let mut set = KeySet::for_column(&col);
-            let new: Vec<bool> = values.iter().map(|&v| set.insert(v)).collect();
-            assert_eq!(new, [true, true, false, true, false]);
-            assert_eq!(set.len(), 3);
-        }
-    }
-
-    #[test]
     fn a_column_of_nulls_indexes_nothing() {
-        let (index, _) = IntIndex::build(&column(vec![1, 2], Some(vec![false, false]))).unwrap();
-        assert!(index.get(1).is_none() && index.get(0).is_none());
+        let (mut index, _) =
+            IntIndex::build(&column(vec![1, 2], Some(vec![false, false]))).unwrap();
+        assert!(index.get_mut(1).is_none() && index.get_mut(0).is_none());
     }
 }

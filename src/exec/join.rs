@@ -1,7 +1,7 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
-use super::int_keys::{ints, Chain, IntIndex};
+use super::int_keys::{ints, IntIndex};
 use super::morsel::MORSEL;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
@@ -9,6 +9,7 @@ use crate::limits;
 use crate::store::{Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// One key value, comparable across the two sides (text by its string).
@@ -35,15 +36,28 @@ fn row_key<'a>(cols: &'a [&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
     cols.iter().map(|c| atom(c, i)).collect()
 }
 
-/// Joins `left` and `right` on the key column positions.
-pub fn join(
+/// What a whole hash join saw of its keys, for the note on keys without a
+/// partner ([`super::unmatched`]): counted during the probe, so the note
+/// needs no second pass over the keys.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    /// How many distinct right keys some left row found.
+    pub matched_keys: usize,
+    /// The left rows, in order, whose key (not null) found no partner.
+    pub unmatched_rows: Vec<u32>,
+}
+
+/// Joins `left` and `right` on the key column positions; gives the joined
+/// table and the [`Tally`] of a hash join (none for a join on one text key
+/// each side, which goes through the dictionaries).
+pub(super) fn join(
     left: &Table,
     right: &Table,
     left_keys: &[usize],
     right_keys: &[usize],
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
-) -> Result<Table> {
+) -> Result<(Table, Option<Tally>)> {
     let mut whole = None;
     let sink = &mut |t| {
         whole = Some(t);
@@ -54,15 +68,18 @@ pub fn join(
         right,
         right_columns,
         keep_unmatched,
+        tally: RefCell::new(None),
     };
     join.run(left_keys, right_keys, Rows::new(&join, None, sink))?;
-    Ok(whole.expect("a whole join hands over one table"))
+    let tally = join.tally.into_inner();
+    Ok((whole.expect("a whole join hands over one table"), tally))
 }
 
 /// Joins as [`join`] does, but hands the output to `sink` in pieces of
 /// about [`MORSEL`] rows, in output order, and stops as soon as the sink
 /// returns false; the budget applies to what the sink keeps, not to the
-/// whole join. `limit` and `top` after a join read it this way.
+/// whole join. `limit` and `top` after a join read it this way. The
+/// [`Tally`] comes back only when every left row was probed.
 pub fn join_in_pieces(
     left: &Table,
     right: &Table,
@@ -71,14 +88,16 @@ pub fn join_in_pieces(
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
     sink: &mut dyn FnMut(Table) -> Result<bool>,
-) -> Result<()> {
+) -> Result<Option<Tally>> {
     let join = Join {
         left,
         right,
         right_columns,
         keep_unmatched,
+        tally: RefCell::new(None),
     };
-    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))
+    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))?;
+    Ok(join.tally.into_inner())
 }
 
 /// One join's inputs.
@@ -87,6 +106,8 @@ struct Join<'a> {
     right: &'a Table,
     right_columns: &'a [(usize, String)],
     keep_unmatched: bool,
+    /// Set by a hash join that probed every left row.
+    tally: RefCell<Option<Tally>>,
 }
 
 /// The output being built: pairs of left and right rows, handed to the
@@ -134,7 +155,12 @@ impl<'a, 's> Rows<'a, 's> {
     fn hand_over(&mut self) -> Result<bool> {
         cancel::check()?;
         let j = self.join;
-        let t = assemble(j.left.take(&self.li), j.right, &self.ri, j.right_columns);
+        let t = assemble(
+            j.left.take_checked(&self.li)?,
+            j.right,
+            &self.ri,
+            j.right_columns,
+        )?;
         self.li.clear();
         self.ri.clear();
         (self.sink)(t)
@@ -157,8 +183,15 @@ impl Join<'_> {
                 return self.text(*l, *r, out);
             }
             let (lc, rc) = (left.column_at(*l), right.column_at(*r));
-            if let (Some(_), Some(_)) = (ints(lc), ints(rc)) {
-                return self.integers(lc, rc, out);
+            if let (Some(values), Some(_)) = (ints(lc), ints(rc)) {
+                // One integer key: indexed by value (a table when dense).
+                let (index, next) = IntIndex::build(rc)?;
+                let find = Integers {
+                    index,
+                    values,
+                    col: lc,
+                };
+                return self.probe(find, &next, out);
             }
             // One key: hashed as it is, with no list allocated per row.
             return self.hashed(|i| atom(lc, i), |i| atom(rc, i), out);
@@ -197,35 +230,17 @@ impl Join<'_> {
                         first: r,
                         last: r,
                         len: 1,
+                        hit: false,
                     });
             }
         }
-        self.probe(|l| lkey(l).and_then(|k| index.get(&k)), &next, out)
-    }
-
-    /// A join on one integer column each side: the right side indexed by
-    /// [`IntIndex`] (a table by key when the keys are dense).
-    fn integers(&self, lcol: &Column, rcol: &Column, out: Rows) -> Result<()> {
-        let (index, next) = IntIndex::build(rcol)?;
-        let values = ints(lcol).expect("run() chose this for two integer keys");
-        let find = |l: usize| {
-            if lcol.is_valid(l) {
-                index.get(values[l])
-            } else {
-                None
-            }
-        };
-        self.probe(find, &next, out)
+        self.probe(Hashed { index, lkey }, &next, out)
     }
 
     /// The output rows, left row by left row: `find` gives the chain of
-    /// right rows a left row's key matches, `next` links them.
-    fn probe<'c>(
-        &self,
-        find: impl Fn(usize) -> Option<&'c Chain>,
-        next: &[u32],
-        mut out: Rows,
-    ) -> Result<()> {
+    /// right rows a left row's key matches, `next` links them; counts the
+    /// [`Tally`] as it goes.
+    fn probe(&self, mut find: impl Find, next: &[u32], mut out: Rows) -> Result<()> {
         let (left, right) = (self.left, self.right);
         let row_bytes = output_row_bytes(left, right, self.right_columns);
         let most = if out.whole() {
@@ -235,32 +250,47 @@ impl Join<'_> {
         };
         // Output rows since the last check: a key with many matches makes many rows.
         let mut work = 0;
+        let mut tally = Tally::default();
         for l in 0..left.num_rows() {
             work += 1;
             if work >= BATCH {
                 work = 0;
                 cancel::check()?;
             }
-            match find(l) {
-                Some(chain) => {
-                    if (out.li.len() + chain.len as usize) as u64 > most {
+            let found = match find.chain(l) {
+                Some(Some(chain)) => {
+                    if !chain.hit {
+                        chain.hit = true;
+                        tally.matched_keys += 1;
+                    }
+                    Some((chain.first, chain.last, chain.len))
+                }
+                Some(None) => {
+                    tally.unmatched_rows.push(l as u32);
+                    None
+                }
+                None => None,
+            };
+            match found {
+                Some((first, last, len)) => {
+                    if (out.li.len() + len as usize) as u64 > most {
                         // Over the limit: count the whole output, to say how
                         // big it would have been, without building it.
                         let rest: u64 = (l..left.num_rows())
-                            .map(|l| match find(l) {
+                            .map(|l| match find.chain(l).flatten() {
                                 Some(c) => u64::from(c.len),
                                 None => u64::from(self.keep_unmatched),
                             })
                             .sum();
                         return Err(too_big(out.li.len() as u64 + rest, row_bytes));
                     }
-                    work += chain.len as usize;
-                    let mut r = chain.first;
+                    work += len as usize;
+                    let mut r = first;
                     loop {
                         if !out.push(l as u32, r)? {
                             return Ok(());
                         }
-                        if r == chain.last {
+                        if r == last {
                             break;
                         }
                         r = next[r as usize];
@@ -272,6 +302,7 @@ impl Join<'_> {
                 None => {}
             }
         }
+        *self.tally.borrow_mut() = Some(tally);
         out.finish()
     }
 
@@ -317,7 +348,7 @@ impl Join<'_> {
             let mut columns = left.named_columns();
             for (i, name) in right_columns {
                 let by_code = right.column_at(*i).take(&first);
-                columns.push((name.clone(), Arc::new(by_code.take(lcodes))));
+                columns.push((name.clone(), Arc::new(by_code.take_checked(lcodes)?)));
             }
             (out.sink)(Table::with_rows(columns, left.num_rows()))?;
             return Ok(());
@@ -339,7 +370,7 @@ impl Join<'_> {
                     }
                 })
                 .collect();
-            (out.sink)(assemble(left.clone(), right, &ri, right_columns))?;
+            (out.sink)(assemble(left.clone(), right, &ri, right_columns)?)?;
             return Ok(());
         }
         let matches_of = |l: usize, c: u32| {
@@ -388,6 +419,54 @@ impl Join<'_> {
     }
 }
 
+/// Right rows of one key: the first and last, and how many, chained in
+/// right-row order through [`Join::hashed`]'s `next`.
+#[derive(Clone, Copy)]
+pub(super) struct Chain {
+    pub first: u32,
+    pub last: u32,
+    pub len: u32,
+    /// Whether a left row found this key yet (for the [`Tally`]).
+    pub hit: bool,
+}
+
+/// The right rows of a left row's key, for [`Join::probe`].
+trait Find {
+    /// `None` for a null key; `Some(None)` for a key without a partner.
+    fn chain(&mut self, l: usize) -> Option<Option<&mut Chain>>;
+}
+
+/// Keys hashed as they are.
+struct Hashed<K, F> {
+    index: FxHashMap<K, Chain>,
+    lkey: F,
+}
+
+impl<K: std::hash::Hash + Eq, F: Fn(usize) -> Option<K>> Find for Hashed<K, F> {
+    #[inline]
+    fn chain(&mut self, l: usize) -> Option<Option<&mut Chain>> {
+        let k = (self.lkey)(l)?;
+        Some(self.index.get_mut(&k))
+    }
+}
+
+/// One integer key each side.
+struct Integers<'a> {
+    index: IntIndex,
+    values: &'a [i64],
+    col: &'a Column,
+}
+
+impl Find for Integers<'_> {
+    #[inline]
+    fn chain(&mut self, l: usize) -> Option<Option<&mut Chain>> {
+        if !self.col.is_valid(l) {
+            return None;
+        }
+        Some(self.index.get_mut(self.values[l]))
+    }
+}
+
 /// Bytes one output row takes: its place in the two row lists, then one
 /// value of each left column and of each right column kept.
 fn output_row_bytes(left: &Table, right: &Table, right_columns: &[(usize, String)]) -> u64 {
@@ -429,11 +508,19 @@ fn too_big(rows: u64, row_bytes: u64) -> crate::error::Error {
 
 /// The joined table: the left rows (already in output order) beside the
 /// right rows `ri`.
-fn assemble(left: Table, right: &Table, ri: &[u32], right_columns: &[(usize, String)]) -> Table {
+fn assemble(
+    left: Table,
+    right: &Table,
+    ri: &[u32],
+    right_columns: &[(usize, String)],
+) -> Result<Table> {
     let rows = left.num_rows();
     let mut columns = left.named_columns();
     for (i, name) in right_columns {
-        columns.push((name.clone(), Arc::new(right.column_at(*i).take(ri))));
+        columns.push((
+            name.clone(),
+            Arc::new(right.column_at(*i).take_checked(ri)?),
+        ));
     }
-    Table::with_rows(columns, rows)
+    Ok(Table::with_rows(columns, rows))
 }
