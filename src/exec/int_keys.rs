@@ -2,7 +2,6 @@
 //! `key - min` when the keys are dense (ids, codes), else a hash map with a
 //! fast hash. Either is many times faster than hashing a general key.
 
-use super::join::Chain;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::store::{Column, Data, NULL_ROW};
@@ -11,11 +10,19 @@ use rustc_hash::FxHashMap;
 /// Dense when the key range is at most this many times the number of keys.
 const DENSITY: u64 = 2;
 
+/// The rows of one key: the first and last, and how many, chained in row
+/// order through the `next` array [`IntIndex::build`] returns.
+#[derive(Clone, Copy)]
+pub(super) struct Chain {
+    pub first: u32,
+    pub last: u32,
+    pub len: u32,
+}
+
 const NO_CHAIN: Chain = Chain {
     first: NULL_ROW,
     last: NULL_ROW,
     len: 0,
-    hit: false,
 };
 
 /// Rows by integer key (a null key is left out).
@@ -57,7 +64,6 @@ impl IntIndex {
                     first: r,
                     last: r,
                     len: 1,
-                    hit: false,
                 };
             } else {
                 next[chain.last as usize] = r;
@@ -92,15 +98,13 @@ impl IntIndex {
 
     /// The rows of key `k`, if any.
     #[inline]
-    pub fn get_mut(&mut self, k: i64) -> Option<&mut Chain> {
+    pub fn get(&self, k: i64) -> Option<&Chain> {
         match self {
             IntIndex::Dense { min, chains } => {
                 let at = k.checked_sub(*min)?;
-                chains
-                    .get_mut(usize::try_from(at).ok()?)
-                    .filter(|c| c.len > 0)
+                chains.get(usize::try_from(at).ok()?).filter(|c| c.len > 0)
             }
-            IntIndex::Sparse(map) => map.get_mut(&k),
+            IntIndex::Sparse(map) => map.get(&k),
         }
     }
 }
@@ -117,8 +121,8 @@ mod tests {
         )
     }
 
-    fn rows(index: &mut IntIndex, next: &[u32], k: i64) -> Vec<u32> {
-        let Some(c) = index.get_mut(k) else {
+    fn rows(index: &IntIndex, next: &[u32], k: i64) -> Vec<u32> {
+        let Some(c) = index.get(k) else {
             return Vec::new();
         };
         let mut out = vec![c.first];
@@ -136,30 +140,28 @@ mod tests {
                 values.clone(),
                 Some(vec![true, true, true, true, false, true]),
             );
-            let (mut index, next) = IntIndex::build(&col).unwrap();
-            let index = &mut index;
+            let (index, next) = IntIndex::build(&col).unwrap();
             assert_eq!(
                 matches!(index, IntIndex::Dense { .. }),
                 values[1] == 7,
                 "{values:?}"
             );
-            assert_eq!(rows(index, &next, 5), [0, 2, 5]);
-            assert_eq!(rows(index, &next, values[1]), [1]);
+            assert_eq!(rows(&index, &next, 5), [0, 2, 5]);
+            assert_eq!(rows(&index, &next, values[1]), [1]);
             assert_eq!(
-                rows(index, &next, 9),
+                rows(&index, &next, 9),
                 Vec::<u32>::new(),
                 "a null key is left out"
             );
             for k in [4, 8, 10, i64::MIN + 1, i64::MAX - 1] {
-                assert_eq!(rows(index, &next, k), Vec::<u32>::new(), "{k}");
+                assert_eq!(rows(&index, &next, k), Vec::<u32>::new(), "{k}");
             }
         }
     }
 
     #[test]
     fn a_column_of_nulls_indexes_nothing() {
-        let (mut index, _) =
-            IntIndex::build(&column(vec![1, 2], Some(vec![false, false]))).unwrap();
-        assert!(index.get_mut(1).is_none() && index.get_mut(0).is_none());
+        let (index, _) = IntIndex::build(&column(vec![1, 2], Some(vec![false, false]))).unwrap();
+        assert!(index.get(1).is_none() && index.get(0).is_none());
     }
 }

@@ -1,12 +1,12 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
-use super::int_keys::{ints, IntIndex};
+use super::int_keys::{ints, Chain, IntIndex};
 use super::morsel::MORSEL;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::limits;
-use crate::store::{Column, Data, Table, NULL_ROW};
+use crate::store::{Bitmap, Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -43,7 +43,8 @@ fn row_key<'a>(cols: &'a [&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
 pub(super) struct Tally {
     /// How many distinct right keys some left row found.
     pub matched_keys: usize,
-    /// The left rows, in order, whose key (not null) found no partner.
+    /// The left rows, in order, that found no partner (a row with a null
+    /// key among them: the note leaves those out).
     pub unmatched_rows: Vec<u32>,
 }
 
@@ -183,15 +184,8 @@ impl Join<'_> {
                 return self.text(*l, *r, out);
             }
             let (lc, rc) = (left.column_at(*l), right.column_at(*r));
-            if let (Some(values), Some(_)) = (ints(lc), ints(rc)) {
-                // One integer key: indexed by value (a table when dense).
-                let (index, next) = IntIndex::build(rc)?;
-                let find = Integers {
-                    index,
-                    values,
-                    col: lc,
-                };
-                return self.probe(find, &next, out);
+            if let (Some(_), Some(_)) = (ints(lc), ints(rc)) {
+                return self.integers(lc, rc, out);
             }
             // One key: hashed as it is, with no list allocated per row.
             return self.hashed(|i| atom(lc, i), |i| atom(rc, i), out);
@@ -230,17 +224,35 @@ impl Join<'_> {
                         first: r,
                         last: r,
                         len: 1,
-                        hit: false,
                     });
             }
         }
-        self.probe(Hashed { index, lkey }, &next, out)
+        self.probe(|l| lkey(l).and_then(|k| index.get(&k)), &next, out)
+    }
+
+    /// A join on one integer column each side: the right side indexed by
+    /// [`IntIndex`] (a table by key when the keys are dense).
+    fn integers(&self, lcol: &Column, rcol: &Column, out: Rows) -> Result<()> {
+        let (index, next) = IntIndex::build(rcol)?;
+        let values = ints(lcol).expect("run() chose this for two integer keys");
+        let find = |l: usize| {
+            if lcol.is_valid(l) {
+                index.get(values[l])
+            } else {
+                None
+            }
+        };
+        self.probe(find, &next, out)
     }
 
     /// The output rows, left row by left row: `find` gives the chain of
-    /// right rows a left row's key matches, `next` links them; counts the
-    /// [`Tally`] as it goes.
-    fn probe(&self, mut find: impl Find, next: &[u32], mut out: Rows) -> Result<()> {
+    /// right rows a left row's key matches, `next` links them.
+    fn probe<'c>(
+        &self,
+        find: impl Fn(usize) -> Option<&'c Chain>,
+        next: &[u32],
+        mut out: Rows,
+    ) -> Result<()> {
         let (left, right) = (self.left, self.right);
         let row_bytes = output_row_bytes(left, right, self.right_columns);
         let most = if out.whole() {
@@ -251,33 +263,32 @@ impl Join<'_> {
         // Output rows since the last check: a key with many matches makes many rows.
         let mut work = 0;
         let mut tally = Tally::default();
+        let mut found_keys = Bitmap::new(right.num_rows(), false);
         for l in 0..left.num_rows() {
             work += 1;
             if work >= BATCH {
                 work = 0;
                 cancel::check()?;
             }
-            let found = match find.chain(l) {
-                Some(Some(chain)) => {
-                    if !chain.hit {
-                        chain.hit = true;
+            let found = find(l).map(|chain| (chain.first, chain.last, chain.len));
+            match found {
+                Some((first, _, _)) => {
+                    // A key is known by its first right row.
+                    if !found_keys.get(first as usize) {
+                        found_keys.set(first as usize, true);
                         tally.matched_keys += 1;
                     }
-                    Some((chain.first, chain.last, chain.len))
                 }
-                Some(None) => {
-                    tally.unmatched_rows.push(l as u32);
-                    None
-                }
-                None => None,
-            };
+                // A null key is no key; the note leaves those rows out.
+                None => tally.unmatched_rows.push(l as u32),
+            }
             match found {
                 Some((first, last, len)) => {
                     if (out.li.len() + len as usize) as u64 > most {
                         // Over the limit: count the whole output, to say how
                         // big it would have been, without building it.
                         let rest: u64 = (l..left.num_rows())
-                            .map(|l| match find.chain(l).flatten() {
+                            .map(|l| match find(l) {
                                 Some(c) => u64::from(c.len),
                                 None => u64::from(self.keep_unmatched),
                             })
@@ -416,54 +427,6 @@ impl Join<'_> {
             }
         }
         out.finish()
-    }
-}
-
-/// Right rows of one key: the first and last, and how many, chained in
-/// right-row order through [`Join::hashed`]'s `next`.
-#[derive(Clone, Copy)]
-pub(super) struct Chain {
-    pub first: u32,
-    pub last: u32,
-    pub len: u32,
-    /// Whether a left row found this key yet (for the [`Tally`]).
-    pub hit: bool,
-}
-
-/// The right rows of a left row's key, for [`Join::probe`].
-trait Find {
-    /// `None` for a null key; `Some(None)` for a key without a partner.
-    fn chain(&mut self, l: usize) -> Option<Option<&mut Chain>>;
-}
-
-/// Keys hashed as they are.
-struct Hashed<K, F> {
-    index: FxHashMap<K, Chain>,
-    lkey: F,
-}
-
-impl<K: std::hash::Hash + Eq, F: Fn(usize) -> Option<K>> Find for Hashed<K, F> {
-    #[inline]
-    fn chain(&mut self, l: usize) -> Option<Option<&mut Chain>> {
-        let k = (self.lkey)(l)?;
-        Some(self.index.get_mut(&k))
-    }
-}
-
-/// One integer key each side.
-struct Integers<'a> {
-    index: IntIndex,
-    values: &'a [i64],
-    col: &'a Column,
-}
-
-impl Find for Integers<'_> {
-    #[inline]
-    fn chain(&mut self, l: usize) -> Option<Option<&mut Chain>> {
-        if !self.col.is_valid(l) {
-            return None;
-        }
-        Some(self.index.get_mut(self.values[l]))
     }
 }
 

@@ -14,7 +14,7 @@
 use super::{LoadOptions, Loaded};
 use crate::cancel::InterruptHandle;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{concat, Builder, Column, Data, Dict, Table};
+use crate::store::{concat_checked, Builder, Column, Data, Dict, Table};
 use crate::value::Type;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -223,8 +223,8 @@ pub(crate) fn load(file: File, shown: &str, options: &LoadOptions) -> Result<Loa
     let columns = by_column
         .into_par_iter()
         .zip(kinds.par_iter())
-        .map(|(parts, &kind)| Arc::new(concat(kind.ty(), parts)))
-        .collect::<Vec<_>>();
+        .map(|(parts, &kind)| concat_checked(kind.ty(), parts, handle.as_ref()).map(Arc::new))
+        .collect::<Result<Vec<_>>>()?;
     let columns = schema
         .fields()
         .iter()

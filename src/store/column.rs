@@ -284,11 +284,25 @@ impl Column {
 /// `parts[1]`, and so on. Text dictionaries are merged (first-seen order is
 /// kept) and codes renumbered. `ty` is the type of an empty result.
 pub fn concat(ty: Type, parts: Vec<Column>) -> Column {
+    match concat_checked(ty, parts, None) {
+        Ok(c) => c,
+        Err(_) => unreachable!("a concat with no handle is never cancelled"),
+    }
+}
+
+/// [`concat`] that stops with the "query cancelled" error between parts
+/// once `handle` is cancelled (a load's hundreds of pieces take a while,
+/// and run on worker threads, so the handle is handed in).
+pub fn concat_checked(
+    ty: Type,
+    parts: Vec<Column>,
+    handle: Option<&crate::cancel::InterruptHandle>,
+) -> crate::error::Result<Column> {
     if parts.len() == 1 {
-        return parts.into_iter().next().expect("one part");
+        return Ok(parts.into_iter().next().expect("one part"));
     }
     if parts.is_empty() {
-        return Column::nulls(ty, 0);
+        return Ok(Column::nulls(ty, 0));
     }
     let total: usize = parts.iter().map(Column::len).sum();
     let untyped = parts.iter().all(|p| p.untyped);
@@ -307,6 +321,9 @@ pub fn concat(ty: Type, parts: Vec<Column>) -> Column {
     // Each part is dropped as soon as it is copied, so the parts and the
     // whole are never all in memory at once.
     for part in parts {
+        if let Some(h) = handle {
+            h.check()?;
+        }
         if let Some(bits) = &mut validity {
             match &part.validity {
                 Some(v) => (0..v.len()).for_each(|i| bits.push(v.get(i))),
@@ -349,10 +366,10 @@ pub fn concat(ty: Type, parts: Vec<Column>) -> Column {
     if let Data::Text(_, d) = &mut data {
         *d = Arc::new(dict);
     }
-    Column {
+    Ok(Column {
         untyped,
         ..Column::new(data, validity)
-    }
+    })
 }
 
 /// Builds a column of plain values one optional value at a time; the validity
