@@ -438,11 +438,14 @@ def normalised(pl, path, ordered, check):
     df = df.select(cols)
     if not ordered:
         # Sort on rounded numbers, so two sums that differ in the last bits
-        # still sort alike; the comparison then allows for those bits.
-        keys = [
-            pl.col(n).round_sig_figs(6) if t == pl.Float64 else pl.col(n)
-            for n, t in df.schema.items()
-        ]
+        # still sort alike; the comparison then allows for those bits. Whole
+        # numbers sort as they are: rounded to 6 figures, ids above a million
+        # would tie and come out in any order.
+        def key(n):
+            c = pl.col(n)
+            return pl.when(c == c.round(0)).then(c).otherwise(c.round_sig_figs(6))
+
+        keys = [key(n) if t == pl.Float64 else pl.col(n) for n, t in df.schema.items()]
         df = df.sort(keys, nulls_last=True)
     return df
 
