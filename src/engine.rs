@@ -719,7 +719,7 @@ impl Engine {
             return Ok(self.shown(table, chart, Vec::new(), notes));
         }
         let (table, lineage) = self.traced(query)?;
-        let mut notes = crate::explain::hedges(&table, &lineage, &hedged);
+        let (table, mut notes) = crate::explain::hedge(table, &lineage, &hedged);
         notes.extend(crate::explain::bounds_left_out(
             &query.plan,
             &|s| self.view_of(s),
@@ -752,7 +752,8 @@ impl Engine {
         named.push(("sources".to_string(), Arc::new(lineage.sources_column())));
         let rows = table.num_rows();
         let legend = lineage.legend(&self.catalog);
-        Ok(self.shown(Table::with_rows(named, rows), chart, legend, notes))
+        let cited = Table::with_rows(named, rows).with_hedges(table.hedges().to_vec());
+        Ok(self.shown(cited, chart, legend, notes))
     }
 
     fn shown(

@@ -15,10 +15,17 @@ fn a_cited_aggregate_lists_each_groups_sources_and_ends_with_a_legend() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("│ west      ┆     696.6 ┆ yunnan-2023; gansu-2024; nbs-regions │"),
+        out.contains(
+            "│ west      ┆ more than 696.6 (1 bound, 1 exact) ┆ yunnan-2023; gansu-2024; nbs-regions │"
+        ),
         "{out}"
     );
-    assert!(out.contains("│ northeast ┆       250 ┆ gansu-2024; nbs-regions              │"));
+    assert!(out.contains(
+        "│ northeast ┆                      more than 250 ┆ gansu-2024; nbs-regions              │"
+    ));
+    assert!(out.contains(
+        "│ east      ┆                               null ┆ five-provinces; nbs-regions          │"
+    ));
     assert!(out.contains("[1] yunnan-2023 — 澜湄趴 (Lancang-Mekong), republished on the Lincang city news site, 2023-09-11, \"Yunnan pioneers industrial transfer, open-regional development\""));
     assert!(out.contains("[2] gansu-2024 — Global Times (citing Xinhua and Heilongjiang Daily), 2024-10-27, \"Western China ramps up industrial transfers as opportunities unleashed\""));
     assert!(out.contains("[3] nbs-regions — National Bureau of Statistics of China"));
@@ -33,7 +40,7 @@ fn csv_and_json_carry_the_sources_in_a_column_and_no_legend() {
     let o = itq(&["--format", "csv", "-c", BY_REGION]);
     assert_eq!(
         stdout(&o),
-        "region,sum_value,sources\nwest,696.6,yunnan-2023; gansu-2024; nbs-regions\nnortheast,250.0,gansu-2024; nbs-regions\neast,,five-provinces; nbs-regions\n"
+        "region,sum_value,sum_value_qualifier,sources\nwest,696.6,more than,yunnan-2023; gansu-2024; nbs-regions\nnortheast,250.0,more than,gansu-2024; nbs-regions\neast,,,five-provinces; nbs-regions\n"
     );
     let o = itq(&[
         "--format",

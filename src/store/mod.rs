@@ -13,4 +13,4 @@ pub use bitmap::Bitmap;
 pub use catalog::{Catalog, Counts, Database, DatabaseTable, Def, Relation, RelationKind};
 pub use column::{column_from_scalars, concat, Builder, Column, Data, TextBuilder, NULL_ROW};
 pub use dict::Dict;
-pub use table::{Field, Table};
+pub use table::{Field, Hedge, Table};
