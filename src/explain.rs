@@ -310,7 +310,8 @@ pub fn hedge(table: Table, lineage: &Lineage, hedged: &[Hedged]) -> (Table, Vec<
                 ));
             }
         }
-        added.push((h.column, format!("{name}_qualifier"), qualifiers, details));
+        let column = table.free_name(&format!("{name}_qualifier"));
+        added.push((h.column, column, qualifiers, details));
     }
     // Each qualifier column goes right after its figures.
     let rows = table.num_rows();

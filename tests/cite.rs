@@ -190,3 +190,112 @@ fn cite_and_why_end_a_shown_query_and_sql_refuses_them() {
         stderr(&o)
     );
 }
+
+#[test]
+fn saved_files_keep_the_sources_and_the_hedge_as_data_with_the_legend_on_stderr() {
+    let dir = std::env::temp_dir().join(format!("itq-cite-save-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = itq_in(
+        &dir,
+        &[
+            "-c",
+            "save events_with_region sum value by region cite to \"by_region.csv\"",
+            "-c",
+            "save matchmaking where province = \"Gansu\" select name, value cite to \"gansu.json\"",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Nothing on standard output: the legend is not part of any result.
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("by_region.csv")).unwrap(),
+        "region,sum_value,sum_value_qualifier,sources\n\
+         west,696.6,more than,yunnan-2023; gansu-2024; nbs-regions\n\
+         northeast,250.0,more than,gansu-2024; nbs-regions\n\
+         east,,,five-provinces; nbs-regions\n"
+    );
+    let json = std::fs::read_to_string(dir.join("gansu.json")).unwrap();
+    assert!(
+        json.contains("\"value\": 300.0,\n    \"sources\": \"gansu-2024\""),
+        "{json}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("saved 3 rows to by_region.csv\n[1] yunnan-2023 — "),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: west: sum_value mixes statuses"),
+        "{err}"
+    );
+    // `--cite` cites what `save` writes too, to a workbook and to Parquet,
+    // and the files load back with the columns.
+    let o = itq_in(
+        &dir,
+        &[
+            "--cite",
+            "--format",
+            "csv",
+            "-c",
+            "save events_with_region sum value by region to \"by_region.xlsx\"",
+            "-c",
+            "save events_with_region sum value by region to \"by_region.parquet\"",
+            "-c",
+            "load \"by_region.xlsx\" as book; book select region, sum_value_qualifier, sources",
+            "-c",
+            "load \"by_region.parquet\" as pq; pq where region = \"west\" select sum_value, sources",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The reloaded rows are cited too: they come from the saved file now,
+    // and the file's own `sources` column keeps its name.
+    assert!(
+        out.contains(
+            "region,sum_value_qualifier,sources,sources_2\n\
+             west,more than,yunnan-2023; gansu-2024; nbs-regions,by_region.xlsx row 2\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "sum_value,sources,sources_2\n696.6,yunnan-2023; gansu-2024; nbs-regions,by_region.parquet row 1\n"
+        ),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_and_json_results_print_the_legend_on_stderr() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "--cite",
+        "-c",
+        "matchmaking where province = \"Gansu\" select name",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "name,sources\nChina Industrial Transfer and Development Matchmaking Activities (Gansu),gansu-2024\n"
+    );
+    assert!(
+        stderr(&o).starts_with("[1] gansu-2024 — Global Times"),
+        "{}",
+        stderr(&o)
+    );
+    let o = itq(&[
+        "--format",
+        "ndjson",
+        "-c",
+        "events_with_region sum value by region",
+    ]);
+    assert!(
+        stdout(&o).starts_with(
+            "{\"region\":\"west\",\"sum_value\":696.6,\"sum_value_qualifier\":\"more than\"}\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -129,6 +129,19 @@ impl Table {
         Table::with_rows(columns, indices.len())
     }
 
+    /// `base`, or `base_2`, `base_3`, … when a column already has that name
+    /// (for a column added to a result, such as `sources`).
+    pub fn free_name(&self, base: &str) -> String {
+        let taken = |n: &str| self.position(n).is_some();
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|k| format!("{base}_{k}"))
+            .find(|n| !taken(n))
+            .expect("some suffix is free")
+    }
+
     /// The table with `hedges` saying which of its columns are hedged
     /// figures and which columns qualify them (a result's, for showing it).
     pub fn with_hedges(mut self, hedges: Vec<Hedge>) -> Table {
