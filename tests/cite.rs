@@ -299,3 +299,42 @@ fn csv_and_json_results_print_the_legend_on_stderr() {
         stdout(&o)
     );
 }
+
+#[test]
+fn sources_reach_through_append_and_unpivot() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where province = \"Gansu\" select name, province append (projects where province = \"Fujian\" select company as name, province) cite",
+        "-c",
+        "matchmaking where value is not null select name, value, projects unpivot value, projects into what, amount top 2 by amount cite",
+        "-c",
+        "(matchmaking select province append (projects select province)) count by province top 1 by count cite",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "name,province,sources\n\
+         China Industrial Transfer and Development Matchmaking Activities (Gansu),Gansu,gansu-2024\n\
+         Cifnews,Fujian,five-provinces\n\
+         name,what,amount,sources\n\
+         2023 China Industrial Transfer and Development Matchmaking Activities (Yunnan),value,396.6,yunnan-2023\n\
+         2023 China Industrial Transfer and Development Matchmaking Activities (Yunnan),projects,382.0,yunnan-2023\n\
+         province,count,sources\n\
+         Yunnan,7,yunnan-2023; gansu-2024\n"
+    );
+    // `why` on an appended row lists the one stored row behind it.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events select name, source append (projects select company as name, source) why 9",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("relation,row,figure,source,quote\nprojects,"),
+        "{}",
+        stdout(&o)
+    );
+}
