@@ -157,6 +157,20 @@ impl Table {
         &self.hedges
     }
 
+    /// The table without the qualifier columns its hedges added: the
+    /// columns the query itself computes, as another engine would give them.
+    pub fn without_hedges(&self) -> Table {
+        let drop: Vec<usize> = self.hedges.iter().map(|h| h.qualifier).collect();
+        let named = self
+            .named_columns()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(_, c)| c)
+            .collect();
+        Table::with_rows(named, self.rows)
+    }
+
     /// Named columns, for building a new table from some of these.
     pub fn named_columns(&self) -> Vec<(String, Arc<Column>)> {
         self.fields
