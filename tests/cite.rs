@@ -338,3 +338,29 @@ fn sources_reach_through_append_and_unpivot() {
         stdout(&o)
     );
 }
+
+#[test]
+fn events_by_region_points_at_the_view_that_has_the_region() {
+    // `events` stores no region (it is the NBS classification's, in
+    // `provinces`); the error names the prelude view that joins it.
+    let o = itq(&["-c", "events sum value by region cite"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("help: `region` is a column of `events_with_region`, `coastal_provinces`, `projects_with_region` and `provinces`: query one of those instead, or join one to these rows"),
+        "{}",
+        stderr(&o)
+    );
+    // Following it gives the done-when answer: sources per region, the
+    // legend, the bound in the table and the mixed statuses in a note.
+    let o = itq(&["-c", "events_with_region sum value by region cite"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("│ west      ┆ more than 696.6 (1 bound, 1 exact) ┆ yunnan-2023; gansu-2024; nbs-regions │"), "{out}");
+    assert!(out.contains("[2] gansu-2024 — Global Times"), "{out}");
+    let notes = stderr(&o);
+    assert!(
+        notes.contains("note: west: sum_value mixes statuses (1 signed and 1 expected)"),
+        "{notes}"
+    );
+    assert!(notes.contains("note: west: sum_value is more than 696.6: 1 of its 2 figures is a lower bound (\"more than\"), 1 exact"), "{notes}");
+}
