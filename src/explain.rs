@@ -166,6 +166,9 @@ struct Figures {
     /// The smallest and largest exact figure, and lower bound.
     exact: Option<(f64, f64)>,
     bound: Option<(f64, f64)>,
+    /// Stored rows behind the result row that the lineage only counts
+    /// (beyond its ranges), whose hedges were not read.
+    unread: u64,
 }
 
 fn widen(range: &mut Option<(f64, f64)>, v: f64) {
@@ -184,6 +187,7 @@ impl Figures {
             return f;
         };
         let (qualifier, status, measure) = (col("qualifier"), col("status"), col("measure"));
+        f.unread = lineage.rows[row].more();
         for (tag, ranges) in lineage.rows[row].parts() {
             if !Arc::ptr_eq(&lineage.origins[*tag as usize].0.table, t) {
                 continue;
@@ -291,6 +295,13 @@ pub fn hedge(table: Table, lineage: &Lineage, hedged: &[Hedged]) -> (Table, Vec<
                     )
                 };
                 notes.push(format!("{label}: {name} is {word} {shown}: {which}"));
+            }
+            if f.unread > 0 {
+                notes.push(format!(
+                    "{label}: {name} rests on {} more rows whose hedges were not read (a group keeps {} ranges of rows), so it may be a lower bound where no bound is shown",
+                    crate::value::format_count(f.unread),
+                    crate::plan::lineage::MAX_RANGES
+                ));
             }
             if !sums {
                 continue;

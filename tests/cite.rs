@@ -364,3 +364,38 @@ fn events_by_region_points_at_the_view_that_has_the_region() {
     );
     assert!(notes.contains("note: west: sum_value is more than 696.6: 1 of its 2 figures is a lower bound (\"more than\"), 1 exact"), "{notes}");
 }
+
+#[test]
+fn a_loaded_file_with_qualifiers_is_hedged_and_says_when_it_could_not_read_them_all() {
+    let dir = std::env::temp_dir().join(format!("itq-cite-hedge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("g,value,qualifier\n");
+    for i in 0..1000 {
+        let g = if i % 2 == 0 { "A" } else { "B" };
+        let q = if i == 1 { "at least" } else { "" };
+        csv.push_str(&format!("{g},{i},{q}\n"));
+    }
+    std::fs::write(dir.join("h.csv"), csv).unwrap();
+    let o = itq_in(
+        &dir,
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "load \"h.csv\" as h; h sum value, min value by g",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Row 1 ("at least 1") is in B's first range: B's sum is a bound, and
+    // so is its min (no exact figure is as small); A has none it could see.
+    assert_eq!(
+        stdout(&o),
+        "g,sum_value,sum_value_qualifier,min_value,min_value_qualifier\n\
+         A,249500,,0,\n\
+         B,250000,at least,1,at least\n"
+    );
+    let notes = stderr(&o);
+    assert!(notes.contains("note: A: sum_value rests on 244 more rows whose hedges were not read (a group keeps 256 ranges of rows), so it may be a lower bound where no bound is shown"), "{notes}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
