@@ -24,8 +24,8 @@ pub const LOWER_BOUNDS: &[&str] = &["more than", "exceeding", "over", "at least"
 pub struct Hedged {
     /// Its position in the result.
     pub column: usize,
-    /// `sum`, `avg`, `min` or `max`.
-    pub func: AggFn,
+    /// `sum`, `avg`, `min` or `max`; none for the stored figure itself.
+    pub func: Option<AggFn>,
     /// The stored relation whose `value` it reads.
     pub table: Arc<Table>,
 }
@@ -60,8 +60,10 @@ fn derive(
             let Location::Memory(t) = &s.location else {
                 return None;
             };
-            Some(Derived::Stored(Arc::clone(t), col))
+            (col < t.num_columns()).then(|| Derived::Stored(Arc::clone(t), col))
         }
+        // A window function's column comes from no stored column.
+        Plan::Window { input, .. } if col >= input.width() => None,
         Plan::Filter { input, .. }
         | Plan::Sort { input, .. }
         | Plan::Limit { input, .. }
@@ -94,25 +96,42 @@ fn derive(
     }
 }
 
-/// The result columns of `plan` that sum, average or take the least or largest of a hedged `value`.
+/// The result columns of `plan` that sum, average or take the least or
+/// largest of a hedged `value`, or show a hedged `value` itself without the
+/// `qualifier` beside it (`matchmaking select name, value`).
 pub fn hedged_columns(plan: &Plan, view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>) -> Vec<Hedged> {
-    (0..plan.width())
-        .filter_map(|c| match derive(plan, c, view_of)? {
+    let derived: Vec<Option<Derived>> = (0..plan.width())
+        .map(|c| derive(plan, c, view_of))
+        .collect();
+    let hedged = |table: &Arc<Table>, v: usize| {
+        table.fields()[v].name == "value" && table.position("qualifier").is_some()
+    };
+    // A stored qualifier in the result already says how its value is hedged.
+    let shown = |table: &Arc<Table>| {
+        let q = table.position("qualifier");
+        derived.iter().any(
+            |d| matches!(d, Some(Derived::Stored(t, c)) if Arc::ptr_eq(t, table) && Some(*c) == q),
+        )
+    };
+    derived
+        .iter()
+        .enumerate()
+        .filter_map(|(c, d)| match d.as_ref()? {
             Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg | AggFn::Min | AggFn::Max), of) => {
-                match *of {
-                    Derived::Stored(table, v)
-                        if table.fields()[v].name == "value"
-                            && table.position("qualifier").is_some() =>
-                    {
-                        Some(Hedged {
-                            column: c,
-                            func,
-                            table,
-                        })
-                    }
+                match &**of {
+                    Derived::Stored(table, v) if hedged(table, *v) => Some(Hedged {
+                        column: c,
+                        func: Some(*func),
+                        table: Arc::clone(table),
+                    }),
                     _ => None,
                 }
             }
+            Derived::Stored(table, v) if hedged(table, *v) && !shown(table) => Some(Hedged {
+                column: c,
+                func: None,
+                table: Arc::clone(table),
+            }),
             _ => None,
         })
         .collect()
@@ -230,9 +249,12 @@ impl Figures {
     /// itself; a minimum is one when no exact figure is as small as the
     /// smallest bound; a maximum is one as soon as any figure is a bound
     /// ("at least" when an exact figure is the largest).
-    fn qualifier(&self, func: AggFn) -> Option<&'static str> {
+    fn qualifier(&self, func: Option<AggFn>) -> Option<&'static str> {
         let word = if self.strict { "more than" } else { "at least" };
         let (bound, exact) = (self.bound?, self.exact);
+        let Some(func) = func else {
+            return Some(word);
+        };
         match func {
             AggFn::Sum | AggFn::Avg => Some(word),
             AggFn::Min => match exact {
@@ -265,7 +287,7 @@ pub fn hedge(table: Table, lineage: &Lineage, hedged: &[Hedged]) -> (Table, Vec<
             let f = Figures::of(&h.table, lineage, row);
             let qualifier = f.qualifier(h.func);
             let bounds = f.bounds();
-            let sums = matches!(h.func, AggFn::Sum | AggFn::Avg);
+            let sums = matches!(h.func, Some(AggFn::Sum | AggFn::Avg));
             qualifiers.push(qualifier.map(str::to_string));
             details.push((sums && bounds > 0 && bounds < f.count).then(|| {
                 format!(
@@ -274,6 +296,10 @@ pub fn hedge(table: Table, lineage: &Lineage, hedged: &[Hedged]) -> (Table, Vec<
                     f.count - bounds
                 )
             }));
+            if h.func.is_none() {
+                // A row's own figure: the qualifier column says it all.
+                continue;
+            }
             let label = row_label(&table, row, h.column);
             let shown = table.get(row, h.column);
             if let Some(word) = qualifier {

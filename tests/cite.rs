@@ -217,7 +217,9 @@ fn saved_files_keep_the_sources_and_the_hedge_as_data_with_the_legend_on_stderr(
     );
     let json = std::fs::read_to_string(dir.join("gansu.json")).unwrap();
     assert!(
-        json.contains("\"value\": 300.0,\n    \"sources\": \"gansu-2024\""),
+        json.contains(
+            "\"value\": 300.0,\n    \"value_qualifier\": \"more than\",\n    \"sources\": \"gansu-2024\""
+        ),
         "{json}"
     );
     let err = stderr(&o);
@@ -398,4 +400,39 @@ fn a_loaded_file_with_qualifiers_is_hedged_and_says_when_it_could_not_read_them_
     let notes = stderr(&o);
     assert!(notes.contains("note: A: sum_value rests on 244 more rows whose hedges were not read (a group keeps 256 ranges of rows), so it may be a lower bound where no bound is shown"), "{notes}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_row_shows_its_own_bound_and_window_columns_are_not_mistaken_for_stored_ones() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where value is not null select province, value",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "province,value,value_qualifier\nYunnan,396.6,\nGansu,300.0,more than\nHeilongjiang,250.0,more than\n"
+    );
+    // With the stored qualifier in view, nothing is added.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where value is not null select province, value, qualifier",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "province,value,qualifier\nYunnan,396.6,planned\nGansu,300.0,more than\nHeilongjiang,250.0,exceeding\n"
+    );
+    // A sum of a window function's column is not a stored figure (this
+    // panicked before: the column was looked up in the stored relation).
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events derive running_sum(value) as rs along projects sum rs",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "sum_rs\n6479.6\n");
 }
