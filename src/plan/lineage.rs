@@ -15,6 +15,7 @@ use crate::value::Type;
 use std::sync::Arc;
 
 /// A stored row's id: the scan it came from (its tag) and its row number.
+#[inline]
 pub fn row_id(tag: u32, row: usize) -> i64 {
     (i64::from(tag) << TAG_SHIFT) | row as i64
 }
@@ -22,6 +23,7 @@ pub fn row_id(tag: u32, row: usize) -> i64 {
 const TAG_SHIFT: u32 = 40;
 
 /// The tag and row number of a stored row's id.
+#[inline]
 pub fn split_id(id: i64) -> (u32, u64) {
     (
         (id >> TAG_SHIFT) as u32,
@@ -45,8 +47,30 @@ pub struct RowSet {
 
 impl RowSet {
     /// Adds a stored row by its id.
+    #[inline]
     pub fn insert_id(&mut self, id: i64) {
         let (tag, row) = split_id(id);
+        // Rows mostly come in ascending order: one that extends the last
+        // range, or that a full set only counts, needs no search.
+        if let Some((t, ranges)) = self.parts.last_mut() {
+            if *t == tag {
+                if let Some(last) = ranges.last_mut() {
+                    if row == last.1 + 1 {
+                        last.1 = row;
+                        return;
+                    }
+                    if row > last.1 + 1 {
+                        if self.ranges >= MAX_RANGES {
+                            self.more += 1;
+                        } else {
+                            ranges.push((row, row));
+                            self.ranges += 1;
+                        }
+                        return;
+                    }
+                }
+            }
+        }
         self.insert_range(tag, row, row);
     }
 
