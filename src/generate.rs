@@ -20,7 +20,23 @@ use std::sync::Arc;
 pub const DEFAULT_SEED: u64 = 2024;
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 6] = ["id", "province", "sector", "origin", "year", "investment"];
+pub const COLUMNS: [&str; 8] = [
+    "id",
+    "province",
+    "sector",
+    "origin",
+    "year",
+    "investment",
+    "firm",
+    "plant",
+];
+
+/// How many firms (`firm`, text `F000001` to `F100000`) rows are drawn from:
+/// a text key with 10^5 distinct values.
+pub const FIRMS: u64 = 100_000;
+/// How many plants (`plant`, integers 1 to 1,000,000) rows are drawn from:
+/// an integer key with up to 10^6 distinct values.
+pub const PLANTS: u64 = 1_000_000;
 
 /// The 18 sectors projects are drawn from.
 pub const SECTORS: [&str; 18] = [
@@ -102,6 +118,10 @@ struct Row {
     year: i64,
     /// Investment in hundredths of a billion yuan; `None` for no figure.
     cents: Option<u64>,
+    /// The firm's number, below [`FIRMS`] (shown from 1).
+    firm: u32,
+    /// The plant's number, below [`PLANTS`] (shown from 1).
+    plant: u32,
 }
 
 /// The fixed vocabulary sizes, so a row needs no allocation.
@@ -123,6 +143,9 @@ impl Shape {
         let a = mix(base);
         let b = mix(base ^ 0x5851_f42d_4c95_7f2d);
         let c = mix(base ^ 0x2545_f491_4f6c_dd1d);
+        // The columns added later draw on bits of their own, so the first
+        // six columns are what they always were.
+        let d = mix(base ^ 0x3c6e_f372_fe94_f82b);
         // A skew towards the first names keeps the groups uneven, as real
         // registers are.
         let province = skewed(a & 0xffff_ffff, self.provinces);
@@ -142,6 +165,8 @@ impl Shape {
             origin: origin as u32,
             year,
             cents,
+            firm: (((d & 0xffff_ffff) * FIRMS) >> 32) as u32,
+            plant: (((d >> 32) * PLANTS) >> 32) as u32,
         }
     }
 }
@@ -151,6 +176,25 @@ impl Shape {
 fn skewed(r: u64, n: u64) -> u64 {
     let u = (r & 0xffff_ffff) as f64 / 4_294_967_296.0;
     ((u * u * 0.5 + u * 0.5) * n as f64) as u64
+}
+
+/// A firm's name: `F` and its number from 1, in six digits.
+fn firm_name(firm: u32) -> String {
+    let mut out = Vec::with_capacity(7);
+    push_firm(&mut out, firm);
+    String::from_utf8(out).expect("digits are ASCII")
+}
+
+/// Appends a firm's name (see [`firm_name`]).
+fn push_firm(out: &mut Vec<u8>, firm: u32) {
+    let mut n = firm + 1;
+    let mut digits = [b'0'; 6];
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push(b'F');
+    out.extend_from_slice(&digits);
 }
 
 fn dict(names: &[&str]) -> Arc<Dict> {
@@ -180,6 +224,21 @@ pub fn projects_table(rows: usize, seed: u64) -> Table {
         .map(|r| r.cents.map_or(0.0, |c| c as f64 / 100.0))
         .collect();
     let validity: Bitmap = generated.iter().map(|r| r.cents.is_some()).collect();
+    // The firms' dictionary holds the names that occur, in order of first
+    // appearance, as a load would make it.
+    let mut firms = Dict::new();
+    let mut firm_codes = vec![u32::MAX; FIRMS as usize];
+    let firm: Vec<u32> = generated
+        .iter()
+        .map(|r| {
+            let code = &mut firm_codes[r.firm as usize];
+            if *code == u32::MAX {
+                *code = firms.intern(&firm_name(r.firm));
+            }
+            *code
+        })
+        .collect();
+    let plant = generated.iter().map(|r| i64::from(r.plant) + 1).collect();
     let col = |d: Data| Arc::new(Column::new(d, None));
     Table::new(vec![
         ("id".into(), col(Data::Int(ids))),
@@ -197,6 +256,8 @@ pub fn projects_table(rows: usize, seed: u64) -> Table {
             "investment".into(),
             Arc::new(Column::new(Data::Decimal(investment), Some(validity))),
         ),
+        ("firm".into(), col(Data::Text(firm, Arc::new(firms)))),
+        ("plant".into(), col(Data::Int(plant))),
     ])
 }
 
@@ -230,7 +291,7 @@ pub fn write_csv(out: &mut impl Write, rows: usize, seed: u64) -> std::io::Resul
             .map(|b| {
                 let start = b * BLOCK;
                 let end = (start + BLOCK).min(rows);
-                let mut text = Vec::with_capacity((end - start) * 56);
+                let mut text = Vec::with_capacity((end - start) * 72);
                 for i in start..end {
                     let r = shape.row(seed, i as u64);
                     push_u64(&mut text, i as u64 + 1);
@@ -249,6 +310,10 @@ pub fn write_csv(out: &mut impl Write, rows: usize, seed: u64) -> std::io::Resul
                         text.push(b'0' + (c % 100 / 10) as u8);
                         text.push(b'0' + (c % 10) as u8);
                     }
+                    text.push(b',');
+                    push_firm(&mut text, r.firm);
+                    text.push(b',');
+                    push_u64(&mut text, u64::from(r.plant) + 1);
                     text.push(b'\n');
                 }
                 text

@@ -28,11 +28,11 @@ fn the_file_has_the_promised_columns_and_rows() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("id,province,sector,origin,year,investment")
+        Some("id,province,sector,origin,year,investment,firm,plant")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 150_000);
-    assert!(rows.iter().all(|r| r.len() == 6));
+    assert!(rows.iter().all(|r| r.len() == 8));
     assert_eq!(rows[0][0], "1");
     assert_eq!(rows[149_999][0], "150000");
     let distinct = |i: usize| {
@@ -44,6 +44,19 @@ fn the_file_has_the_promised_columns_and_rows() {
     assert_eq!(distinct(1).len(), 31);
     assert_eq!(distinct(2).len(), 18);
     assert!(distinct(4).iter().all(|y| ("2000"..="2024").contains(y)));
+    // 150,000 draws from 100,000 firms leave about 22% of them out.
+    let firms = distinct(6);
+    assert!(
+        (70_000..=85_000).contains(&firms.len()),
+        "{} firms",
+        firms.len()
+    );
+    assert!(firms
+        .iter()
+        .all(|f| f.len() == 7 && f.starts_with('F') && ("F000001"..="F100000").contains(f)));
+    assert!(rows.iter().all(|r| r[7]
+        .parse::<u32>()
+        .is_ok_and(|p| (1..=1_000_000).contains(&p))));
     let empty = rows.iter().filter(|r| r[5].is_empty()).count();
     assert!(empty > 0 && empty < 10_000, "{empty} null investments");
     assert!(rows
@@ -61,7 +74,16 @@ fn the_table_holds_the_same_values_as_the_file() {
     let names: Vec<&str> = table.fields().iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
-        ["id", "province", "sector", "origin", "year", "investment"]
+        [
+            "id",
+            "province",
+            "sector",
+            "origin",
+            "year",
+            "investment",
+            "firm",
+            "plant"
+        ]
     );
     for (i, line) in text.lines().skip(1).enumerate().step_by(997) {
         let f: Vec<&str> = line.split(',').collect();
@@ -76,7 +98,29 @@ fn the_table_holds_the_same_values_as_the_file() {
             Scalar::Decimal(f[5].parse().unwrap())
         };
         assert_eq!(table.get(i, 5), inv, "row {i}");
+        assert_eq!(table.get(i, 6), Scalar::Text(f[6].into()));
+        assert_eq!(table.get(i, 7), Scalar::Int(f[7].parse().unwrap()));
     }
+}
+
+#[test]
+fn the_first_six_columns_are_what_they_were_before_firm_and_plant() {
+    // The rows the generator gave before it had `firm` and `plant`: benchmark
+    // figures taken then are over the same values.
+    let text = csv(3, DEFAULT_SEED);
+    let six: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(6).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(
+        six,
+        [
+            "1,Shaanxi,petrochemicals,Shanxi,2006,34.91",
+            "2,Jiangxi,non-ferrous metallurgy,Heilongjiang,2008,19.21",
+            "3,Qinghai,new energy,Heilongjiang,2006,48.33",
+        ]
+    );
 }
 
 #[test]

@@ -42,8 +42,8 @@ fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space_and_a_limit_af
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert_eq!(
-        stderr.strip_prefix("loaded p: 100,000 rows, 6 columns\n").unwrap_or(&stderr),
-        "error: the join would produce about 354.3 million rows (about 15 GB); the limit is 2.0 GB\n \
+        stderr.strip_prefix("loaded p: 100,000 rows, 8 columns\n").unwrap_or(&stderr),
+        "error: the join would produce about 354.3 million rows (about 18 GB); the limit is 2.0 GB\n \
          --> <query>:1:1\n  |\n1 | p join p on province count\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
          = help: add a condition, or join on more keys\n"
     );

@@ -365,3 +365,63 @@ fn text_and_conversion_functions_give_what_the_reference_says() {
         "a,b,c,d,e,f,g,h,i\n广西,x,壮族自治区,true,1234,Guangxi 450000,12345000.0,2024-09-01,Guangxi\n"
     );
 }
+
+#[test]
+fn a_join_on_numbers_or_two_keys_names_the_keys_without_a_partner() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "id,year,x\n1,2020,1\n2,2020,1\n3,2021,1\n6,2020,1\n6,2020,1\n7,2021,1\n8,2022,1\n9,2022,1\n,2022,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "bid,byear\n1,2020\n2,2021\n3,2021\n4,2020\n",
+    )
+    .unwrap();
+    let run = |query: &str| {
+        itq_in(
+            dir.path(),
+            &[
+                "-c",
+                "load \"a.csv\" as a",
+                "-c",
+                "load \"b.csv\" as b",
+                "-c",
+                query,
+            ],
+        )
+    };
+    // One integer key: 6 is in two rows but one key; the null key is no key.
+    let out = run("a join b on id = bid count");
+    assert!(stdout(&out).contains("│     3 │"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("note: 4 of the 7 distinct `id` keys found no partner in `b` (`bid`): `6`, `7`, `8`, `9`"),
+        "{err}"
+    );
+    // A left join keeps them and says the same.
+    let out = run("a left join b on id = bid count");
+    assert!(stdout(&out).contains("│     9 │"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("4 of the 7 distinct"),
+        "{}",
+        stderr(&out)
+    );
+    // Two keys: only (1, 2020) and (3, 2021) find a partner.
+    let out = run("a join b on id = bid, year = byear count");
+    assert!(stdout(&out).contains("│     2 │"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("note: 5 of the 7 distinct `id, year` keys found no partner"),
+        "{err}"
+    );
+    assert!(err.contains("`2, 2020`, `6, 2020`, `7, 2021`"), "{err}");
+    // Nothing matches: said as such.
+    let out = run("a where id > 5 join b on id = bid count");
+    assert!(
+        stderr(&out).contains("the join matched no row: none of the 4 distinct"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -337,3 +337,44 @@ fn why_expands_an_aggregate_row_into_its_facts_and_cite_on_adds_sources() {
     prompt(&mut p);
     quit(p);
 }
+
+#[test]
+fn a_gb18030_yearbook_from_another_folder_loads_at_the_prompt_and_round_trips_through_parquet() {
+    let history = history_file("yearbook");
+    // The data sits in a folder of its own, not where itq was started.
+    let data = history.parent().unwrap().join("elsewhere").join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let yearbook = "2023年各地区工业投资情况,,\n省份,年份,签约金额\n,,(亿元)\n甘肃省,2023,\"1,234.5\"\n云南省,2023,396.6\n合计,2023,\"1,631.1\"\n注：数据来源于统计年鉴。\n";
+    let (gb, _, _) = encoding_rs::GB18030.encode(yearbook);
+    std::fs::write(data.join("invest.csv"), &gb).unwrap();
+    let csv = data.join("invest.csv").display().to_string();
+    let parquet = data.join("invest.parquet").display().to_string();
+    let mut p = start(&history, true, false);
+    enter(&mut p, &format!("load \"{csv}\" as t skip 1 header 2"));
+    p.exp_string("loaded t: 3 rows, 3 columns").unwrap();
+    p.exp_string("it was read as GB18030")
+        .expect("the encoding is found and said");
+    p.exp_string("looks like a total")
+        .expect("the total row is flagged");
+    prompt(&mut p);
+    enter(
+        &mut p,
+        "t where 年份 = 2023 and `签约金额(亿元)` < 1500 sum `签约金额(亿元)`",
+    );
+    p.exp_string("1631.1")
+        .expect("the thousands separator was read");
+    prompt(&mut p);
+    enter(&mut p, &format!("save t to \"{parquet}\""));
+    prompt(&mut p);
+    enter(&mut p, &format!("load \"{parquet}\" as q"));
+    p.exp_string("loaded q: 3 rows, 3 columns").unwrap();
+    prompt(&mut p);
+    enter(
+        &mut p,
+        "q where 年份 = 2023 and `签约金额(亿元)` < 1500 sum `签约金额(亿元)`",
+    );
+    p.exp_string("1631.1")
+        .expect("the Parquet copy gives the same answer");
+    prompt(&mut p);
+    quit(p);
+}

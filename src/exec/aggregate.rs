@@ -11,8 +11,12 @@ use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr};
 use crate::store::{Builder, Column, Data, Table};
 use crate::value::Type;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
+
+/// `count distinct` keeps a bit per (group, value) when there are at most
+/// this many pairs (16 MB), or 8 per row, else a hash set.
+const DISTINCT_BITS: u128 = 1 << 27;
 
 /// Each row's group, numbered in order of first appearance.
 pub struct Groups {
@@ -30,7 +34,7 @@ pub(super) fn key_codes(col: &Column) -> Result<(Vec<u64>, u64)> {
         col: &Column,
         bits: impl Fn(T) -> u64,
     ) -> Result<(Vec<u64>, u64)> {
-        let mut map: HashMap<u64, u64> = HashMap::new();
+        let mut map: FxHashMap<u64, u64> = FxHashMap::default();
         let null_code = 0;
         let mut codes = Vec::with_capacity(values.len());
         for (i, &v) in values.iter().enumerate() {
@@ -67,11 +71,51 @@ pub(super) fn key_codes(col: &Column) -> Result<(Vec<u64>, u64)> {
                 .collect(),
             3,
         ),
-        Data::Int(v) => dense(v, col, |x| x as u64)?,
+        Data::Int(v) => match by_range(v, col)? {
+            Some(coded) => coded,
+            None => dense(v, col, |x| x as u64)?,
+        },
         Data::Date(v) => dense(v, col, |x| x as u32 as u64)?,
         // -0.0 and 0.0 are one value.
         Data::Decimal(v) => dense(v, col, |x| if x == 0.0 { 0 } else { x.to_bits() })?,
     })
+}
+
+/// Codes for integers whose range is small beside their number (ids,
+/// codes): each value's code is found in a table indexed by `value - min`,
+/// with no hashing; the codes are those [`key_codes`] gives otherwise (in
+/// order of first appearance from 1, null 0). `None` for a wide range.
+fn by_range(values: &[i64], col: &Column) -> Result<Option<(Vec<u64>, u64)>> {
+    let (mut min, mut max) = (i64::MAX, i64::MIN);
+    for (i, &v) in values.iter().enumerate() {
+        if col.is_valid(i) {
+            min = min.min(v);
+            max = max.max(v);
+        }
+    }
+    let range = (i128::from(max) - i128::from(min) + 1).max(0) as u128;
+    if range == 0 || range > (values.len() as u128 * 2).max(1 << 16) {
+        return Ok(None);
+    }
+    let mut table = vec![0u32; range as usize];
+    let mut next = 0u32;
+    let mut codes = Vec::with_capacity(values.len());
+    for (i, &v) in values.iter().enumerate() {
+        if i % BATCH == 0 {
+            cancel::check()?;
+        }
+        codes.push(if col.is_valid(i) {
+            let slot = &mut table[(v - min) as usize];
+            if *slot == 0 {
+                next += 1;
+                *slot = next;
+            }
+            u64::from(*slot)
+        } else {
+            0
+        });
+    }
+    Ok(Some((codes, u64::from(next) + 1)))
 }
 
 /// Renumbers codes below `card` densely in order of first appearance.
@@ -89,7 +133,7 @@ fn renumber(codes: &[u64], card: u64) -> Result<Groups> {
             ids.push(*slot);
         }
     } else {
-        let mut map: HashMap<u64, u32> = HashMap::new();
+        let mut map: FxHashMap<u64, u32> = FxHashMap::default();
         for (row, &c) in codes.iter().enumerate() {
             if row % BATCH == 0 {
                 cancel::check()?;
@@ -222,12 +266,26 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
     Ok(match agg.func {
         AggFn::Lineage => lineage(arg, ids, n)?,
         AggFn::Count if agg.distinct => {
-            let (codes, _) = key_codes(arg)?;
-            let mut seen: HashSet<(u32, u64)> = HashSet::new();
+            let (codes, card) = key_codes(arg)?;
             let mut counts = vec![0i64; n];
-            for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {
-                if valid(i) && seen.insert((g, c)) {
-                    counts[g as usize] += 1;
+            let pairs = n as u128 * card as u128;
+            if pairs <= DISTINCT_BITS.max(codes.len() as u128 * 8) {
+                // A bit per (group, code): no hashing.
+                let mut seen = vec![0u64; (pairs as usize).div_ceil(64)];
+                for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {
+                    let at = g as usize * card as usize + c as usize;
+                    let (word, bit) = (at / 64, 1u64 << (at % 64));
+                    if valid(i) && seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        counts[g as usize] += 1;
+                    }
+                }
+            } else {
+                let mut seen: FxHashSet<(u32, u64)> = FxHashSet::default();
+                for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {
+                    if valid(i) && seen.insert((g, c)) {
+                        counts[g as usize] += 1;
+                    }
                 }
             }
             Column::new(Data::Int(counts), None)

@@ -1,13 +1,15 @@
 //! Equi-joins by hashing the right side's keys. Output rows follow the left
 //! side's order, then the right side's; a null key never matches.
 
+use super::int_keys::{ints, Chain, IntIndex};
 use super::morsel::MORSEL;
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::limits;
-use crate::store::{Column, Data, Table, NULL_ROW};
+use crate::store::{Bitmap, Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// One key value, comparable across the two sides (text by its string).
@@ -34,15 +36,29 @@ fn row_key<'a>(cols: &'a [&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
     cols.iter().map(|c| atom(c, i)).collect()
 }
 
-/// Joins `left` and `right` on the key column positions.
-pub fn join(
+/// What a whole hash join saw of its keys, for the note on keys without a
+/// partner ([`super::unmatched`]): counted during the probe, so the note
+/// needs no second pass over the keys.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    /// How many distinct right keys some left row found.
+    pub matched_keys: usize,
+    /// The left rows, in order, that found no partner (a row with a null
+    /// key among them: the note leaves those out).
+    pub unmatched_rows: Vec<u32>,
+}
+
+/// Joins `left` and `right` on the key column positions; gives the joined
+/// table and the [`Tally`] of a hash join (none for a join on one text key
+/// each side, which goes through the dictionaries).
+pub(super) fn join(
     left: &Table,
     right: &Table,
     left_keys: &[usize],
     right_keys: &[usize],
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
-) -> Result<Table> {
+) -> Result<(Table, Option<Tally>)> {
     let mut whole = None;
     let sink = &mut |t| {
         whole = Some(t);
@@ -53,15 +69,18 @@ pub fn join(
         right,
         right_columns,
         keep_unmatched,
+        tally: RefCell::new(None),
     };
     join.run(left_keys, right_keys, Rows::new(&join, None, sink))?;
-    Ok(whole.expect("a whole join hands over one table"))
+    let tally = join.tally.into_inner();
+    Ok((whole.expect("a whole join hands over one table"), tally))
 }
 
 /// Joins as [`join`] does, but hands the output to `sink` in pieces of
 /// about [`MORSEL`] rows, in output order, and stops as soon as the sink
 /// returns false; the budget applies to what the sink keeps, not to the
-/// whole join. `limit` and `top` after a join read it this way.
+/// whole join. `limit` and `top` after a join read it this way. The
+/// [`Tally`] comes back only when every left row was probed.
 pub fn join_in_pieces(
     left: &Table,
     right: &Table,
@@ -70,14 +89,16 @@ pub fn join_in_pieces(
     keep_unmatched: bool,
     right_columns: &[(usize, String)],
     sink: &mut dyn FnMut(Table) -> Result<bool>,
-) -> Result<()> {
+) -> Result<Option<Tally>> {
     let join = Join {
         left,
         right,
         right_columns,
         keep_unmatched,
+        tally: RefCell::new(None),
     };
-    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))
+    join.run(left_keys, right_keys, Rows::new(&join, Some(MORSEL), sink))?;
+    Ok(join.tally.into_inner())
 }
 
 /// One join's inputs.
@@ -86,6 +107,8 @@ struct Join<'a> {
     right: &'a Table,
     right_columns: &'a [(usize, String)],
     keep_unmatched: bool,
+    /// Set by a hash join that probed every left row.
+    tally: RefCell<Option<Tally>>,
 }
 
 /// The output being built: pairs of left and right rows, handed to the
@@ -133,7 +156,12 @@ impl<'a, 's> Rows<'a, 's> {
     fn hand_over(&mut self) -> Result<bool> {
         cancel::check()?;
         let j = self.join;
-        let t = assemble(j.left.take(&self.li), j.right, &self.ri, j.right_columns);
+        let t = assemble(
+            j.left.take_checked(&self.li)?,
+            j.right,
+            &self.ri,
+            j.right_columns,
+        )?;
         self.li.clear();
         self.ri.clear();
         (self.sink)(t)
@@ -155,8 +183,11 @@ impl Join<'_> {
             {
                 return self.text(*l, *r, out);
             }
-            // One key: hashed as it is, with no list allocated per row.
             let (lc, rc) = (left.column_at(*l), right.column_at(*r));
+            if let (Some(_), Some(_)) = (ints(lc), ints(rc)) {
+                return self.integers(lc, rc, out);
+            }
+            // One key: hashed as it is, with no list allocated per row.
             return self.hashed(|i| atom(lc, i), |i| atom(rc, i), out);
         }
         let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
@@ -171,10 +202,10 @@ impl Join<'_> {
         &self,
         lkey: impl Fn(usize) -> Option<K>,
         rkey: impl Fn(usize) -> Option<K>,
-        mut out: Rows,
+        out: Rows,
     ) -> Result<()> {
-        let (left, right) = (self.left, self.right);
-        let mut index: HashMap<K, Chain> = HashMap::new();
+        let right = self.right;
+        let mut index: FxHashMap<K, Chain> = FxHashMap::default();
         let mut next = vec![NULL_ROW; right.num_rows()];
         for r in 0..right.num_rows() {
             if r % BATCH == 0 {
@@ -196,6 +227,33 @@ impl Join<'_> {
                     });
             }
         }
+        self.probe(|l| lkey(l).and_then(|k| index.get(&k)), &next, out)
+    }
+
+    /// A join on one integer column each side: the right side indexed by
+    /// [`IntIndex`] (a table by key when the keys are dense).
+    fn integers(&self, lcol: &Column, rcol: &Column, out: Rows) -> Result<()> {
+        let (index, next) = IntIndex::build(rcol)?;
+        let values = ints(lcol).expect("run() chose this for two integer keys");
+        let find = |l: usize| {
+            if lcol.is_valid(l) {
+                index.get(values[l])
+            } else {
+                None
+            }
+        };
+        self.probe(find, &next, out)
+    }
+
+    /// The output rows, left row by left row: `find` gives the chain of
+    /// right rows a left row's key matches, `next` links them.
+    fn probe<'c>(
+        &self,
+        find: impl Fn(usize) -> Option<&'c Chain>,
+        next: &[u32],
+        mut out: Rows,
+    ) -> Result<()> {
+        let (left, right) = (self.left, self.right);
         let row_bytes = output_row_bytes(left, right, self.right_columns);
         let most = if out.whole() {
             rows_allowed(row_bytes)
@@ -204,32 +262,46 @@ impl Join<'_> {
         };
         // Output rows since the last check: a key with many matches makes many rows.
         let mut work = 0;
+        let mut tally = Tally::default();
+        let mut found_keys = Bitmap::new(right.num_rows(), false);
         for l in 0..left.num_rows() {
             work += 1;
             if work >= BATCH {
                 work = 0;
                 cancel::check()?;
             }
-            match lkey(l).and_then(|k| index.get(&k)) {
-                Some(chain) => {
-                    if (out.li.len() + chain.len as usize) as u64 > most {
+            let found = find(l).map(|chain| (chain.first, chain.last, chain.len));
+            match found {
+                Some((first, _, _)) => {
+                    // A key is known by its first right row.
+                    if !found_keys.get(first as usize) {
+                        found_keys.set(first as usize, true);
+                        tally.matched_keys += 1;
+                    }
+                }
+                // A null key is no key; the note leaves those rows out.
+                None => tally.unmatched_rows.push(l as u32),
+            }
+            match found {
+                Some((first, last, len)) => {
+                    if (out.li.len() + len as usize) as u64 > most {
                         // Over the limit: count the whole output, to say how
                         // big it would have been, without building it.
                         let rest: u64 = (l..left.num_rows())
-                            .map(|l| match lkey(l).and_then(|k| index.get(&k)) {
+                            .map(|l| match find(l) {
                                 Some(c) => u64::from(c.len),
                                 None => u64::from(self.keep_unmatched),
                             })
                             .sum();
                         return Err(too_big(out.li.len() as u64 + rest, row_bytes));
                     }
-                    work += chain.len as usize;
-                    let mut r = chain.first;
+                    work += len as usize;
+                    let mut r = first;
                     loop {
                         if !out.push(l as u32, r)? {
                             return Ok(());
                         }
-                        if r == chain.last {
+                        if r == last {
                             break;
                         }
                         r = next[r as usize];
@@ -241,6 +313,7 @@ impl Join<'_> {
                 None => {}
             }
         }
+        *self.tally.borrow_mut() = Some(tally);
         out.finish()
     }
 
@@ -286,7 +359,7 @@ impl Join<'_> {
             let mut columns = left.named_columns();
             for (i, name) in right_columns {
                 let by_code = right.column_at(*i).take(&first);
-                columns.push((name.clone(), Arc::new(by_code.take(lcodes))));
+                columns.push((name.clone(), Arc::new(by_code.take_checked(lcodes)?)));
             }
             (out.sink)(Table::with_rows(columns, left.num_rows()))?;
             return Ok(());
@@ -308,7 +381,7 @@ impl Join<'_> {
                     }
                 })
                 .collect();
-            (out.sink)(assemble(left.clone(), right, &ri, right_columns))?;
+            (out.sink)(assemble(left.clone(), right, &ri, right_columns)?)?;
             return Ok(());
         }
         let matches_of = |l: usize, c: u32| {
@@ -357,14 +430,6 @@ impl Join<'_> {
     }
 }
 
-/// Right rows of one key: the first and last, and how many, chained in
-/// right-row order through [`Join::hashed`]'s `next`.
-struct Chain {
-    first: u32,
-    last: u32,
-    len: u32,
-}
-
 /// Bytes one output row takes: its place in the two row lists, then one
 /// value of each left column and of each right column kept.
 fn output_row_bytes(left: &Table, right: &Table, right_columns: &[(usize, String)]) -> u64 {
@@ -406,11 +471,19 @@ fn too_big(rows: u64, row_bytes: u64) -> crate::error::Error {
 
 /// The joined table: the left rows (already in output order) beside the
 /// right rows `ri`.
-fn assemble(left: Table, right: &Table, ri: &[u32], right_columns: &[(usize, String)]) -> Table {
+fn assemble(
+    left: Table,
+    right: &Table,
+    ri: &[u32],
+    right_columns: &[(usize, String)],
+) -> Result<Table> {
     let rows = left.num_rows();
     let mut columns = left.named_columns();
     for (i, name) in right_columns {
-        columns.push((name.clone(), Arc::new(right.column_at(*i).take(ri))));
+        columns.push((
+            name.clone(),
+            Arc::new(right.column_at(*i).take_checked(ri)?),
+        ));
     }
-    Table::with_rows(columns, rows)
+    Ok(Table::with_rows(columns, rows))
 }

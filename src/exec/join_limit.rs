@@ -79,8 +79,7 @@ fn pieces(join: &Plan, steps: &[&Plan], sink: &mut dyn FnMut(Table) -> Result<bo
         unreachable!("under_steps ends at a join")
     };
     let (l, r) = (super::execute(left)?, super::execute(right)?);
-    super::unmatched::note(&l, &r, left_keys, right_keys, note)?;
-    join_in_pieces(
+    let tally = join_in_pieces(
         &l,
         &r,
         left_keys,
@@ -99,7 +98,9 @@ fn pieces(join: &Plan, steps: &[&Plan], sink: &mut dyn FnMut(Table) -> Result<bo
             }
             sink(piece)
         },
-    )
+    )?;
+    // A join read only in part has no tally: its keys are not all known.
+    super::unmatched::note(&l, &r, left_keys, right_keys, note, tally.as_ref())
 }
 
 /// The rows of `parts` end to end (all have the same columns; at least one part).

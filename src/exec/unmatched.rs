@@ -1,16 +1,19 @@
 //! The note on a join that finds nothing: when no left key has a partner, or
 //! more than [`FEW`] distinct keys have none, it says how many and shows the
 //! first few, and suggests `province(...)` when they look like province names.
-//! Counted on the distinct keys (a text key through its dictionary codes), so
-//! it costs a pass over the key columns, not another join.
+//! Counted on the distinct keys: a text key through its dictionary codes,
+//! any other from the [`Tally`] the hash join kept while it probed (which
+//! distinct right keys were found, which left rows found none), so it costs
+//! no second pass over the keys. A join on other keys that `limit` stopped
+//! before it probed every left row has no tally, and gets no note.
 
-use super::join::{atom, Atom};
+use super::join::{atom, Atom, Tally};
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::plan::JoinNote;
 use crate::store::provinces::province_name;
 use crate::store::{Column, Data, Table};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 /// How many keys without a partner pass without a note (a total row, a
@@ -42,29 +45,33 @@ impl Unmatched {
     }
 }
 
-/// Adds the note on joining `left` to `right` on these keys, if one is due.
+/// Adds the note on joining `left` to `right` on these keys, if one is due;
+/// `tally` is what the join counted (none for one text key each side).
 pub(super) fn note(
     left: &Table,
     right: &Table,
     left_keys: &[usize],
     right_keys: &[usize],
     note: &JoinNote,
+    tally: Option<&Tally>,
 ) -> Result<()> {
     if left.num_rows() == 0 {
         return Ok(());
     }
     let lk: Vec<&Arc<Column>> = left_keys.iter().map(|&i| left.column_at(i)).collect();
     let rk: Vec<&Arc<Column>> = right_keys.iter().map(|&i| right.column_at(i)).collect();
-    let mut found = match (&lk[..], &rk[..]) {
-        ([l], [r]) if matches!(l.data(), Data::Text(..)) => by_codes(l, r)?,
-        _ => by_rows(&lk, &rk)?,
+    let mut found = match (&lk[..], &rk[..], tally) {
+        ([l], [r], _) if matches!(l.data(), Data::Text(..)) => by_codes(l, r)?,
+        (_, _, Some(tally)) => tallied(&lk, tally)?,
+        // Every join but one on text keys is a hash join, which tallies.
+        _ => return Ok(()),
     };
     // Rows whose computed key is null (`province(x)` of what is no
     // province) found no partner either: name them by the column shown.
     if let Some(shown) = note.shown {
         let col = left.column_at(shown);
         let key_null = |i: usize| lk.iter().any(|c| !c.is_valid(i));
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         for i in 0..left.num_rows() {
             if i % BATCH == 0 {
                 cancel::check()?;
@@ -132,7 +139,7 @@ pub(super) fn note(
 /// One text key: the left dictionary entries in use, looked up among the
 /// right side's entries in use.
 fn by_codes(l: &Column, r: &Column) -> Result<Unmatched> {
-    let right: HashSet<Atom> = used_atoms(r)?;
+    let right: FxHashSet<Atom> = used_atoms(r)?;
     let mut out = Unmatched::default();
     let Data::Text(codes, dict) = l.data() else {
         return Ok(out);
@@ -161,8 +168,8 @@ fn by_codes(l: &Column, r: &Column) -> Result<Unmatched> {
 }
 
 /// The distinct non-null values of a column, as join atoms.
-fn used_atoms(c: &Column) -> Result<HashSet<Atom<'_>>> {
-    let mut set = HashSet::new();
+fn used_atoms(c: &Column) -> Result<FxHashSet<Atom<'_>>> {
+    let mut set = FxHashSet::default();
     if let Data::Text(codes, dict) = c.data() {
         let mut used = vec![false; dict.len()];
         for (i, &code) in codes.iter().enumerate() {
@@ -184,38 +191,45 @@ fn used_atoms(c: &Column) -> Result<HashSet<Atom<'_>>> {
     Ok(set)
 }
 
-/// Any keys: row by row.
-fn by_rows(lk: &[&Arc<Column>], rk: &[&Arc<Column>]) -> Result<Unmatched> {
-    fn key<'a>(cols: &[&'a Arc<Column>], i: usize) -> Option<Vec<Atom<'a>>> {
-        cols.iter().map(|c| atom(c, i)).collect()
-    }
-    let rows = |cols: &[&Arc<Column>]| cols.first().map_or(0, |c| c.len());
-    let mut right = HashSet::new();
-    for i in 0..rows(rk) {
-        if i % BATCH == 0 {
-            cancel::check()?;
-        }
-        if let Some(k) = key(rk, i) {
-            right.insert(k);
-        }
-    }
+/// Any keys, from the join's tally: the distinct keys of the left rows
+/// that found no partner (one key hashed as it is, several as a list).
+fn tallied(lk: &[&Arc<Column>], tally: &Tally) -> Result<Unmatched> {
+    let show = |i: usize| {
+        lk.iter()
+            .map(|c| c.get(i).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = match lk {
+        [l] => distinct_missing(|i| atom(l, i), &tally.unmatched_rows, show)?,
+        _ => distinct_missing(
+            |i| lk.iter().map(|c| atom(c, i)).collect::<Option<Vec<_>>>(),
+            &tally.unmatched_rows,
+            show,
+        )?,
+    };
+    out.matched = tally.matched_keys > 0;
+    out.keys += tally.matched_keys;
+    Ok(out)
+}
+
+/// The distinct keys (`key` of each of `rows`), each counted once and the
+/// first [`SHOWN`] shown.
+fn distinct_missing<K: std::hash::Hash + Eq>(
+    key: impl Fn(usize) -> Option<K>,
+    rows: &[u32],
+    show: impl Fn(usize) -> String,
+) -> Result<Unmatched> {
     let mut out = Unmatched::default();
-    let mut seen = HashSet::new();
-    for i in 0..rows(lk) {
-        if i % BATCH == 0 {
+    let mut seen: FxHashSet<K> = FxHashSet::default();
+    for (n, &i) in rows.iter().enumerate() {
+        if n % BATCH == 0 {
             cancel::check()?;
         }
-        let Some(k) = key(lk, i) else { continue };
-        if right.contains(&k) {
-            out.matched = true;
-            seen.insert(k);
-        } else if seen.insert(k) {
-            out.add(|| {
-                lk.iter()
-                    .map(|c| c.get(i).to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
+        if let Some(k) = key(i as usize) {
+            if seen.insert(k) {
+                out.add(|| show(i as usize));
+            }
         }
     }
     out.keys = seen.len();

@@ -10,7 +10,7 @@ use super::layout::{self, At};
 use super::records::{Records, Unclosed};
 use super::LoadOptions;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{concat, Column, Table};
+use crate::store::{concat_checked, Column, Table};
 use crate::value::Type;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -18,6 +18,9 @@ use std::sync::Arc;
 
 /// Below this many bytes a file is parsed on one thread.
 const CHUNK_BYTES: usize = 4 << 20;
+
+/// Records a chunk parses between looks at the cancel switch.
+const CHECK_RECORDS: usize = 4096;
 
 /// How much of a file is in memory at once, per thread: a round of chunks is
 /// read, parsed in parallel and dropped before the next is read.
@@ -335,18 +338,19 @@ pub(crate) struct Pieces {
 }
 
 impl Pieces {
-    /// Joins each column's pieces into the table.
-    pub fn into_table(self) -> super::Loaded {
+    /// Joins each column's pieces into the table (stopping at a cancel).
+    pub fn into_table(self) -> Result<super::Loaded> {
+        let handle = crate::cancel::current();
         let columns: Vec<Arc<Column>> = self
             .columns
             .into_par_iter()
             .zip(self.types.par_iter())
-            .map(|(parts, &ty)| Arc::new(concat(ty, parts)))
-            .collect();
-        super::Loaded {
+            .map(|(parts, &ty)| concat_checked(ty, parts, handle.as_ref()).map(Arc::new))
+            .collect::<Result<_>>()?;
+        Ok(super::Loaded {
             table: Table::new(self.names.into_iter().zip(columns).collect()),
             notes: self.notes,
-        }
+        })
     }
 }
 
@@ -393,7 +397,7 @@ impl Context<'_> {
                 if let Some(h) = &handle {
                     h.check()?;
                 }
-                self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1)
+                self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1, handle.as_ref())
             })
             .collect::<Result<_>>()?;
         Ok((columns, newlines))
@@ -405,6 +409,7 @@ impl Context<'_> {
         chunk: &[u8],
         first_line: u64,
         capacity: usize,
+        handle: Option<&crate::cancel::InterruptHandle>,
     ) -> Result<Vec<ChunkColumn>> {
         let mut columns: Vec<ChunkColumn> = self
             .types
@@ -412,7 +417,15 @@ impl Context<'_> {
             .map(|&t| ChunkColumn::new(t, capacity))
             .collect();
         let utf8 = std::str::from_utf8(chunk).is_ok();
+        let mut records = 0usize;
         self.for_each_record(chunk, first_line, |line, fields| {
+            // A chunk is some 50,000 lines: a cancel is looked at within it too.
+            records += 1;
+            if records.is_multiple_of(CHECK_RECORDS) {
+                if let Some(h) = handle {
+                    h.check()?;
+                }
+            }
             for (i, (col, field)) in columns.iter_mut().zip(fields.fields()).enumerate() {
                 let text = if utf8 {
                     checked_field(field)

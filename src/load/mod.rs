@@ -175,7 +175,7 @@ pub(crate) fn load_opened(
     };
     let loaded = match format {
         // CSV streams: the file is never wholly in memory.
-        FileFormat::Csv => csv::parse_encoded(shown, &mut input, &options)?.into_table(),
+        FileFormat::Csv => csv::parse_encoded(shown, &mut input, &options)?.into_table()?,
         FileFormat::Json | FileFormat::Ndjson => {
             json::parse_encoded(shown, &mut input, format == FileFormat::Ndjson, &options)?
         }
@@ -250,7 +250,7 @@ pub fn load_bytes(shown: &str, bytes: &[u8], options: &LoadOptions) -> Result<Lo
     let loaded = match format {
         FileFormat::Csv => {
             let mut input = input::SliceInput::new(bytes);
-            csv::parse_encoded(shown, &mut input, options)?.into_table()
+            csv::parse_encoded(shown, &mut input, options)?.into_table()?
         }
         FileFormat::Json | FileFormat::Ndjson => {
             let mut input = input::SliceInput::new(bytes);

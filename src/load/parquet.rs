@@ -4,10 +4,18 @@
 //! date ↔ date, strings ↔ text. Strings are read as Arrow dictionaries, so
 //! a dictionary-encoded column goes into itq's dictionary without a string
 //! per row; text is written as a dictionary the same way.
+//!
+//! Row groups are read on all the engine's threads at once, each into
+//! columns of its own, through positioned reads of the one opened file (so
+//! the threads share no file offset and the file that was checked is the
+//! one read); the pieces are then put together in file order, each later
+//! piece's dictionary mapped onto the first's.
 
 use super::{LoadOptions, Loaded};
+use crate::cancel::InterruptHandle;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Builder, Column, Data, Dict, Table};
+use crate::store::{concat_checked, Builder, Column, Data, Dict, Table};
+use crate::value::Type;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
@@ -18,11 +26,40 @@ use arrow_array::{
     Int64Array, RecordBatch, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{ChunkReader, Length};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::FileExt;
 use std::sync::Arc;
+
+/// What one column of the file becomes.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Int,
+    Decimal,
+    Bool,
+    Date,
+    Text,
+}
+
+impl Kind {
+    fn ty(self) -> Type {
+        match self {
+            Kind::Int => Type::Int,
+            Kind::Decimal => Type::Decimal,
+            Kind::Bool => Type::Bool,
+            Kind::Date => Type::Date,
+            Kind::Text => Type::Text,
+        }
+    }
+}
 
 /// One column being read.
 enum Acc {
@@ -33,8 +70,75 @@ enum Acc {
     Text(Builder<u32>, Dict),
 }
 
+impl Acc {
+    fn new(kind: Kind) -> Acc {
+        match kind {
+            Kind::Int => Acc::Int(Builder::with_capacity(0)),
+            Kind::Decimal => Acc::Decimal(Builder::with_capacity(0)),
+            Kind::Bool => Acc::Bool(Builder::with_capacity(0)),
+            Kind::Date => Acc::Date(Builder::with_capacity(0)),
+            Kind::Text => Acc::Text(Builder::with_capacity(0), Dict::new()),
+        }
+    }
+
+    fn into_column(self) -> Column {
+        match self {
+            Acc::Int(b) => b.into_column(),
+            Acc::Decimal(b) => b.into_column(),
+            Acc::Bool(b) => b.into_column(),
+            Acc::Date(b) => b.into_column(),
+            Acc::Text(codes, dict) => {
+                let (codes, validity) = codes.finish();
+                Column::new(Data::Text(codes, Arc::new(dict)), validity)
+            }
+        }
+    }
+}
+
+/// The opened file, read by position: any number of readers at once, none
+/// moving another's place in it.
+#[derive(Clone)]
+struct Positioned(Arc<File>);
+
+/// A [`Read`] from a place in a [`Positioned`] file.
+struct ReadAt {
+    file: Arc<File>,
+    at: u64,
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl Length for Positioned {
+    fn len(&self) -> u64 {
+        self.0.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl ChunkReader for Positioned {
+    type T = ReadAt;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<ReadAt> {
+        Ok(ReadAt {
+            file: Arc::clone(&self.0),
+            at: start,
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buf = vec![0; length];
+        self.0.read_exact_at(&mut buf, start)?;
+        Ok(buf.into())
+    }
+}
+
 /// Reads the Parquet file at `path`.
-pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
+pub(crate) fn load(file: File, shown: &str, options: &LoadOptions) -> Result<Loaded> {
     if !options.types.is_empty() {
         return Err(Error::new(ErrorKind::Invalid(format!(
             "{shown} is Parquet, whose columns have their types already"
@@ -49,23 +153,14 @@ pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> R
             "check that the file is whole and is Parquet (a CSV file needs the .csv extension)",
         )
     };
-    // The file that was opened (and checked) is read, through a second handle to it.
-    let open = || {
-        file.try_clone().map_err(|e| {
-            Error::new(ErrorKind::Io {
-                path: shown.to_string(),
-                message: e.to_string(),
-            })
-        })
-    };
-    let probe = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(bad)?;
+    let input = Positioned(Arc::new(file));
+    let probe = ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(bad)?;
     let schema = probe.schema().clone();
-    drop(probe);
     // Strings are asked for as dictionaries; the rest as stored.
-    let mut accs = Vec::with_capacity(schema.fields().len());
+    let mut kinds = Vec::with_capacity(schema.fields().len());
     let mut fields = Vec::with_capacity(schema.fields().len());
     for f in schema.fields() {
-        let (acc, ty) = match f.data_type() {
+        let (kind, ty) = match f.data_type() {
             DataType::Int8
             | DataType::Int16
             | DataType::Int32
@@ -73,14 +168,14 @@ pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> R
             | DataType::UInt8
             | DataType::UInt16
             | DataType::UInt32
-            | DataType::UInt64 => (Acc::Int(Builder::with_capacity(0)), f.data_type().clone()),
+            | DataType::UInt64 => (Kind::Int, f.data_type().clone()),
             DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) => {
-                (Acc::Decimal(Builder::with_capacity(0)), f.data_type().clone())
+                (Kind::Decimal, f.data_type().clone())
             }
-            DataType::Boolean => (Acc::Bool(Builder::with_capacity(0)), DataType::Boolean),
-            DataType::Date32 => (Acc::Date(Builder::with_capacity(0)), DataType::Date32),
+            DataType::Boolean => (Kind::Bool, DataType::Boolean),
+            DataType::Date32 => (Kind::Date, DataType::Date32),
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Dictionary(..) => (
-                Acc::Text(Builder::with_capacity(0), Dict::new()),
+                Kind::Text,
                 DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
             ),
             other => {
@@ -91,47 +186,50 @@ pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> R
                 .with_help("itq reads integer, floating-point, decimal, boolean, date and string columns; write that column as one of those"))
             }
         };
-        accs.push(acc);
+        kinds.push(kind);
         fields.push(Field::new(f.name(), ty, f.is_nullable()));
     }
-    let wanted = Arc::new(Schema::new(fields));
-    let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(
-        open()?,
-        ArrowReaderOptions::new().with_schema(wanted),
-    )
-    .map_err(bad)?
-    .with_batch_size(64 * 1024)
-    .build()
-    .map_err(bad)?;
-    let mut rows = 0usize;
-    for batch in reader {
-        let batch = batch.map_err(|e| {
-            Error::new(ErrorKind::Data(format!(
-                "{shown} cannot be read as Parquet: {e}"
-            )))
-        })?;
-        crate::cancel::check()?;
-        rows += batch.num_rows();
-        for (acc, array) in accs.iter_mut().zip(batch.columns()) {
-            append(acc, array.as_ref());
+    let wanted = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
+    let meta = ArrowReaderMetadata::try_new(Arc::clone(probe.metadata()), wanted).map_err(bad)?;
+    let groups = meta.metadata().num_row_groups();
+    let handle = crate::cancel::current();
+    let read = |group: usize| -> Result<(usize, Vec<Column>)> {
+        read_group(&input, &meta, group, &kinds, handle.as_ref()).map_err(|e| match e {
+            Failure::Parquet(e) => Error::new(ErrorKind::Data(format!(
+                "{shown} cannot be read as Parquet (row group {}): {e}",
+                group + 1
+            ))),
+            Failure::Itq(e) => e,
+        })
+    };
+    let pieces: Vec<(usize, Vec<Column>)> = if groups <= 1 {
+        (0..groups).map(read).collect::<Result<_>>()?
+    } else {
+        (0..groups)
+            .into_par_iter()
+            .map(read)
+            .collect::<Result<_>>()?
+    };
+    crate::cancel::check()?;
+    let rows = pieces.iter().map(|(n, _)| n).sum();
+    // Column by column: the pieces' parts of each, in file order.
+    let mut by_column: Vec<Vec<Column>> =
+        kinds.iter().map(|_| Vec::with_capacity(groups)).collect();
+    for (_, part) in pieces {
+        for (column, piece) in by_column.iter_mut().zip(part) {
+            column.push(piece);
         }
     }
-    let columns = accs
-        .into_iter()
-        .zip(schema.fields())
-        .map(|(acc, f)| {
-            let column = match acc {
-                Acc::Int(b) => b.into_column(),
-                Acc::Decimal(b) => b.into_column(),
-                Acc::Bool(b) => b.into_column(),
-                Acc::Date(b) => b.into_column(),
-                Acc::Text(codes, dict) => {
-                    let (codes, validity) = codes.finish();
-                    Column::new(Data::Text(codes, Arc::new(dict)), validity)
-                }
-            };
-            (f.name().clone(), Arc::new(column))
-        })
+    let columns = by_column
+        .into_par_iter()
+        .zip(kinds.par_iter())
+        .map(|(parts, &kind)| concat_checked(kind.ty(), parts, handle.as_ref()).map(Arc::new))
+        .collect::<Result<Vec<_>>>()?;
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .zip(columns)
         .collect();
     Ok(Loaded {
         table: Table::with_rows(columns, rows),
@@ -139,64 +237,93 @@ pub(crate) fn load(file: std::fs::File, shown: &str, options: &LoadOptions) -> R
     })
 }
 
-/// Appends one batch's array to its column.
-fn append(acc: &mut Acc, array: &dyn Array) {
-    fn ints<T: arrow_array::ArrowPrimitiveType>(b: &mut Builder<i64>, a: &dyn Array)
-    where
-        T::Native: TryInto<i64>,
-    {
-        let a = a.as_primitive::<T>();
-        for i in 0..a.len() {
-            b.push(
-                a.is_valid(i)
-                    .then(|| a.value(i).try_into().unwrap_or(i64::MAX)),
-            );
+/// Why a row group could not be read.
+enum Failure {
+    Parquet(parquet::errors::ParquetError),
+    Itq(Error),
+}
+
+/// Reads row group `group` into columns of its own.
+fn read_group(
+    input: &Positioned,
+    meta: &ArrowReaderMetadata,
+    group: usize,
+    kinds: &[Kind],
+    handle: Option<&InterruptHandle>,
+) -> std::result::Result<(usize, Vec<Column>), Failure> {
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input.clone(), meta.clone())
+        .with_row_groups(vec![group])
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(Failure::Parquet)?;
+    let mut accs: Vec<Acc> = kinds.iter().map(|&k| Acc::new(k)).collect();
+    let mut rows = 0;
+    for batch in reader {
+        let batch = batch.map_err(|e| Failure::Parquet(e.into()))?;
+        if let Some(h) = handle {
+            h.check().map_err(Failure::Itq)?;
         }
+        rows += batch.num_rows();
+        for (acc, array) in accs.iter_mut().zip(batch.columns()) {
+            append(acc, array.as_ref());
+        }
+    }
+    Ok((rows, accs.into_iter().map(Acc::into_column).collect()))
+}
+
+/// Appends one batch's array to its column: the values in bulk when none is
+/// null, one by one otherwise.
+fn append(acc: &mut Acc, array: &dyn Array) {
+    fn primitive<P: arrow_array::ArrowPrimitiveType, T: Default>(
+        b: &mut Builder<T>,
+        a: &dyn Array,
+        f: impl Fn(P::Native) -> T,
+    ) {
+        let a = a.as_primitive::<P>();
+        if a.null_count() == 0 {
+            b.extend_valid(a.values().iter().map(|&v| f(v)));
+        } else {
+            for i in 0..a.len() {
+                b.push(a.is_valid(i).then(|| f(a.value(i))));
+            }
+        }
+    }
+    fn int<P: arrow_array::ArrowPrimitiveType>(b: &mut Builder<i64>, a: &dyn Array)
+    where
+        P::Native: TryInto<i64>,
+    {
+        primitive::<P, i64>(b, a, |v| v.try_into().unwrap_or(i64::MAX));
     }
     match acc {
         Acc::Int(b) => match array.data_type() {
-            DataType::Int8 => ints::<Int8Type>(b, array),
-            DataType::Int16 => ints::<Int16Type>(b, array),
-            DataType::Int32 => ints::<Int32Type>(b, array),
-            DataType::UInt8 => ints::<UInt8Type>(b, array),
-            DataType::UInt16 => ints::<UInt16Type>(b, array),
-            DataType::UInt32 => ints::<UInt32Type>(b, array),
-            DataType::UInt64 => ints::<UInt64Type>(b, array),
-            _ => ints::<Int64Type>(b, array),
+            DataType::Int8 => int::<Int8Type>(b, array),
+            DataType::Int16 => int::<Int16Type>(b, array),
+            DataType::Int32 => int::<Int32Type>(b, array),
+            DataType::UInt8 => int::<UInt8Type>(b, array),
+            DataType::UInt16 => int::<UInt16Type>(b, array),
+            DataType::UInt32 => int::<UInt32Type>(b, array),
+            DataType::UInt64 => int::<UInt64Type>(b, array),
+            _ => int::<Int64Type>(b, array),
         },
         Acc::Decimal(b) => match array.data_type() {
-            DataType::Float32 => {
-                let a = array.as_primitive::<Float32Type>();
-                for i in 0..a.len() {
-                    b.push(a.is_valid(i).then(|| f64::from(a.value(i))));
-                }
-            }
+            DataType::Float32 => primitive::<Float32Type, f64>(b, array, f64::from),
             DataType::Decimal128(_, scale) => {
-                let a = array.as_primitive::<Decimal128Type>();
                 let unit = 10f64.powi(i32::from(*scale));
-                for i in 0..a.len() {
-                    b.push(a.is_valid(i).then(|| a.value(i) as f64 / unit));
-                }
+                primitive::<Decimal128Type, f64>(b, array, |v| v as f64 / unit)
             }
-            _ => {
-                let a = array.as_primitive::<Float64Type>();
+            _ => primitive::<Float64Type, f64>(b, array, |v| v),
+        },
+        Acc::Bool(b) => {
+            let a = array.as_boolean();
+            if a.null_count() == 0 {
+                b.extend_valid(a.values().iter());
+            } else {
                 for i in 0..a.len() {
                     b.push(a.is_valid(i).then(|| a.value(i)));
                 }
             }
-        },
-        Acc::Bool(b) => {
-            let a = array.as_boolean();
-            for i in 0..a.len() {
-                b.push(a.is_valid(i).then(|| a.value(i)));
-            }
         }
-        Acc::Date(b) => {
-            let a = array.as_primitive::<Date32Type>();
-            for i in 0..a.len() {
-                b.push(a.is_valid(i).then(|| a.value(i)));
-            }
-        }
+        Acc::Date(b) => primitive::<Date32Type, i32>(b, array, |v| v),
         Acc::Text(codes, dict) => {
             let a = array.as_dictionary::<Int32Type>();
             let values = a.values().as_string::<i32>();
@@ -205,13 +332,17 @@ fn append(acc: &mut Acc, array: &dyn Array) {
                 .map(|k| values.is_valid(k).then(|| dict.intern(values.value(k))))
                 .collect();
             let keys = a.keys();
-            for i in 0..keys.len() {
-                let code = if keys.is_valid(i) {
-                    map.get(keys.value(i) as usize).copied().flatten()
-                } else {
-                    None
-                };
-                codes.push(code);
+            let code = |k: i32| map.get(k as usize).copied().flatten();
+            if keys.null_count() == 0 && values.null_count() == 0 {
+                codes.extend_valid(keys.values().iter().map(|&k| code(k).unwrap_or(0)));
+            } else {
+                for i in 0..keys.len() {
+                    codes.push(if keys.is_valid(i) {
+                        code(keys.value(i))
+                    } else {
+                        None
+                    });
+                }
             }
         }
     }
@@ -324,5 +455,99 @@ mod tests {
             .unwrap_or_else(|e| panic!("{}", e.render()));
         assert_eq!(loaded.table.num_rows(), 2);
         assert_eq!(loaded.table.get(1, 1).to_string(), "b");
+    }
+
+    #[test]
+    fn row_groups_read_at_once_come_back_in_file_order() {
+        // Five row groups of two rows: each group's strings are a dictionary
+        // of their own, and nulls start only in a later group.
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int64, true),
+            Field::new("s", DataType::Utf8, true),
+            Field::new("x", DataType::Float64, true),
+        ]));
+        let n: Vec<Option<i64>> = vec![
+            Some(1),
+            Some(2),
+            Some(3),
+            None,
+            Some(5),
+            Some(6),
+            None,
+            Some(8),
+            Some(9),
+            Some(10),
+        ];
+        let s: Vec<Option<&str>> = vec![
+            Some("a"),
+            Some("b"),
+            Some("c"),
+            Some("a"),
+            None,
+            Some("d"),
+            Some("d"),
+            Some("b"),
+            Some("e"),
+            None,
+        ];
+        let x: Vec<Option<f64>> = vec![
+            Some(0.5),
+            Some(1.5),
+            Some(2.5),
+            Some(3.5),
+            Some(4.5),
+            None,
+            Some(6.5),
+            Some(7.5),
+            Some(8.5),
+            Some(9.5),
+        ];
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(Int64Array::from(n.clone())),
+                Arc::new(StringArray::from(s.clone())),
+                Arc::new(Float64Array::from(x.clone())),
+            ],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.parquet");
+        let props = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(2))
+            .build();
+        let mut w =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, Some(props))
+                .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let loaded = pool
+            .install(|| load(file, "g.parquet", &LoadOptions::default()))
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        let t = loaded.table;
+        assert_eq!(t.num_rows(), 10);
+        for row in 0..10 {
+            let shown = |c: usize| t.get(row, c).to_string();
+            assert_eq!(
+                shown(0),
+                n[row].map_or("null".into(), |v| v.to_string()),
+                "n at {row}"
+            );
+            assert_eq!(
+                shown(1),
+                s[row].map_or("null".into(), str::to_string),
+                "s at {row}"
+            );
+            assert_eq!(
+                shown(2),
+                x[row].map_or("null".into(), |v| v.to_string()),
+                "x at {row}"
+            );
+        }
     }
 }

@@ -11,6 +11,8 @@ mod table;
 
 pub use bitmap::Bitmap;
 pub use catalog::{Catalog, Counts, Database, DatabaseTable, Def, Relation, RelationKind};
-pub use column::{column_from_scalars, concat, Builder, Column, Data, TextBuilder, NULL_ROW};
+pub use column::{
+    column_from_scalars, concat, concat_checked, Builder, Column, Data, TextBuilder, NULL_ROW,
+};
 pub use dict::Dict;
 pub use table::{Field, Hedge, Table};

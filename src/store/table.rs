@@ -171,6 +171,16 @@ impl Table {
         Table::with_rows(named, self.rows)
     }
 
+    /// [`Table::take`] that stops with the "query cancelled" error when the
+    /// query running on this thread is cancelled (see [`Column::take_checked`]).
+    pub fn take_checked(&self, indices: &[u32]) -> crate::error::Result<Table> {
+        let mut columns = Vec::with_capacity(self.columns.len());
+        for (f, c) in self.fields.iter().zip(&self.columns) {
+            columns.push((f.name.clone(), Arc::new(c.take_checked(indices)?)));
+        }
+        Ok(Table::with_rows(columns, indices.len()))
+    }
+
     /// Named columns, for building a new table from some of these.
     pub fn named_columns(&self) -> Vec<(String, Arc<Column>)> {
         self.fields

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
     /// Which data set: `projects`, a synthetic project register with the
-    /// columns id, province, sector, origin, year, investment.
+    /// columns id, province, sector, origin, year, investment, firm (10^5
+    /// distinct names) and plant (integers up to 10^6).
     #[arg(value_enum)]
     pub what: DataSet,
 
