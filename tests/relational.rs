@@ -1,4 +1,4 @@
-//! `append`, `x in (QUERY)`, a one-value relation as a scalar, `pivot` and
+//! `append`, `union`, `x in (QUERY)`, a one-value relation as a scalar, `pivot` and
 //! `unpivot`: their values, null rules, empty inputs and ties, on small
 //! tables written out, and their errors.
 
@@ -63,6 +63,50 @@ fn append_matches_columns_by_name_and_keeps_every_row() {
     // Duplicates are kept; `distinct` after gives SQL's UNION.
     assert_eq!(give("t append t count"), "count\n10\n");
     assert_eq!(give("t append t distinct count"), "count\n5\n");
+}
+
+#[test]
+fn union_is_append_then_distinct_in_order_of_first_appearance() {
+    // A row repeated within one side, across the sides, and nulls (equal to
+    // each other for `union`, as in SQL): each distinct row once, where it
+    // first appears.
+    assert_eq!(
+        give("t select g union (t where v is not null select g)"),
+        "g\nx\ny\n\"\"\n"
+    );
+    assert_eq!(give("u select v union (u select v)"), "v\n2\n\"\"\n9\n");
+    assert_eq!(
+        give("u select k, v union (t where v = 2 select v, k)"),
+        "k,v\nb,2\nz,\nq,9\ne,2\n"
+    );
+    // Integers meet decimals: 1 and 1.0 are one value.
+    assert_eq!(
+        give(
+            "t where k = \"a\" select v as n union (t where k = \"a\" or k = \"c\" select d as n)"
+        ),
+        "n\n1.0\n1.5\n2.5\n"
+    );
+    assert_eq!(give("t union t count"), "count\n5\n");
+    assert_eq!(give("none union none count"), "count\n0\n");
+    assert_eq!(give("none union (t select k, g, v, d) count"), "count\n5\n");
+    assert_eq!(
+        give("t union t union t count"),
+        give("t append t append t distinct count")
+    );
+}
+
+#[test]
+fn union_names_itself_in_its_errors() {
+    let e = fails("t select k, g union u");
+    assert!(e.contains("`union` needs the same columns on both sides, but `u` has no `g`, and the result of `select` has no `v`"), "{e}");
+    assert!(e.contains("1:21"), "{e}");
+    let e = fails("t select k union (u select v as k)");
+    assert!(
+        e.contains(
+            "`union` cannot put `k` of `u` (integer) under `k` of the result of `select` (text)"
+        ),
+        "{e}"
+    );
 }
 
 #[test]

@@ -139,6 +139,7 @@ impl<'a> Checker<'a> {
                 ClauseKind::Distinct(_) => "the result of `distinct`".into(),
                 ClauseKind::Chart | ClauseKind::Cite | ClauseKind::Why(_) => label,
                 ClauseKind::Append(_) => "the result of `append`".into(),
+                ClauseKind::Union(_) => "the result of `union`".into(),
                 ClauseKind::Pivot { .. } => "the result of `pivot`".into(),
                 ClauseKind::Unpivot { .. } => "the result of `unpivot`".into(),
             };
@@ -704,7 +705,20 @@ impl<'a> Checker<'a> {
                 let out = columns.iter().map(|&i| fields[i].clone()).collect();
                 Ok((Plan::Distinct { input, columns }, out))
             }
-            ClauseKind::Append(source) => self.append(input, fields, label, source, params),
+            ClauseKind::Append(source) => {
+                self.append(input, fields, label, source, params, "append")
+            }
+            ClauseKind::Union(source) => {
+                let (appended, out) = self.append(input, fields, label, source, params, "union")?;
+                let columns = (0..out.len()).collect();
+                Ok((
+                    Plan::Distinct {
+                        input: Box::new(appended),
+                        columns,
+                    },
+                    out,
+                ))
+            }
             ClauseKind::Pivot {
                 column,
                 values,
@@ -764,6 +778,7 @@ impl<'a> Checker<'a> {
         label: &str,
         source: &ast::Source,
         params: &Params,
+        word: &str,
     ) -> Result<(Plan, Vec<Field>)> {
         let (right, right_fields, _) = self.source(source, params)?;
         let right_label = format!("`{}`", source_label(source));
@@ -791,7 +806,7 @@ impl<'a> Checker<'a> {
             }
             return Err(Error::at(
                 ErrorKind::Invalid(format!(
-                    "`append` needs the same columns on both sides, but {}",
+                    "`{word}` needs the same columns on both sides, but {}",
                     parts.join(", and ")
                 )),
                 source.span(),
@@ -810,7 +825,7 @@ impl<'a> Checker<'a> {
             let Some(ty) = unify(f.ty, right_fields[r].ty) else {
                 return Err(Error::at(
                     ErrorKind::Type(format!(
-                        "`append` cannot put `{}` of {right_label} ({}) under `{}` of {label} ({})",
+                        "`{word}` cannot put `{}` of {right_label} ({}) under `{}` of {label} ({})",
                         f.name, right_fields[r].ty, f.name, f.ty
                     )),
                     source.span(),

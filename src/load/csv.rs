@@ -188,43 +188,52 @@ fn parse_rounds(
     let mut base = bom + header_len;
     buf.drain(..base);
     let mut parsed: Vec<ChunkResult> = Vec::new();
-    loop {
-        let end = if eof {
-            buf.len()
-        } else {
-            match last_boundary(&buf) {
-                Some(end) => end,
-                None => {
-                    // Not one whole record yet: read more.
-                    let want = buf.len() + round.min(64 << 20);
-                    eof = fill(file, input, &mut buf, want)?;
-                    continue;
+    let mut read = || -> Result<()> {
+        loop {
+            let end = if eof {
+                buf.len()
+            } else {
+                match last_boundary(&buf) {
+                    Some(end) => end,
+                    None => {
+                        // Not one whole record yet: read more.
+                        let want = buf.len() + round.min(64 << 20);
+                        eof = fill(file, input, &mut buf, want)?;
+                        continue;
+                    }
                 }
+            };
+            let complete = &buf[..end];
+            let parts = if split_rounds {
+                complete.len() / CHUNK_BYTES
+            } else {
+                1
+            };
+            let chunks = split(complete, parts);
+            let (columns, newlines) = ctx.parse_round(complete, &chunks, line)?;
+            for ((columns, n), r) in columns.into_iter().zip(newlines).zip(chunks) {
+                parsed.push(ChunkResult {
+                    columns,
+                    range: base + r.start..base + r.end,
+                    line,
+                });
+                line += n;
             }
-        };
-        let complete = &buf[..end];
-        let parts = if split_rounds {
-            complete.len() / CHUNK_BYTES
-        } else {
-            1
-        };
-        let chunks = split(complete, parts);
-        let (columns, newlines) = ctx.parse_round(complete, &chunks, line)?;
-        for ((columns, n), r) in columns.into_iter().zip(newlines).zip(chunks) {
-            parsed.push(ChunkResult {
-                columns,
-                range: base + r.start..base + r.end,
-                line,
-            });
-            line += n;
+            if eof {
+                break;
+            }
+            buf.drain(..end);
+            base += end;
+            let want = round.max(buf.len() + 1);
+            eof = fill(file, input, &mut buf, want)?;
         }
-        if eof {
-            break;
-        }
-        buf.drain(..end);
-        base += end;
-        let want = round.max(buf.len() + 1);
-        eof = fill(file, input, &mut buf, want)?;
+        Ok(())
+    };
+    if let Err(e) = read() {
+        // A cancel (or an error) part-way leaves millions of parsed values:
+        // freeing them takes longer than the cancel may, so it happens aside.
+        super::let_go(parsed);
+        return Err(e);
     }
     drop(buf);
     if let Some(f) = footer {
@@ -273,12 +282,16 @@ fn parse_rounds(
         });
     }
     let input: &dyn Input = input;
+    let handle = crate::cancel::current();
     let pieces: Vec<Vec<Column>> = parsed
         .into_par_iter()
         .map(|chunk| {
             let mut bytes: Option<Vec<u8>> = None;
             let mut out = Vec::with_capacity(chunk.columns.len());
             for (i, c) in chunk.columns.into_iter().enumerate() {
+                if let Some(h) = &handle {
+                    h.check()?;
+                }
                 let col = match c.finish(decided[i]) {
                     Some(col) => col,
                     None => {

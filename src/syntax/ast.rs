@@ -242,6 +242,9 @@ pub enum ClauseKind {
     /// `append SOURCE`: the input's rows, then the source's (the same
     /// columns, matched by name).
     Append(Source),
+    /// `union SOURCE`: as `append SOURCE`, then one row per distinct row, in
+    /// order of first appearance (SQL's `UNION`).
+    Union(Source),
     /// `pivot COL in (V, ...) AGG [by KEY, ...]`: one row per group of the
     /// keys, one column per value `V` of `COL` holding the aggregate over the
     /// group's rows with that value.

@@ -452,6 +452,7 @@ impl<'a> Printer<'a> {
             }
             ClauseKind::Chart => "chart".to_string(),
             ClauseKind::Append(source) => format!("append {}", self.source(source)),
+            ClauseKind::Union(source) => format!("union {}", self.source(source)),
             ClauseKind::Pivot {
                 column,
                 values,

@@ -469,6 +469,10 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
             inner.next();
             ClauseKind::Append(parse_source(next(&mut inner))?)
         }
+        Rule::union_clause => {
+            inner.next();
+            ClauseKind::Union(parse_source(next(&mut inner))?)
+        }
         Rule::pivot_clause => {
             let (mut column, mut values, mut agg, mut by) = (None, Vec::new(), None, Vec::new());
             for p in inner {
