@@ -82,6 +82,25 @@ pub enum Output {
     },
 }
 
+/// A query's result with what goes with it (see `Engine::result`).
+struct Answered {
+    table: Table,
+    /// The legend of a cited result.
+    legend: Vec<String>,
+    /// The notes on it.
+    notes: Vec<String>,
+}
+
+impl Answered {
+    fn plain(table: Table) -> Answered {
+        Answered {
+            table,
+            legend: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// The backend queries run on: the native columnar engine.
 const NATIVE: &dyn Backend = &exec::Native;
 
@@ -557,6 +576,18 @@ impl Engine {
                         )),
                     ));
                 }
+                CheckedStatement::Save { cite: true, .. } => {
+                    let word = "cite";
+                    return Err(located(
+                        Error::new(ErrorKind::Unsupported {
+                            construct: format!("`{word}`"),
+                            dialect: dialect.engine().to_string(),
+                        })
+                        .with_help(format!(
+                            "the SQL backend does not carry lineage yet: run the query with itq to see its sources, or leave out `{word}`"
+                        )),
+                    ));
+                }
                 CheckedStatement::Query { query, .. } => emit(format!("{};", compile(&query)?)),
                 CheckedStatement::Save { query, path, .. } => {
                     emit(format!("-- save to {path:?}:\n{};", compile(&query)?));
@@ -678,6 +709,29 @@ impl Engine {
                 cite,
                 why,
             } => self.answer(&query, chart, cite || self.cite_all, why),
+            CheckedStatement::Save {
+                query,
+                path,
+                path_span,
+                replace,
+                bom,
+                sheet,
+                cite,
+            } => {
+                let options = save::SaveOptions {
+                    replace,
+                    bom,
+                    sheet,
+                };
+                self.save(
+                    &query,
+                    cite || self.cite_all,
+                    path,
+                    path_span,
+                    options,
+                    source,
+                )
+            }
             other => Ok(vec![self.carry_out(other, source)?]),
         }
     }
@@ -701,12 +755,36 @@ impl Engine {
         cite: bool,
         why: Option<Option<u64>>,
     ) -> Result<Vec<Output>> {
+        let Some(row) = why else {
+            let answered = self.result(query, cite)?;
+            return Ok(self.shown(answered.table, chart, answered.legend, answered.notes));
+        };
         let hedged = crate::explain::hedged_columns(&query.plan, &|s| self.view_of(s));
-        if place::reads_attached(&query.plan) && !cite && why.is_none() {
+        let (table, lineage, notes) = self.traced_with_notes(query, &hedged)?;
+        let row = match row {
+            None => None,
+            Some(n) if n >= 1 && n as usize <= table.num_rows() => Some(n as usize - 1),
+            Some(n) => {
+                return Err(Error::new(ErrorKind::Invalid(format!(
+                    "`why {n}` asks for row {n}, but the result has {}",
+                    rows_text(table.num_rows())
+                )))
+                .with_help("rows are numbered from 1, as printed"))
+            }
+        };
+        Ok(self.shown(lineage.why(&self.catalog, row), false, Vec::new(), notes))
+    }
+
+    /// A query's result as every format and `save` get it: its rows, a
+    /// `NAME_qualifier` column beside each hedged figure, and with `cite` a
+    /// `sources` column; with the legend and the notes that go with it.
+    fn result(&self, query: &crate::plan::CheckedQuery, cite: bool) -> Result<Answered> {
+        let hedged = crate::explain::hedged_columns(&query.plan, &|s| self.view_of(s));
+        if place::reads_attached(&query.plan) && !cite {
             // Notes read the rows again; an attached database's stay there.
-            return Ok(self.shown(self.execute(&query.plan)?, chart, Vec::new(), Vec::new()));
+            return Ok(Answered::plain(self.execute(&query.plan)?));
         }
-        if !cite && why.is_none() && hedged.is_empty() {
+        if !cite && hedged.is_empty() {
             let table = NATIVE.execute(&query.plan)?;
             let mut notes =
                 crate::explain::bounds_left_out(&query.plan, &|s| self.view_of(s), NATIVE)?;
@@ -716,43 +794,50 @@ impl Engine {
                 &self.catalog,
                 NATIVE,
             )?);
-            return Ok(self.shown(table, chart, Vec::new(), notes));
+            return Ok(Answered {
+                table,
+                legend: Vec::new(),
+                notes,
+            });
         }
+        let (table, lineage, notes) = self.traced_with_notes(query, &hedged)?;
+        if !cite {
+            return Ok(Answered {
+                table,
+                legend: Vec::new(),
+                notes,
+            });
+        }
+        let mut named = table.named_columns();
+        named.push((
+            table.free_name("sources"),
+            Arc::new(lineage.sources_column()),
+        ));
+        let rows = table.num_rows();
+        Ok(Answered {
+            table: Table::with_rows(named, rows).with_hedges(table.hedges().to_vec()),
+            legend: lineage.legend(&self.catalog),
+            notes,
+        })
+    }
+
+    /// Runs `query` traced: its result with the hedge columns, the stored
+    /// rows behind each row, and the notes on it.
+    fn traced_with_notes(
+        &self,
+        query: &crate::plan::CheckedQuery,
+        hedged: &[crate::explain::Hedged],
+    ) -> Result<(Table, crate::cite::Lineage, Vec<String>)> {
         let (table, lineage) = self.traced(query)?;
-        let mut notes = crate::explain::hedges(&table, &lineage, &hedged);
+        let empty = crate::explain::empty_or_null(&query.plan, &table, &self.catalog, NATIVE)?;
+        let (table, mut notes) = crate::explain::hedge(table, &lineage, hedged);
         notes.extend(crate::explain::bounds_left_out(
             &query.plan,
             &|s| self.view_of(s),
             NATIVE,
         )?);
-        notes.extend(crate::explain::empty_or_null(
-            &query.plan,
-            &table,
-            &self.catalog,
-            NATIVE,
-        )?);
-        if let Some(row) = why {
-            let row = match row {
-                None => None,
-                Some(n) if n >= 1 && n as usize <= table.num_rows() => Some(n as usize - 1),
-                Some(n) => {
-                    return Err(Error::new(ErrorKind::Invalid(format!(
-                        "`why {n}` asks for row {n}, but the result has {}",
-                        rows_text(table.num_rows())
-                    )))
-                    .with_help("rows are numbered from 1, as printed"))
-                }
-            };
-            return Ok(self.shown(lineage.why(&self.catalog, row), false, Vec::new(), notes));
-        }
-        if !cite {
-            return Ok(self.shown(table, chart, Vec::new(), notes));
-        }
-        let mut named = table.named_columns();
-        named.push(("sources".to_string(), Arc::new(lineage.sources_column())));
-        let rows = table.num_rows();
-        let legend = lineage.legend(&self.catalog);
-        Ok(self.shown(Table::with_rows(named, rows), chart, legend, notes))
+        notes.extend(empty);
+        Ok((table, lineage, notes))
     }
 
     fn shown(
@@ -840,6 +925,56 @@ impl Engine {
         Ok(lineage.why(&self.catalog, Some(row as usize - 1)))
     }
 
+    /// `save`: writes what `--format csv` would print of `query` (the hedge
+    /// columns, and with `cite` the sources) to `path`; the legend and the
+    /// notes follow the `saved` line, on standard error.
+    fn save(
+        &mut self,
+        query: &crate::plan::CheckedQuery,
+        cite: bool,
+        path: String,
+        path_span: Span,
+        options: save::SaveOptions,
+        source: &Arc<Source>,
+    ) -> Result<Vec<Output>> {
+        let file = self.folders.resolve(
+            &path,
+            path_span,
+            &self.files_source(source, &path, true),
+            true,
+        )?;
+        let target = save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
+        let answered = self.result(query, cite)?;
+        let table = answered.table;
+        let rows = table.num_rows();
+        let replace = options.replace;
+        // A workbook this engine wrote before gets one more sheet.
+        let (bytes, book) = if target == save::Target::Xlsx {
+            let mut book = self
+                .workbooks
+                .with_sheet(&file, &path, Arc::new(table), &options)
+                .map_err(|e| e.with_span(path_span))?;
+            (std::mem::take(&mut book.bytes), Some(book))
+        } else {
+            let bytes = save::table_bytes(&file, &path, &table, &options)
+                .map_err(|e| e.with_span(path_span))?;
+            (bytes, None)
+        };
+        let rewrite = replace || book.as_ref().is_some_and(|b| b.ours);
+        let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
+        save::write_in(&folder, &name, &path, &bytes, rewrite)
+            .map_err(|e| e.with_span(path_span))?;
+        if let Some(book) = book {
+            self.workbooks.written(book);
+        }
+        let mut out = vec![Output::Saved { path, rows }];
+        if !answered.legend.is_empty() {
+            out.push(Output::Legend(answered.legend));
+        }
+        out.extend(answered.notes.into_iter().map(Output::Note));
+        Ok(out)
+    }
+
     fn carry_out(&mut self, checked: CheckedStatement, source: &Arc<Source>) -> Result<Output> {
         Ok(match checked {
             CheckedStatement::Query { query, chart, .. } => {
@@ -850,48 +985,8 @@ impl Engine {
                     Output::Table(table)
                 }
             }
-            CheckedStatement::Save {
-                query,
-                path,
-                path_span,
-                replace,
-                bom,
-                sheet,
-            } => {
-                let file = self.folders.resolve(
-                    &path,
-                    path_span,
-                    &self.files_source(source, &path, true),
-                    true,
-                )?;
-                let target = save::target_for_path(&file).map_err(|e| e.with_span(path_span))?;
-                let table = self.execute(&query.plan)?;
-                let rows = table.num_rows();
-                let options = save::SaveOptions {
-                    replace,
-                    bom,
-                    sheet,
-                };
-                // A workbook this engine wrote before gets one more sheet.
-                let (bytes, book) = if target == save::Target::Xlsx {
-                    let mut book = self
-                        .workbooks
-                        .with_sheet(&file, &path, Arc::new(table), &options)
-                        .map_err(|e| e.with_span(path_span))?;
-                    (std::mem::take(&mut book.bytes), Some(book))
-                } else {
-                    let bytes = save::table_bytes(&file, &path, &table, &options)
-                        .map_err(|e| e.with_span(path_span))?;
-                    (bytes, None)
-                };
-                let rewrite = replace || book.as_ref().is_some_and(|b| b.ours);
-                let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
-                save::write_in(&folder, &name, &path, &bytes, rewrite)
-                    .map_err(|e| e.with_span(path_span))?;
-                if let Some(book) = book {
-                    self.workbooks.written(book);
-                }
-                Output::Saved { path, rows }
+            CheckedStatement::Save { .. } => {
+                unreachable!("`statement` saves")
             }
             CheckedStatement::Load {
                 path,

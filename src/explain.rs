@@ -19,13 +19,13 @@ use std::sync::Arc;
 /// Qualifiers that make a figure a lower bound: the true figure is larger.
 pub const LOWER_BOUNDS: &[&str] = &["more than", "exceeding", "over", "at least", "above"];
 
-/// A result column that sums or averages a hedged `value`.
+/// A result column that sums, averages or takes the least or largest of a hedged `value`.
 #[derive(Debug, Clone)]
 pub struct Hedged {
     /// Its position in the result.
     pub column: usize,
-    /// `sum` or `avg`.
-    pub func: AggFn,
+    /// `sum`, `avg`, `min` or `max`; none for the stored figure itself.
+    pub func: Option<AggFn>,
     /// The stored relation whose `value` it reads.
     pub table: Arc<Table>,
 }
@@ -60,8 +60,10 @@ fn derive(
             let Location::Memory(t) = &s.location else {
                 return None;
             };
-            Some(Derived::Stored(Arc::clone(t), col))
+            (col < t.num_columns()).then(|| Derived::Stored(Arc::clone(t), col))
         }
+        // A window function's column comes from no stored column.
+        Plan::Window { input, .. } if col >= input.width() => None,
         Plan::Filter { input, .. }
         | Plan::Sort { input, .. }
         | Plan::Limit { input, .. }
@@ -94,23 +96,42 @@ fn derive(
     }
 }
 
-/// The result columns of `plan` that sum or average a hedged `value`.
+/// The result columns of `plan` that sum, average or take the least or
+/// largest of a hedged `value`, or show a hedged `value` itself without the
+/// `qualifier` beside it (`matchmaking select name, value`).
 pub fn hedged_columns(plan: &Plan, view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>) -> Vec<Hedged> {
-    (0..plan.width())
-        .filter_map(|c| match derive(plan, c, view_of)? {
-            Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg), of) => match *of {
-                Derived::Stored(table, v)
-                    if table.fields()[v].name == "value"
-                        && table.position("qualifier").is_some() =>
-                {
-                    Some(Hedged {
+    let derived: Vec<Option<Derived>> = (0..plan.width())
+        .map(|c| derive(plan, c, view_of))
+        .collect();
+    let hedged = |table: &Arc<Table>, v: usize| {
+        table.fields()[v].name == "value" && table.position("qualifier").is_some()
+    };
+    // A stored qualifier in the result already says how its value is hedged.
+    let shown = |table: &Arc<Table>| {
+        let q = table.position("qualifier");
+        derived.iter().any(
+            |d| matches!(d, Some(Derived::Stored(t, c)) if Arc::ptr_eq(t, table) && Some(*c) == q),
+        )
+    };
+    derived
+        .iter()
+        .enumerate()
+        .filter_map(|(c, d)| match d.as_ref()? {
+            Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg | AggFn::Min | AggFn::Max), of) => {
+                match &**of {
+                    Derived::Stored(table, v) if hedged(table, *v) => Some(Hedged {
                         column: c,
-                        func,
-                        table,
-                    })
+                        func: Some(*func),
+                        table: Arc::clone(table),
+                    }),
+                    _ => None,
                 }
-                _ => None,
-            },
+            }
+            Derived::Stored(table, v) if hedged(table, *v) && !shown(table) => Some(Hedged {
+                column: c,
+                func: None,
+                table: Arc::clone(table),
+            }),
             _ => None,
         })
         .collect()
@@ -150,51 +171,140 @@ fn row_label(table: &Table, row: usize, upto: usize) -> String {
     }
 }
 
-/// The notes on sums and averages of hedged figures, row by row.
-pub fn hedges(table: &Table, lineage: &Lineage, hedged: &[Hedged]) -> Vec<String> {
-    let mut notes = Vec::new();
-    for h in hedged {
-        let name = &table.fields()[h.column].name;
-        for row in 0..table.num_rows() {
-            let t = &h.table;
-            let col = |n: &str| t.position(n);
-            let (Some(value), qualifier) = (col("value"), col("qualifier")) else {
+/// What the stored figures behind one row of a hedged column are.
+#[derive(Default)]
+struct Figures {
+    /// How many non-null figures.
+    count: usize,
+    /// The lower-bound qualifiers among them, with how many of each.
+    lower: Vec<(String, usize)>,
+    /// Whether any lower bound is strict ("more than", not "at least").
+    strict: bool,
+    statuses: Vec<(String, usize)>,
+    measures: Vec<(String, usize)>,
+    /// The smallest and largest exact figure, and lower bound.
+    exact: Option<(f64, f64)>,
+    bound: Option<(f64, f64)>,
+    /// Stored rows behind the result row that the lineage only counts
+    /// (beyond its ranges), whose hedges were not read.
+    unread: u64,
+}
+
+fn widen(range: &mut Option<(f64, f64)>, v: f64) {
+    *range = Some(match *range {
+        Some((lo, hi)) => (lo.min(v), hi.max(v)),
+        None => (v, v),
+    });
+}
+
+impl Figures {
+    /// The figures of `table`'s `value` behind one result row.
+    fn of(t: &Arc<Table>, lineage: &Lineage, row: usize) -> Figures {
+        let mut f = Figures::default();
+        let col = |n: &str| t.position(n);
+        let Some(value) = col("value") else {
+            return f;
+        };
+        let (qualifier, status, measure) = (col("qualifier"), col("status"), col("measure"));
+        f.unread = lineage.rows[row].more();
+        for (tag, ranges) in lineage.rows[row].parts() {
+            if !Arc::ptr_eq(&lineage.origins[*tag as usize].0.table, t) {
                 continue;
-            };
-            let (mut figures, mut lower) = (0usize, Vec::new());
-            let (mut statuses, mut measures) = (Vec::new(), Vec::new());
-            for (tag, ranges) in lineage.rows[row].parts() {
-                if !Arc::ptr_eq(&lineage.origins[*tag as usize].0.table, t) {
-                    continue;
-                }
-                for &(a, b) in ranges {
-                    for r in a as usize..=b as usize {
-                        if t.get(r, value).is_null() {
-                            continue;
+            }
+            for &(a, b) in ranges {
+                for r in a as usize..=b as usize {
+                    let Some(v) = t.get(r, value).as_f64() else {
+                        continue;
+                    };
+                    f.count += 1;
+                    let text = |c: Option<usize>| {
+                        c.map(|c| t.get(r, c))
+                            .filter(|v| !v.is_null())
+                            .map(|v| v.to_string())
+                    };
+                    match text(qualifier) {
+                        Some(q) if LOWER_BOUNDS.contains(&q.as_str()) => {
+                            f.strict |= q != "at least";
+                            count_into(&mut f.lower, format!("\"{q}\""));
+                            widen(&mut f.bound, v);
                         }
-                        figures += 1;
-                        let text = |c: Option<usize>| {
-                            c.map(|c| t.get(r, c))
-                                .filter(|v| !v.is_null())
-                                .map(|v| v.to_string())
-                        };
-                        if let Some(q) = text(qualifier) {
-                            if LOWER_BOUNDS.contains(&q.as_str()) {
-                                count_into(&mut lower, format!("\"{q}\""));
-                            }
-                        }
-                        count_into(&mut statuses, text(col("status")).unwrap_or("null".into()));
-                        if let Some(m) = text(col("measure")) {
-                            count_into(&mut measures, format!("\"{m}\""));
-                        }
+                        _ => widen(&mut f.exact, v),
+                    }
+                    count_into(&mut f.statuses, text(status).unwrap_or("null".into()));
+                    if let Some(m) = text(measure) {
+                        count_into(&mut f.measures, format!("\"{m}\""));
                     }
                 }
             }
-            let label = row_label(table, row, h.column);
+        }
+        f
+    }
+
+    fn bounds(&self) -> usize {
+        self.lower.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The qualifier `func` over these figures is shown with: a sum or an
+    /// average with any lower bound among its figures is a lower bound
+    /// itself; a minimum is one when no exact figure is as small as the
+    /// smallest bound; a maximum is one as soon as any figure is a bound
+    /// ("at least" when an exact figure is the largest).
+    fn qualifier(&self, func: Option<AggFn>) -> Option<&'static str> {
+        let word = if self.strict { "more than" } else { "at least" };
+        let (bound, exact) = (self.bound?, self.exact);
+        let Some(func) = func else {
+            return Some(word);
+        };
+        match func {
+            AggFn::Sum | AggFn::Avg => Some(word),
+            AggFn::Min => match exact {
+                Some((lo, _)) if lo <= bound.0 => None,
+                _ => Some(word),
+            },
+            AggFn::Max => match exact {
+                Some((_, hi)) if hi > bound.1 => Some("at least"),
+                _ => Some(word),
+            },
+            _ => None,
+        }
+    }
+}
+
+/// A result with its hedged columns shown as such, and the notes on them:
+/// beside each column that sums, averages or takes the least or largest of
+/// hedged figures, a `NAME_qualifier` column (`more than`, or null for an
+/// exact figure), and notes saying, row by row, how many figures are lower
+/// bounds and where statuses or measures are mixed.
+pub fn hedge(table: Table, lineage: &Lineage, hedged: &[Hedged]) -> (Table, Vec<String>) {
+    let mut notes = Vec::new();
+    // Per hedged column: its qualifiers and details, row by row.
+    let mut added = Vec::new();
+    for h in hedged {
+        let name = &table.fields()[h.column].name;
+        let mut qualifiers = Vec::with_capacity(table.num_rows());
+        let mut details = Vec::with_capacity(table.num_rows());
+        for row in 0..table.num_rows() {
+            let f = Figures::of(&h.table, lineage, row);
+            let qualifier = f.qualifier(h.func);
+            let bounds = f.bounds();
+            let sums = matches!(h.func, Some(AggFn::Sum | AggFn::Avg));
+            qualifiers.push(qualifier.map(str::to_string));
+            details.push((sums && bounds > 0 && bounds < f.count).then(|| {
+                format!(
+                    "{bounds} bound{}, {} exact",
+                    if bounds == 1 { "" } else { "s" },
+                    f.count - bounds
+                )
+            }));
+            if h.func.is_none() {
+                // A row's own figure: the qualifier column says it all.
+                continue;
+            }
+            let label = row_label(&table, row, h.column);
             let shown = table.get(row, h.column);
-            let bounds: usize = lower.iter().map(|(_, n)| n).sum();
-            if bounds > 0 {
-                let words: Vec<&str> = lower.iter().map(|(q, _)| q.as_str()).collect();
+            if let Some(word) = qualifier {
+                let words: Vec<&str> = f.lower.iter().map(|(q, _)| q.as_str()).collect();
+                let figures = f.count;
                 let which = if figures == 1 {
                     format!("its one figure is a lower bound ({})", words.join(", "))
                 } else if bounds == figures {
@@ -210,25 +320,54 @@ pub fn hedges(table: &Table, lineage: &Lineage, hedged: &[Hedged]) -> Vec<String
                         figures - bounds
                     )
                 };
-                notes.push(format!("{label}: {name} is more than {shown}: {which}"));
+                notes.push(format!("{label}: {name} is {word} {shown}: {which}"));
             }
-            if statuses.len() > 1 {
+            if f.unread > 0 {
                 notes.push(format!(
-                    "{label}: {name} mixes statuses ({}); add `status` to `by` to keep them apart",
-                    tally(&statuses),
+                    "{label}: {name} rests on {} more rows whose hedges were not read (a group keeps {} ranges of rows), so it may be a lower bound where no bound is shown",
+                    crate::value::format_count(f.unread),
+                    crate::plan::lineage::MAX_RANGES
                 ));
             }
-            if measures.len() > 1 {
-                let list: Vec<&str> = measures.iter().map(|(m, _)| m.as_str()).collect();
+            if !sums {
+                continue;
+            }
+            if f.statuses.len() > 1 {
+                notes.push(format!(
+                    "{label}: {name} mixes statuses ({}); add `status` to `by` to keep them apart",
+                    tally(&f.statuses),
+                ));
+            }
+            if f.measures.len() > 1 {
+                let list: Vec<&str> = f.measures.iter().map(|(m, _)| m.as_str()).collect();
                 notes.push(format!(
                     "{label}: {name} adds {} different measures: {}",
-                    measures.len(),
+                    f.measures.len(),
                     list.join(", ")
                 ));
             }
         }
+        let column = table.free_name(&format!("{name}_qualifier"));
+        added.push((h.column, column, qualifiers, details));
     }
-    notes
+    // Each qualifier column goes right after its figures.
+    let rows = table.num_rows();
+    let mut named = table.named_columns();
+    added.sort_by_key(|(c, ..)| *c);
+    let mut hedges = Vec::new();
+    for (k, (column, name, qualifiers, detail)) in added.into_iter().enumerate() {
+        let value = column + k;
+        named.insert(
+            value + 1,
+            (name, Arc::new(crate::store::Column::from_texts(qualifiers))),
+        );
+        hedges.push(crate::store::Hedge {
+            value,
+            qualifier: value + 1,
+            detail,
+        });
+    }
+    (Table::with_rows(named, rows).with_hedges(hedges), notes)
 }
 
 /// The `where` a result's rows last passed through, following each step's input.

@@ -33,6 +33,9 @@ pub struct Printer {
     /// elements of one JSON array, so the output is one document.
     document: bool,
     quiet: bool,
+    /// Whether the last output printed was a result on standard output (a
+    /// legend in the table format goes under it).
+    after_result: bool,
 }
 
 impl Printer {
@@ -45,6 +48,7 @@ impl Printer {
             first: true,
             document: false,
             quiet: false,
+            after_result: false,
         }
     }
 
@@ -89,14 +93,20 @@ impl Printer {
     /// What `output` prints. Called from an [`Engine::run`](crate::Engine::run)
     /// callback, rendering stops with a "query cancelled" error on a cancel.
     pub fn print(&mut self, output: &Output) -> Result<Printed> {
+        let after_result = std::mem::replace(
+            &mut self.after_result,
+            matches!(output, Output::Table(_) | Output::Chart(_)),
+        );
         let text = match output {
             Output::Legend(lines) => {
-                // Under the table it follows; CSV and JSON carry the ids in `sources`.
+                // Under the table it follows. CSV and JSON carry the ids in
+                // `sources`, and a saved file in its column: there, the
+                // legend goes to standard error, so what is read stays data.
                 return Ok(match self.format {
-                    Format::Table | Format::Markdown => {
+                    Format::Table | Format::Markdown if after_result => {
                         Printed::Result(format!("{}\n", lines.join("\n")))
                     }
-                    _ => Printed::Nothing,
+                    _ => Printed::Notice(lines.join("\n")),
                 });
             }
             Output::Table(t) => render_checked(t, self.format, &self.options)?,
@@ -134,6 +144,7 @@ impl Printer {
                 Printed::Nothing => Ok(None),
             };
         };
+        self.after_result = true;
         if self.document {
             out.write_all(if self.first { b"[\n" } else { b",\n" })?;
             self.first = false;

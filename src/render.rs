@@ -9,6 +9,7 @@ use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, 
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::Write;
+use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
 
 /// An output format.
@@ -130,6 +131,14 @@ fn write_rendered(
 ) -> std::result::Result<(), WriteError> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let unfitted = options.width.is_none() && options.max_rows.is_none();
+    let merged;
+    let table = if table.hedges().is_empty() || !matches!(format, Format::Table | Format::Markdown)
+    {
+        table
+    } else {
+        merged = hedges_shown(table);
+        &merged
+    };
     match format {
         Format::Table if unfitted && plain(table) => stream_boxed(table, &BOX, check, &mut out)?,
         Format::Markdown if plain(table) => stream_boxed(table, &MARKDOWN, check, &mut out)?,
@@ -160,6 +169,48 @@ fn write_rendered(
     }
     out.flush()?;
     Ok(())
+}
+
+/// A result's hedged figures as the bordered and Markdown tables show them:
+/// each figure with its qualifier in one cell (`more than 696.6`, then `(1 bound,
+/// 1 exact)` when only some of its figures are hedged), right-aligned as
+/// numbers are; the qualifier columns themselves are left out. CSV and JSON
+/// keep the two columns apart, so the figure stays a number.
+fn hedges_shown(table: &Table) -> Table {
+    let mut named = table.named_columns();
+    let mut left_out = Vec::new();
+    for h in table.hedges() {
+        let (value, qualifier) = (table.column_at(h.value), table.column_at(h.qualifier));
+        let texts: Vec<String> = (0..table.num_rows())
+            .map(|r| {
+                let mut text = value.get(r).to_string();
+                if let Scalar::Text(q) = qualifier.get(r) {
+                    text = format!("{q} {text}");
+                }
+                if let Some(d) = h.detail.get(r).and_then(Option::as_ref) {
+                    text.push_str(&format!(" ({d})"));
+                }
+                text
+            })
+            .collect();
+        let width = texts
+            .iter()
+            .map(|t| t.width())
+            .chain([named[h.value].0.width()])
+            .max()
+            .unwrap_or(0);
+        let padded = texts.iter().map(|t| {
+            let pad = width - t.width();
+            Some(format!("{}{t}", " ".repeat(pad)))
+        });
+        named[h.value].1 = Arc::new(Column::from_texts(padded));
+        left_out.push(h.qualifier);
+    }
+    left_out.sort_unstable();
+    for c in left_out.into_iter().rev() {
+        named.remove(c);
+    }
+    Table::with_rows(named, table.num_rows())
 }
 
 /// The characters a streamed table is drawn with: the top, header-rule and
@@ -674,6 +725,8 @@ pub fn chart(table: &Table, options: &RenderOptions) -> String {
     let n = table.num_rows();
     let shown = options.max_rows.map_or(n, |m| m.min(n));
     let width = usize::from(options.width.unwrap_or(CHART_WIDTH)).max(20);
+    let hedge = table.hedges().iter().find(|h| h.value == value_col);
+    let mut hedged: Option<bool> = None;
     let rows: Vec<(String, Option<f64>, String)> = (0..shown)
         .map(|r| {
             let label = match label_col {
@@ -681,7 +734,19 @@ pub fn chart(table: &Table, options: &RenderOptions) -> String {
                 None => (r + 1).to_string(),
             };
             let v = table.get(r, value_col);
-            (label, v.as_f64(), v.to_string())
+            let mut text = v.to_string();
+            if let Some(h) = hedge {
+                // A hedged bar ends in `+`: the figure is larger than it shows.
+                if let Scalar::Text(q) = table.get(r, h.qualifier) {
+                    let strict = &*q == "more than" && hedged != Some(false);
+                    hedged = Some(strict);
+                    text = format!("+ {q} {text}");
+                    if let Some(d) = h.detail.get(r).and_then(Option::as_ref) {
+                        text.push_str(&format!(" ({d})"));
+                    }
+                }
+            }
+            (label, v.as_f64(), text)
         })
         .collect();
     let label_width = rows
@@ -720,6 +785,13 @@ pub fn chart(table: &Table, options: &RenderOptions) -> String {
     }
     if shown < n {
         out.push_str(&format!("{n} rows ({} not shown)\n", n - shown));
+    }
+    if let Some(strict) = hedged {
+        out.push_str(&format!(
+            "+ a lower bound: the true {} is {} its bar shows\n",
+            fields[value_col].name,
+            if strict { "more than" } else { "at least what" }
+        ));
     }
     out
 }
@@ -823,7 +895,11 @@ mod tests {
 
     #[test]
     fn charts_draw_bars_scaled_to_the_width_with_values_beside_them() {
-        let t = table("events where value is not null select province, value sort value desc");
+        // With `qualifier` in view the figures are not marked (tests/chart.rs
+        // shows hedged bars).
+        let t = table(
+            "events where value is not null select province, value, qualifier sort value desc",
+        );
         let options = RenderOptions {
             max_rows: None,
             width: Some(40),

@@ -14,12 +14,21 @@ fn a_chart_in_a_script_is_plain_text_80_columns_wide() {
     assert!(lines[1].starts_with("Yunnan       ███"), "{text}");
     assert!(lines[1].ends_with("█ 396.6"), "{text}");
     assert_eq!(
-        lines[1].chars().count(),
+        lines[1].chars().count() - "396.6".len() + "+ more than 300".len(),
         80,
-        "the largest bar fills the width"
+        "the largest bar fills the width the widest figure leaves"
     );
-    assert!(lines[2].starts_with("Gansu        ███") && lines[2].ends_with(" 300"));
-    assert_eq!(lines.len(), 4);
+    // Hedged bars end in `+` and say so under the chart.
+    assert!(
+        lines[2].starts_with("Gansu        ███") && lines[2].ends_with("▋ + more than 300"),
+        "{text}"
+    );
+    assert!(lines[3].ends_with("▏ + more than 250"), "{text}");
+    assert_eq!(
+        lines[4],
+        "+ a lower bound: the true sum_value is more than its bar shows"
+    );
+    assert_eq!(lines.len(), 5);
     assert!(!text.contains('\x1b'));
 }
 

@@ -15,10 +15,17 @@ fn a_cited_aggregate_lists_each_groups_sources_and_ends_with_a_legend() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("│ west      ┆     696.6 ┆ yunnan-2023; gansu-2024; nbs-regions │"),
+        out.contains(
+            "│ west      ┆ more than 696.6 (1 bound, 1 exact) ┆ yunnan-2023; gansu-2024; nbs-regions │"
+        ),
         "{out}"
     );
-    assert!(out.contains("│ northeast ┆       250 ┆ gansu-2024; nbs-regions              │"));
+    assert!(out.contains(
+        "│ northeast ┆                      more than 250 ┆ gansu-2024; nbs-regions              │"
+    ));
+    assert!(out.contains(
+        "│ east      ┆                               null ┆ five-provinces; nbs-regions          │"
+    ));
     assert!(out.contains("[1] yunnan-2023 — 澜湄趴 (Lancang-Mekong), republished on the Lincang city news site, 2023-09-11, \"Yunnan pioneers industrial transfer, open-regional development\""));
     assert!(out.contains("[2] gansu-2024 — Global Times (citing Xinhua and Heilongjiang Daily), 2024-10-27, \"Western China ramps up industrial transfers as opportunities unleashed\""));
     assert!(out.contains("[3] nbs-regions — National Bureau of Statistics of China"));
@@ -33,7 +40,7 @@ fn csv_and_json_carry_the_sources_in_a_column_and_no_legend() {
     let o = itq(&["--format", "csv", "-c", BY_REGION]);
     assert_eq!(
         stdout(&o),
-        "region,sum_value,sources\nwest,696.6,yunnan-2023; gansu-2024; nbs-regions\nnortheast,250.0,gansu-2024; nbs-regions\neast,,five-provinces; nbs-regions\n"
+        "region,sum_value,sum_value_qualifier,sources\nwest,696.6,more than,yunnan-2023; gansu-2024; nbs-regions\nnortheast,250.0,more than,gansu-2024; nbs-regions\neast,,,five-provinces; nbs-regions\n"
     );
     let o = itq(&[
         "--format",
@@ -182,4 +189,250 @@ fn cite_and_why_end_a_shown_query_and_sql_refuses_them() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn saved_files_keep_the_sources_and_the_hedge_as_data_with_the_legend_on_stderr() {
+    let dir = std::env::temp_dir().join(format!("itq-cite-save-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = itq_in(
+        &dir,
+        &[
+            "-c",
+            "save events_with_region sum value by region cite to \"by_region.csv\"",
+            "-c",
+            "save matchmaking where province = \"Gansu\" select name, value cite to \"gansu.json\"",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Nothing on standard output: the legend is not part of any result.
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("by_region.csv")).unwrap(),
+        "region,sum_value,sum_value_qualifier,sources\n\
+         west,696.6,more than,yunnan-2023; gansu-2024; nbs-regions\n\
+         northeast,250.0,more than,gansu-2024; nbs-regions\n\
+         east,,,five-provinces; nbs-regions\n"
+    );
+    let json = std::fs::read_to_string(dir.join("gansu.json")).unwrap();
+    assert!(
+        json.contains(
+            "\"value\": 300.0,\n    \"value_qualifier\": \"more than\",\n    \"sources\": \"gansu-2024\""
+        ),
+        "{json}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("saved 3 rows to by_region.csv\n[1] yunnan-2023 — "),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: west: sum_value mixes statuses"),
+        "{err}"
+    );
+    // `--cite` cites what `save` writes too, to a workbook and to Parquet,
+    // and the files load back with the columns.
+    let o = itq_in(
+        &dir,
+        &[
+            "--cite",
+            "--format",
+            "csv",
+            "-c",
+            "save events_with_region sum value by region to \"by_region.xlsx\"",
+            "-c",
+            "save events_with_region sum value by region to \"by_region.parquet\"",
+            "-c",
+            "load \"by_region.xlsx\" as book; book select region, sum_value_qualifier, sources",
+            "-c",
+            "load \"by_region.parquet\" as pq; pq where region = \"west\" select sum_value, sources",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The reloaded rows are cited too: they come from the saved file now,
+    // and the file's own `sources` column keeps its name.
+    assert!(
+        out.contains(
+            "region,sum_value_qualifier,sources,sources_2\n\
+             west,more than,yunnan-2023; gansu-2024; nbs-regions,by_region.xlsx row 2\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "sum_value,sources,sources_2\n696.6,yunnan-2023; gansu-2024; nbs-regions,by_region.parquet row 1\n"
+        ),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_and_json_results_print_the_legend_on_stderr() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "--cite",
+        "-c",
+        "matchmaking where province = \"Gansu\" select name",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "name,sources\nChina Industrial Transfer and Development Matchmaking Activities (Gansu),gansu-2024\n"
+    );
+    assert!(
+        stderr(&o).starts_with("[1] gansu-2024 — Global Times"),
+        "{}",
+        stderr(&o)
+    );
+    let o = itq(&[
+        "--format",
+        "ndjson",
+        "-c",
+        "events_with_region sum value by region",
+    ]);
+    assert!(
+        stdout(&o).starts_with(
+            "{\"region\":\"west\",\"sum_value\":696.6,\"sum_value_qualifier\":\"more than\"}\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn sources_reach_through_append_and_unpivot() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where province = \"Gansu\" select name, province append (projects where province = \"Fujian\" select company as name, province) cite",
+        "-c",
+        "matchmaking where value is not null select name, value, projects unpivot value, projects into what, amount top 2 by amount cite",
+        "-c",
+        "(matchmaking select province append (projects select province)) count by province top 1 by count cite",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "name,province,sources\n\
+         China Industrial Transfer and Development Matchmaking Activities (Gansu),Gansu,gansu-2024\n\
+         Cifnews,Fujian,five-provinces\n\
+         name,what,amount,sources\n\
+         2023 China Industrial Transfer and Development Matchmaking Activities (Yunnan),value,396.6,yunnan-2023\n\
+         2023 China Industrial Transfer and Development Matchmaking Activities (Yunnan),projects,382.0,yunnan-2023\n\
+         province,count,sources\n\
+         Yunnan,7,yunnan-2023; gansu-2024\n"
+    );
+    // `why` on an appended row lists the one stored row behind it.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events select name, source append (projects select company as name, source) why 9",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("relation,row,figure,source,quote\nprojects,"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn events_by_region_points_at_the_view_that_has_the_region() {
+    // `events` stores no region (it is the NBS classification's, in
+    // `provinces`); the error names the prelude view that joins it.
+    let o = itq(&["-c", "events sum value by region cite"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("help: `region` is a column of `events_with_region`, `coastal_provinces`, `projects_with_region` and `provinces`: query one of those instead, or join one to these rows"),
+        "{}",
+        stderr(&o)
+    );
+    // Following it gives the done-when answer: sources per region, the
+    // legend, the bound in the table and the mixed statuses in a note.
+    let o = itq(&["-c", "events_with_region sum value by region cite"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("│ west      ┆ more than 696.6 (1 bound, 1 exact) ┆ yunnan-2023; gansu-2024; nbs-regions │"), "{out}");
+    assert!(out.contains("[2] gansu-2024 — Global Times"), "{out}");
+    let notes = stderr(&o);
+    assert!(
+        notes.contains("note: west: sum_value mixes statuses (1 signed and 1 expected)"),
+        "{notes}"
+    );
+    assert!(notes.contains("note: west: sum_value is more than 696.6: 1 of its 2 figures is a lower bound (\"more than\"), 1 exact"), "{notes}");
+}
+
+#[test]
+fn a_loaded_file_with_qualifiers_is_hedged_and_says_when_it_could_not_read_them_all() {
+    let dir = std::env::temp_dir().join(format!("itq-cite-hedge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("g,value,qualifier\n");
+    for i in 0..1000 {
+        let g = if i % 2 == 0 { "A" } else { "B" };
+        let q = if i == 1 { "at least" } else { "" };
+        csv.push_str(&format!("{g},{i},{q}\n"));
+    }
+    std::fs::write(dir.join("h.csv"), csv).unwrap();
+    let o = itq_in(
+        &dir,
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "load \"h.csv\" as h; h sum value, min value by g",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Row 1 ("at least 1") is in B's first range: B's sum is a bound, and
+    // so is its min (no exact figure is as small); A has none it could see.
+    assert_eq!(
+        stdout(&o),
+        "g,sum_value,sum_value_qualifier,min_value,min_value_qualifier\n\
+         A,249500,,0,\n\
+         B,250000,at least,1,at least\n"
+    );
+    let notes = stderr(&o);
+    assert!(notes.contains("note: A: sum_value rests on 244 more rows whose hedges were not read (a group keeps 256 ranges of rows), so it may be a lower bound where no bound is shown"), "{notes}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_row_shows_its_own_bound_and_window_columns_are_not_mistaken_for_stored_ones() {
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where value is not null select province, value",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "province,value,value_qualifier\nYunnan,396.6,\nGansu,300.0,more than\nHeilongjiang,250.0,more than\n"
+    );
+    // With the stored qualifier in view, nothing is added.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where value is not null select province, value, qualifier",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "province,value,qualifier\nYunnan,396.6,planned\nGansu,300.0,more than\nHeilongjiang,250.0,exceeding\n"
+    );
+    // A sum of a window function's column is not a stored figure (this
+    // panicked before: the column was looked up in the stored relation).
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events derive running_sum(value) as rs along projects sum rs",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "sum_rs\n6479.6\n");
 }

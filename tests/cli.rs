@@ -23,7 +23,7 @@ fn results_are_tables_with_right_aligned_numbers_and_a_row_count() {
     ]);
     assert_eq!(
         stdout(&o),
-        "┌──────────┬───────┐\n│ projects ┆ value │\n╞══════════╪═══════╡\n│      195 ┆   300 │\n└──────────┴───────┘\n1 row\n"
+        "┌──────────┬───────────────┐\n│ projects ┆ value         │\n╞══════════╪═══════════════╡\n│      195 ┆ more than 300 │\n└──────────┴───────────────┘\n1 row\n"
     );
 }
 

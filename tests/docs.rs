@@ -25,7 +25,7 @@ const EXAMPLES: &[(&str, usize)] = &[
     ("docs/design.md", 0),
     ("docs/fuzzing.md", 0),
     ("docs/performance.md", 0),
-    ("docs/reference.md", 56),
+    ("docs/reference.md", 57),
     ("docs/sql.md", 2),
     ("docs/tutorial.md", 29),
     ("README.md", 6),

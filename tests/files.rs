@@ -219,7 +219,9 @@ fn results_save_as_workbooks_parquet_and_csv_with_a_bom() {
     let dir = dir.path();
     let script = dir.join("s.itq");
     let mut e = engine_in(dir);
-    let query = "events select province, date, value, projects where value is not null sort value";
+    // With `qualifier` in view, the saved file has the query's own columns.
+    let query =
+        "events select province, date, value, projects, qualifier where value is not null sort value";
     let want = run(&mut e, &script, query).unwrap();
     run(
         &mut e,
@@ -228,7 +230,7 @@ fn results_save_as_workbooks_parquet_and_csv_with_a_bom() {
     )
     .unwrap();
     let bytes = std::fs::read(dir.join("e.csv")).unwrap();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBFprovince,date,value,projects\n"));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFprovince,date,value,projects,qualifier\n"));
     for (file, options) in [
         ("e.xlsx", " sheet \"事件\""),
         ("e.parquet", ""),

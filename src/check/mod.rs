@@ -1379,12 +1379,44 @@ impl<'a> Checker<'a> {
                     },
                     id.span,
                 )
-                .with_help(suggestion(
-                    &id.name,
-                    "its columns are",
-                    scope.fields.iter().map(|f| f.name.as_str()),
-                ))
+                .with_help(self.elsewhere(&id.name, scope).unwrap_or_else(|| {
+                    suggestion(
+                        &id.name,
+                        "its columns are",
+                        scope.fields.iter().map(|f| f.name.as_str()),
+                    )
+                }))
             })
+    }
+
+    /// For a column a relation lacks and no column's name is close to: the
+    /// relations that have it (`region` is in `events_with_region`, ...),
+    /// those named after the scope's relation first. Only while the scope
+    /// is a relation's own rows: after a `select` or an aggregate, the
+    /// columns it had before are the better hint.
+    fn elsewhere(&self, column: &str, scope: &Scope) -> Option<String> {
+        let here = scope.label.trim_matches('`');
+        let own = self.catalog.relation(here)?;
+        if own.table.fields() != scope.fields {
+            return None;
+        }
+        let mut found: Vec<&str> = self
+            .catalog
+            .relations()
+            .filter(|(_, r)| r.table.position(column).is_some())
+            .map(|(n, _)| n)
+            .collect();
+        found.sort_by_key(|n| !n.starts_with(here));
+        let names: Vec<String> = found.iter().take(4).map(|n| format!("`{n}`")).collect();
+        let (last, rest) = names.split_last()?;
+        let list = if rest.is_empty() {
+            last.clone()
+        } else {
+            format!("{} and {last}", rest.join(", "))
+        };
+        Some(format!(
+            "`{column}` is a column of {list}: query one of those instead, or join one to these rows"
+        ))
     }
 
     fn expr(&self, e: &Expr, scope: &Scope) -> Result<PExpr> {
@@ -1475,7 +1507,9 @@ impl<'a> Checker<'a> {
                             "to compare with the text {0}, write it in quotes: \"{0}\"",
                             id.name
                         ),
-                        None => suggestion(&id.name, "its columns are", candidates),
+                        None => self
+                            .elsewhere(&id.name, scope)
+                            .unwrap_or_else(|| suggestion(&id.name, "its columns are", candidates)),
                     },
                 );
                 Err(err)

@@ -40,6 +40,8 @@ pub enum CheckedStatement {
         bom: bool,
         /// `sheet "NAME"`: the sheet's name in a workbook.
         sheet: Option<String>,
+        /// Whether the query ends in `cite`: the file gets a `sources` column.
+        cite: bool,
     },
     /// `load PATH [as NAME] ...`.
     Load {
@@ -138,6 +140,12 @@ impl Checker<'_> {
                     "`save` writes rows to a file",
                     &[ClauseKind::Chart, ClauseKind::Why(None)],
                 )?;
+                let cite = query
+                    .clauses
+                    .iter()
+                    .rev()
+                    .take_while(|c| super::is_mark(&c.kind))
+                    .any(|c| c.kind == ClauseKind::Cite);
                 Ok(CheckedStatement::Save {
                     query: self.query(query, &params)?,
                     path,
@@ -145,6 +153,7 @@ impl Checker<'_> {
                     replace: *replace,
                     bom: *bom,
                     sheet: sheet.as_ref().map(|(s, _)| s.clone()),
+                    cite,
                 })
             }
             StatementKind::Query(q) => {

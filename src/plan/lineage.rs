@@ -15,6 +15,7 @@ use crate::value::Type;
 use std::sync::Arc;
 
 /// A stored row's id: the scan it came from (its tag) and its row number.
+#[inline]
 pub fn row_id(tag: u32, row: usize) -> i64 {
     (i64::from(tag) << TAG_SHIFT) | row as i64
 }
@@ -22,6 +23,7 @@ pub fn row_id(tag: u32, row: usize) -> i64 {
 const TAG_SHIFT: u32 = 40;
 
 /// The tag and row number of a stored row's id.
+#[inline]
 pub fn split_id(id: i64) -> (u32, u64) {
     (
         (id >> TAG_SHIFT) as u32,
@@ -45,8 +47,30 @@ pub struct RowSet {
 
 impl RowSet {
     /// Adds a stored row by its id.
+    #[inline]
     pub fn insert_id(&mut self, id: i64) {
         let (tag, row) = split_id(id);
+        // Rows mostly come in ascending order: one that extends the last
+        // range, or that a full set only counts, needs no search.
+        if let Some((t, ranges)) = self.parts.last_mut() {
+            if *t == tag {
+                if let Some(last) = ranges.last_mut() {
+                    if row == last.1 + 1 {
+                        last.1 = row;
+                        return;
+                    }
+                    if row > last.1 + 1 {
+                        if self.ranges >= MAX_RANGES {
+                            self.more += 1;
+                        } else {
+                            ranges.push((row, row));
+                            self.ranges += 1;
+                        }
+                        return;
+                    }
+                }
+            }
+        }
         self.insert_range(tag, row, row);
     }
 
@@ -263,11 +287,100 @@ fn go(
 ) -> Result<(Plan, Vec<(usize, Type)>)> {
     let mut rec = |p: &Plan| crate::stack::deeper(|| go(p, view_plan, origins));
     Ok(match plan {
-        Plan::Append { .. } | Plan::Unpivot { .. } => {
-            return Err(Error::new(ErrorKind::Invalid(
-                "`cite` and `why` do not trace rows through `append` or `unpivot` yet".into(),
-            ))
-            .with_help("leave out `cite` and `why` for this query, or cite each part on its own"))
+        Plan::Append {
+            left,
+            right,
+            right_columns,
+            types,
+        } => {
+            let (left, ll) = rec(left)?;
+            let (right, rl) = rec(right)?;
+            let (lv, rv) = (left.width() - ll.len(), right.width() - rl.len());
+            // Both sides get every lineage column, in the same places: the
+            // left's own then nulls for the right's, nulls then the right's own.
+            let nulls = |l: &[(usize, Type)]| -> Vec<(String, PExpr)> {
+                l.iter()
+                    .map(|_| {
+                        (
+                            LINEAGE.to_string(),
+                            PExpr::literal(crate::value::Scalar::Null),
+                        )
+                    })
+                    .collect()
+            };
+            let side = |plan: Plan,
+                        visible: usize,
+                        own: &[(usize, Type)],
+                        before: bool,
+                        other: &[(usize, Type)]| {
+                let mut columns: Vec<(String, PExpr)> = (0..visible)
+                    .map(|i| (format!("c{i}"), column(i, Type::Null)))
+                    .collect();
+                let own: Vec<(String, PExpr)> = own
+                    .iter()
+                    .map(|&(i, ty)| (LINEAGE.to_string(), column(i, ty)))
+                    .collect();
+                if before {
+                    columns.extend(own);
+                    columns.extend(nulls(other));
+                } else {
+                    columns.extend(nulls(other));
+                    columns.extend(own);
+                }
+                Plan::Project {
+                    input: Box::new(plan),
+                    columns,
+                }
+            };
+            let left = side(left, lv, &ll, true, &rl);
+            let right = side(right, rv, &rl, false, &ll);
+            let n = types.len();
+            let lineage: Vec<(usize, Type)> = ll
+                .iter()
+                .chain(&rl)
+                .enumerate()
+                .map(|(k, &(_, ty))| (n + k, ty))
+                .collect();
+            let mut right_columns = right_columns.clone();
+            right_columns.extend(rv..rv + lineage.len());
+            let mut types = types.clone();
+            types.extend(lineage.iter().map(|&(_, ty)| ty));
+            (
+                Plan::Append {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    right_columns,
+                    types,
+                },
+                lineage,
+            )
+        }
+        Plan::Unpivot {
+            input,
+            keep,
+            columns,
+            names,
+            ty,
+        } => {
+            let (input, l) = rec(input)?;
+            // The lineage rides along as kept columns, then goes last.
+            let v = keep.len();
+            let mut keep = keep.clone();
+            keep.extend(l.iter().map(|&(i, _)| i));
+            let plan = Plan::Unpivot {
+                input: Box::new(input),
+                keep,
+                columns: columns.clone(),
+                names: names.clone(),
+                ty: *ty,
+            };
+            let at: Vec<(usize, Type)> = l
+                .iter()
+                .enumerate()
+                .map(|(k, &(_, ty))| (v + k, ty))
+                .collect();
+            let order: Vec<usize> = (0..v).chain([v + l.len(), v + l.len() + 1]).collect();
+            reorder(plan, &order, &at)
         }
         Plan::Scan(scan) => {
             if let Some(view) = view_plan(scan) {

@@ -15,4 +15,4 @@ pub use column::{
     column_from_scalars, concat, concat_checked, Builder, Column, Data, TextBuilder, NULL_ROW,
 };
 pub use dict::Dict;
-pub use table::{Field, Table};
+pub use table::{Field, Hedge, Table};

@@ -14,12 +14,30 @@ pub struct Field {
     pub ty: Type,
 }
 
+/// A numeric result column whose figures are hedged (a sum of figures some
+/// of which are lower bounds): the text column beside it that says how
+/// (`more than`, or null for exact), and, row by row, how many of its figures
+/// are hedged when only some are (`1 bound, 1 exact`). The bordered table
+/// shows the two as one cell (`more than 696.6 (1 bound, 1 exact)`), and
+/// `chart` marks the bar; CSV and JSON keep the number and its qualifier
+/// apart, as the data holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hedge {
+    /// The numeric column.
+    pub value: usize,
+    /// The text column holding its qualifier.
+    pub qualifier: usize,
+    /// Per row: how many of its figures are hedged, when not all are.
+    pub detail: Vec<Option<String>>,
+}
+
 /// Named, typed columns of equal length.
 #[derive(Debug, Clone)]
 pub struct Table {
     fields: Vec<Field>,
     columns: Vec<Arc<Column>>,
     rows: usize,
+    hedges: Vec<Hedge>,
 }
 
 impl Table {
@@ -41,6 +59,7 @@ impl Table {
             fields,
             columns: columns.into_iter().map(|(_, c)| c).collect(),
             rows,
+            hedges: Vec::new(),
         }
     }
 
@@ -108,6 +127,48 @@ impl Table {
             .map(|(f, c)| (f.name.clone(), Arc::new(c.take(indices))))
             .collect();
         Table::with_rows(columns, indices.len())
+    }
+
+    /// `base`, or `base_2`, `base_3`, … when a column already has that name
+    /// (for a column added to a result, such as `sources`).
+    pub fn free_name(&self, base: &str) -> String {
+        let taken = |n: &str| self.position(n).is_some();
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|k| format!("{base}_{k}"))
+            .find(|n| !taken(n))
+            .expect("some suffix is free")
+    }
+
+    /// The table with `hedges` saying which of its columns are hedged
+    /// figures and which columns qualify them (a result's, for showing it).
+    pub fn with_hedges(mut self, hedges: Vec<Hedge>) -> Table {
+        debug_assert!(hedges
+            .iter()
+            .all(|h| h.value < self.columns.len() && h.qualifier < self.columns.len()));
+        self.hedges = hedges;
+        self
+    }
+
+    /// The hedged columns of a result (none for a stored relation).
+    pub fn hedges(&self) -> &[Hedge] {
+        &self.hedges
+    }
+
+    /// The table without the qualifier columns its hedges added: the
+    /// columns the query itself computes, as another engine would give them.
+    pub fn without_hedges(&self) -> Table {
+        let drop: Vec<usize> = self.hedges.iter().map(|h| h.qualifier).collect();
+        let named = self
+            .named_columns()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(_, c)| c)
+            .collect();
+        Table::with_rows(named, self.rows)
     }
 
     /// [`Table::take`] that stops with the "query cancelled" error when the

@@ -137,7 +137,9 @@ fn cases(script: &Script, dialect: Dialect) -> Vec<Case> {
         let mut result = None;
         let ran = native.run(&source, |o| {
             if let Output::Table(t) | Output::Chart(t) = o {
-                result = Some(t);
+                // The hedge columns beside hedged figures are itq's own,
+                // as its notes are: SQL computes the figures.
+                result = Some(t.without_hedges());
             }
         });
         let mut emitted = Vec::new();
@@ -212,7 +214,7 @@ fn reversed_answer(native: &Engine, source: &Arc<Source>) -> Option<Table> {
     let mut result = None;
     rev.run(source, |o| {
         if let Output::Table(t) | Output::Chart(t) = o {
-            result = Some(t);
+            result = Some(t.without_hedges());
         }
     })
     .ok()?;
