@@ -194,7 +194,7 @@ pub(crate) fn load(file: File, shown: &str, options: &LoadOptions) -> Result<Loa
     let groups = meta.metadata().num_row_groups();
     let handle = crate::cancel::current();
     let read = |group: usize| -> Result<(usize, Vec<Column>)> {
-        read_group(&input, &meta, group, &kinds, handle.as_ref()).map_err(|e| match e {
+        read_group(&input, &meta, group, &kinds, handle.as_ref(), shown).map_err(|e| match e {
             Failure::Parquet(e) => Error::new(ErrorKind::Data(format!(
                 "{shown} cannot be read as Parquet (row group {}): {e}",
                 group + 1
@@ -250,6 +250,7 @@ fn read_group(
     group: usize,
     kinds: &[Kind],
     handle: Option<&InterruptHandle>,
+    shown: &str,
 ) -> std::result::Result<(usize, Vec<Column>), Failure> {
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input.clone(), meta.clone())
         .with_row_groups(vec![group])
@@ -263,12 +264,36 @@ fn read_group(
         if let Some(h) = handle {
             h.check().map_err(Failure::Itq)?;
         }
-        rows += batch.num_rows();
-        for (acc, array) in accs.iter_mut().zip(batch.columns()) {
+        for (c, (acc, array)) in accs.iter_mut().zip(batch.columns()).enumerate() {
+            if let Some(i) = too_big_unsigned(array.as_ref()) {
+                let before: i64 = meta.metadata().row_groups()[..group]
+                    .iter()
+                    .map(|g| g.num_rows())
+                    .sum();
+                let row = before + (rows + i) as i64 + 1;
+                let name = meta.schema().field(c).name().clone();
+                return Err(Failure::Itq(
+                    Error::new(ErrorKind::Data(format!(
+                        "{shown}: column `{name}` holds an unsigned integer above {} in row {row}, more than itq's integers hold",
+                        i64::MAX
+                    )))
+                    .with_help("write that column as a decimal (double) or as text"),
+                ));
+            }
             append(acc, array.as_ref());
         }
+        rows += batch.num_rows();
     }
     Ok((rows, accs.into_iter().map(Acc::into_column).collect()))
+}
+
+/// The first row of an unsigned 64-bit array whose value an `i64` cannot hold.
+fn too_big_unsigned(array: &dyn Array) -> Option<usize> {
+    if array.data_type() != &DataType::UInt64 {
+        return None;
+    }
+    let a = array.as_primitive::<UInt64Type>();
+    (0..a.len()).find(|&i| a.is_valid(i) && a.value(i) > i64::MAX as u64)
 }
 
 /// Appends one batch's array to its column: the values in bulk when none is
@@ -292,6 +317,7 @@ fn append(acc: &mut Acc, array: &dyn Array) {
     where
         P::Native: TryInto<i64>,
     {
+        // Only a u64 can miss, and too_big_unsigned has refused it first.
         primitive::<P, i64>(b, a, |v| v.try_into().unwrap_or(i64::MAX));
     }
     match acc {
@@ -549,5 +575,35 @@ mod tests {
                 "x at {row}"
             );
         }
+    }
+
+    #[test]
+    fn an_unsigned_integer_too_big_for_itq_is_refused_with_its_row() {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::UInt64, true)]));
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![Arc::new(arrow_array::UInt64Array::from(vec![
+                Some(1),
+                None,
+                Some(u64::MAX),
+            ]))],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u.parquet");
+        let mut w =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let err = match load(file, "u.parquet", &LoadOptions::default()) {
+            Ok(_) => panic!("u64::MAX was loaded"),
+            Err(e) => e.render(),
+        };
+        assert!(
+            err.contains("u.parquet: column `n` holds an unsigned integer above 9223372036854775807 in row 3"),
+            "{err}"
+        );
+        assert!(err.contains("as a decimal (double) or as text"), "{err}");
     }
 }
