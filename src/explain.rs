@@ -398,10 +398,10 @@ fn conjuncts(e: &PExpr, out: &mut Vec<PExpr>) {
 /// A condition in words, as itq would write it (`province = "Gansu"`).
 fn words(e: &PExpr, fields: &[Field]) -> Option<String> {
     if let PExprKind::Located(span, source, inner) = &e.kind {
-        let text = source.text.get(span.start..span.end).map(str::trim);
+        // As the formatter would print it, so `itq fmt` never changes a note.
+        let text = source.text.get(span.start..span.end);
         return text
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
+            .and_then(crate::syntax::format::format_expression)
             .or_else(|| words(inner, fields));
     }
     Some(match &e.kind {
@@ -546,7 +546,9 @@ pub fn empty_or_null(
         return Ok(notes);
     }
     // Rows passed the `where`, yet the aggregate is null: its values are.
-    if let Some(Plan::Aggregate { aggs, .. }) = aggregate_of(plan) {
+    // (An empty result that no condition explains, such as one after
+    // `top 0`, has no row to read and gets no note.)
+    if let (true, Some(Plan::Aggregate { aggs, .. })) = (null_answer, aggregate_of(plan)) {
         for (c, agg) in aggs.iter().enumerate() {
             let Some(arg) = agg.arg.as_ref() else {
                 continue;

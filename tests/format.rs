@@ -327,3 +327,16 @@ fn operator_pairs_round_trip() {
     assert_eq!(shapes, 1584);
     assert!(ran >= 1000, "only {ran} queries ran");
 }
+
+/// Found by the fuzzer (seed 777, input 57886): a money unit after a type
+/// was printed as the column's name (`amount: decimal amount`), which loads
+/// the file in a unit that does not exist.
+#[test]
+fn fmt_keeps_the_money_unit_after_a_type() {
+    let text = "load \"x.csv\" with (amount: decimal 亿元, b: integer \"million yuan\", c: decimal with, c: bool)\n";
+    let once = check_format("units", text);
+    assert_eq!(
+        once,
+        "load \"x.csv\" with (amount: decimal 亿元, b: integer \"million yuan\", c: decimal \"with\", c: bool)\n"
+    );
+}

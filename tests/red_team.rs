@@ -277,3 +277,70 @@ fn fmt_keeps_the_digits_of_a_doubly_negated_literal() {
         assert_eq!(names(text), names(&formatted), "{text} → {formatted}");
     }
 }
+
+/// Found by the fuzzer (seed 20261203, inputs 1100093, 4498756, 1618687,
+/// 2824529 and 3025898): a grouped aggregate over no rows (after `top 0` or
+/// `limit 0`) behind a `where` that kept rows crashed the note explaining an
+/// empty answer, which read row 0 of the empty result.
+#[test]
+fn a_grouped_aggregate_over_no_rows_is_an_empty_table() {
+    let o = itq(
+        &[],
+        "events where (true) top 0 by -42 last value by projects\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("projects ┆ last_value"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("0 rows"), "{}", stdout(&o));
+    for text in [
+        "claims where true avg year as a0 limit 0\n",
+        "evidence where true min \"Gansueast\\t\" by true limit 0\n",
+        "projects_with_region where TRUE limit 0 stddev_pop 1.0, min 2023 by 2024-10-27\n",
+        "provinces where true limit 0 min substr(\"%westYunnan\", 3, 195) by substr('2024', -2024, 2)\n",
+    ] {
+        let o = itq(&[], text);
+        assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
+        assert!(stdout(&o).contains("0 rows"), "{text}{}", stdout(&o));
+    }
+}
+
+/// The notes on stderr when `text` runs as a script.
+fn notes(text: &str) -> Vec<String> {
+    let o = itq(&[], text);
+    stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("note:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Found by the fuzzer (seed 20261203, about 610 inputs): the note on an
+/// empty answer quoted a condition as typed, parentheses and all, so `itq fmt`
+/// changed the note; a call (`year(date) = 1900`) got no note at all, and a
+/// call as an earlier condition was quoted as nothing ("5 rows of `events`
+/// have , but"). Conditions are now quoted as `itq fmt` prints them.
+#[test]
+fn an_empty_answer_is_explained_alike_before_and_after_fmt() {
+    for (text, expected) in [
+        (
+            "events where year(date) = 1900\n",
+            "note: no row of `events` has year(date) = 1900",
+        ),
+        (
+            "events where lower((name)) = (\"x\")\n",
+            "note: no row of `events` has lower(name) = \"x\"",
+        ),
+        (
+            "events where year(date) > 2000 and -(-projects) - (1) = -5\n",
+            "note: 5 rows of `events` have year(date) > 2000, but none of them has -(-projects) - 1 = -5",
+        ),
+    ] {
+        let formatted = format_script(text).unwrap();
+        let (before, after) = (notes(text), notes(&formatted));
+        assert_eq!(before.first().map(String::as_str), Some(expected), "{text}");
+        assert_eq!(before, after, "{text} → {formatted}");
+    }
+}

@@ -94,6 +94,16 @@ pub fn format_query(query: &Query, text: &str) -> String {
     Printer::new(text, &[]).query(query)
 }
 
+/// The expression `text` in the canonical layout (`(a) + (b)` as `a + b`),
+/// or `None` when it does not parse as one expression. Notes that quote a
+/// condition use it, so a script and its formatted text explain alike.
+pub fn format_expression(text: &str) -> Option<String> {
+    let (wrapped, expr) = crate::syntax::parse_expression_in(text).ok()?;
+    let printer = Printer::new(&wrapped, &[]);
+    let out = printer.expr(&expr);
+    printer.too_deep.get().is_none().then_some(out)
+}
+
 /// Adds one empty line when the source had at least one between `from` and `to`.
 fn blank_line_between(text: &str, from: Option<usize>, to: usize, lines: &mut Vec<String>) {
     let Some(from) = from else { return };
@@ -264,7 +274,7 @@ impl<'a> Printer<'a> {
                 .types
                 .iter()
                 .map(|(c, t)| {
-                    let unit = load.units.iter().find(|(u, _)| u.name == c.name);
+                    let unit = load.units.iter().find(|(column, _)| column.span == c.span);
                     match unit {
                         Some((_, u)) => format!(
                             "{}: {} {}",

@@ -10,4 +10,4 @@ mod parse;
 pub mod precedence;
 pub mod tokens;
 
-pub use parse::{parse_expression, parse_script};
+pub use parse::{parse_expression, parse_expression_in, parse_script};

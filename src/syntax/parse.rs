@@ -52,16 +52,40 @@ fn parse_script_here(text: &str) -> Result<Script> {
     Ok(Script { statements, params })
 }
 
-/// Parses a single expression (used for `let` scalars given on the command line and in tests).
+/// Parses a single expression (used for `let` scalars given on the command
+/// line and in tests). The expression's own span is in `text`; the spans
+/// inside it are in the text [`parse_expression_in`] returns.
 pub fn parse_expression(text: &str) -> Result<Expr> {
-    let script = parse_script(&format!("let _ = {text}"))?;
-    match script.statements.into_iter().next().map(|s| s.kind) {
-        Some(StatementKind::LetScalar { expr, .. }) => Ok(shift(expr, 8)),
-        _ => Err(Error::new(ErrorKind::Syntax {
-            expected: "an expression".into(),
-            found: format!("`{text}`"),
-        })),
+    let (_, mut expr) = parse_expression_in(text)?;
+    expr.span = Span::new(0, text.len());
+    Ok(expr)
+}
+
+/// What [`parse_expression_in`] puts before the expression: a `where`
+/// clause takes only an expression, so a call (`year(date)`) or a
+/// parenthesised one stays an expression, not a relation or a subquery.
+const WRAP: &str = "x where ";
+
+/// The expression `text` parsed as the condition of `x where text`, which
+/// is returned too: every span of the expression points into it.
+pub fn parse_expression_in(text: &str) -> Result<(String, Expr)> {
+    let wrapped = format!("{WRAP}{text}\n");
+    let script = parse_script(&wrapped)?;
+    let mut statements = script.statements.into_iter();
+    if let (Some(StatementKind::Query(query)), None) =
+        (statements.next().map(|s| s.kind), statements.next())
+    {
+        let mut clauses = query.clauses.into_iter();
+        if let (Some(ClauseKind::Where(expr)), None) =
+            (clauses.next().map(|c| c.kind), clauses.next())
+        {
+            return Ok((wrapped, expr));
+        }
     }
+    Err(Error::new(ErrorKind::Syntax {
+        expected: "an expression".into(),
+        found: format!("`{text}`"),
+    }))
 }
 
 fn check_nesting(text: &str) -> Result<()> {
@@ -85,11 +109,6 @@ fn check_nesting(text: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn shift(mut e: Expr, by: usize) -> Expr {
-    e.span = Span::new(e.span.start - by, e.span.end - by);
-    e
 }
 
 fn span_of(pair: &Pair<Rule>) -> Span {
