@@ -87,12 +87,15 @@ fn main() {
                 latencies.push(l);
             }
         }
-        latencies.sort();
+        // The trials in the order of their delay (where in the run the
+        // cancel came), then the median and the worst.
         let ms = |d: &Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
+        let shown = latencies.iter().map(ms).collect::<Vec<_>>().join(", ");
+        latencies.sort();
         println!(
             "{name:<34} full {:>7} ms | trials {:<28} | p50 {:>4} ms | max {:>4} ms",
             ms(&full),
-            latencies.iter().map(ms).collect::<Vec<_>>().join(", "),
+            shown,
             latencies.get(latencies.len() / 2).map_or("-".into(), ms),
             latencies.last().map_or("-".into(), ms),
         );

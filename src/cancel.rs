@@ -111,6 +111,17 @@ impl<I: Iterator> Iterator for Checked<I> {
     }
 }
 
+/// Drops `value` on a thread of its own, for a run that was cancelled: a
+/// half-built load holds millions of small allocations and a rendered save
+/// a gigabyte of bytes, and freeing them on the caller's thread would hold
+/// up the cancel by a few hundred milliseconds. (If no thread can be
+/// started, it is dropped here.)
+pub(crate) fn let_go<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("itq-free".into())
+        .spawn(move || drop(value));
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

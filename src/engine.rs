@@ -962,8 +962,11 @@ impl Engine {
         };
         let rewrite = replace || book.as_ref().is_some_and(|b| b.ours);
         let (folder, name) = self.folders.open_folder_of(&file, &path, path_span)?;
-        save::write_in(&folder, &name, &path, &bytes, rewrite)
-            .map_err(|e| e.with_span(path_span))?;
+        let written = save::write_in(&folder, &name, &path, &bytes, rewrite);
+        if written.is_err() {
+            crate::cancel::let_go(bytes);
+        }
+        written.map_err(|e| e.with_span(path_span))?;
         if let Some(book) = book {
             self.workbooks.written(book);
         }

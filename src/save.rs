@@ -292,7 +292,7 @@ pub fn write_in(
                 .with_help("write to an existing folder you may write in")
         })?;
     let mut file = std::fs::File::from(fd);
-    let written = (|| -> std::io::Result<()> {
+    let written = (move || -> std::io::Result<()> {
         if let Some(mode) = mode {
             // The kernel masked the mode with the umask; restore it exactly.
             fs::fchmod(&file, mode)?;
@@ -301,7 +301,7 @@ pub fn write_in(
             cancel::check().map_err(std::io::Error::other)?;
             file.write_all(piece)?;
         }
-        file.sync_all()
+        sync_unless_cancelled(file)
     })();
     let renamed = written.and_then(|()| {
         if replace {
@@ -321,6 +321,29 @@ pub fn write_in(
         return Err(io(e.to_string()));
     }
     Ok(())
+}
+
+/// Flushes `file` to the disk, which for a large file can take seconds.
+/// The flush runs on a thread of its own while this one looks at the
+/// cancel switch: a cancel returns at once (the caller then removes the
+/// temporary file, whose flush the thread finishes alone).
+fn sync_unless_cancelled(file: std::fs::File) -> std::io::Result<()> {
+    use std::sync::mpsc::{self, RecvTimeoutError};
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("itq-save-sync".into())
+        .spawn(move || {
+            let _ = tx.send(file.sync_all());
+        })?;
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+            Ok(synced) => return synced,
+            Err(RecvTimeoutError::Timeout) => cancel::check().map_err(std::io::Error::other)?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(std::io::Error::other("the flush to the disk stopped"))
+            }
+        }
+    }
 }
 
 /// How much is written between two checks for a cancel.

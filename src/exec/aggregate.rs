@@ -231,7 +231,10 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
     let n = groups.first_rows.len();
     let mut out: Vec<(String, Arc<Column>)> = Vec::new();
     for ((name, _), col) in keys.iter().zip(&key_cols) {
-        out.push((name.clone(), Arc::new(col.take(&groups.first_rows))));
+        out.push((
+            name.clone(),
+            Arc::new(col.take_checked(&groups.first_rows)?),
+        ));
     }
     for agg in aggs {
         cancel::check()?;
@@ -251,6 +254,9 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
             }
             _ => compute(agg, arg.as_deref(), &groups.ids, n)?,
         };
+        // The loops over the rows end early when cancelled: no half-done
+        // column goes further.
+        cancel::check()?;
         out.push((agg.name.clone(), Arc::new(col)));
     }
     Ok(Table::with_rows(out, n))
@@ -259,7 +265,7 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
 fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Column> {
     let Some(arg) = arg else {
         let mut counts = vec![0i64; n];
-        ids.iter().for_each(|&g| counts[g as usize] += 1);
+        cancel::checked(ids.iter()).for_each(|&g| counts[g as usize] += 1);
         return Ok(Column::new(Data::Int(counts), None));
     };
     let valid = |i: usize| arg.is_valid(i);
@@ -272,7 +278,7 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
             if pairs <= DISTINCT_BITS.max(codes.len() as u128 * 8) {
                 // A bit per (group, code): no hashing.
                 let mut seen = vec![0u64; (pairs as usize).div_ceil(64)];
-                for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {
+                for (i, (&g, &c)) in cancel::checked(ids.iter().zip(&codes).enumerate()) {
                     let at = g as usize * card as usize + c as usize;
                     let (word, bit) = (at / 64, 1u64 << (at % 64));
                     if valid(i) && seen[word] & bit == 0 {
@@ -282,7 +288,7 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
                 }
             } else {
                 let mut seen: FxHashSet<(u32, u64)> = FxHashSet::default();
-                for (i, (&g, &c)) in ids.iter().zip(&codes).enumerate() {
+                for (i, (&g, &c)) in cancel::checked(ids.iter().zip(&codes).enumerate()) {
                     if valid(i) && seen.insert((g, c)) {
                         counts[g as usize] += 1;
                     }
@@ -292,7 +298,7 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
         }
         AggFn::Count => {
             let mut counts = vec![0i64; n];
-            for (i, &g) in ids.iter().enumerate() {
+            for (i, &g) in cancel::checked(ids.iter().enumerate()) {
                 if valid(i) {
                     counts[g as usize] += 1;
                 }
@@ -302,7 +308,7 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
         AggFn::Sum => match arg.data() {
             Data::Int(v) => {
                 let mut sums: Vec<Option<i64>> = vec![None; n];
-                for (i, &g) in ids.iter().enumerate() {
+                for (i, &g) in cancel::checked(ids.iter().enumerate()) {
                     if valid(i) {
                         let s = sums[g as usize].unwrap_or(0);
                         let total = s.checked_add(v[i]).ok_or_else(|| {
@@ -312,30 +318,23 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
                         sums[g as usize] = Some(total);
                     }
                 }
-                from_options(sums, Builder::<i64>::into_column)
+                cancel::check()?;
+                Builder::collect_checked(n, sums)?.into_column()
             }
             _ => {
-                let (sums, counts) = sum_f64(arg, ids, n);
-                from_options(
-                    sums.into_iter()
-                        .zip(counts)
-                        .map(|(s, c)| (c > 0).then_some(s))
-                        .collect(),
-                    Builder::<f64>::into_column,
-                )
+                let (sums, counts) = sum_f64(arg, ids, n)?;
+                let values = sums.into_iter().zip(counts);
+                Builder::collect_checked(n, values.map(|(s, c)| (c > 0).then(|| s.value())))?
+                    .into_column()
             }
         },
         AggFn::Avg => {
-            let (sums, counts) = sum_f64(arg, ids, n);
-            from_options(
-                sums.into_iter()
-                    .zip(counts)
-                    .map(|(s, c)| (c > 0).then(|| s / c as f64))
-                    .collect(),
-                Builder::<f64>::into_column,
-            )
+            let (sums, counts) = sum_f64(arg, ids, n)?;
+            let values = sums.into_iter().zip(counts);
+            let avgs = values.map(|(s, c)| (c > 0).then(|| s.value() / c as f64));
+            Builder::collect_checked(n, avgs)?.into_column()
         }
-        AggFn::Min | AggFn::Max => extreme(arg, ids, n, agg.func == AggFn::Max),
+        AggFn::Min | AggFn::Max => extreme(arg, ids, n, agg.func == AggFn::Max)?,
         other => unreachable!("`{}` is computed in exec::stats", other.name()),
     })
 }
@@ -352,26 +351,22 @@ fn number(arg: &Column, i: usize) -> Option<f64> {
 }
 
 /// Compensated sums (`exec::sum`) and counts of the non-null numbers per group.
-fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> (Vec<f64>, Vec<u64>) {
+fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> Result<(Vec<Sum>, Vec<u64>)> {
     let mut sums = vec![Sum::default(); n];
     let mut counts = vec![0u64; n];
-    for (i, &g) in ids.iter().enumerate() {
+    for (i, &g) in cancel::checked(ids.iter().enumerate()) {
         if let Some(x) = number(arg, i) {
             sums[g as usize].add(x);
             counts[g as usize] += 1;
         }
     }
-    (sums.into_iter().map(Sum::value).collect(), counts)
-}
-
-fn from_options<T: Default>(values: Vec<Option<T>>, build: fn(Builder<T>) -> Column) -> Column {
-    let mut b = Builder::with_capacity(values.len());
-    values.into_iter().for_each(|v| b.push(v));
-    build(b)
+    // Cancelled part way: the sums go no further.
+    cancel::check()?;
+    Ok((sums, counts))
 }
 
 /// `min` or `max`: the row holding the extreme value of each group, then a gather.
-fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Column {
+fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Result<Column> {
     let mut best: Vec<u32> = vec![crate::store::NULL_ROW; n];
     let better = |a: usize, b: usize| -> bool {
         let ord = match arg.data() {
@@ -387,7 +382,7 @@ fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Column {
             ord.is_lt()
         }
     };
-    for (i, &g) in ids.iter().enumerate() {
+    for (i, &g) in cancel::checked(ids.iter().enumerate()) {
         if !arg.is_valid(i) {
             continue;
         }
@@ -396,10 +391,10 @@ fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Column {
             *slot = i as u32;
         }
     }
-    let out = arg.take(&best);
-    if arg.ty() == Type::Null {
+    let out = arg.take_checked(&best)?;
+    Ok(if arg.ty() == Type::Null {
         Column::nulls(Type::Null, n)
     } else {
         out
-    }
+    })
 }

@@ -143,16 +143,12 @@ fn group_starts(steps: &[Step]) -> Vec<usize> {
         .collect()
 }
 
-fn ints(values: Vec<Option<i64>>) -> Column {
-    let mut b = Builder::with_capacity(values.len());
-    values.into_iter().for_each(|v| b.push(v));
-    b.into_column()
+fn ints(values: Vec<Option<i64>>) -> Result<Column> {
+    Ok(Builder::collect_checked(values.len(), values)?.into_column())
 }
 
-fn decimals(values: Vec<Option<f64>>) -> Column {
-    let mut b = Builder::with_capacity(values.len());
-    values.into_iter().for_each(|v| b.push(v));
-    b.into_column()
+fn decimals(values: Vec<Option<f64>>) -> Result<Column> {
+    Ok(Builder::collect_checked(values.len(), values)?.into_column())
 }
 
 fn overflow(func: &str) -> Error {
@@ -187,10 +183,10 @@ fn compute(
     ids: &[u32],
     rows: usize,
 ) -> Result<Column> {
-    // The value at each sorted position, written at the row's position.
-    let mut ranks = vec![None; rows];
     match w.func {
         WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank => {
+            // The value at each sorted position, written at the row's position.
+            let mut ranks = vec![None; rows];
             let (mut pos, mut rank, mut dense) = (0i64, 0i64, 0i64);
             for (&r, &s) in cancel::checked(order.iter().zip(steps)) {
                 match s {
@@ -208,14 +204,14 @@ fn compute(
                     _ => dense,
                 });
             }
-            return Ok(ints(ranks));
+            return ints(ranks);
         }
         _ => {}
     }
     let arg = arg.expect("the checker gives these functions an argument");
-    let starts = group_starts(steps);
     // The row `k` positions before (lag) or after (lead) each row, in its group.
     let shifted = |back: bool, k: usize| -> Vec<u32> {
+        let starts = group_starts(steps);
         let mut idx = vec![NULL_ROW; rows];
         let ends: Vec<usize> = {
             let mut ends = vec![0; order.len()];
@@ -246,7 +242,7 @@ fn compute(
             if arg.ty() == Type::Null {
                 return Ok(Column::nulls(Type::Null, rows));
             }
-            Ok(arg.take(&idx))
+            arg.take_checked(&idx)
         }
         WindowFn::Change | WindowFn::PercentChange => {
             let prev = shifted(true, 1);
@@ -270,7 +266,7 @@ fn compute(
                         })
                     })
                     .collect();
-                return Ok(decimals(out));
+                return decimals(out);
             }
             match v {
                 Num::Int(x) => {
@@ -283,13 +279,13 @@ fn compute(
                             None => None,
                         });
                     }
-                    Ok(ints(out))
+                    ints(out)
                 }
-                Num::Dec(x) => Ok(decimals(
+                Num::Dec(x) => decimals(
                     cancel::checked(0..rows)
                         .map(|r| pair(r).map(|p| x[r] - x[p]))
                         .collect(),
-                )),
+                ),
             }
         }
         WindowFn::RunningSum => {
@@ -311,7 +307,7 @@ fn compute(
                         }
                         out[r] = sum;
                     }
-                    Ok(ints(out))
+                    ints(out)
                 }
                 Num::Dec(x) => {
                     let mut out = vec![None; rows];
@@ -326,7 +322,7 @@ fn compute(
                         }
                         out[r] = sum.map(Sum::value);
                     }
-                    Ok(decimals(out))
+                    decimals(out)
                 }
             }
         }
@@ -346,14 +342,14 @@ fn compute(
                 }
             }
             let totals: Vec<f64> = sums.into_iter().map(Sum::value).collect();
-            Ok(decimals(
+            decimals(
                 cancel::checked(0..rows)
                     .map(|r| {
                         let t = totals[ids[r] as usize];
                         (arg.is_valid(r) && t != 0.0).then(|| get(r) / t)
                     })
                     .collect(),
-            ))
+            )
         }
         WindowFn::RowNumber | WindowFn::Rank | WindowFn::DenseRank => {
             unreachable!("the ranks returned above")

@@ -232,7 +232,7 @@ fn parse_rounds(
     if let Err(e) = read() {
         // A cancel (or an error) part-way leaves millions of parsed values:
         // freeing them takes longer than the cancel may, so it happens aside.
-        super::let_go(parsed);
+        crate::cancel::let_go(parsed);
         return Err(e);
     }
     drop(buf);

@@ -315,16 +315,6 @@ fn sniff(bytes: &[u8]) -> FileFormat {
     }
 }
 
-/// Drops `value` on a thread of its own: a half-built load holds millions
-/// of small allocations, and freeing them on the caller's thread would hold
-/// up a cancel by a few hundred milliseconds. (If no thread can be started,
-/// it is dropped here.)
-pub(crate) fn let_go<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("itq-free".into())
-        .spawn(move || drop(value));
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -425,6 +425,20 @@ impl<T: Default> Builder<T> {
         b
     }
 
+    /// A builder holding the `n` values of `values`, built with a look at
+    /// the cancel switch of the query running on this thread every
+    /// [`crate::cancel::BATCH`] values (a column of 10 million takes tens
+    /// of milliseconds); a cancel stops it with the error.
+    pub fn collect_checked(
+        n: usize,
+        values: impl IntoIterator<Item = Option<T>>,
+    ) -> crate::error::Result<Builder<T>> {
+        let mut b = Builder::with_capacity(n);
+        crate::cancel::checked(values.into_iter()).for_each(|v| b.push(v));
+        crate::cancel::check()?;
+        Ok(b)
+    }
+
     /// A builder holding `values` already, with `validity` when some are null.
     pub fn from_parts(values: Vec<T>, validity: Option<Bitmap>) -> Builder<T> {
         Builder { values, validity }
