@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 mod common;
 
-use common::{itq_in, itq_with_input, root, stderr, stdout};
+use common::{command, itq_in, itq_with_input, root, stderr, stdout};
 
 /// The script's AST printed with every span left out.
 fn ast_without_spans(text: &str) -> String {
@@ -212,6 +212,59 @@ fn fmt_dash_formats_standard_input_to_standard_output() {
     let o = run(&["fmt", "-"], "provinces wher x\n");
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--> <stdin>:1:11"), "{}", stderr(&o));
+}
+
+#[test]
+fn fmt_with_no_path_formats_a_redirected_script_and_leaves_the_folder_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "provinces   COUNT\n";
+    std::fs::write(dir.path().join("a.itq"), messy).unwrap();
+    std::fs::write(dir.path().join("in.itq"), "events   count by  year\n").unwrap();
+
+    // `itq fmt < in.itq`: standard input is a file.
+    let input = std::fs::File::open(dir.path().join("in.itq")).unwrap();
+    let o = command()
+        .arg("fmt")
+        .current_dir(dir.path())
+        .stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "events count by year\n");
+    // `cat a.itq | itq fmt --check`: a pipe; exit 1 as the script would change.
+    let mut piped = command()
+        .args(["fmt", "--check"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    piped
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(messy.as_bytes())
+        .unwrap();
+    let o = piped.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    // Neither run touched the folder's scripts.
+    for (name, text) in [("a.itq", messy), ("in.itq", "events   count by  year\n")] {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            text
+        );
+    }
+
+    // With standard input closed (as from a hook or `< /dev/null`), no PATH
+    // still means the folder.
+    let o = itq_in(dir.path(), &["fmt", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "would reformat ./a.itq\nwould reformat ./in.itq\n"
+    );
 }
 
 /// Every operator, as a template over its operands (`{0}`, `{1}`).

@@ -1,7 +1,9 @@
 //! `itq fmt [PATH ...] [--check]`: rewrites scripts, and the itq examples in
 //! Markdown files, in the canonical layout (`itq::syntax::format`). Files are
 //! replaced atomically; `--check` changes nothing and exits 1 if any file
-//! would change.
+//! would change. With no PATH, a script piped or redirected into standard
+//! input is formatted to standard output (as `itq fmt -`), so `itq fmt <
+//! x.itq` never rewrites the folder; otherwise `.` is formatted.
 
 use itq::save::write_atomic;
 use itq::syntax::format::format_script;
@@ -16,8 +18,9 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
     /// Scripts (.itq), Markdown files (.md) or folders to search for them;
-    /// `-` formats standard input to standard output.
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// `-` formats standard input to standard output. With no PATH: standard
+    /// input when a script is piped or redirected into it, else `.`.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Change nothing; list the files that are not in the canonical layout
@@ -29,10 +32,21 @@ pub struct FmtArgs {
 /// Formats every file; exit code 1 when a file cannot be read, parsed or
 /// written, or (with --check) would change.
 pub fn run(args: &FmtArgs) -> ExitCode {
-    if args.paths.len() == 1 && args.paths[0].as_os_str() == "-" {
+    let stdin_only = match args.paths.as_slice() {
+        [] => stdin_holds_a_script(),
+        [only] => only.as_os_str() == "-",
+        _ => false,
+    };
+    if stdin_only {
         return standard_input(args.check);
     }
-    let targets = match scripts::collect(&args.paths) {
+    let here = [PathBuf::from(".")];
+    let paths = if args.paths.is_empty() {
+        &here[..]
+    } else {
+        &args.paths[..]
+    };
+    let targets = match scripts::collect(paths) {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", e.render());
@@ -91,6 +105,28 @@ pub fn run(args: &FmtArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Whether standard input is a pipe or a regular file, that is, whether the
+/// user piped or redirected a script in (`itq fmt < x.itq`, `cat x.itq | itq
+/// fmt`). A terminal, `/dev/null` or a closed input is not.
+fn stdin_holds_a_script() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        match std::fs::File::from(fd).metadata() {
+            Ok(m) => m.file_type().is_fifo() || m.file_type().is_file(),
+            Err(_) => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        false
     }
 }
 
