@@ -360,14 +360,18 @@ impl<'a> Printer<'a> {
         let one_line: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
         let mut one_line = one_line.join(" ");
         let last = parts.len() - 1;
-        let nothing_inside = parts.iter().all(|p| p.leading.is_empty())
+        // Comments above the first part stay above the query whichever
+        // layout is chosen, so they do not force the query onto many lines.
+        let nothing_inside = parts[1..].iter().all(|p| p.leading.is_empty())
             && parts[..last].iter().all(|p| p.trailing.is_none());
         if nothing_inside && one_line.chars().count() <= WIDTH {
             if let Some(c) = &parts[last].trailing {
                 one_line.push(' ');
                 one_line.push_str(c);
             }
-            return vec![one_line];
+            let mut lines = std::mem::take(&mut parts[0].leading);
+            lines.push(one_line);
+            return lines;
         }
         let mut lines = Vec::new();
         for (i, part) in parts.into_iter().enumerate() {
@@ -630,7 +634,11 @@ impl<'a> Printer<'a> {
                 }
             }
             ExprKind::Text(s) => {
-                let w = self.text.get(e.span.start..e.span.end).unwrap_or("");
+                // The span of a parenthesised literal includes its brackets.
+                let mut w = self.text.get(e.span.start..e.span.end).unwrap_or("").trim();
+                while w.len() >= 2 && w.starts_with('(') && w.ends_with(')') {
+                    w = w[1..w.len() - 1].trim();
+                }
                 let quoted = w.len() >= 2
                     && (w.starts_with('"') && w.ends_with('"')
                         || w.starts_with('\'') && w.ends_with('\''));
@@ -916,5 +924,36 @@ mod tests {
             "let x = 007 + 1e3 + -2\n"
         );
         assert_eq!(fmt("let s = (\"a\\\"b\")"), "let s = \"a\\\"b\"\n");
+        // Found by the fuzzer: a parenthesised text keeps its escapes, so
+        // the column named after it keeps its name.
+        assert_eq!(
+            fmt("provinces select ( (\"\\u{4E2D}x\") )"),
+            "provinces select \"\\u{4E2D}x\"\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_inside_the_source_goes_above_a_query_that_stays_on_one_line() {
+        // Found by the fuzzer: the comment used to split the query, and a
+        // second run joined it again.
+        let once = fmt("provinces # which\n  where region = \"west\"");
+        assert_eq!(once, fmt(&once));
+    }
+
+    #[test]
+    fn a_computed_join_key_is_named_as_it_is_printed() {
+        // Found by the fuzzer: `on source (x) = y` named its key `source (x)`
+        // before formatting and `source(x)` after.
+        let text = "events join provinces on upper (province) = name";
+        for text in [
+            "events join provinces on upper (province) = name",
+            &fmt("events join provinces on upper (province) = name"),
+        ] {
+            let tree = crate::syntax::parse_script(text).expect("parses");
+            assert!(
+                format!("{tree:?}").contains("name: \"upper(province)\""),
+                "{text}: {tree:?}"
+            );
+        }
     }
 }

@@ -444,8 +444,12 @@ fn parse_clause(pair: Pair<Rule>) -> Result<Clause> {
                             match n.as_rule() {
                                 Rule::call => {
                                     let call = parse_primary(n.clone())?;
+                                    // The key is named as `itq fmt` prints the call, so
+                                    // formatting never changes the key's column name.
+                                    let written = n.as_str();
                                     names.push(Ident {
-                                        name: n.as_str().to_string(),
+                                        name: crate::syntax::format::format_expression(written)
+                                            .unwrap_or_else(|| written.to_string()),
                                         span: call.span,
                                     });
                                     computed = Some(call);
