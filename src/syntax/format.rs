@@ -944,11 +944,8 @@ mod tests {
     fn a_computed_join_key_is_named_as_it_is_printed() {
         // Found by the fuzzer: `on source (x) = y` named its key `source (x)`
         // before formatting and `source(x)` after.
-        let text = "events join provinces on upper (province) = name";
-        for text in [
-            "events join provinces on upper (province) = name",
-            &fmt("events join provinces on upper (province) = name"),
-        ] {
+        let typed = "events join provinces on upper (province) = name";
+        for text in [typed, &fmt(typed)] {
             let tree = crate::syntax::parse_script(text).expect("parses");
             assert!(
                 format!("{tree:?}").contains("name: \"upper(province)\""),
