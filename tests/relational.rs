@@ -224,6 +224,48 @@ fn pivot_gives_a_column_per_value_and_the_empty_aggregate_where_no_rows() {
 }
 
 #[test]
+fn pivot_of_a_column_answers_as_the_conditional_aggregates_written_out() {
+    // `AGG v` pivots take one grouping by the keys and the pivot column;
+    // `AGG v * 1` is computed as written, a pass per value. Same answers.
+    for agg in [
+        "sum", "avg", "min", "max", "median", "stddev", "first", "last", "mode",
+    ] {
+        for tail in ["", " by k", " by g"] {
+            let fast = format!("t pivot d in (2.5, 1.5, 9.0) {agg} v{tail}");
+            let slow = format!("t pivot d in (2.5, 1.5, 9.0) {agg} v * 1{tail}");
+            assert_eq!(give(&fast), give(&slow), "{fast}");
+        }
+    }
+    for (fast, slow) in [
+        (
+            "t where v > 1 pivot g in (\"y\", \"x\") count distinct v by k",
+            "t where v > 1 pivot g in (\"y\", \"x\") count distinct v * 1 by k",
+        ),
+        (
+            "t pivot g in (\"x\", \"y\") list distinct k",
+            "t pivot g in (\"x\", \"y\") list distinct trim(k)",
+        ),
+        (
+            "t pivot k in (\"a\", \"b\", \"e\") corr(v, d) by g",
+            "t pivot k in (\"a\", \"b\", \"e\") corr(v * 1, d) by g",
+        ),
+    ] {
+        assert_eq!(give(fast), give(slow), "{fast}");
+    }
+    assert_eq!(
+        give("t pivot g in (\"y\", \"x\") max d by v sort v"),
+        "v,y,x\n1,,1.5\n2,2.5,\n4,,\n,2.5,\n"
+    );
+    // A sum that overflows in a group of an unlisted value does not fail
+    // the pivot, which never adds those rows up.
+    let mut e = engine();
+    let big = "g:text,v:int\nx,1\nz,9223372036854775807\nz,1\nx,2\n";
+    e.add_relation("big", parse_typed_csv("big", big).unwrap(), None);
+    let t = e.query("big pivot g in (\"x\") sum v").unwrap();
+    assert_eq!(render(&t, Format::Csv), "x\n3\n");
+}
+
+#[test]
 fn unpivot_turns_columns_into_rows_and_keeps_nulls() {
     assert_eq!(
         give("t where g = \"x\" select k, v, d unpivot v, d into what, n"),

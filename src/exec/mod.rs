@@ -12,6 +12,7 @@ pub(crate) mod kernels;
 mod morsel;
 mod order;
 mod partition;
+mod pivot;
 mod reshape;
 mod select;
 mod stats;
@@ -94,6 +95,9 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 Some(p) => select::selection(&p.map_columns(&|i| to[i]), &input)?,
                 None => Selection::All,
             };
+            if let Some(result) = pivot::aggregate(&input, &keep, &keys, &aggs) {
+                return result;
+            }
             if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs) {
                 return result;
             }
