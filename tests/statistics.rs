@@ -291,3 +291,77 @@ fn windows_over_many_rows_give_the_plain_figures() {
     let top = e.query("big top 3 by x per g").unwrap();
     assert_eq!(top.num_rows(), 3000);
 }
+
+#[test]
+fn top_per_group_over_many_rows_gives_the_plain_rows() {
+    // 200,000 rows in morsels; y is null every seventh row, x has many ties
+    // (1,000 values); 40 groups of about 5,000 rows and 3 groups of a few
+    // rows (g = 40, 41, 42), so some groups have fewer rows than kept.
+    let (mut e, mut rows) = big(200_000, 40);
+    let mut extra = String::from("g:int,x:decimal,y:decimal\n");
+    for (i, r) in rows.iter().enumerate() {
+        extra.push_str(&format!(
+            "{},{},{}\n",
+            r.0,
+            (r.1 * 100.0).round() % 1000.0,
+            r.2.map_or(String::new(), |y| y.to_string())
+        ));
+        if i % 50_000 == 7 {
+            extra.push_str(&format!("{},{},\n", 40 + i / 50_000 % 3, r.1));
+        }
+    }
+    e.add_relation("ties", parse_typed_csv("ties", &extra).unwrap(), None);
+    rows = Vec::new();
+    for line in extra.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        rows.push((
+            f[0].parse().unwrap(),
+            f[1].parse().unwrap(),
+            f[2].parse().ok(),
+        ));
+    }
+    for (query, by_y, descending) in [
+        ("ties top 4 by y per g", true, true),
+        ("ties top 4 by y asc per g", true, false),
+        ("ties top 4 by x per g", false, true),
+    ] {
+        let t = e.query(query).unwrap();
+        // Plainly: groups in order of first row; each group's rows by the
+        // key (nulls last), ties in row order; the first 4.
+        let mut order: Vec<usize> = Vec::new();
+        let mut by_group: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        for (i, r) in rows.iter().enumerate() {
+            if !by_group.contains_key(&r.0) {
+                order.push(r.0);
+            }
+            by_group.entry(r.0).or_default().push(i);
+        }
+        let key = |i: usize| if by_y { rows[i].2 } else { Some(rows[i].1) };
+        let mut want: Vec<(usize, Option<f64>, Option<f64>)> = Vec::new();
+        for g in order {
+            let idx = by_group.get_mut(&g).unwrap();
+            idx.sort_by(|&a, &b| {
+                let o = match (key(a), key(b)) {
+                    (Some(x), Some(y)) if descending => y.total_cmp(&x),
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                };
+                o.then(a.cmp(&b))
+            });
+            want.extend(idx.iter().take(4).map(|&i| (g, Some(rows[i].1), rows[i].2)));
+        }
+        let got: Vec<(usize, Option<f64>, Option<f64>)> = (0..t.num_rows())
+            .map(|i| {
+                let g = t.column_at(0).get(i).as_int().unwrap() as usize;
+                (
+                    g,
+                    t.column_at(1).get(i).as_f64(),
+                    t.column_at(2).get(i).as_f64(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{query}");
+    }
+}

@@ -24,10 +24,11 @@ const MAX_GROUPS: usize = 1 << 16;
 const MAX_DISTINCT_BITS: usize = 1 << 22;
 
 /// A key or `count distinct` argument mapped to codes `0..card`; the last code is null.
-struct Domain<'a> {
+pub(super) struct Domain<'a> {
     values: Values<'a>,
     validity: Option<&'a Bitmap>,
-    card: usize,
+    /// The number of codes, null's included.
+    pub(super) card: usize,
 }
 
 enum Values<'a> {
@@ -38,7 +39,8 @@ enum Values<'a> {
 }
 
 impl Domain<'_> {
-    fn of(col: &Column) -> Option<Domain<'_>> {
+    /// The column's domain, or `None` when it is too wide (or decimal).
+    pub(super) fn of(col: &Column) -> Option<Domain<'_>> {
         if col.ty() == Type::Null {
             return None;
         }
@@ -95,8 +97,9 @@ impl Domain<'_> {
         }
     }
 
+    /// Row `i`'s code.
     #[inline(always)]
-    fn code(&self, i: usize) -> usize {
+    pub(super) fn code(&self, i: usize) -> usize {
         if self.validity.is_some_and(|v| !v.get(i)) {
             return self.card - 1;
         }

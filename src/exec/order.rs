@@ -2,12 +2,13 @@
 //! both directions; ties keep input order; text compares by code point (through
 //! a rank per dictionary entry, so rows compare integers).
 
+use super::direct::Domain;
 use super::expr::eval;
 use super::morsel::{self, MORSEL};
 use crate::cancel;
 use crate::error::Result;
-use crate::plan::{PExprKind, PSortKey};
-use crate::store::{Bitmap, Column, Data, Table};
+use crate::plan::{PExpr, PExprKind, PSortKey};
+use crate::store::{Bitmap, Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 
@@ -233,10 +234,7 @@ fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u3
     let best = match col.data() {
         Data::Int(v) => best_keys(v.len(), validity, n, |i| flip(v[i]))?,
         Data::Date(v) => best_keys(v.len(), validity, n, |i| flip(i64::from(v[i])))?,
-        Data::Decimal(v) => best_keys(v.len(), validity, n, |i| {
-            let b = v[i].to_bits() as i64;
-            flip(b ^ (((b >> 63) as u64) >> 1) as i64)
-        })?,
+        Data::Decimal(v) => best_keys(v.len(), validity, n, |i| flip(decimal_key(v[i])))?,
         _ => return Ok(None),
     };
     let mut order: Vec<u32> = best.into_iter().map(|(_, r)| r).collect();
@@ -247,6 +245,142 @@ fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u3
         }
     }
     Ok(Some(order))
+}
+
+/// A decimal as an integer that orders as `f64::total_cmp` does.
+#[inline(always)]
+fn decimal_key(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ (((b >> 63) as u64) >> 1) as i64
+}
+
+/// At most this many (group, place) slots of `top ... per` lists per morsel.
+const PER_GROUP_SLOTS: usize = 1 << 16;
+
+/// `top n by KEY per KEYS` when every `per` key is a column of a small
+/// domain (as [`direct`](super::direct) aggregates) and the sort key is a
+/// numeric column: each morsel keeps each group's best `n` (key, row)
+/// pairs, one integer comparison with the group's worst kept pair
+/// rejecting most rows, and its first `n` rows with a null key; the
+/// morsels' lists are then merged. No column of group ids or keys is
+/// built. The rows come as [`partition::best_of_groups`](super::partition::best_of_groups)
+/// gives them: groups in order of first appearance, each group's rows in
+/// key order (ties in row order, nulls last). `None` for other shapes.
+pub fn top_per_direct(
+    input: &Table,
+    n: usize,
+    key: &PSortKey,
+    per: &[PExpr],
+) -> Option<Result<Vec<u32>>> {
+    if n == 0 || n > SMALL_TOP || per.is_empty() {
+        return None;
+    }
+    let column = |e: &PExpr| match e.kind {
+        PExprKind::Column(i) => Some(input.column_at(i)),
+        _ => None,
+    };
+    let col = column(&key.expr)?;
+    let domains: Vec<Domain> = per
+        .iter()
+        .map(|e| Domain::of(column(e)?))
+        .collect::<Option<_>>()?;
+    let mut groups = 1usize;
+    for d in &domains {
+        groups = groups.checked_mul(d.card)?;
+    }
+    if groups.checked_mul(n)? > PER_GROUP_SLOTS {
+        return None;
+    }
+    let descending = key.descending;
+    let flip = move |k: i64| if descending { !k } else { k };
+    let lists = |key: &(dyn Fn(usize) -> i64 + Sync)| {
+        group_lists(input.num_rows(), col.validity(), &domains, groups, n, key)
+    };
+    Some(match col.data() {
+        Data::Int(v) => lists(&|i| flip(v[i])),
+        Data::Date(v) => lists(&|i| flip(i64::from(v[i]))),
+        Data::Decimal(v) => lists(&|i| flip(decimal_key(v[i]))),
+        _ => return None,
+    })
+}
+
+/// One morsel's (then the merged) `top ... per` lists.
+struct GroupLists {
+    /// Each group's first row, or `NULL_ROW`.
+    first: Vec<u32>,
+    /// `n` slots a group: its best (key, row) pairs, ascending.
+    best: Vec<(i64, u32)>,
+    /// How many of a group's slots are used.
+    used: Vec<usize>,
+    /// The rows with a null key, in row order, at most `n` a group.
+    nulls: Vec<Vec<u32>>,
+}
+
+fn group_lists(
+    rows: usize,
+    validity: Option<&Bitmap>,
+    domains: &[Domain],
+    groups: usize,
+    n: usize,
+    key: &(dyn Fn(usize) -> i64 + Sync),
+) -> Result<Vec<u32>> {
+    let parts = morsel::map(rows, MORSEL, |range| {
+        let mut l = GroupLists {
+            first: vec![NULL_ROW; groups],
+            best: vec![(0, 0); groups * n],
+            used: vec![0; groups],
+            nulls: vec![Vec::new(); groups],
+        };
+        let mut worst = vec![i64::MAX; groups];
+        for i in range {
+            let g = domains.iter().fold(0, |g, d| g * d.card + d.code(i));
+            if l.first[g] == NULL_ROW {
+                l.first[g] = i as u32;
+            }
+            if validity.is_some_and(|b| !b.get(i)) {
+                if l.nulls[g].len() < n {
+                    l.nulls[g].push(i as u32);
+                }
+                continue;
+            }
+            let k = key(i);
+            let used = l.used[g];
+            if used == n && k >= worst[g] {
+                continue;
+            }
+            let list = &mut l.best[g * n..(g + 1) * n];
+            let at = list[..used].partition_point(|&(b, _)| b <= k);
+            let end = if used == n { n - 1 } else { used };
+            list.copy_within(at..end, at + 1);
+            list[at] = (k, i as u32);
+            if used < n {
+                l.used[g] += 1;
+            }
+            if l.used[g] == n {
+                worst[g] = list[n - 1].0;
+            }
+        }
+        l
+    })?;
+    let mut order: Vec<usize> = (0..groups)
+        .filter(|&g| parts.iter().any(|p| p.first[g] != NULL_ROW))
+        .collect();
+    let first = |g: usize| parts.iter().map(|p| p.first[g]).min().unwrap_or(NULL_ROW);
+    order.sort_by_key(|&g| first(g));
+    let mut kept = Vec::new();
+    for g in order {
+        let mut best: Vec<(i64, u32)> = parts
+            .iter()
+            .flat_map(|p| &p.best[g * n..g * n + p.used[g]])
+            .copied()
+            .collect();
+        best.sort_unstable();
+        best.truncate(n);
+        let room = n - best.len();
+        kept.extend(best.into_iter().map(|(_, r)| r));
+        kept.extend(parts.iter().flat_map(|p| &p.nulls[g]).take(room));
+    }
+    Ok(kept)
 }
 
 /// The `n` smallest (key, row) pairs of the valid rows, in order.

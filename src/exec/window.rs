@@ -113,6 +113,9 @@ pub fn window(
 /// The `n` rows of each group with the best key: groups in order of first
 /// appearance, each group's rows in key order.
 pub fn top_per(input: &Table, n: usize, key: &PSortKey, per: &[PExpr]) -> Result<Table> {
+    if let Some(kept) = super::order::top_per_direct(input, n, key, per) {
+        return Ok(input.take(&kept?));
+    }
     let rows = input.num_rows();
     // The group ids and the order (4 bytes a row each), the key as an integer (8).
     crate::limits::check_memory(
