@@ -1,12 +1,13 @@
 //! The statistical aggregates over rows already numbered by group: spread
 //! (`stddev`, `variance` and their population forms), `corr` and `covar`
 //! from mergeable moments computed in morsels on all cores; `quantile` and
-//! `median` by one parallel sort of (group, value) pairs; `mode`, `first`,
+//! `median` by a selection in each group's values; `mode`, `first`,
 //! `last` and `list` by one pass over the rows. Every kernel reads typed
 //! column data, never per-row scalars.
 
 use super::aggregate::key_codes;
 use super::morsel::{self, MORSEL};
+use crate::cancel;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{AggFn, PAgg, PExprKind};
 use crate::store::{Builder, Column, Data, TextBuilder, NULL_ROW};
@@ -53,13 +54,13 @@ pub fn compute(
             let m = moments(arg, Some(y), ids, n)?;
             decimals(m.iter().map(|m| m.relation(agg.func == AggFn::Corr)))
         }
-        AggFn::Median => quantiles(arg, 0.5, ids, n),
+        AggFn::Median => quantiles(arg, 0.5, ids, n)?,
         AggFn::Quantile => {
             let p = match agg.arg2.as_ref().map(|a| &a.kind) {
                 Some(PExprKind::Literal(Scalar::Decimal(p))) => *p,
                 _ => unreachable!("the checker gives quantile a constant decimal"),
             };
-            quantiles(arg, p, ids, n)
+            quantiles(arg, p, ids, n)?
         }
         AggFn::First | AggFn::Last => {
             let mut rows = vec![NULL_ROW; n];
@@ -224,34 +225,58 @@ fn moments(x: &Column, y: Option<&Column>, ids: &[u32], n: usize) -> Result<Vec<
     Ok(total)
 }
 
-/// The continuous quantile `p` of each group: the non-null values sorted
-/// (all groups at once, in parallel, by group then value), then `h = (k − 1)p`
-/// interpolates between the values at `floor(h)` and `ceil(h)`.
-fn quantiles(arg: &Column, p: f64, ids: &[u32], n: usize) -> Column {
+/// The continuous quantile `p` of each group: `h = (k − 1)p` over the
+/// group's `k` non-null values in order interpolates between the values at
+/// `floor(h)` and `ceil(h)`. The values are bucketed by group in one
+/// counting pass; in each group (groups in parallel) a selection finds the
+/// value at `floor(h)` and the smallest of those after it the next, so no
+/// group is sorted whole.
+fn quantiles(arg: &Column, p: f64, ids: &[u32], n: usize) -> Result<Column> {
     let num = Num::of(arg);
-    let mut pairs: Vec<(u32, f64)> = ids
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &g)| num.get(arg, i).map(|x| (g, x)))
-        .collect();
-    pairs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut out = vec![None; n];
-    let mut start = 0;
-    while start < pairs.len() {
-        let g = pairs[start].0;
-        let end = start + pairs[start..].partition_point(|q| q.0 == g);
-        let values = &pairs[start..end];
-        let h = (values.len() - 1) as f64 * p;
-        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-        let (a, b) = (values[lo].1, values[hi].1);
-        out[g as usize] = Some(if lo == hi {
-            a
-        } else {
-            a + (h - lo as f64) * (b - a)
-        });
-        start = end;
+    let mut starts = vec![0usize; n + 1];
+    for (i, &g) in cancel::checked(ids.iter().enumerate()) {
+        if num.get(arg, i).is_some() {
+            starts[g as usize + 1] += 1;
+        }
     }
-    decimals(out.into_iter())
+    for g in 0..n {
+        starts[g + 1] += starts[g];
+    }
+    let mut values = vec![0f64; starts[n]];
+    let mut next = starts.clone();
+    for (i, &g) in cancel::checked(ids.iter().enumerate()) {
+        if let Some(x) = num.get(arg, i) {
+            values[next[g as usize]] = x;
+            next[g as usize] += 1;
+        }
+    }
+    cancel::check()?;
+    let mut groups: Vec<&mut [f64]> = Vec::with_capacity(n);
+    let mut rest = &mut values[..];
+    for w in starts.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        groups.push(head);
+        rest = tail;
+    }
+    let handle = cancel::current();
+    let out: Vec<Option<f64>> = groups
+        .into_par_iter()
+        .map(|values| {
+            if values.is_empty() || handle.as_ref().is_some_and(|h| h.is_cancelled()) {
+                return None;
+            }
+            let h = (values.len() - 1) as f64 * p;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            let (_, &mut a, after) = values.select_nth_unstable_by(lo, f64::total_cmp);
+            if lo == hi {
+                return Some(a);
+            }
+            let b = after.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
+            Some(a + (h - lo as f64) * (b - a))
+        })
+        .collect();
+    cancel::check()?;
+    Ok(decimals(out.into_iter()))
 }
 
 /// Whether row `a` holds a smaller value than row `b` (both valid).
