@@ -75,6 +75,14 @@ const PAIRS: &[(&str, &str)] = &[
         "big join r on k = name, one sum x * 1.0 as s, count by region",
     ),
     (
+        "big join r2 on k = name sum x as s, count by other",
+        "big join r2 on k = name, one sum x * 1.0 as s, count by other",
+    ),
+    (
+        "big join r on k = name select id, k, region, x",
+        "big join r on k = name, one select id, k, region, x",
+    ),
+    (
         "big left join r on k = name count by region",
         "big left join r on k = name, one count by region",
     ),

@@ -2,11 +2,12 @@
 //! side's order, then the right side's; a null key never matches.
 
 use super::int_keys::{ints, Chain, IntIndex};
-use super::morsel::MORSEL;
+use super::morsel::{self, MORSEL};
+use super::select::{self, Selection};
 use crate::cancel::{self, BATCH};
 use crate::error::Result;
 use crate::limits;
-use crate::store::{Bitmap, Column, Data, Table, NULL_ROW};
+use crate::store::{Bitmap, Column, Data, Dict, Table, NULL_ROW};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -328,34 +329,24 @@ impl Join<'_> {
         else {
             unreachable!("run() chose this for two text keys")
         };
-        // Right rows for each right code, then for each left code.
-        let mut by_rcode: Vec<Vec<u32>> = vec![Vec::new(); rdict.len()];
-        for (r, &c) in rcodes.iter().enumerate() {
-            if rcol.is_valid(r) {
-                by_rcode[c as usize].push(r as u32);
-            }
-        }
-        let matches: Vec<&[u32]> = ldict
-            .values()
-            .iter()
-            .map(|s| {
-                rdict
-                    .lookup(s)
-                    .map_or(&[][..], |c| &by_rcode[c as usize][..])
-            })
-            .collect();
+        let partners = Partners::new(ldict, rcodes, rdict, rcol);
+        let matches: Vec<&[u32]> = (0..ldict.len() as u32).map(|c| partners.of(c)).collect();
         let lvalid = lcol.validity();
         let at_most_one = matches.iter().all(|m| m.len() <= 1);
         let every_left_row_once = at_most_one
             && (self.keep_unmatched || (lvalid.is_none() && matches.iter().all(|m| m.len() == 1)));
+        // The right row of each left code, when there is at most one.
+        let first = || -> Vec<u32> {
+            matches
+                .iter()
+                .map(|m| m.first().copied().unwrap_or(NULL_ROW))
+                .collect()
+        };
         // One output row per left row: handed over as one piece, no bigger than the left side.
         if every_left_row_once && lvalid.is_none() {
             // Each right column is first taken once per left dictionary entry,
             // then by the left codes: no list of right rows per left row.
-            let first: Vec<u32> = matches
-                .iter()
-                .map(|m| m.first().copied().unwrap_or(NULL_ROW))
-                .collect();
+            let first = first();
             let mut columns = left.named_columns();
             for (i, name) in right_columns {
                 let by_code = right.column_at(*i).take(&first);
@@ -365,10 +356,7 @@ impl Join<'_> {
             return Ok(());
         }
         if every_left_row_once {
-            let first: Vec<u32> = matches
-                .iter()
-                .map(|m| m.first().copied().unwrap_or(NULL_ROW))
-                .collect();
+            let first = first();
             let ri: Vec<u32> = lcodes
                 .par_iter()
                 .enumerate()
@@ -382,6 +370,33 @@ impl Join<'_> {
                 })
                 .collect();
             (out.sink)(assemble(left.clone(), right, &ri, right_columns)?)?;
+            return Ok(());
+        }
+        if at_most_one && !self.keep_unmatched && out.whole() {
+            // An inner join where some left keys find no partner (a province
+            // spelt differently on the two sides): the left rows that match,
+            // found in parallel, gathered with their one right row each.
+            let first = first();
+            let matched =
+                |i: usize| lvalid.is_none_or(|v| v.get(i)) && first[lcodes[i] as usize] != NULL_ROW;
+            let li: Vec<u32> = morsel::map(lcodes.len(), MORSEL, |range| {
+                range
+                    .filter(|&i| matched(i))
+                    .map(|i| i as u32)
+                    .collect::<Vec<u32>>()
+            })?
+            .concat();
+            let ri: Vec<u32> = li
+                .par_iter()
+                .with_min_len(MORSEL)
+                .map(|&l| first[lcodes[l as usize] as usize])
+                .collect();
+            (out.sink)(assemble(
+                left.take_checked(&li)?,
+                right,
+                &ri,
+                right_columns,
+            )?)?;
             return Ok(());
         }
         let matches_of = |l: usize, c: u32| {
@@ -428,6 +443,82 @@ impl Join<'_> {
         }
         out.finish()
     }
+}
+
+/// The right rows of each left dictionary entry, for a join on one text
+/// column each side: each distinct left string is looked up once.
+struct Partners {
+    /// The right rows of each right code.
+    by_rcode: Vec<Vec<u32>>,
+    /// The right code of each left code's string, if the right side has it.
+    rcode_of: Vec<Option<u32>>,
+}
+
+impl Partners {
+    fn new(ldict: &Dict, rcodes: &[u32], rdict: &Dict, rcol: &Column) -> Partners {
+        let mut by_rcode: Vec<Vec<u32>> = vec![Vec::new(); rdict.len()];
+        for (r, &c) in rcodes.iter().enumerate() {
+            if rcol.is_valid(r) {
+                by_rcode[c as usize].push(r as u32);
+            }
+        }
+        let rcode_of = ldict.values().iter().map(|s| rdict.lookup(s)).collect();
+        Partners { by_rcode, rcode_of }
+    }
+
+    /// The right rows whose key is left code `c`'s string.
+    fn of(&self, c: u32) -> &[u32] {
+        self.rcode_of[c as usize].map_or(&[][..], |r| &self.by_rcode[r as usize][..])
+    }
+}
+
+/// An inner join on one text column each side in which no left key has two
+/// partners, for an aggregate that reads its result in place: the left
+/// columns as they are, each right column taken by the left codes (null
+/// where there is no partner), and the selection of the left rows that
+/// found one. Nothing is gathered by row lists, so a join where a few keys
+/// find no partner costs about what one where all do. `None` for other joins.
+pub(super) fn text_lookup(
+    left: &Table,
+    right: &Table,
+    left_keys: &[usize],
+    right_keys: &[usize],
+    right_columns: &[(usize, String)],
+) -> Option<Result<(Table, Selection)>> {
+    let ([lkey], [rkey]) = (left_keys, right_keys) else {
+        return None;
+    };
+    let (lcol, rcol) = (left.column_at(*lkey), right.column_at(*rkey));
+    let (Data::Text(lcodes, ldict), Data::Text(rcodes, rdict)) = (lcol.data(), rcol.data()) else {
+        return None;
+    };
+    let partners = Partners::new(ldict, rcodes, rdict, rcol);
+    let mut first = Vec::with_capacity(ldict.len());
+    for c in 0..ldict.len() as u32 {
+        match partners.of(c) {
+            [] => first.push(NULL_ROW),
+            [r] => first.push(*r),
+            _ => return None,
+        }
+    }
+    let every = lcol.validity().is_none() && first.iter().all(|&r| r != NULL_ROW);
+    let kept = if every {
+        Selection::All
+    } else {
+        match select::bits_of(lcodes, lcol.validity(), |c| first[c as usize] != NULL_ROW) {
+            Selection::Bits(b) if b.all_set() => Selection::All,
+            other => other,
+        }
+    };
+    let mut columns = left.named_columns();
+    for (i, name) in right_columns {
+        let by_code = right.column_at(*i).take(&first);
+        match by_code.take_checked(lcodes) {
+            Ok(col) => columns.push((name.clone(), Arc::new(col))),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok((Table::with_rows(columns, left.num_rows()), kept)))
 }
 
 /// Bytes one output row takes: its place in the two row lists, then one

@@ -78,7 +78,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             if let Some(p) = predicate {
                 p.columns_used(&mut used);
             }
-            let (input, to) = execute_pruned(source, &used)?;
+            let (input, to, joined) = execute_pruned(source, &used, predicate.is_none())?;
             let keys: Vec<(String, PExpr)> = keys
                 .iter()
                 .map(|(n, e)| (n.clone(), e.map_columns(&|i| to[i])))
@@ -91,9 +91,10 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                     ..a.clone()
                 })
                 .collect();
-            let keep = match predicate {
-                Some(p) => select::selection(&p.map_columns(&|i| to[i]), &input)?,
-                None => Selection::All,
+            let keep = match (predicate, joined) {
+                (Some(p), _) => select::selection(&p.map_columns(&|i| to[i]), &input)?,
+                (None, Some(rows)) => rows,
+                (None, None) => Selection::All,
             };
             if let Some(result) = pivot::aggregate(&input, &keep, &keys, &aggs) {
                 return result;
@@ -235,7 +236,11 @@ fn project(input: &Table, columns: &[(String, PExpr)]) -> Result<Table> {
 /// Runs `plan`, leaving out of a join's result the right-side columns at no
 /// position in `used`. Returns the result and, for each position of the full
 /// result, its position in the returned table (unused positions map anywhere).
-fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
+fn execute_pruned(
+    plan: &Plan,
+    used: &[usize],
+    in_place: bool,
+) -> Result<(Table, Vec<usize>, Option<Selection>)> {
     let Plan::Join {
         left,
         right,
@@ -248,21 +253,54 @@ fn execute_pruned(plan: &Plan, used: &[usize]) -> Result<(Table, Vec<usize>)> {
     else {
         let t = execute(plan)?;
         let to = (0..t.num_columns()).collect();
-        return Ok((t, to));
+        return Ok((t, to, None));
     };
     let (l, r) = (execute(left)?, execute(right)?);
     let width = l.num_columns();
-    let mut to: Vec<usize> = (0..width + right_columns.len()).collect();
+    // The left columns read after the join, and its keys: a join that
+    // drops rows gathers only these.
+    let left_kept: Vec<usize> = (0..width)
+        .filter(|i| used.contains(i) || left_keys.contains(i))
+        .collect();
+    let named = l.named_columns();
+    let pruned = Table::with_rows(
+        left_kept.iter().map(|&i| named[i].clone()).collect(),
+        l.num_rows(),
+    );
+    let at = |i: usize| left_kept.iter().position(|&k| k == i);
+    let pruned_keys: Vec<usize> = left_keys.iter().filter_map(|&k| at(k)).collect();
+    let mut to: Vec<usize> = (0..width).map(|i| at(i).unwrap_or(0)).collect();
+    to.resize(width + right_columns.len(), 0);
     let mut kept = Vec::new();
     for (k, c) in right_columns.iter().enumerate() {
         if used.contains(&(width + k)) {
-            to[width + k] = width + kept.len();
+            to[width + k] = left_kept.len() + kept.len();
             kept.push(c.clone());
         }
     }
-    let (t, tally) = join::join(&l, &r, left_keys, right_keys, *keep_unmatched, &kept)?;
+    // With no `where` between, an inner join whose left keys have at most
+    // one partner each is read in place through a selection.
+    let lookup = match in_place && !*keep_unmatched {
+        true => join::text_lookup(&pruned, &r, &pruned_keys, right_keys, &kept).transpose()?,
+        false => None,
+    };
+    let (t, rows, tally) = match lookup {
+        Some((t, rows)) => (t, Some(rows), None),
+        None => {
+            let (t, tally) = join::join(
+                &pruned,
+                &r,
+                &pruned_keys,
+                right_keys,
+                *keep_unmatched,
+                &kept,
+            )?;
+            (t, None, tally)
+        }
+    };
+    // The note reads the left side whole (it may name a column not kept).
     unmatched::note(&l, &r, left_keys, right_keys, note, tally.as_ref())?;
-    Ok((t, to))
+    Ok((t, to, rows))
 }
 
 /// The native columnar engine, as a [`Backend`].

@@ -93,7 +93,7 @@ fn bits(len: usize, validity: Option<&Bitmap>, bit: impl Fn(usize) -> bool + Syn
 }
 
 /// Rows where `pred` holds of the row's value and the row is valid.
-fn bits_of<T: Copy + Sync>(
+pub(super) fn bits_of<T: Copy + Sync>(
     values: &[T],
     validity: Option<&Bitmap>,
     pred: impl Fn(T) -> bool + Sync,
