@@ -41,9 +41,11 @@ fn an_exploding_self_join_is_an_error_under_a_4_gib_address_space_and_a_limit_af
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
+    // `count` reads no column, so the join would carry only its key (an
+    // 8-byte row pair and a 4-byte text code a row).
     assert_eq!(
         stderr.strip_prefix("loaded p: 100,000 rows, 8 columns\n").unwrap_or(&stderr),
-        "error: the join would produce about 354.3 million rows (about 18 GB); the limit is 2.0 GB\n \
+        "error: the join would produce about 354.3 million rows (about 4.0 GB); the limit is 2.0 GB\n \
          --> <query>:1:1\n  |\n1 | p join p on province count\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
          = help: add a condition, or join on more keys\n"
     );
