@@ -290,6 +290,18 @@ fn windows_over_many_rows_give_the_plain_figures() {
     }
     let top = e.query("big top 3 by x per g").unwrap();
     assert_eq!(top.num_rows(), 3000);
+    // lag and lead along the same order: the neighbours in each group.
+    let t = e
+        .query("big derive lag(x) as p, lead(x, 2) as nx per g along x desc")
+        .unwrap();
+    for idx in &by_group {
+        for (k, &i) in idx.iter().enumerate() {
+            let before = k.checked_sub(1).map(|j| rows[idx[j]].1);
+            let after = idx.get(k + 2).map(|&j| rows[j].1);
+            assert_eq!(t.column_at(3).get(i).as_f64(), before, "lag of row {i}");
+            assert_eq!(t.column_at(4).get(i).as_f64(), after, "lead of row {i}");
+        }
+    }
 }
 
 #[test]

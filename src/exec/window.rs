@@ -6,6 +6,7 @@
 
 use super::aggregate::group_ids;
 use super::expr::eval;
+use super::morsel::MORSEL;
 use super::partition::{self, Step};
 use super::sum::Sum;
 use crate::cancel;
@@ -13,6 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::plan::{PExpr, PSortKey, PWindow, WindowFn};
 use crate::store::{Builder, Column, Data, Table, NULL_ROW};
 use crate::value::Type;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// The rows of `input` in window order, each with its [`Step`], and each
@@ -37,25 +39,26 @@ fn ordered(
         .collect::<Result<Vec<_>>>()?;
     let (mut order, starts) = partition::bucket(&ids, groups)?;
     partition::sort_groups(&mut order, &starts, &keys)?;
-    let mut steps = Vec::with_capacity(rows);
-    let mut next_start = starts.iter().skip(1);
-    let mut group_end = 0;
-    for (i, &r) in order.iter().enumerate() {
-        if i % cancel::BATCH == 0 {
-            cancel::check()?;
-        }
-        steps.push(if i == group_end {
-            // Groups are never empty, but skip any that are.
-            while group_end == i {
-                group_end = next_start.next().copied().unwrap_or(rows);
+    // Each position's step compares it with the one before: in parallel.
+    let mut starts_here = vec![false; rows];
+    starts
+        .iter()
+        .filter(|&&s| s < rows)
+        .for_each(|&s| starts_here[s] = true);
+    let steps: Vec<Step> = (0..rows)
+        .into_par_iter()
+        .with_min_len(MORSEL)
+        .map(|i| {
+            if starts_here[i] {
+                Step::Group
+            } else if partition::same_keys(&keys, order[i - 1] as usize, order[i] as usize) {
+                Step::Tie
+            } else {
+                Step::Later
             }
-            Step::Group
-        } else if partition::same_keys(&keys, order[i - 1] as usize, r as usize) {
-            Step::Tie
-        } else {
-            Step::Later
-        });
-    }
+        })
+        .collect();
+    cancel::check()?;
     Ok((order, steps, ids))
 }
 
@@ -131,21 +134,6 @@ pub fn top_per(input: &Table, n: usize, key: &PSortKey, per: &[PExpr]) -> Result
     Ok(input.take(&kept))
 }
 
-/// The start of each position's group in the order.
-fn group_starts(steps: &[Step]) -> Vec<usize> {
-    let mut start = 0;
-    steps
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            if s == Step::Group {
-                start = i;
-            }
-            start
-        })
-        .collect()
-}
-
 fn ints(values: Vec<Option<i64>>) -> Result<Column> {
     Ok(Builder::collect_checked(values.len(), values)?.into_column())
 }
@@ -212,29 +200,30 @@ fn compute(
         _ => {}
     }
     let arg = arg.expect("the checker gives these functions an argument");
-    // The row `k` positions before (lag) or after (lead) each row, in its group.
+    // The row `k` positions before (lag) or after (lead) each row, in its
+    // group: one walk of the order, forward keeping the group's start or
+    // backward keeping the next group's.
     let shifted = |back: bool, k: usize| -> Vec<u32> {
-        let starts = group_starts(steps);
         let mut idx = vec![NULL_ROW; rows];
-        let ends: Vec<usize> = {
-            let mut ends = vec![0; order.len()];
-            let mut end = order.len();
-            for i in (0..order.len()).rev() {
-                ends[i] = end;
-                if steps[i] == Step::Group {
-                    end = i;
+        if back {
+            let mut start = 0;
+            for (i, (&r, &s)) in cancel::checked(order.iter().zip(steps).enumerate()) {
+                if s == Step::Group {
+                    start = i;
+                }
+                if let Some(j) = i.checked_sub(k).filter(|&j| j >= start) {
+                    idx[r as usize] = order[j];
                 }
             }
-            ends
-        };
-        for (i, &r) in cancel::checked(order.iter().enumerate()) {
-            let j = if back {
-                i.checked_sub(k).filter(|&j| j >= starts[i])
-            } else {
-                Some(i + k).filter(|&j| j < ends[i])
-            };
-            if let Some(j) = j {
-                idx[r as usize] = order[j];
+        } else {
+            let mut end = order.len();
+            for (i, (&r, &s)) in cancel::checked(order.iter().zip(steps).enumerate().rev()) {
+                if let Some(j) = i.checked_add(k).filter(|&j| j < end) {
+                    idx[r as usize] = order[j];
+                }
+                if s == Step::Group {
+                    end = i;
+                }
             }
         }
         idx
