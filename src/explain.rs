@@ -28,12 +28,17 @@ pub struct Hedged {
     pub func: Option<AggFn>,
     /// The stored relation whose `value` it reads.
     pub table: Arc<Table>,
+    /// A pivot column's condition: only the stored rows whose column (a
+    /// position in `table`) holds this value are its figures.
+    pub only: Option<(usize, Scalar)>,
 }
 
 /// Where a result column comes from.
 enum Derived {
     Stored(Arc<Table>, usize),
-    Aggregated(AggFn, Box<Derived>),
+    /// An aggregate of a column; for a pivot's column, over the rows whose
+    /// stored column (the second) equals the value.
+    Aggregated(AggFn, Box<Derived>, Option<(Box<Derived>, Scalar)>),
 }
 
 fn strip(e: &PExpr) -> &PExpr {
@@ -89,8 +94,25 @@ fn derive(
                 return derive(input, column(k)?, view_of);
             }
             let agg: &PAgg = aggs.get(col - keys.len())?;
-            let of = derive(input, column(agg.arg.as_ref()?)?, view_of)?;
-            Some(Derived::Aggregated(agg.func, Box::new(of)))
+            let arg = agg.arg.as_ref()?;
+            // A pivot's `AGG(CASE WHEN COL = V THEN x END)`.
+            if let PExprKind::When(cond, x) = &arg.kind {
+                let PExprKind::Compare(CmpOp::Eq, l, r) = &strip(cond).kind else {
+                    return None;
+                };
+                let PExprKind::Literal(v) = &strip(r).kind else {
+                    return None;
+                };
+                let on = derive(input, column(l)?, view_of)?;
+                let of = derive(input, column(x)?, view_of)?;
+                return Some(Derived::Aggregated(
+                    agg.func,
+                    Box::new(of),
+                    Some((Box::new(on), v.clone())),
+                ));
+            }
+            let of = derive(input, column(arg)?, view_of)?;
+            Some(Derived::Aggregated(agg.func, Box::new(of), None))
         }
         Plan::Distinct { input, columns } => derive(input, *columns.get(col)?, view_of),
     }
@@ -117,20 +139,39 @@ pub fn hedged_columns(plan: &Plan, view_of: &dyn Fn(&Scan) -> Option<Arc<Plan>>)
         .iter()
         .enumerate()
         .filter_map(|(c, d)| match d.as_ref()? {
-            Derived::Aggregated(func @ (AggFn::Sum | AggFn::Avg | AggFn::Min | AggFn::Max), of) => {
-                match &**of {
-                    Derived::Stored(table, v) if hedged(table, *v) => Some(Hedged {
-                        column: c,
-                        func: Some(*func),
-                        table: Arc::clone(table),
-                    }),
-                    _ => None,
+            Derived::Aggregated(
+                func @ (AggFn::Sum | AggFn::Avg | AggFn::Min | AggFn::Max),
+                of,
+                only,
+            ) => {
+                let Derived::Stored(table, v) = &**of else {
+                    return None;
+                };
+                if !hedged(table, *v) {
+                    return None;
                 }
+                // A pivot's condition must be on a column of the same rows.
+                let only = match only {
+                    None => None,
+                    Some((on, value)) => match &**on {
+                        Derived::Stored(t, on) if Arc::ptr_eq(t, table) => {
+                            Some((*on, value.clone()))
+                        }
+                        _ => return None,
+                    },
+                };
+                Some(Hedged {
+                    column: c,
+                    func: Some(*func),
+                    table: Arc::clone(table),
+                    only,
+                })
             }
             Derived::Stored(table, v) if hedged(table, *v) && !shown(table) => Some(Hedged {
                 column: c,
                 func: None,
                 table: Arc::clone(table),
+                only: None,
             }),
             _ => None,
         })
@@ -190,6 +231,14 @@ struct Figures {
     unread: u64,
 }
 
+/// Whether a stored value is a pivot's value (numbers by value: 2024 is 2024.0).
+fn same_value(stored: &Scalar, want: &Scalar) -> bool {
+    match (stored.as_f64(), want.as_f64()) {
+        (Some(a), Some(b)) => a == b,
+        _ => stored == want,
+    }
+}
+
 fn widen(range: &mut Option<(f64, f64)>, v: f64) {
     *range = Some(match *range {
         Some((lo, hi)) => (lo.min(v), hi.max(v)),
@@ -199,7 +248,12 @@ fn widen(range: &mut Option<(f64, f64)>, v: f64) {
 
 impl Figures {
     /// The figures of `table`'s `value` behind one result row.
-    fn of(t: &Arc<Table>, lineage: &Lineage, row: usize) -> Figures {
+    fn of(
+        t: &Arc<Table>,
+        lineage: &Lineage,
+        row: usize,
+        only: Option<&(usize, Scalar)>,
+    ) -> Figures {
         let mut f = Figures::default();
         let col = |n: &str| t.position(n);
         let Some(value) = col("value") else {
@@ -213,6 +267,9 @@ impl Figures {
             }
             for &(a, b) in ranges {
                 for r in a as usize..=b as usize {
+                    if only.is_some_and(|(c, want)| !same_value(&t.get(r, *c), want)) {
+                        continue;
+                    }
                     let Some(v) = t.get(r, value).as_f64() else {
                         continue;
                     };
@@ -284,7 +341,7 @@ pub fn hedge(table: Table, lineage: &Lineage, hedged: &[Hedged]) -> (Table, Vec<
         let mut qualifiers = Vec::with_capacity(table.num_rows());
         let mut details = Vec::with_capacity(table.num_rows());
         for row in 0..table.num_rows() {
-            let f = Figures::of(&h.table, lineage, row);
+            let f = Figures::of(&h.table, lineage, row, h.only.as_ref());
             let qualifier = f.qualifier(h.func);
             let bounds = f.bounds();
             let sums = matches!(h.func, Some(AggFn::Sum | AggFn::Avg));

@@ -436,3 +436,30 @@ fn a_row_shows_its_own_bound_and_window_columns_are_not_mistaken_for_stored_ones
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "sum_rs\n6479.6\n");
 }
+
+#[test]
+fn a_pivot_column_is_hedged_by_the_figures_of_its_own_value() {
+    // Gansu's expected "more than 300" and Heilongjiang's signed "exceeding
+    // 250" are bounds; Yunnan's signed 396.6 is planned, exact. A column's
+    // bound comes from the rows of its value only.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events pivot status in (\"signed\", \"expected\") sum value by province",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "province,signed,signed_qualifier,expected,expected_qualifier\n\
+         Yunnan,396.6,,,\n\
+         Gansu,,,300.0,more than\n\
+         Heilongjiang,250.0,more than,,\n\
+         Fujian,,,,\n\
+         ,,,,\n"
+    );
+    let notes = stderr(&o);
+    assert!(notes.contains("note: Gansu: expected is more than 300: its one figure is a lower bound (\"more than\")"), "{notes}");
+    assert!(notes.contains("note: Heilongjiang: signed is more than 250: its one figure is a lower bound (\"exceeding\")"), "{notes}");
+    assert!(!notes.contains("Yunnan"), "{notes}");
+}
