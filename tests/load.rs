@@ -738,6 +738,72 @@ fn a_large_file_parsed_in_chunks_matches_a_row_by_row_reading() {
     );
 }
 
+/// The dictionary of a loaded text column: each string once, in order of
+/// first appearance in the file, and no string that no row holds.
+fn dictionary_of(t: &itq::Table, column: &str) -> Vec<String> {
+    match t.column(column).expect("a column of that name").data() {
+        itq::Data::Text(_, dict) => dict.values().iter().map(|s| s.to_string()).collect(),
+        other => panic!("column {column} is not text: {other:?}"),
+    }
+}
+
+#[test]
+fn text_columns_read_in_parallel_chunks_list_each_string_once_in_order_of_first_appearance() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // ~20 MB, so some forty chunks read by both threads in no fixed order.
+    // `firm` has 60,000 values, met first in a scrambled order; `code` is
+    // numbers for the first half and text after (the numeric chunks are read
+    // again as text); `grade` starts with a placeholder (read as null while
+    // the column might be numeric, so its first chunk is read again to keep
+    // it) before its first word.
+    let n = 400_000usize;
+    let mut csv = String::from("firm,code,grade,pad\n");
+    for i in 0..n {
+        let firm = format!("F{}", (i * 7919 + i / 3) % 60_000);
+        let code = if i < n / 2 {
+            (i % 5000).to_string()
+        } else {
+            format!("c{}", i % 3000)
+        };
+        let grade = match i {
+            0 => "-".to_string(),
+            _ if i < 1000 => format!("h{}", i % 10),
+            _ => format!("g{}", i % 97),
+        };
+        csv.push_str(&format!("{firm},{code},{grade},{}\n", "x".repeat(20)));
+    }
+    write(dir, "firms.csv", csv.as_bytes());
+    let mut e = engine_in(dir);
+    run(&mut e, dir, r#"load "firms.csv""#).unwrap();
+    let t = e.catalog().relation("firms").unwrap().table.clone();
+    assert_eq!(t.num_rows(), n);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for column in 0..3 {
+        let mut seen = std::collections::HashSet::new();
+        let want: Vec<String> = records
+            .iter()
+            .map(|r| r[column].to_string())
+            .filter(|v| seen.insert(v.clone()))
+            .collect();
+        let name = ["firm", "code", "grade"][column];
+        assert_eq!(dictionary_of(&t, name), want, "column {name}");
+        for (row, r) in records.iter().enumerate() {
+            assert_eq!(
+                t.get(row, column).to_string(),
+                r[column],
+                "row {row}, column {column}"
+            );
+        }
+    }
+    // The same through a query: the first firms, by first appearance.
+    assert_eq!(
+        csv_of(&mut e, dir, "firms distinct firm limit 3"),
+        "firm\nF0\nF7919\nF15838\n"
+    );
+}
+
 fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();

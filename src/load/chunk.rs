@@ -7,6 +7,7 @@
 //! common case of a clean column costs one pass.
 
 use super::infer::{misfit_error, Cell, CellRules, Extra, Misfit, Tally};
+use super::strings::{Interner, Piece};
 use crate::store::{Builder, Column, TextBuilder};
 use crate::value::Type;
 
@@ -20,6 +21,8 @@ enum Values {
     Bool(Builder<bool>),
     Date(Builder<i32>),
     Text(TextBuilder),
+    /// Text as codes of the column's lent interner.
+    Pooled(Builder<u32>),
     /// A value did not fit the guess; the column is re-read later.
     Dropped,
 }
@@ -38,6 +41,11 @@ pub(crate) struct ChunkColumn {
     /// True once a placeholder was stored as null in a column not built as
     /// text: if the column turns out text, it is re-read to keep them.
     placeholder_nulls: bool,
+    /// The interner text is coded into, while lent, and its number.
+    interner: Option<Box<Interner>>,
+    interner_id: Option<usize>,
+    /// True once a string went into the interner.
+    interned: bool,
 }
 
 impl ChunkColumn {
@@ -58,7 +66,31 @@ impl ChunkColumn {
             bad: None,
             rows: 0,
             placeholder_nulls: false,
+            interner: None,
+            interner_id: None,
+            interned: false,
         }
+    }
+
+    /// This column with its text coded into `interner` (number `id` of the
+    /// column's) rather than a dictionary of its own, until [`Self::give_back`].
+    pub fn with_interner(mut self, id: usize, interner: Box<Interner>) -> ChunkColumn {
+        if let Values::Text(_) = self.values {
+            self.values = Values::Pooled(Builder::with_capacity(self.rows));
+        }
+        self.interner = Some(interner);
+        self.interner_id = Some(id);
+        self
+    }
+
+    /// The lent interner and its number, to be given back once the chunk is read.
+    pub fn give_back(&mut self) -> Option<(usize, Box<Interner>)> {
+        Some((self.interner_id?, self.interner.take()?))
+    }
+
+    /// True when strings went into a lent interner.
+    pub fn interned(&self) -> bool {
+        self.interned
     }
 
     /// How many values were pushed.
@@ -74,6 +106,7 @@ impl ChunkColumn {
     /// Appends one field's text found on `line`, read by `rules`.
     #[inline]
     pub fn push(&mut self, raw: &str, line: u64, quoted: bool, rules: &CellRules) {
+        let row = self.rows;
         self.rows += 1;
         let (cell, extra) = rules.classify(raw);
         // A quoted `"NA"` is the text NA; an empty field is null, quoted or not.
@@ -90,13 +123,21 @@ impl ChunkColumn {
         };
         match self.forced {
             Some(Type::Text | Type::Null) => {
-                if let Values::Text(b) = &mut self.values {
-                    let keep = cell != Cell::Null || extra == Extra::Placeholder;
-                    b.push(keep.then_some(raw));
+                let keep = cell != Cell::Null || extra == Extra::Placeholder;
+                match &mut self.values {
+                    Values::Text(b) => b.push(keep.then_some(raw)),
+                    Values::Pooled(b) => match (&mut self.interner, keep) {
+                        (Some(strings), true) => {
+                            self.interned = true;
+                            b.push(Some(strings.intern(raw, row)));
+                        }
+                        _ => b.push(None),
+                    },
+                    _ => {}
                 }
             }
             Some(ty) => {
-                if !(fits_forced(ty, &cell) && push_cell(&mut self.values, cell, raw))
+                if !(fits_forced(ty, &cell) && push_cell(&mut self.values, cell, raw, &mut None))
                     && self.bad.is_none()
                 {
                     self.bad = Some(Misfit {
@@ -109,14 +150,19 @@ impl ChunkColumn {
                 self.tally.add(&cell, raw, line);
                 self.tally.add_extra(extra, raw, line);
                 let cell = match (extra, &self.values) {
-                    (Extra::Placeholder, Values::Text(_)) => Cell::Text(raw),
+                    (Extra::Placeholder, Values::Text(_) | Values::Pooled(_)) => Cell::Text(raw),
                     (Extra::Placeholder, _) => {
                         self.placeholder_nulls = true;
                         cell
                     }
                     _ => cell,
                 };
-                if !push_cell(&mut self.values, cell, raw) {
+                let mut text = self.interner.as_deref_mut().map(|t| Text {
+                    interner: t,
+                    row,
+                    interned: &mut self.interned,
+                });
+                if !push_cell(&mut self.values, cell, raw, &mut text) {
                     self.values = Values::Dropped;
                 }
             }
@@ -136,12 +182,29 @@ impl ChunkColumn {
     }
 
     /// The finished column if what was built has type `ty` (or widens to it);
-    /// `None` when the chunk must be re-read as `ty`.
+    /// `None` when the chunk must be re-read as `ty`. For a column given an
+    /// interner, see [`Self::finish_piece`].
     pub fn finish(self, ty: Type) -> Option<Column> {
+        match self.finish_piece(ty)? {
+            Piece::Column(c) => Some(c),
+            Piece::Coded { .. } => None,
+        }
+    }
+
+    /// [`Self::finish`], with text coded into an interner given as its codes.
+    pub fn finish_piece(self, ty: Type) -> Option<Piece> {
         if ty == Type::Text && self.placeholder_nulls {
             return None;
         }
-        Some(match (self.values, ty) {
+        Some(Piece::Column(match (self.values, ty) {
+            (Values::Pooled(b), Type::Text) => {
+                let (codes, validity) = b.finish();
+                return Some(Piece::Coded {
+                    codes,
+                    validity,
+                    interner: self.interner_id?,
+                });
+            }
             (Values::Nulls(n), _) => Column::nulls(ty, n),
             (Values::Int(b), Type::Int) => b.into_column(),
             (Values::Int(b), Type::Decimal) => b.into_column().to_decimal(),
@@ -150,7 +213,7 @@ impl ChunkColumn {
             (Values::Date(b), Type::Date) => b.into_column(),
             (Values::Text(b), Type::Text) => b.into_column(),
             _ => return None,
-        })
+        }))
     }
 }
 
@@ -168,9 +231,18 @@ fn fits_forced(ty: Type, cell: &Cell<'_>) -> bool {
     )
 }
 
-/// Appends `cell` to `values` if it fits; false if it does not.
+/// Where a text value goes when the column has a lent interner.
+struct Text<'a> {
+    interner: &'a mut Interner,
+    /// The value's row in the chunk.
+    row: usize,
+    interned: &'a mut bool,
+}
+
+/// Appends `cell` to `values` if it fits; false if it does not. Text goes
+/// into `text`'s interner when there is one.
 #[inline]
-fn push_cell(values: &mut Values, cell: Cell<'_>, raw: &str) -> bool {
+fn push_cell(values: &mut Values, cell: Cell<'_>, raw: &str, text: &mut Option<Text<'_>>) -> bool {
     match (&mut *values, cell) {
         (Values::Dropped, _) => return true,
         (Values::Nulls(n), Cell::Null) => *n += 1,
@@ -181,13 +253,14 @@ fn push_cell(values: &mut Values, cell: Cell<'_>, raw: &str) -> bool {
                 Cell::Decimal(_) => Values::Decimal(with_nulls(n)),
                 Cell::Bool(_) => Values::Bool(with_nulls(n)),
                 Cell::Date(_) => Values::Date(with_nulls(n)),
+                Cell::Text(_) | Cell::Null if text.is_some() => Values::Pooled(with_nulls(n)),
                 Cell::Text(_) | Cell::Null => {
                     let mut b = TextBuilder::with_capacity(n + 1024);
                     (0..n).for_each(|_| b.push(None));
                     Values::Text(b)
                 }
             };
-            return push_cell(values, cell, raw);
+            return push_cell(values, cell, raw, text);
         }
         (Values::Int(b), Cell::Int(v)) => b.push(Some(v)),
         (Values::Int(b), Cell::Null) => b.push(None),
@@ -208,6 +281,14 @@ fn push_cell(values: &mut Values, cell: Cell<'_>, raw: &str) -> bool {
         (Values::Date(b), Cell::Null) => b.push(None),
         (Values::Text(b), Cell::Null) => b.push(None),
         (Values::Text(b), _) => b.push(Some(raw)),
+        (Values::Pooled(b), Cell::Null) => b.push(None),
+        (Values::Pooled(b), _) => match text {
+            Some(t) => {
+                *t.interned = true;
+                b.push(Some(t.interner.intern(raw, t.row)));
+            }
+            None => return false,
+        },
         _ => return false,
     }
     true

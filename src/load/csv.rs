@@ -8,6 +8,7 @@ use super::infer::{thousands, CellRules, Tally};
 use super::input::{fill, io_error, Input, SliceInput};
 use super::layout::{self, At};
 use super::records::{Records, Unclosed};
+use super::strings::{self, Interner, Piece, Pool};
 use super::LoadOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{concat_checked, Column, Table};
@@ -176,9 +177,11 @@ fn parse_rounds(
         na: options.na.clone(),
         thousands: options.thousands,
     };
+    let strings = Pool::new(header.len());
     let ctx = Context {
         file,
         delimiter,
+        strings: &strings,
         header: &header,
         types: &types,
         rules: &rules,
@@ -210,7 +213,8 @@ fn parse_rounds(
                 1
             };
             let chunks = split(complete, parts);
-            let (columns, newlines) = ctx.parse_round(complete, &chunks, line)?;
+            let first_chunk = u32::try_from(parsed.len()).unwrap_or(u32::MAX);
+            let (columns, newlines) = ctx.parse_round(complete, &chunks, line, first_chunk)?;
             for ((columns, n), r) in columns.into_iter().zip(newlines).zip(chunks) {
                 parsed.push(ChunkResult {
                     columns,
@@ -252,7 +256,12 @@ fn parse_rounds(
         // A header alone is an empty relation (an empty result saved to CSV
         // loads back); its columns are text unless given types.
         let types: Vec<Type> = types.iter().map(|t| t.unwrap_or(Type::Text)).collect();
-        let columns = types.iter().map(|&ty| vec![Column::nulls(ty, 0)]).collect();
+        let columns = types
+            .iter()
+            .map(|&ty| vec![Piece::Column(Column::nulls(ty, 0))])
+            .collect();
+        let interners_len = types.len();
+        let interners = types.iter().map(|_| Vec::new()).collect();
         notes.push(format!(
             "note: {file} has a header but no rows: the relation is empty, and its columns are text unless given types with `with (...)`"
         ));
@@ -260,6 +269,8 @@ fn parse_rounds(
             names: header,
             types,
             columns,
+            interners,
+            unused: vec![false; interners_len],
             notes,
         });
     }
@@ -283,18 +294,23 @@ fn parse_rounds(
     }
     let input: &dyn Input = input;
     let handle = crate::cancel::current();
-    let pieces: Vec<Vec<Column>> = parsed
+    // For each chunk its pieces, and which columns interned strings for a
+    // piece then read again.
+    let pieces: Vec<(Vec<Piece>, Vec<bool>)> = parsed
         .into_par_iter()
         .map(|chunk| {
             let mut bytes: Option<Vec<u8>> = None;
             let mut out = Vec::with_capacity(chunk.columns.len());
+            let mut reread = vec![false; chunk.columns.len()];
             for (i, c) in chunk.columns.into_iter().enumerate() {
                 if let Some(h) = &handle {
                     h.check()?;
                 }
-                let col = match c.finish(decided[i]) {
+                let interned = c.interned();
+                let col = match c.finish_piece(decided[i]) {
                     Some(col) => col,
                     None => {
+                        reread[i] = interned;
                         if bytes.is_none() {
                             let b = input
                                 .read_range(chunk.range.clone())
@@ -302,24 +318,28 @@ fn parse_rounds(
                             bytes = Some(b);
                         }
                         let b = bytes.as_deref().unwrap_or_default();
-                        ctx.reread(b, chunk.line, i, decided[i])?
+                        Piece::Column(ctx.reread(b, chunk.line, i, decided[i])?)
                     }
                 };
                 out.push(col);
             }
-            Ok(out)
+            Ok((out, reread))
         })
         .collect::<Result<_>>()?;
-    let mut by_column: Vec<Vec<Column>> = (0..header.len()).map(|_| Vec::new()).collect();
-    for chunk in pieces {
+    let mut by_column: Vec<Vec<Piece>> = (0..header.len()).map(|_| Vec::new()).collect();
+    let mut unused = vec![false; header.len()];
+    for (chunk, reread) in pieces {
         for (i, col) in chunk.into_iter().enumerate() {
             by_column[i].push(col);
+            unused[i] |= reread[i];
         }
     }
     Ok(Pieces {
         names: header,
         types: decided,
         columns: by_column,
+        interners: strings.into_columns(),
+        unused,
         notes,
     })
 }
@@ -345,7 +365,11 @@ pub(crate) struct Pieces {
     names: Vec<String>,
     types: Vec<Type>,
     /// For each column, its pieces in file order.
-    columns: Vec<Vec<Column>>,
+    columns: Vec<Vec<Piece>>,
+    /// For each column, the interners its coded pieces refer to.
+    interners: Vec<Vec<Interner>>,
+    /// For each column, true when its interners may hold strings no row has.
+    unused: Vec<bool>,
     /// What the reader should know (a column read as text though mostly numbers).
     pub notes: Vec<String>,
 }
@@ -358,7 +382,21 @@ impl Pieces {
             .columns
             .into_par_iter()
             .zip(self.types.par_iter())
-            .map(|(parts, &ty)| concat_checked(ty, parts, handle.as_ref()).map(Arc::new))
+            .zip(self.interners.par_iter().zip(self.unused.par_iter()))
+            .map(|((parts, &ty), (interners, &unused))| {
+                if parts.iter().any(|p| matches!(p, Piece::Coded { .. })) {
+                    return strings::assemble(parts, interners, unused, handle.as_ref())
+                        .map(Arc::new);
+                }
+                let parts = parts
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        Piece::Column(c) => Some(c),
+                        Piece::Coded { .. } => None,
+                    })
+                    .collect();
+                concat_checked(ty, parts, handle.as_ref()).map(Arc::new)
+            })
             .collect::<Result<_>>()?;
         Ok(super::Loaded {
             table: Table::new(self.names.into_iter().zip(columns).collect()),
@@ -371,6 +409,8 @@ impl Pieces {
 struct Context<'a> {
     file: &'a str,
     delimiter: u8,
+    /// The interners text columns' chunks share.
+    strings: &'a Pool,
     header: &'a [String],
     types: &'a [Option<Type>],
     rules: &'a CellRules,
@@ -388,6 +428,7 @@ impl Context<'_> {
         bytes: &[u8],
         chunks: &[Range<usize>],
         first_line: u64,
+        first_chunk: u32,
     ) -> Result<(Vec<Vec<ChunkColumn>>, Vec<u64>)> {
         let newlines: Vec<u64> = chunks
             .par_iter()
@@ -406,11 +447,19 @@ impl Context<'_> {
         let columns = chunks
             .par_iter()
             .zip(starts.par_iter().zip(&newlines))
-            .map(|(r, (&line, &rows))| {
+            .enumerate()
+            .map(|(k, (r, (&line, &rows)))| {
                 if let Some(h) = &handle {
                     h.check()?;
                 }
-                self.parse_chunk(&bytes[r.clone()], line, rows as usize + 1, handle.as_ref())
+                let chunk = first_chunk.saturating_add(k as u32);
+                self.parse_chunk(
+                    &bytes[r.clone()],
+                    line,
+                    rows as usize + 1,
+                    chunk,
+                    handle.as_ref(),
+                )
             })
             .collect::<Result<_>>()?;
         Ok((columns, newlines))
@@ -422,13 +471,43 @@ impl Context<'_> {
         chunk: &[u8],
         first_line: u64,
         capacity: usize,
+        chunk_number: u32,
         handle: Option<&crate::cancel::InterruptHandle>,
     ) -> Result<Vec<ChunkColumn>> {
+        // A column that may hold text codes it into an interner it shares
+        // with the other chunks, given back once the chunk is read.
         let mut columns: Vec<ChunkColumn> = self
             .types
             .iter()
-            .map(|&t| ChunkColumn::new(t, capacity))
+            .enumerate()
+            .map(|(i, &t)| {
+                let column = ChunkColumn::new(t, capacity);
+                match t {
+                    None | Some(Type::Text) => {
+                        let (id, interner) = self.strings.lend(i, chunk_number);
+                        column.with_interner(id, interner)
+                    }
+                    Some(_) => column,
+                }
+            })
             .collect();
+        let read = self.read_chunk(chunk, first_line, handle, &mut columns);
+        for (i, c) in columns.iter_mut().enumerate() {
+            if let Some((id, interner)) = c.give_back() {
+                self.strings.give_back(i, id, interner);
+            }
+        }
+        read.map(|()| columns)
+    }
+
+    /// Reads a chunk's records into its columns.
+    fn read_chunk(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        handle: Option<&crate::cancel::InterruptHandle>,
+        columns: &mut [ChunkColumn],
+    ) -> Result<()> {
         let utf8 = std::str::from_utf8(chunk).is_ok();
         let mut records = 0usize;
         self.for_each_record(chunk, first_line, |line, fields| {
@@ -453,8 +532,7 @@ impl Context<'_> {
                 }
             }
             Ok(())
-        })?;
-        Ok(columns)
+        })
     }
 
     /// Reads column `i` of a chunk again, as type `ty`.

@@ -17,6 +17,7 @@ mod layout;
 mod parquet;
 mod records;
 mod settings;
+mod strings;
 mod units;
 
 pub use encoding::encoding_for_label;

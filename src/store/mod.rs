@@ -14,5 +14,5 @@ pub use catalog::{Catalog, Counts, Database, DatabaseTable, Def, Relation, Relat
 pub use column::{
     column_from_scalars, concat, concat_checked, Builder, Column, Data, TextBuilder, NULL_ROW,
 };
-pub use dict::Dict;
+pub use dict::{hash_str, Dict};
 pub use table::{Field, Hedge, Table};
