@@ -6,7 +6,9 @@
 //! chunk's column is then re-read once the whole file's type is known), so the
 //! common case of a clean column costs one pass.
 
-use super::infer::{misfit_error, Cell, CellRules, Extra, Misfit, Tally};
+use super::infer::{
+    misfit_error, plain, Cell, CellRules, Extra, Misfit, Tally, DECIMAL, INT, TEXT,
+};
 use super::strings::{Interner, Piece};
 use crate::store::{Builder, Column, TextBuilder};
 use crate::value::Type;
@@ -106,6 +108,58 @@ impl ChunkColumn {
     /// Appends one field's text found on `line`, read by `rules`.
     #[inline]
     pub fn push(&mut self, raw: &str, line: u64, quoted: bool, rules: &CellRules) {
+        if !(self.forced.is_none() && rules.are_plain() && self.push_plain(raw.as_bytes(), raw)) {
+            self.push_any(raw, line, quoted, rules);
+        }
+    }
+
+    /// Appends a field of the plain form the column holds so far (an integer
+    /// to integers, a number to decimals, a word to text), with no value
+    /// built in between; false, appending nothing, for anything else.
+    #[inline]
+    fn push_plain(&mut self, bytes: &[u8], raw: &str) -> bool {
+        let row = self.rows;
+        let pushed = match &mut self.values {
+            Values::Int(b) => match plain::int(bytes) {
+                Some(v) if self.tally.again(INT) => {
+                    b.push(Some(v));
+                    true
+                }
+                _ => false,
+            },
+            Values::Decimal(b) => match plain::number(bytes) {
+                Some(Ok(v)) if self.tally.again(DECIMAL) => {
+                    b.push(Some(v));
+                    true
+                }
+                Some(Err(v)) if self.tally.again(INT) => {
+                    b.push(Some(v as f64));
+                    true
+                }
+                _ => false,
+            },
+            Values::Pooled(b) => match &mut self.interner {
+                Some(strings) if plain::word(bytes) && self.tally.again(TEXT) => {
+                    self.interned = true;
+                    b.push(Some(strings.intern(raw, row)));
+                    true
+                }
+                _ => false,
+            },
+            Values::Text(b) if plain::word(bytes) && self.tally.again(TEXT) => {
+                b.push(Some(raw));
+                true
+            }
+            _ => false,
+        };
+        if pushed {
+            self.rows += 1;
+        }
+        pushed
+    }
+
+    /// [`Self::push`] for a field of any form.
+    fn push_any(&mut self, raw: &str, line: u64, quoted: bool, rules: &CellRules) {
         let row = self.rows;
         self.rows += 1;
         let (cell, extra) = rules.classify(raw);

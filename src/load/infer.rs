@@ -34,6 +34,74 @@ pub(crate) fn is_null_token(s: &str) -> bool {
     matches!(s, "" | "NA" | "null" | "NULL")
 }
 
+/// The plain forms most fields of a large file take, read without the
+/// general [`classify`]: what each gives is what [`CellRules::classify`]
+/// would, under rules with no `na` and no `thousands`.
+pub(crate) mod plain {
+    /// An integer of at most 18 digits, with `-` or nothing before.
+    #[inline]
+    pub fn int(s: &[u8]) -> Option<i64> {
+        let (negative, digits) = match s.first()? {
+            b'-' => (true, &s[1..]),
+            _ => (false, s),
+        };
+        if digits.is_empty() || digits.len() > 18 {
+            return None;
+        }
+        let mut v = 0i64;
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(c - b'0');
+        }
+        Some(if negative { -v } else { v })
+    }
+
+    /// Digits with one point (or none), read as [`super::classify`] reads
+    /// them: `Ok` a decimal, `Err` an integer.
+    #[inline]
+    pub fn number(s: &[u8]) -> Option<Result<f64, i64>> {
+        if s.is_empty() {
+            return None;
+        }
+        match super::plain_number(s)? {
+            super::Cell::Decimal(v) => Some(Ok(v)),
+            super::Cell::Int(v) => Some(Err(v)),
+            _ => None,
+        }
+    }
+
+    /// Text that can be nothing but text: it starts with an ASCII letter,
+    /// ends with an ASCII letter or digit, and is no null token, boolean or
+    /// placeholder (all of which are five bytes or shorter).
+    #[inline]
+    pub fn word(s: &[u8]) -> bool {
+        let (Some(first), Some(last)) = (s.first(), s.last()) else {
+            return false;
+        };
+        if !first.is_ascii_alphabetic() || !last.is_ascii_alphanumeric() {
+            return false;
+        }
+        s.len() > 5
+            || !(s.eq_ignore_ascii_case(b"true")
+                || s.eq_ignore_ascii_case(b"false")
+                || matches!(
+                    s,
+                    b"NA"
+                        | b"null"
+                        | b"NULL"
+                        | b"n/a"
+                        | b"N/A"
+                        | b"na"
+                        | b"nan"
+                        | b"NaN"
+                        | b"x"
+                        | b"X"
+                ))
+    }
+}
+
 /// Reads one field's text as the narrowest value it can be.
 #[inline]
 pub(crate) fn classify(raw: &str) -> Cell<'_> {
@@ -118,6 +186,12 @@ pub(crate) struct CellRules {
 }
 
 impl CellRules {
+    /// True with no `na` and no `thousands`: the fields' plain forms (see
+    /// [`plain`]) read as they look.
+    pub fn are_plain(&self) -> bool {
+        self.na.is_empty() && self.thousands.is_none()
+    }
+
     /// Reads one field as [`classify`] does, then, for what that reads as
     /// text, applies these rules.
     #[inline]
@@ -260,11 +334,11 @@ const CANDIDATES: [Type; 4] = [Type::Int, Type::Decimal, Type::Bool, Type::Date]
 
 /// The kinds of non-null value a field can be, as tallied.
 const KINDS: usize = 5;
-const INT: usize = 0;
-const DECIMAL: usize = 1;
+pub(crate) const INT: usize = 0;
+pub(crate) const DECIMAL: usize = 1;
 const BOOL: usize = 2;
 const DATE: usize = 3;
-const TEXT: usize = 4;
+pub(crate) const TEXT: usize = 4;
 
 /// Which kinds of value fit each candidate type.
 fn fits(candidate: Type, kind: usize) -> bool {
@@ -321,6 +395,18 @@ impl Tally {
         if self.first[kind].is_none() {
             self.first[kind] = Some(Misfit { line, text: raw() });
         }
+    }
+
+    /// Counts one more value of `kind` (one of [`INT`], [`DECIMAL`],
+    /// [`TEXT`]) if one was counted before; false, counting nothing, if this
+    /// would be the first (whose text and line [`Tally::add`] keeps).
+    #[inline]
+    pub fn again(&mut self, kind: usize) -> bool {
+        if self.first[kind].is_none() {
+            return false;
+        }
+        self.counts[kind] += 1;
+        true
     }
 
     /// Counts what [`CellRules::classify`] said beyond the cell itself.
@@ -579,6 +665,78 @@ pub(crate) use crate::value::format_count as thousands;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_plain_forms_read_as_the_general_reading_does() {
+        let rules = CellRules::default();
+        let samples = [
+            "0",
+            "7",
+            "-3",
+            "+3",
+            "007",
+            "123456789012345678",
+            "1234567890123456789",
+            "-",
+            "34.91",
+            "-0.5",
+            ".5",
+            "5.",
+            "1.2.3",
+            "1e3",
+            "2024-01-02",
+            " 5",
+            "5 ",
+            "1,234",
+            "Gansu",
+            "Anhui",
+            "NA",
+            "na",
+            "nan",
+            "NaN",
+            "null",
+            "NULL",
+            "x",
+            "X",
+            "n/a",
+            "N/A",
+            "true",
+            "TRUE",
+            "False",
+            "truex",
+            "F016727",
+            "Smith, John",
+            "word ",
+            "word\t",
+            "Xi'an",
+            "new energy",
+            "Hubei",
+            "a",
+            "ab1",
+            "é",
+            "Ürümqi",
+            "abc\u{3000}",
+            "",
+        ];
+        for s in samples {
+            let (cell, extra) = rules.classify(s);
+            if let Some(v) = plain::int(s.as_bytes()) {
+                assert_eq!((cell, extra), (Cell::Int(v), Extra::None), "{s:?}");
+            }
+            match plain::number(s.as_bytes()) {
+                Some(Ok(v)) => assert_eq!((cell, extra), (Cell::Decimal(v), Extra::None), "{s:?}"),
+                Some(Err(v)) => assert_eq!((cell, extra), (Cell::Int(v), Extra::None), "{s:?}"),
+                None => {}
+            }
+            if plain::word(s.as_bytes()) {
+                assert_eq!((cell, extra), (Cell::Text(s), Extra::None), "{s:?}");
+            }
+        }
+        assert!(plain::word(b"Gansu") && plain::word(b"F016727") && !plain::word(b"NaN"));
+        assert_eq!(plain::int(b"-42"), Some(-42));
+        assert_eq!(plain::number(b"34.91"), Some(Ok(34.91)));
+    }
+
     use super::*;
 
     fn tally(values: &[&str]) -> Tally {
