@@ -67,9 +67,26 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             // A `where` just before is read in place, not gathered, and a join
             // before that only gathers the columns the aggregate reads.
             let (source, predicate) = match &**input {
-                Plan::Filter { input, predicate } => (&**input, Some(predicate)),
+                Plan::Filter { input, predicate } => (&**input, Some(predicate.clone())),
                 other => (other, None),
             };
+            // A projection that only picks columns (as `cite` adds above a
+            // join) is read through, so the join below is still pruned.
+            let (source, keys, aggs, predicate) = match picked_columns(source) {
+                Some((inner, picked)) => {
+                    let to = |i: usize| picked[i];
+                    (
+                        inner,
+                        keys.iter()
+                            .map(|(n, e)| (n.clone(), e.map_columns(&to)))
+                            .collect(),
+                        aggs.iter().map(|a| a.map_columns(&to)).collect(),
+                        predicate.map(|p| p.map_columns(&to)),
+                    )
+                }
+                None => (source, keys.clone(), aggs.clone(), predicate),
+            };
+            let predicate = predicate.as_ref();
             let mut used = Vec::new();
             keys.iter().for_each(|(_, e)| e.columns_used(&mut used));
             aggs.iter()
@@ -83,14 +100,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 .iter()
                 .map(|(n, e)| (n.clone(), e.map_columns(&|i| to[i])))
                 .collect();
-            let aggs: Vec<PAgg> = aggs
-                .iter()
-                .map(|a| PAgg {
-                    arg: a.arg.as_ref().map(|e| e.map_columns(&|i| to[i])),
-                    arg2: a.arg2.as_ref().map(|e| e.map_columns(&|i| to[i])),
-                    ..a.clone()
-                })
-                .collect();
+            let aggs: Vec<PAgg> = aggs.iter().map(|a| a.map_columns(&|i| to[i])).collect();
             let keep = match (predicate, joined) {
                 (Some(p), _) => select::selection(&p.map_columns(&|i| to[i]), &input)?,
                 (None, Some(rows)) => rows,
@@ -211,6 +221,22 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             Ok(Table::with_rows(named, groups.first_rows.len()))
         }
     }
+}
+
+/// For a projection that only picks columns of its input, the input and the
+/// input column of each projected one.
+fn picked_columns(plan: &Plan) -> Option<(&Plan, Vec<usize>)> {
+    let Plan::Project { input, columns } = plan else {
+        return None;
+    };
+    let picked = columns
+        .iter()
+        .map(|(_, e)| match e.kind {
+            crate::plan::PExprKind::Column(i) => Some(i),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((input, picked))
 }
 
 /// The rows of `input` at `rows`, a column at a time, each gather stopping

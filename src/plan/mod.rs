@@ -217,6 +217,17 @@ pub struct PAgg {
     pub ty: Type,
 }
 
+impl PAgg {
+    /// The same aggregate reading column `to(i)` wherever this one reads column `i`.
+    pub fn map_columns(&self, to: &impl Fn(usize) -> usize) -> PAgg {
+        PAgg {
+            arg: self.arg.as_ref().map(|e| e.map_columns(to)),
+            arg2: self.arg2.as_ref().map(|e| e.map_columns(to)),
+            ..self.clone()
+        }
+    }
+}
+
 /// One window function of a window step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PWindow {
