@@ -79,18 +79,21 @@ impl Lineage {
         let mut add = |c: Citation| {
             if let Some(same) = out.iter_mut().find(|o| o.key == c.key) {
                 same.ranges.extend(c.ranges);
+                same.more += c.more;
             } else {
                 out.push(c);
             }
         };
-        for (tag, ranges) in set.parts() {
-            let (origin, basis) = &self.origins[*tag as usize];
+        for part in set.parts() {
+            let (ranges, more) = (&part.ranges, part.more);
+            let (origin, basis) = &self.origins[part.tag as usize];
             match basis {
                 Basis::Facts => {
                     let col = origin.table.position("source");
+                    let mut keys = Vec::new();
                     for &(a, b) in ranges {
                         for r in a..=b {
-                            let key = match col {
+                            keys.push(match col {
                                 Some(c) => match origin.table.get(r as usize, c) {
                                     Scalar::Text(s) => s.to_string(),
                                     _ => continue,
@@ -100,14 +103,19 @@ impl Lineage {
                                     origin.table.get(r as usize, 0).to_string()
                                 }
                                 None => origin.name.clone(),
-                            };
-                            add(Citation {
-                                key,
-                                ranges: Vec::new(),
-                                unit: "",
-                                more: 0,
                             });
                         }
+                    }
+                    // Rows of the fact base only counted have no source to
+                    // name: they are counted with the last one named.
+                    let last = keys.len().saturating_sub(1);
+                    for (k, key) in keys.into_iter().enumerate() {
+                        add(Citation {
+                            key,
+                            ranges: Vec::new(),
+                            unit: "",
+                            more: if k == last { more } else { 0 },
+                        });
                     }
                 }
                 Basis::File(f) => add(Citation {
@@ -117,19 +125,14 @@ impl Lineage {
                         .map(|&(a, b)| (a + f.first + 1, b + f.first + 1))
                         .collect(),
                     unit: f.unit,
-                    more: 0,
+                    more,
                 }),
                 Basis::Host => add(Citation {
                     key: format!("`{}`", origin.name),
                     ranges: ranges.iter().map(|&(a, b)| (a + 1, b + 1)).collect(),
                     unit: "rows",
-                    more: 0,
+                    more,
                 }),
-            }
-        }
-        if set.more() > 0 {
-            if let Some(last) = out.last_mut() {
-                last.more = set.more();
             }
         }
         out
@@ -187,9 +190,9 @@ impl Lineage {
         };
         for r in rows {
             let set = &self.rows[r];
-            for (tag, ranges) in set.parts() {
-                let (origin, basis) = &self.origins[*tag as usize];
-                for &(a, b) in ranges {
+            for part in set.parts() {
+                let (origin, basis) = &self.origins[part.tag as usize];
+                for &(a, b) in &part.ranges {
                     for stored in a..=b {
                         let stored = stored as usize;
                         let t = &origin.table;

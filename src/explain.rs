@@ -260,12 +260,12 @@ impl Figures {
             return f;
         };
         let (qualifier, status, measure) = (col("qualifier"), col("status"), col("measure"));
-        f.unread = lineage.rows[row].more();
-        for (tag, ranges) in lineage.rows[row].parts() {
-            if !Arc::ptr_eq(&lineage.origins[*tag as usize].0.table, t) {
+        for part in lineage.rows[row].parts() {
+            if !Arc::ptr_eq(&lineage.origins[part.tag as usize].0.table, t) {
                 continue;
             }
-            for &(a, b) in ranges {
+            f.unread += part.more;
+            for &(a, b) in &part.ranges {
                 for r in a as usize..=b as usize {
                     if only.is_some_and(|(c, want)| !same_value(&t.get(r, *c), want)) {
                         continue;

@@ -463,3 +463,99 @@ fn a_pivot_column_is_hedged_by_the_figures_of_its_own_value() {
     assert!(notes.contains("note: Heilongjiang: signed is more than 250: its one figure is a lower bound (\"exceeding\")"), "{notes}");
     assert!(!notes.contains("Yunnan"), "{notes}");
 }
+
+/// The sources a cited aggregate of a loaded file should list for the data
+/// rows `rows` (from 0, ascending): the first 256 runs of consecutive lines
+/// exactly, the lines after them counted.
+fn expected_lines(file: &str, rows: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &r in rows {
+        let line = r + 2;
+        match runs.last_mut() {
+            Some(last) if last.1 + 1 == line => last.1 = line,
+            _ => runs.push((line, line)),
+        }
+    }
+    let more: usize = runs.iter().skip(256).map(|(a, b)| b - a + 1).sum();
+    let listed: Vec<String> = runs
+        .iter()
+        .take(256)
+        .map(|&(a, b)| match a == b {
+            true => a.to_string(),
+            false => format!("{a}–{b}"),
+        })
+        .collect();
+    let mut out = format!("{file} lines {}", listed.join(", "));
+    if more > 0 {
+        out.push_str(&format!(
+            " and {} more",
+            itq::value::format_count(more as u64)
+        ));
+    }
+    out
+}
+
+/// Over a file of many morsels, a cited aggregate, and the same through a
+/// join with a small file, list the lines of each group as they are: runs
+/// across morsel boundaries joined, rows past 256 runs counted.
+#[test]
+fn cited_aggregates_over_many_rows_list_each_groups_lines_exactly() {
+    let dir = std::env::temp_dir().join(format!("itq-cite-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = ["Gansu", "Yunnan", "Anhui"];
+    // Every third row at first (single lines), then blocks of 5,000 rows.
+    let n = 160_000;
+    let province = |i: usize| match i < 50_000 {
+        true => i % 3,
+        false => (i / 5_000) % 3,
+    };
+    let mut csv = String::from("province,investment\n");
+    for i in 0..n {
+        csv.push_str(&format!("{},{}\n", names[province(i)], i % 7));
+    }
+    std::fs::write(dir.join("big.csv"), csv).unwrap();
+    std::fs::write(
+        dir.join("regions.csv"),
+        "name,region\nGansu,west\nYunnan,west\nAnhui,east\n",
+    )
+    .unwrap();
+    let o = itq_in(
+        &dir,
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "load \"big.csv\" as big; load \"regions.csv\" as regions",
+            "-c",
+            "big count by province cite",
+            "-c",
+            "big join regions on province = name count by region cite",
+        ],
+    );
+    let rows_of = |keep: &dyn Fn(usize) -> bool| (0..n).filter(|&i| keep(i)).collect::<Vec<_>>();
+    let mut want = String::from("province,count,sources\n");
+    for (p, name) in names.iter().enumerate() {
+        let rows = rows_of(&|i| province(i) == p);
+        want.push_str(&format!(
+            "{name},{},\"{}\"\n",
+            itq::value::format_count(rows.len() as u64).replace(',', ""),
+            expected_lines("big.csv", &rows)
+        ));
+    }
+    want.push_str("region,count,sources\n");
+    for (region, members, lines) in [("west", [0, 1], "2–3"), ("east", [2, 2], "4")] {
+        let rows = rows_of(&|i| members.contains(&province(i)));
+        let unit = if lines.contains('–') {
+            "lines"
+        } else {
+            "line"
+        };
+        want.push_str(&format!(
+            "{region},{},\"{}; regions.csv {unit} {lines}\"\n",
+            rows.len(),
+            expected_lines("big.csv", &rows)
+        ));
+    }
+    assert_eq!(stdout(&o), want, "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

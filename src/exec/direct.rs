@@ -10,7 +10,7 @@ use super::morsel::{self, MORSEL};
 use super::select::Selection;
 use super::sum::Sum;
 use crate::error::{Error, ErrorKind, Result};
-use crate::plan::lineage::RowSet;
+use crate::plan::lineage::{split_id, RowSet, MAX_RANGES};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr, PExprKind};
 use crate::store::{Bitmap, Builder, Column, Data, Table, NULL_ROW};
@@ -152,6 +152,9 @@ enum Kind<'a> {
     Distinct(Domain<'a>),
     /// The union of the stored-row ids of each group (`cite`, `why`).
     Lineage(&'a [i64], Option<&'a Bitmap>),
+    /// The same, over a scan's own id column (the id of row `r` is
+    /// `row_id(tag, r)`, computed rather than read).
+    ScanLineage(u32),
 }
 
 #[derive(Clone, Copy)]
@@ -247,7 +250,10 @@ fn kind<'a>(agg: &PAgg, col: Option<&'a Column>, groups: usize) -> Option<Kind<'
             Kind::SumF(Num::Dec(v, b), agg.func == AggFn::Avg)
         }
         (AggFn::Min | AggFn::Max, _) => Kind::Extreme(col, agg.func == AggFn::Max),
-        (AggFn::Lineage, Data::Int(v)) => Kind::Lineage(v, b),
+        (AggFn::Lineage, Data::Int(v)) => match crate::plan::lineage::scan_ids(col) {
+            Some(tag) => Kind::ScanLineage(tag),
+            None => Kind::Lineage(v, b),
+        },
         _ => return None,
     })
 }
@@ -477,18 +483,161 @@ fn partial(
                 }
                 Acc::Bits(bits, words)
             }
-            Kind::Lineage(v, b) => {
-                let mut sets = vec![RowSet::default(); groups];
-                for (g, r) in pairs() {
-                    if b.is_none_or(|b| b.get(r)) {
-                        sets[g].insert_id(v[r]);
-                    }
-                }
-                Acc::Lineage(sets)
-            }
+            Kind::Lineage(v, b) => Acc::Lineage(lineage(v, *b, pairs(), n, groups)),
+            Kind::ScanLineage(tag) => Acc::Lineage(scan_lineage(*tag, pairs(), groups)),
         })
         .collect();
     Partial { first, accs }
+}
+
+/// Each group's set of the stored-row ids `v` of its rows (`pairs` of group
+/// and row, `n` of them). Two cases get a path of their own, since a cited
+/// aggregate folds every row: ids of one scan in ascending order within each
+/// group (a scan's own rows, filtered or not) extend or start the group's
+/// last range with no search, from a flat array; ids spanning a short stretch
+/// of one scan (the few rows of a small joined relation) are marked in a
+/// bitmap per group, one store a row, that then becomes ranges.
+fn lineage(
+    v: &[i64],
+    b: Option<&Bitmap>,
+    pairs: impl Iterator<Item = (usize, usize)> + Clone,
+    n: usize,
+    groups: usize,
+) -> Vec<RowSet> {
+    let valid = |r: usize| b.is_none_or(|b| b.get(r));
+    let id = |r: usize| valid(r).then(|| v[r]);
+    if let Some(sets) = ascending_lineage(id, pairs.clone(), groups) {
+        return sets;
+    }
+    let mut sets = vec![RowSet::default(); groups];
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for (_, r) in pairs.clone().filter(|&(_, r)| valid(r)) {
+        lo = lo.min(v[r]);
+        hi = hi.max(v[r]);
+    }
+    let (tag, base) = split_id(lo);
+    let words = (hi.abs_diff(lo) / 64 + 1) as usize;
+    // Marked and read in a few words a row.
+    if lo <= hi && split_id(hi).0 == tag && groups.saturating_mul(words) <= 4 * n {
+        let mut bits = vec![0u64; groups * words];
+        for (g, r) in pairs.filter(|&(_, r)| valid(r)) {
+            let i = (v[r] - lo) as usize;
+            bits[g * words + i / 64] |= 1 << (i % 64);
+        }
+        for (g, set) in sets.iter_mut().enumerate() {
+            set.insert_bits(tag, base, &bits[g * words..(g + 1) * words]);
+        }
+    } else {
+        for (g, r) in pairs.filter(|&(_, r)| valid(r)) {
+            sets[g].insert_id(v[r]);
+        }
+    }
+    sets
+}
+
+/// [`lineage`] for ids of one scan that ascend within each group, or `None`
+/// (found early when they do not) when they are not.
+fn ascending_lineage(
+    id: impl Fn(usize) -> Option<i64>,
+    mut pairs: impl Iterator<Item = (usize, usize)>,
+    groups: usize,
+) -> Option<Vec<RowSet>> {
+    let Some((g, first)) = pairs.by_ref().find_map(|(g, r)| Some((g, id(r)?))) else {
+        return Some(vec![RowSet::default(); groups]);
+    };
+    let (tag, row) = split_id(first);
+    let mut runs = Runs::new(groups);
+    runs.push(g, row);
+    for (g, r) in pairs {
+        if let Some(id) = id(r) {
+            let (t, row) = split_id(id);
+            if t != tag || !runs.push(g, row) {
+                return None;
+            }
+        }
+    }
+    Some(runs.finish(tag))
+}
+
+/// [`lineage`] over a scan's own id column: the rows are the ids.
+fn scan_lineage(
+    tag: u32,
+    pairs: impl Iterator<Item = (usize, usize)>,
+    groups: usize,
+) -> Vec<RowSet> {
+    let mut runs = Runs::new(groups);
+    for (g, r) in pairs {
+        runs.push(g, r as u64);
+    }
+    runs.finish(tag)
+}
+
+/// Each group's ranges of rows, built from rows given in ascending order
+/// within each group: the last range of every group and how many ranges it
+/// has sit side by side, so a row that extends it, or that a full set only
+/// counts, costs a compare or two and no search.
+struct Runs {
+    last: Vec<LastRange>,
+    closed: Vec<Vec<(u64, u64)>>,
+}
+
+#[derive(Clone, Copy)]
+struct LastRange {
+    first: u64,
+    last: u64,
+    ranges: usize,
+    more: u64,
+}
+
+impl Runs {
+    fn new(groups: usize) -> Runs {
+        // With no range yet, `last + 1` is no row.
+        let none = LastRange {
+            first: 0,
+            last: u64::MAX - 1,
+            ranges: 0,
+            more: 0,
+        };
+        Runs {
+            last: vec![none; groups],
+            closed: vec![Vec::new(); groups],
+        }
+    }
+
+    /// Adds row `row` to group `g`; false when it comes before the group's
+    /// last row (the rows were not in order).
+    #[inline(always)]
+    fn push(&mut self, g: usize, row: u64) -> bool {
+        let l = &mut self.last[g];
+        if row == l.last.wrapping_add(1) {
+            l.last = row;
+        } else if row <= l.last && l.ranges > 0 {
+            // Already in the last range, unless out of order.
+            return row == l.last;
+        } else if l.ranges >= MAX_RANGES {
+            l.more += 1;
+        } else {
+            if l.ranges > 0 {
+                self.closed[g].push((l.first, l.last));
+            }
+            (l.first, l.last) = (row, row);
+            l.ranges += 1;
+        }
+        true
+    }
+
+    fn finish(self, tag: u32) -> Vec<RowSet> {
+        self.closed
+            .into_iter()
+            .zip(self.last)
+            .map(|(mut ranges, l)| {
+                if l.ranges > 0 {
+                    ranges.push((l.first, l.last));
+                }
+                RowSet::from_ranges(tag, ranges, l.more)
+            })
+            .collect()
+    }
 }
 
 /// Adds a later morsel's accumulators into `total`.
@@ -533,5 +682,66 @@ fn merge(total: &mut Partial, later: Partial, kinds: &[Kind]) {
             }
             _ => unreachable!("morsels have the same accumulators"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::lineage::row_id;
+
+    /// The sets the insert of one id at a time makes.
+    fn one_by_one(ids: &[Option<i64>], gids: &[usize], groups: usize) -> Vec<RowSet> {
+        let mut sets = vec![RowSet::default(); groups];
+        for (&g, id) in gids.iter().zip(ids) {
+            if let Some(id) = id {
+                sets[g].insert_id(*id);
+            }
+        }
+        sets
+    }
+
+    /// Each path of `lineage` (ids ascending per group, with repeats and
+    /// nulls; a short stretch out of order; a long one out of order; two
+    /// scans) makes the sets that inserting the ids one by one makes,
+    /// full sets included; and a scan's own ids make them without reading.
+    #[test]
+    fn every_lineage_path_makes_the_sets_of_one_by_one_inserts() {
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let n = 20_000;
+        let groups = 7;
+        let gids: Vec<usize> = (0..n).map(|_| next(groups as u64) as usize).collect();
+        let ascending: Vec<Option<i64>> = (0..n)
+            .map(|r| (next(10) != 0).then(|| row_id(2, r - usize::from(r % 9 == 1))))
+            .collect();
+        let short: Vec<Option<i64>> = (0..n)
+            .map(|_| Some(row_id(1, 5 + next(40) as usize)))
+            .collect();
+        let long: Vec<Option<i64>> = (0..n)
+            .map(|_| Some(row_id(1, next(1 << 30) as usize)))
+            .collect();
+        let two_scans: Vec<Option<i64>> = (0..n).map(|r| Some(row_id((r % 2) as u32, r))).collect();
+        for (name, ids) in [
+            ("ascending", &ascending),
+            ("short", &short),
+            ("long", &long),
+            ("two scans", &two_scans),
+        ] {
+            let v: Vec<i64> = ids.iter().map(|x| x.unwrap_or(-1)).collect();
+            let valid: Bitmap = ids.iter().map(|x| x.is_some()).collect();
+            let pairs = gids.iter().copied().zip(0..n);
+            let got = lineage(&v, Some(&valid), pairs, n, groups);
+            assert_eq!(got, one_by_one(ids, &gids, groups), "{name}");
+        }
+        let own: Vec<Option<i64>> = (0..n).map(|r| Some(row_id(4, r))).collect();
+        let got = scan_lineage(4, gids.iter().copied().zip(0..n), groups);
+        assert_eq!(got, one_by_one(&own, &gids, groups), "a scan's own ids");
+        assert!(got.iter().all(|s| s.more() > 0), "the sets fill up");
     }
 }

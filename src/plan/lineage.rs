@@ -22,6 +22,9 @@ pub fn row_id(tag: u32, row: usize) -> i64 {
 
 const TAG_SHIFT: u32 = 40;
 
+/// The id columns kept: tag, rows and the column.
+static ID_COLUMNS: Mutex<Vec<(u32, usize, Arc<Column>)>> = Mutex::new(Vec::new());
+
 /// The ids of `rows` stored rows read by scan `tag`. Every `cite` over a
 /// large relation needs the same column (8 bytes a row: 80 MB for ten
 /// million rows, whose filling and first touch cost about as much as a plain
@@ -29,7 +32,6 @@ const TAG_SHIFT: u32 = 40;
 fn id_column(tag: u32, rows: usize) -> Arc<Column> {
     const KEPT: usize = 2;
     const LARGE: usize = 1 << 16;
-    static CACHE: Mutex<Vec<(u32, usize, Arc<Column>)>> = Mutex::new(Vec::new());
     let build = || {
         let ids: Vec<i64> = (0..rows).map(|r| row_id(tag, r)).collect();
         Arc::new(Column::new(Data::Int(ids), None))
@@ -38,7 +40,7 @@ fn id_column(tag: u32, rows: usize) -> Arc<Column> {
         return build();
     }
     let hit = {
-        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = ID_COLUMNS.lock().unwrap_or_else(|e| e.into_inner());
         let at = cache.iter().position(|(t, n, _)| *t == tag && *n == rows);
         at.map(|at| {
             let entry = cache.remove(at);
@@ -51,10 +53,21 @@ fn id_column(tag: u32, rows: usize) -> Arc<Column> {
         return col;
     }
     let col = build();
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = ID_COLUMNS.lock().unwrap_or_else(|e| e.into_inner());
     cache.insert(0, (tag, rows, Arc::clone(&col)));
     cache.truncate(KEPT);
     col
+}
+
+/// The tag of the scan whose ids `col` holds, when it is one of the id
+/// columns kept for large scans: its value at row `r` is then
+/// `row_id(tag, r)`, which a reader can compute instead of reading 8 bytes a row.
+pub fn scan_ids(col: &Column) -> Option<u32> {
+    let cache = ID_COLUMNS.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .iter()
+        .find(|(_, _, c)| std::ptr::eq(&**c, col))
+        .map(|(tag, _, _)| *tag)
 }
 
 /// The tag and row number of a stored row's id.
@@ -66,64 +79,38 @@ pub fn split_id(id: i64) -> (u32, u64) {
     )
 }
 
-/// The most ranges of rows a [`RowSet`] keeps exactly; beyond them it counts.
+/// The most ranges of rows a [`RowSet`] keeps exactly of each scan; beyond
+/// them it counts.
 pub const MAX_RANGES: usize = 256;
 
 /// A set of stored rows: for each scan tag, sorted disjoint ranges of row
-/// numbers. Exact while it has at most [`MAX_RANGES`] ranges; a row that
-/// would need another range is only counted (`more`), so a group of millions
-/// of scattered rows stays small and still says how many rows it has.
+/// numbers. Each scan's rows are exact while they need at most
+/// [`MAX_RANGES`] ranges; a row that would need another range is only
+/// counted (`more`), so a group of millions of scattered rows stays small and
+/// still says how many rows it has, and a scan of few rows joined to it keeps
+/// its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowSet {
-    parts: Vec<(u32, Vec<(u64, u64)>)>,
-    ranges: usize,
-    more: u64,
+    parts: Vec<Part>,
 }
 
-impl RowSet {
-    /// Adds a stored row by its id.
-    #[inline]
-    pub fn insert_id(&mut self, id: i64) {
-        let (tag, row) = split_id(id);
-        // Rows mostly come in ascending order: one that extends the last
-        // range, or that a full set only counts, needs no search.
-        if let Some((t, ranges)) = self.parts.last_mut() {
-            if *t == tag {
-                if let Some(last) = ranges.last_mut() {
-                    if row == last.1 + 1 {
-                        last.1 = row;
-                        return;
-                    }
-                    if row > last.1 + 1 {
-                        if self.ranges >= MAX_RANGES {
-                            self.more += 1;
-                        } else {
-                            ranges.push((row, row));
-                            self.ranges += 1;
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-        self.insert_range(tag, row, row);
-    }
+/// The rows of one scan in a [`RowSet`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The scan's tag.
+    pub tag: u32,
+    /// The rows kept exactly: ascending, disjoint, inclusive ranges that do
+    /// not touch, at most [`MAX_RANGES`].
+    pub ranges: Vec<(u64, u64)>,
+    /// How many more rows of the scan are counted but not kept.
+    pub more: u64,
+}
 
-    /// Adds the rows `a..=b` of scan `tag`.
-    pub fn insert_range(&mut self, tag: u32, a: u64, b: u64) {
-        let room = self.ranges < MAX_RANGES;
-        let at = match self.parts.iter().position(|(t, _)| *t == tag) {
-            Some(i) => i,
-            None if room => {
-                self.parts.push((tag, Vec::new()));
-                self.parts.len() - 1
-            }
-            None => {
-                self.more += b - a + 1;
-                return;
-            }
-        };
-        let ranges = &mut self.parts[at].1;
+impl Part {
+    /// Adds the rows `a..=b`.
+    fn insert(&mut self, a: u64, b: u64) {
+        let ranges = &mut self.ranges;
+        let room = ranges.len() < MAX_RANGES;
         // In input order, each row extends the last range or starts the next
         // (or, with no room for another, is only counted).
         if let Some(last) = ranges.last_mut() {
@@ -131,8 +118,11 @@ impl RowSet {
                 last.1 = last.1.max(b);
                 return;
             }
-            if a > last.1 + 1 && !room {
-                self.more += b - a + 1;
+            if a > last.1 + 1 {
+                match room {
+                    true => ranges.push((a, b)),
+                    false => self.more += b - a + 1,
+                }
                 return;
             }
         }
@@ -143,51 +133,142 @@ impl RowSet {
             while i + 1 < ranges.len() && ranges[i + 1].0 <= ranges[i].1 + 1 {
                 let next = ranges.remove(i + 1);
                 ranges[i].1 = ranges[i].1.max(next.1);
-                self.ranges -= 1;
             }
         } else if room {
             ranges.insert(i, (a, b));
-            self.ranges += 1;
         } else {
             self.more += b - a + 1;
         }
     }
 
-    /// Adds every row of `other`.
-    pub fn union(&mut self, other: &RowSet) {
-        for (tag, ranges) in &other.parts {
-            for &(a, b) in ranges {
-                self.insert_range(*tag, a, b);
-            }
+    /// Whether the part is full and row `row`, and every later one, lies
+    /// more than one row past its last range, so that it is only counted.
+    fn counts_from(&self, row: u64) -> bool {
+        self.ranges.len() >= MAX_RANGES && self.ranges.last().is_none_or(|r| row > r.1 + 1)
+    }
+}
+
+impl RowSet {
+    /// The set of the rows `ranges` of scan `tag` (ascending, disjoint and
+    /// not adjacent, at most [`MAX_RANGES`]) and `more` rows only counted.
+    pub fn from_ranges(tag: u32, ranges: Vec<(u64, u64)>, more: u64) -> RowSet {
+        debug_assert!(ranges.len() <= MAX_RANGES);
+        debug_assert!(ranges.windows(2).all(|w| w[0].1 + 1 < w[1].0));
+        if ranges.is_empty() && more == 0 {
+            return RowSet::default();
         }
-        self.more += other.more;
+        RowSet {
+            parts: vec![Part { tag, ranges, more }],
+        }
     }
 
-    /// The rows kept exactly, by scan tag: `(tag, ranges)`, tags in order of
-    /// first appearance, ranges ascending and inclusive.
-    pub fn parts(&self) -> &[(u32, Vec<(u64, u64)>)] {
+    /// The part of scan `tag`, made if it is not there.
+    #[inline]
+    fn part(&mut self, tag: u32) -> &mut Part {
+        // Rows mostly come from the last scan met.
+        let at = match self.parts.last() {
+            Some(p) if p.tag == tag => self.parts.len() - 1,
+            _ => match self.parts.iter().position(|p| p.tag == tag) {
+                Some(at) => at,
+                None => {
+                    self.parts.push(Part {
+                        tag,
+                        ranges: Vec::new(),
+                        more: 0,
+                    });
+                    self.parts.len() - 1
+                }
+            },
+        };
+        &mut self.parts[at]
+    }
+
+    /// Adds a stored row by its id.
+    #[inline]
+    pub fn insert_id(&mut self, id: i64) {
+        let (tag, row) = split_id(id);
+        self.part(tag).insert(row, row);
+    }
+
+    /// Adds the rows `a..=b` of scan `tag`.
+    pub fn insert_range(&mut self, tag: u32, a: u64, b: u64) {
+        self.part(tag).insert(a, b);
+    }
+
+    /// Adds the rows of scan `tag` whose bits are set in `words`: bit `i`
+    /// stands for row `base + i`. Runs of set bits become ranges; once the
+    /// part is full, the bits past its last range are only counted.
+    pub fn insert_bits(&mut self, tag: u32, base: u64, words: &[u64]) {
+        if words.iter().all(|&w| w == 0) {
+            return;
+        }
+        let part = self.part(tag);
+        for (k, &word) in words.iter().enumerate() {
+            let mut w = word;
+            let at = base + 64 * k as u64;
+            while w != 0 {
+                if part.counts_from(at) {
+                    part.more += u64::from(w.count_ones());
+                    break;
+                }
+                let start = w.trailing_zeros();
+                let run = (w >> start).trailing_ones();
+                let a = at + u64::from(start);
+                part.insert(a, a + u64::from(run) - 1);
+                w = match start + run {
+                    64 => 0,
+                    end => w & (u64::MAX << end),
+                };
+            }
+        }
+    }
+
+    /// Adds every row of `other`.
+    pub fn union(&mut self, other: &RowSet) {
+        for theirs in &other.parts {
+            let part = self.part(theirs.tag);
+            for (k, &(a, b)) in theirs.ranges.iter().enumerate() {
+                // A full part only counts what lies past its last range.
+                if part.counts_from(a) {
+                    part.more += theirs.ranges[k..]
+                        .iter()
+                        .map(|r| r.1 - r.0 + 1)
+                        .sum::<u64>();
+                    break;
+                }
+                part.insert(a, b);
+            }
+            part.more += theirs.more;
+        }
+    }
+
+    /// The rows, by scan, in order of first appearance.
+    pub fn parts(&self) -> &[Part] {
         &self.parts
     }
 
-    /// How many rows are counted but not kept (beyond [`MAX_RANGES`] ranges).
+    /// How many rows are counted but not kept, over every scan.
     pub fn more(&self) -> u64 {
-        self.more
+        self.parts.iter().map(|p| p.more).sum()
     }
 
     /// Whether the set has no rows.
     pub fn is_empty(&self) -> bool {
-        self.ranges == 0 && self.more == 0
+        self.parts
+            .iter()
+            .all(|p| p.ranges.is_empty() && p.more == 0)
     }
 
-    /// The set as text: `0:3-5,9;1:2`, and `+N` when N rows are only counted.
+    /// The set as text: `0:3-5,9;1:2`, each scan's ranges followed by `+N`
+    /// when N more of its rows are only counted.
     pub fn encode(&self) -> String {
         let mut out = String::new();
-        for (tag, ranges) in &self.parts {
+        for part in &self.parts {
             if !out.is_empty() {
                 out.push(';');
             }
-            out.push_str(&format!("{tag}:"));
-            for (k, (a, b)) in ranges.iter().enumerate() {
+            out.push_str(&format!("{}:", part.tag));
+            for (k, (a, b)) in part.ranges.iter().enumerate() {
                 if k > 0 {
                     out.push(',');
                 }
@@ -197,9 +278,9 @@ impl RowSet {
                     out.push_str(&format!("{a}-{b}"));
                 }
             }
-        }
-        if self.more > 0 {
-            out.push_str(&format!("+{}", self.more));
+            if part.more > 0 {
+                out.push_str(&format!("+{}", part.more));
+            }
         }
         out
     }
@@ -207,23 +288,24 @@ impl RowSet {
     /// The set written by [`RowSet::encode`] (an empty set for text it did not write).
     pub fn decode(text: &str) -> RowSet {
         let mut set = RowSet::default();
-        let (body, more) = match text.rsplit_once('+') {
-            Some((b, m)) => (b, m.parse().unwrap_or(0)),
-            None => (text, 0),
-        };
-        for part in body.split(';').filter(|p| !p.is_empty()) {
-            let Some((tag, ranges)) = part.split_once(':') else {
+        for part in text.split(';').filter(|p| !p.is_empty()) {
+            let Some((tag, body)) = part.split_once(':') else {
                 continue;
             };
             let Ok(tag) = tag.parse() else { continue };
-            for r in ranges.split(',') {
+            let (ranges, more) = match body.split_once('+') {
+                Some((r, m)) => (r, m.parse().unwrap_or(0)),
+                None => (body, 0),
+            };
+            let p = set.part(tag);
+            for r in ranges.split(',').filter(|r| !r.is_empty()) {
                 let (a, b) = r.split_once('-').unwrap_or((r, r));
                 if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
-                    set.insert_range(tag, a, b);
+                    p.insert(a, b);
                 }
             }
+            p.more += more;
         }
-        set.more += more;
         set
     }
 
@@ -645,5 +727,43 @@ mod tests {
         }
         assert_eq!(big.more(), 10);
         assert_eq!(RowSet::decode(&big.encode()).more(), 10);
+    }
+
+    /// Rows given as a bitmap, or as sets merged together, make the same set
+    /// as the rows inserted one at a time in order, full sets included.
+    #[test]
+    fn bitmaps_and_unions_agree_with_rows_inserted_one_by_one() {
+        let mut seed = 7u64;
+        for density in [2u64, 3, 5, 17, 64] {
+            let base = 1000;
+            let mut words = vec![0u64; 300];
+            let mut rows = Vec::new();
+            for i in 0..words.len() * 64 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                // Runs of set bits, some crossing word boundaries.
+                if !(seed >> 33).is_multiple_of(density) || (i / 64) % 7 == 3 {
+                    words[i / 64] |= 1 << (i % 64);
+                    rows.push(base + i as u64);
+                }
+            }
+            let mut one_by_one = RowSet::default();
+            rows.iter()
+                .for_each(|&r| one_by_one.insert_id(row_id(3, r as usize)));
+            let mut bits = RowSet::default();
+            bits.insert_bits(3, base, &words);
+            assert_eq!(bits, one_by_one, "density {density}");
+            // The same rows in four sets, merged in order.
+            let mut merged = RowSet::default();
+            for quarter in rows.chunks(rows.len() / 4 + 1) {
+                let mut part = RowSet::default();
+                quarter
+                    .iter()
+                    .for_each(|&r| part.insert_id(row_id(3, r as usize)));
+                merged.union(&part);
+            }
+            assert_eq!(merged, one_by_one, "density {density}");
+        }
     }
 }
