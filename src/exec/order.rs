@@ -232,9 +232,28 @@ fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u3
     let flip = move |k: i64| if descending { !k } else { k };
     let validity = col.validity();
     let best = match col.data() {
-        Data::Int(v) => best_keys(v.len(), validity, n, |i| flip(v[i]))?,
-        Data::Date(v) => best_keys(v.len(), validity, n, |i| flip(i64::from(v[i])))?,
-        Data::Decimal(v) => best_keys(v.len(), validity, n, |i| flip(decimal_key(v[i])))?,
+        Data::Int(v) => best_keys(v.len(), validity, n, |i| flip(v[i]), None)?,
+        Data::Date(v) => best_keys(v.len(), validity, n, |i| flip(i64::from(v[i])), None)?,
+        Data::Decimal(v) => {
+            // A block whose values all order after the worst kept (compared
+            // as decimals, which vectorises) holds no candidate.
+            let after = move |block: std::ops::Range<usize>, worst: i64| {
+                let w = key_decimal(flip(worst));
+                let block = &v[block];
+                let after = match descending {
+                    true => block.iter().fold(0, |c, &x| c + usize::from(x < w)),
+                    false => block.iter().fold(0, |c, &x| c + usize::from(x > w)),
+                };
+                after == block.len()
+            };
+            best_keys(
+                v.len(),
+                validity,
+                n,
+                |i| flip(decimal_key(v[i])),
+                Some(&after),
+            )?
+        }
         _ => return Ok(None),
     };
     let mut order: Vec<u32> = best.into_iter().map(|(_, r)| r).collect();
@@ -245,6 +264,12 @@ fn top_numeric(col: &Column, n: usize, descending: bool) -> Result<Option<Vec<u3
         }
     }
     Ok(Some(order))
+}
+
+/// The decimal whose [`decimal_key`] is `k`.
+#[inline(always)]
+fn key_decimal(k: i64) -> f64 {
+    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
 }
 
 /// A decimal as an integer that orders as `f64::total_cmp` does.
@@ -384,11 +409,14 @@ fn group_lists(
 }
 
 /// The `n` smallest (key, row) pairs of the valid rows, in order.
+/// `skip`, when given, says cheaply whether a block of rows holds no row
+/// that beats the worst key kept (`true` only when none can).
 fn best_keys(
     len: usize,
     validity: Option<&Bitmap>,
     n: usize,
     key: impl Fn(usize) -> i64 + Sync,
+    skip: Option<&(dyn Fn(std::ops::Range<usize>, i64) -> bool + Sync)>,
 ) -> Result<Vec<(i64, u32)>> {
     let parts = morsel::map(len, MORSEL, |range| {
         // Ascending; a later row never beats an equal key.
@@ -399,7 +427,12 @@ fn best_keys(
             let block = block..(block + 64).min(end);
             // Most blocks hold no candidate once the list is full: one
             // branch-free pass over the block's keys shows it.
-            if best.len() == n && block.clone().map(&key).min().is_none_or(|m| m >= worst) {
+            if best.len() == n
+                && match skip {
+                    Some(skip) => skip(block.clone(), worst),
+                    None => block.clone().map(&key).min().is_none_or(|m| m >= worst),
+                }
+            {
                 continue;
             }
             for i in block {
@@ -427,3 +460,73 @@ fn best_keys(
 
 /// Up to this many rows, `top` keeps a sorted list per morsel.
 const SMALL_TOP: usize = 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Type;
+    use std::sync::Arc;
+
+    /// `top` over decimals (ties, both zeros, infinities, NaN, nulls, over
+    /// several morsels) keeps the rows a full sort puts first, in its order.
+    #[test]
+    fn top_of_decimals_is_the_head_of_the_full_sort() {
+        let specials = [
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            5.5,
+            -5.5,
+        ];
+        let mut seed = 3u64;
+        let rows = 3 * MORSEL + 77;
+        let values: Vec<Option<f64>> = (0..rows)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = seed >> 33;
+                match r % 1000 {
+                    0 => None,
+                    1..=3 => Some(specials[(r / 1000) as usize % specials.len()]),
+                    // Few distinct values late in the input: many ties.
+                    _ if i > rows / 2 => Some((r % 40) as f64 - 20.0),
+                    _ => Some((r % 100_000) as f64 / 7.0 - 5_000.0),
+                }
+            })
+            .collect();
+        let valid: Bitmap = values.iter().map(|v| v.is_some()).collect();
+        let data = Data::Decimal(values.iter().map(|v| v.unwrap_or(0.0)).collect());
+        let table = Table::with_rows(
+            vec![("x".into(), Arc::new(Column::new(data, Some(valid))))],
+            rows,
+        );
+        for descending in [false, true] {
+            let key = PSortKey {
+                expr: PExpr {
+                    kind: PExprKind::Column(0),
+                    ty: Type::Decimal,
+                },
+                descending,
+            };
+            let full = sort(&table, std::slice::from_ref(&key)).unwrap();
+            for n in [1, 10, 100] {
+                let got = top(&table, n, std::slice::from_ref(&key)).unwrap();
+                assert_eq!(got, full[..n], "descending {descending}, n {n}");
+            }
+        }
+        // Zero after minus zero: equal as decimals, yet it orders first.
+        let zeros = Data::Decimal((0..128).map(|i| if i < 64 { -0.0 } else { 0.0 }).collect());
+        let table = Table::with_rows(vec![("x".into(), Arc::new(Column::new(zeros, None)))], 128);
+        let key = PSortKey {
+            expr: PExpr {
+                kind: PExprKind::Column(0),
+                ty: Type::Decimal,
+            },
+            descending: true,
+        };
+        assert_eq!(top(&table, 1, std::slice::from_ref(&key)).unwrap(), [64]);
+    }
+}
