@@ -6,6 +6,7 @@
 //! Large inputs are split into morsels aggregated in parallel and merged in
 //! morsel order.
 
+use super::join::Coded;
 use super::morsel::{self, MORSEL};
 use super::select::Selection;
 use super::sum::Sum;
@@ -155,6 +156,10 @@ enum Kind<'a> {
     /// The same, over a scan's own id column (the id of row `r` is
     /// `row_id(tag, r)`, computed rather than read).
     ScanLineage(u32),
+    /// The same, over a [`Coded`] column: the codes of each group are
+    /// marked as `count distinct` marks them, then become the ids `by_code`
+    /// gives them.
+    CodedLineage(Domain<'a>, &'a [i64], Option<&'a Bitmap>),
 }
 
 #[derive(Clone, Copy)]
@@ -190,12 +195,14 @@ struct Partial {
 
 /// Aggregates `input`'s selected rows directly, or `None` when the keys or
 /// aggregates are not of the forms this handles (the caller then gathers the
-/// rows and uses the general path).
+/// rows and uses the general path). The columns in `coded` are only lineage
+/// arguments.
 pub fn aggregate(
     input: &Table,
     sel: &Selection,
     keys: &[(String, PExpr)],
     aggs: &[PAgg],
+    coded: &[Coded],
 ) -> Option<Result<Table>> {
     let column = |e: &PExpr| match e.kind {
         PExprKind::Column(i) => Some(Arc::clone(input.column_at(i))),
@@ -217,14 +224,32 @@ pub fn aggregate(
     for d in &domains {
         groups = groups.checked_mul(d.card).filter(|&g| g <= MAX_GROUPS)?;
     }
+    let by_code = |agg: &PAgg| match agg.arg.as_ref().map(|e| &e.kind) {
+        Some(PExprKind::Column(i)) => coded.iter().find(|c| c.at == *i),
+        _ => None,
+    };
     let kinds: Vec<Kind> = aggs
         .iter()
         .zip(&arg_cols)
-        .map(|(agg, col)| kind(agg, col.as_deref(), groups))
+        .map(|(agg, col)| match (by_code(agg), col) {
+            (Some(c), Some(col)) => coded_lineage(col, &c.by_code, groups),
+            _ => kind(agg, col.as_deref(), groups),
+        })
         .collect::<Option<_>>()?;
     Some(run(
         input, sel, keys, aggs, &key_cols, &domains, groups, &kinds,
     ))
+}
+
+/// The lineage of a [`Coded`] column whose left key `codes` has few enough
+/// codes to mark per group, and whose values are ids.
+fn coded_lineage<'a>(codes: &'a Column, by_code: &'a Column, groups: usize) -> Option<Kind<'a>> {
+    let d = Domain::of(codes)?;
+    let Data::Int(ids) = by_code.data() else {
+        return None;
+    };
+    (groups.checked_mul(d.card)? <= MAX_DISTINCT_BITS)
+        .then(|| Kind::CodedLineage(d, ids, by_code.validity()))
 }
 
 fn kind<'a>(agg: &PAgg, col: Option<&'a Column>, groups: usize) -> Option<Kind<'a>> {
@@ -343,6 +368,18 @@ fn run(
             }
             (Kind::Extreme(col, _), Acc::Best(best)) => {
                 col.take(&order.iter().map(|&g| best[g]).collect::<Vec<_>>())
+            }
+            (Kind::CodedLineage(d, ids, valid), Acc::Bits(bits, words)) => {
+                Column::from_texts(order.iter().map(|&g| {
+                    let mut set = RowSet::default();
+                    let marked = &bits[g * words..(g + 1) * words];
+                    for c in (0..d.card - 1).filter(|&c| marked[c / 64] >> (c % 64) & 1 == 1) {
+                        if valid.is_none_or(|b| b.get(c)) {
+                            set.insert_id(ids[c]);
+                        }
+                    }
+                    Some(set.encode())
+                }))
             }
             (_, Acc::Bits(bits, words)) => Column::new(
                 Data::Int(
@@ -472,7 +509,7 @@ fn partial(
                 }
                 Acc::Best(best)
             }
-            Kind::Distinct(d) => {
+            Kind::Distinct(d) | Kind::CodedLineage(d, ..) => {
                 let words = d.card.div_ceil(64);
                 let mut bits = vec![0u64; groups * words];
                 for (g, r) in pairs() {

@@ -478,13 +478,18 @@ impl Partners {
 /// where there is no partner), and the selection of the left rows that
 /// found one. Nothing is gathered by row lists, so a join where a few keys
 /// find no partner costs about what one where all do. `None` for other joins.
+///
+/// The right columns marked in `coded` are not taken row by row: the table
+/// holds the left key column in their place, and the second list gives, for
+/// each, its position and its value for each left code (see [`Coded`]).
 pub(super) fn text_lookup(
     left: &Table,
     right: &Table,
     left_keys: &[usize],
     right_keys: &[usize],
     right_columns: &[(usize, String)],
-) -> Option<Result<(Table, Selection)>> {
+    coded: &[bool],
+) -> Option<Result<(Table, Selection, Vec<Coded>)>> {
     let ([lkey], [rkey]) = (left_keys, right_keys) else {
         return None;
     };
@@ -511,14 +516,45 @@ pub(super) fn text_lookup(
         }
     };
     let mut columns = left.named_columns();
-    for (i, name) in right_columns {
+    let mut lazy = Vec::new();
+    for (k, (i, name)) in right_columns.iter().enumerate() {
         let by_code = right.column_at(*i).take(&first);
+        if coded.get(k) == Some(&true) {
+            lazy.push(Coded {
+                at: columns.len(),
+                by_code: Arc::new(by_code),
+            });
+            columns.push((name.clone(), Arc::clone(lcol)));
+            continue;
+        }
         match by_code.take_checked(lcodes) {
             Ok(col) => columns.push((name.clone(), Arc::new(col))),
             Err(e) => return Some(Err(e)),
         }
     }
-    Some(Ok((Table::with_rows(columns, left.num_rows()), kept)))
+    Some(Ok((Table::with_rows(columns, left.num_rows()), kept, lazy)))
+}
+
+/// A right column of a [`text_lookup`] left untaken: at position `at` the
+/// table holds the left key column, and the value of row `r` is
+/// `by_code[code of r]`. An aggregate that only folds the column into sets
+/// (`cite`'s lineage) folds the codes instead and reads `by_code` once per
+/// code, so the column of 8 bytes a row is never written.
+pub(super) struct Coded {
+    /// The column's position in the table.
+    pub(super) at: usize,
+    /// The column's value for each code of the left key.
+    pub(super) by_code: Arc<Column>,
+}
+
+impl Coded {
+    /// The column taken row by row, as [`text_lookup`] takes the others.
+    pub(super) fn gather(&self, table: &Table) -> Result<Column> {
+        let Data::Text(codes, _) = table.column_at(self.at).data() else {
+            unreachable!("a coded column stands in the table as the left text key")
+        };
+        self.by_code.take_checked(codes)
+    }
 }
 
 /// Bytes one output row takes: its place in the two row lists, then one

@@ -23,9 +23,10 @@ mod window;
 
 use crate::cancel;
 use crate::error::Result;
-use crate::plan::{Backend, Location, PAgg, PExpr, Plan, Scan};
+use crate::plan::{AggFn, Backend, Location, PAgg, PExpr, PExprKind, Plan, Scan};
 use crate::store::{Column, Table};
 use crate::value::Scalar;
+use join::Coded;
 use kernels::Datum;
 use select::Selection;
 use std::sync::Arc;
@@ -89,13 +90,26 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             let predicate = predicate.as_ref();
             let mut used = Vec::new();
             keys.iter().for_each(|(_, e)| e.columns_used(&mut used));
-            aggs.iter()
-                .flat_map(|a| a.arg.iter().chain(&a.arg2))
-                .for_each(|e| e.columns_used(&mut used));
+            // The columns only folded into lineage sets (`cite`'s), which a
+            // join read in place need not take row by row.
+            let mut folded = Vec::new();
+            for a in &aggs {
+                match (a.func, a.arg.as_ref().map(|e| &e.kind), &a.arg2) {
+                    (AggFn::Lineage, Some(&PExprKind::Column(i)), None) => folded.push(i),
+                    _ => a
+                        .arg
+                        .iter()
+                        .chain(&a.arg2)
+                        .for_each(|e| e.columns_used(&mut used)),
+                }
+            }
             if let Some(p) = predicate {
                 p.columns_used(&mut used);
             }
-            let (input, to, joined) = execute_pruned(source, &used, predicate.is_none())?;
+            folded.retain(|i| !used.contains(i));
+            used.extend(&folded);
+            let (input, to, joined, coded) =
+                execute_pruned(source, &used, &folded, predicate.is_none())?;
             let keys: Vec<(String, PExpr)> = keys
                 .iter()
                 .map(|(n, e)| (n.clone(), e.map_columns(&|i| to[i])))
@@ -106,11 +120,20 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 (None, Some(rows)) => rows,
                 (None, None) => Selection::All,
             };
-            if let Some(result) = pivot::aggregate(&input, &keep, &keys, &aggs) {
+            // A coded column is only a lineage argument, which no pivot has.
+            if coded.is_empty() {
+                if let Some(result) = pivot::aggregate(&input, &keep, &keys, &aggs) {
+                    return result;
+                }
+            }
+            if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs, &coded) {
                 return result;
             }
-            if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs) {
-                return result;
+            let input = gather_coded(input, &coded)?;
+            if !coded.is_empty() {
+                if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs, &[]) {
+                    return result;
+                }
             }
             aggregate::aggregate(&keep.apply(input), &keys, &aggs)
         }
@@ -232,7 +255,7 @@ fn picked_columns(plan: &Plan) -> Option<(&Plan, Vec<usize>)> {
     let picked = columns
         .iter()
         .map(|(_, e)| match e.kind {
-            crate::plan::PExprKind::Column(i) => Some(i),
+            PExprKind::Column(i) => Some(i),
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
@@ -259,14 +282,29 @@ fn project(input: &Table, columns: &[(String, PExpr)]) -> Result<Table> {
     Ok(Table::with_rows(named, rows))
 }
 
+/// `table` with each of its [`Coded`] columns taken row by row.
+fn gather_coded(table: Table, coded: &[Coded]) -> Result<Table> {
+    if coded.is_empty() {
+        return Ok(table);
+    }
+    let mut columns = table.named_columns();
+    for c in coded {
+        columns[c.at].1 = Arc::new(c.gather(&table)?);
+    }
+    Ok(Table::with_rows(columns, table.num_rows()))
+}
+
+/// What [`execute_pruned`] returns: the table, each full-result position's
+/// place in it, the rows a join read in place kept, and the columns it left
+/// coded.
+type Pruned = (Table, Vec<usize>, Option<Selection>, Vec<Coded>);
+
 /// Runs `plan`, leaving out of a join's result the right-side columns at no
 /// position in `used`. Returns the result and, for each position of the full
 /// result, its position in the returned table (unused positions map anywhere).
-fn execute_pruned(
-    plan: &Plan,
-    used: &[usize],
-    in_place: bool,
-) -> Result<(Table, Vec<usize>, Option<Selection>)> {
+/// A join read in place may leave the right columns at positions in `folded`
+/// as [`Coded`] columns.
+fn execute_pruned(plan: &Plan, used: &[usize], folded: &[usize], in_place: bool) -> Result<Pruned> {
     let Plan::Join {
         left,
         right,
@@ -279,7 +317,7 @@ fn execute_pruned(
     else {
         let t = execute(plan)?;
         let to = (0..t.num_columns()).collect();
-        return Ok((t, to, None));
+        return Ok((t, to, None, Vec::new()));
     };
     let (l, r) = (execute(left)?, execute(right)?);
     let width = l.num_columns();
@@ -297,21 +335,24 @@ fn execute_pruned(
     let pruned_keys: Vec<usize> = left_keys.iter().filter_map(|&k| at(k)).collect();
     let mut to: Vec<usize> = (0..width).map(|i| at(i).unwrap_or(0)).collect();
     to.resize(width + right_columns.len(), 0);
-    let mut kept = Vec::new();
+    let (mut kept, mut coded) = (Vec::new(), Vec::new());
     for (k, c) in right_columns.iter().enumerate() {
         if used.contains(&(width + k)) {
             to[width + k] = left_kept.len() + kept.len();
             kept.push(c.clone());
+            coded.push(folded.contains(&(width + k)));
         }
     }
     // With no `where` between, an inner join whose left keys have at most
     // one partner each is read in place through a selection.
     let lookup = match in_place && !*keep_unmatched {
-        true => join::text_lookup(&pruned, &r, &pruned_keys, right_keys, &kept).transpose()?,
+        true => {
+            join::text_lookup(&pruned, &r, &pruned_keys, right_keys, &kept, &coded).transpose()?
+        }
         false => None,
     };
-    let (t, rows, tally) = match lookup {
-        Some((t, rows)) => (t, Some(rows), None),
+    let (t, rows, tally, coded) = match lookup {
+        Some((t, rows, coded)) => (t, Some(rows), None, coded),
         None => {
             let (t, tally) = join::join(
                 &pruned,
@@ -321,12 +362,12 @@ fn execute_pruned(
                 *keep_unmatched,
                 &kept,
             )?;
-            (t, None, tally)
+            (t, None, tally, Vec::new())
         }
     };
     // The note reads the left side whole (it may name a column not kept).
     unmatched::note(&l, &r, left_keys, right_keys, note, tally.as_ref())?;
-    Ok((t, to, rows))
+    Ok((t, to, rows, coded))
 }
 
 /// The native columnar engine, as a [`Backend`].

@@ -128,7 +128,7 @@ pub fn aggregate(
             }
         });
     }
-    let inner = direct::aggregate(input, sel, &inner_keys, &inner_aggs).unwrap_or_else(|| {
+    let inner = direct::aggregate(input, sel, &inner_keys, &inner_aggs, &[]).unwrap_or_else(|| {
         aggregate::aggregate(&sel.clone().apply(input.clone()), &inner_keys, &inner_aggs)
     });
     let inner = match inner {
