@@ -11,7 +11,9 @@
 
 use crate::cite::Lineage;
 use crate::error::Result;
-use crate::plan::{AggFn, Backend, CmpOp, Location, PAgg, PExpr, PExprKind, Plan, Scan};
+use crate::plan::{
+    AggFn, ArithOp, Backend, CmpOp, Func, Location, PAgg, PExpr, PExprKind, Plan, Scan,
+};
 use crate::store::{facts, Catalog, Field, RelationKind, Table};
 use crate::value::{Scalar, Type};
 use std::sync::Arc;
@@ -48,6 +50,37 @@ fn strip(e: &PExpr) -> &PExpr {
     }
 }
 
+/// The column `e` reads, when it is that column or a figure that grows
+/// with it by the same step on every row: times or divided by a positive
+/// constant, plus or minus a constant, or converted between two constant
+/// units. Such a figure keeps a lower bound's hedge (more than 300, times
+/// 10, is more than 3,000) and the order of the figures (so a `min`'s rule
+/// still holds); `-x`, `round(x)` or a unit read per row do not.
+fn increasing_column(e: &PExpr) -> Option<usize> {
+    let positive = |e: &PExpr| match &strip(e).kind {
+        PExprKind::Literal(Scalar::Int(n)) => *n > 0,
+        PExprKind::Literal(Scalar::Decimal(x)) => *x > 0.0,
+        _ => false,
+    };
+    let constant = |e: &PExpr| matches!(strip(e).kind, PExprKind::Literal(_));
+    match &strip(e).kind {
+        PExprKind::Column(i) => Some(*i),
+        PExprKind::Arith(ArithOp::Mul, a, b) if positive(b) => increasing_column(a),
+        PExprKind::Arith(ArithOp::Mul, a, b) if positive(a) => increasing_column(b),
+        PExprKind::Arith(ArithOp::Div, a, b) if positive(b) => increasing_column(a),
+        PExprKind::Arith(ArithOp::Add | ArithOp::Sub, a, b) if constant(b) => increasing_column(a),
+        PExprKind::Arith(ArithOp::Add, a, b) if constant(a) => increasing_column(b),
+        PExprKind::Func(Func::ToBillionYuan | Func::FromBillionYuan, args)
+            if args.len() >= 2
+                && args[1..].iter().all(constant)
+                && args.get(2).is_none_or(positive) =>
+        {
+            increasing_column(&args[0])
+        }
+        _ => None,
+    }
+}
+
 fn derive(
     plan: &Plan,
     col: usize,
@@ -74,7 +107,9 @@ fn derive(
         | Plan::Limit { input, .. }
         | Plan::Top { input, .. }
         | Plan::Window { input, .. } => derive(input, col, view_of),
-        Plan::Project { input, columns } => derive(input, column(&columns.get(col)?.1)?, view_of),
+        Plan::Project { input, columns } => {
+            derive(input, increasing_column(&columns.get(col)?.1)?, view_of)
+        }
         Plan::Join {
             left,
             right,
@@ -104,14 +139,14 @@ fn derive(
                     return None;
                 };
                 let on = derive(input, column(l)?, view_of)?;
-                let of = derive(input, column(x)?, view_of)?;
+                let of = derive(input, increasing_column(x)?, view_of)?;
                 return Some(Derived::Aggregated(
                     agg.func,
                     Box::new(of),
                     Some((Box::new(on), v.clone())),
                 ));
             }
-            let of = derive(input, column(arg)?, view_of)?;
+            let of = derive(input, increasing_column(arg)?, view_of)?;
             Some(Derived::Aggregated(agg.func, Box::new(of), None))
         }
         Plan::Distinct { input, columns } => derive(input, *columns.get(col)?, view_of),

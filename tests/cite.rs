@@ -438,6 +438,40 @@ fn a_row_shows_its_own_bound_and_window_columns_are_not_mistaken_for_stored_ones
 }
 
 #[test]
+fn a_figure_scaled_or_shifted_by_a_constant_keeps_its_bound_and_a_negated_one_does_not() {
+    // More than 300, times 10, is more than 3,000; minus it is not a lower
+    // bound, so no qualifier is claimed for it.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "matchmaking where value is not null select province, value * 10 as v, -value as n",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "province,v,v_qualifier,n\nYunnan,3966.0,,-396.6\nGansu,3000.0,more than,-300.0\nHeilongjiang,2500.0,more than,-250.0\n"
+    );
+    // Through an aggregate's argument and a unit conversion: the sum is
+    // still a lower bound, the min keeps its rule (the exact 396.6 is not
+    // below the bound 300), and a per-row `round` is not followed.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "events_with_region where region = \"west\" sum value / 2 as half, min to_billion_yuan(value * 10, \"亿元\") as lo, sum round(value) as r by region",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "region,half,half_qualifier,lo,lo_qualifier,r\nwest,348.3,more than,300.0,more than,697.0\n"
+    );
+    let notes = stderr(&o);
+    assert!(notes.contains("note: west: half is more than 348.3: 1 of its 2 figures is a lower bound (\"more than\"), 1 exact"), "{notes}");
+    assert!(!notes.contains(" r is "), "{notes}");
+}
+
+#[test]
 fn a_pivot_column_is_hedged_by_the_figures_of_its_own_value() {
     // Gansu's expected "more than 300" and Heilongjiang's signed "exceeding
     // 250" are bounds; Yunnan's signed 396.6 is planned, exact. A column's
@@ -530,6 +564,10 @@ fn cited_aggregates_over_many_rows_list_each_groups_lines_exactly() {
             "big count by province cite",
             "-c",
             "big join regions on province = name count by region cite",
+            // A computed key takes the general path, which gathers the
+            // right side's lineage the joined read left coded.
+            "-c",
+            "big join regions on province = name count by lower(region) as region cite",
         ],
     );
     let rows_of = |keep: &dyn Fn(usize) -> bool| (0..n).filter(|&i| keep(i)).collect::<Vec<_>>();
@@ -542,19 +580,21 @@ fn cited_aggregates_over_many_rows_list_each_groups_lines_exactly() {
             expected_lines("big.csv", &rows)
         ));
     }
-    want.push_str("region,count,sources\n");
-    for (region, members, lines) in [("west", [0, 1], "2–3"), ("east", [2, 2], "4")] {
-        let rows = rows_of(&|i| members.contains(&province(i)));
-        let unit = if lines.contains('–') {
-            "lines"
-        } else {
-            "line"
-        };
-        want.push_str(&format!(
-            "{region},{},\"{}; regions.csv {unit} {lines}\"\n",
-            rows.len(),
-            expected_lines("big.csv", &rows)
-        ));
+    for _ in 0..2 {
+        want.push_str("region,count,sources\n");
+        for (region, members, lines) in [("west", [0, 1], "2–3"), ("east", [2, 2], "4")] {
+            let rows = rows_of(&|i| members.contains(&province(i)));
+            let unit = if lines.contains('–') {
+                "lines"
+            } else {
+                "line"
+            };
+            want.push_str(&format!(
+                "{region},{},\"{}; regions.csv {unit} {lines}\"\n",
+                rows.len(),
+                expected_lines("big.csv", &rows)
+            ));
+        }
     }
     assert_eq!(stdout(&o), want, "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);

@@ -289,7 +289,7 @@ fn amounts_in_yi_and_wan_yuan_join_the_fact_base_without_a_factor() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "province,签约金额,金额,value,value_qualifier,yi\nYunnan,396.6,396.6,396.6,,3966.0\nHeilongjiang,250.0,250.0,250.0,more than,2500.0\n"
+        "province,签约金额,金额,value,value_qualifier,yi,yi_qualifier\nYunnan,396.6,396.6,396.6,,3966.0,\nHeilongjiang,250.0,250.0,250.0,more than,2500.0,more than\n"
     );
     assert!(
         stderr(&out).contains("note: `签约金额` was in 亿元; it now holds billion yuan, the fact base's unit (each amount ÷ 10)"),
