@@ -322,6 +322,11 @@ fn run(
     for p in iter {
         merge(&mut total, p, kinds);
     }
+    for (kind, acc) in kinds.iter().zip(&mut total.accs) {
+        if let (Kind::ScanLineage(tag), Acc::Count(counts)) = (kind, &*acc) {
+            *acc = Acc::Lineage(scan_lineage(*tag, sel, rows, domains, counts));
+        }
+    }
     // Groups in order of their first row; with no keys, one group even over no rows.
     let mut order: Vec<usize> = if keys.is_empty() {
         vec![0]
@@ -429,6 +434,49 @@ fn morsel_partial(
     }
 }
 
+/// The group of each of `rows` (`n` of them).
+fn group_ids(rows: impl Iterator<Item = usize> + Clone, n: usize, domains: &[Domain]) -> Vec<u32> {
+    let mut gids = vec![0u32; n];
+    let mut stride = 1;
+    for d in domains.iter().rev() {
+        d.add_codes(&mut gids, rows.clone(), stride);
+        stride *= d.card;
+    }
+    gids
+}
+
+/// Calls `f` with each morsel's selected rows and their groups, in order,
+/// until it returns false.
+fn each_morsel(
+    sel: &Selection,
+    rows: usize,
+    size: usize,
+    domains: &[Domain],
+    mut f: impl FnMut(&[u32], &mut dyn Iterator<Item = usize>) -> bool,
+) {
+    let mut start = 0;
+    while start < rows {
+        let range = start..(start + size).min(rows);
+        start = range.end;
+        let go = match sel {
+            Selection::All => {
+                let gids = group_ids(range.clone(), range.len(), domains);
+                f(&gids, &mut range.clone())
+            }
+            _ => {
+                let mut picked: Vec<u32> = Vec::new();
+                sel.for_each_in(range, |i| picked.push(i as u32));
+                let it = picked.iter().map(|&r| r as usize);
+                let gids = group_ids(it.clone(), picked.len(), domains);
+                f(&gids, &mut it.clone())
+            }
+        };
+        if !go {
+            return;
+        }
+    }
+}
+
 /// The accumulators over `rows` (`n` of them, ascending).
 fn partial(
     rows: impl Iterator<Item = usize> + Clone,
@@ -437,12 +485,7 @@ fn partial(
     groups: usize,
     kinds: &[Kind],
 ) -> Partial {
-    let mut gids = vec![0u32; n];
-    let mut stride = 1;
-    for d in domains.iter().rev() {
-        d.add_codes(&mut gids, rows.clone(), stride);
-        stride *= d.card;
-    }
+    let gids = group_ids(rows.clone(), n, domains);
     let mut first = vec![NULL_ROW; groups];
     for (&g, r) in gids.iter().zip(rows.clone()) {
         let f = &mut first[g as usize];
@@ -521,7 +564,12 @@ fn partial(
                 Acc::Bits(bits, words)
             }
             Kind::Lineage(v, b) => Acc::Lineage(lineage(v, *b, pairs(), n, groups)),
-            Kind::ScanLineage(tag) => Acc::Lineage(scan_lineage(*tag, pairs(), groups)),
+            // The sets are made after the merge, from these counts.
+            Kind::ScanLineage(_) => {
+                let mut c = vec![0i64; groups];
+                gids.iter().for_each(|&g| c[g as usize] += 1);
+                Acc::Count(c)
+            }
         })
         .collect();
     Partial { first, accs }
@@ -596,15 +644,43 @@ fn ascending_lineage(
     Some(runs.finish(tag))
 }
 
-/// [`lineage`] over a scan's own id column: the rows are the ids.
+/// [`lineage`] over a scan's own id column, whose ids are the row numbers,
+/// given how many rows each group has in all (`counts`). A set keeps
+/// [`MAX_RANGES`] ranges and counts the rest, so the rows are read in order,
+/// one morsel after another, only until every group has its ranges full and
+/// a row past its last one (no later row can then join a range: the rows
+/// ascend) or has no row left; what was not read is counted. Over a few
+/// hundred groups that is a morsel or two, where sets made per morsel and
+/// merged cost ten times the aggregate.
 fn scan_lineage(
     tag: u32,
-    pairs: impl Iterator<Item = (usize, usize)>,
-    groups: usize,
+    sel: &Selection,
+    rows: usize,
+    domains: &[Domain],
+    counts: &[i64],
 ) -> Vec<RowSet> {
+    let groups = counts.len();
     let mut runs = Runs::new(groups);
-    for (g, r) in pairs {
-        runs.push(g, r as u64);
+    let mut left: Vec<u64> = counts.iter().map(|&c| c as u64).collect();
+    let finished = |runs: &Runs, left: &[u64]| {
+        (runs.last.iter().zip(left)).all(|(l, &n)| n == 0 || l.more > 0)
+    };
+    // How often to look: rarely next to the work between two looks.
+    let step = groups.max(1024);
+    each_morsel(sel, rows, MORSEL.max(step), domains, |gids, rows| {
+        for chunk in gids.chunks(step) {
+            for (&g, r) in chunk.iter().zip(&mut *rows) {
+                runs.push(g as usize, r as u64);
+                left[g as usize] -= 1;
+            }
+            if finished(&runs, &left) {
+                return false;
+            }
+        }
+        true
+    });
+    for (l, n) in runs.last.iter_mut().zip(left) {
+        l.more += n;
     }
     runs.finish(tag)
 }
@@ -615,7 +691,7 @@ fn scan_lineage(
 /// counts, costs a compare or two and no search.
 struct Runs {
     last: Vec<LastRange>,
-    closed: Vec<Vec<(u64, u64)>>,
+    ranges: Vec<Vec<(u64, u64)>>,
 }
 
 #[derive(Clone, Copy)]
@@ -637,7 +713,7 @@ impl Runs {
         };
         Runs {
             last: vec![none; groups],
-            closed: vec![Vec::new(); groups],
+            ranges: vec![Vec::new(); groups],
         }
     }
 
@@ -655,7 +731,7 @@ impl Runs {
             l.more += 1;
         } else {
             if l.ranges > 0 {
-                self.closed[g].push((l.first, l.last));
+                self.ranges[g].push((l.first, l.last));
             }
             (l.first, l.last) = (row, row);
             l.ranges += 1;
@@ -664,7 +740,7 @@ impl Runs {
     }
 
     fn finish(self, tag: u32) -> Vec<RowSet> {
-        self.closed
+        self.ranges
             .into_iter()
             .zip(self.last)
             .map(|(mut ranges, l)| {
@@ -727,6 +803,11 @@ mod tests {
     use super::*;
     use crate::plan::lineage::row_id;
 
+    /// The number of groups in `gids`.
+    fn domain_card(gids: &[usize]) -> usize {
+        gids.iter().max().map_or(0, |m| m + 1)
+    }
+
     /// The sets the insert of one id at a time makes.
     fn one_by_one(ids: &[Option<i64>], gids: &[usize], groups: usize) -> Vec<RowSet> {
         let mut sets = vec![RowSet::default(); groups];
@@ -776,9 +857,34 @@ mod tests {
             let got = lineage(&v, Some(&valid), pairs, n, groups);
             assert_eq!(got, one_by_one(ids, &gids, groups), "{name}");
         }
-        let own: Vec<Option<i64>> = (0..n).map(|r| Some(row_id(4, r))).collect();
-        let got = scan_lineage(4, gids.iter().copied().zip(0..n), groups);
-        assert_eq!(got, one_by_one(&own, &gids, groups), "a scan's own ids");
-        assert!(got.iter().all(|s| s.more() > 0), "the sets fill up");
+        // A scan's own ids, read in order only until every set is full:
+        // a group whose first row comes late, and one whose rows end in a
+        // long run, still get their ranges; rows through a selection too.
+        let mut late = gids.clone();
+        late.extend(std::iter::repeat_n(groups, 300));
+        late.extend((0..3000).map(|i| (i / 1500) * 3));
+        let some = |n: usize| Selection::Bits((0..n).map(|r| r % 5 != 2).collect());
+        for (name, late, sel) in [
+            ("every row", &late, Selection::All),
+            ("a selection", &late, some(late.len())),
+            ("no late group", &gids, Selection::All),
+        ] {
+            let picked = |r: usize| !matches!(&sel, Selection::Bits(b) if !b.get(r));
+            let col = Column::new(Data::Int(late.iter().map(|&g| g as i64).collect()), None);
+            let domain = Domain::of(&col).expect("a narrow domain");
+            let mut counts = vec![0i64; domain.card];
+            let mut own = vec![None; late.len()];
+            for (r, &g) in late.iter().enumerate().filter(|&(r, _)| picked(r)) {
+                counts[g] += 1;
+                own[r] = Some(row_id(4, r));
+            }
+            let got = scan_lineage(4, &sel, late.len(), &[domain], &counts);
+            let want = one_by_one(&own, late, domain_card(late));
+            assert_eq!(&got[..want.len()], &want[..], "{name}");
+            assert!(
+                got[..groups].iter().all(|s| s.more() > 0),
+                "{name}: the sets fill up"
+            );
+        }
     }
 }
