@@ -324,7 +324,7 @@ fn run(
     }
     for (kind, acc) in kinds.iter().zip(&mut total.accs) {
         if let (Kind::ScanLineage(tag), Acc::Count(counts)) = (kind, &*acc) {
-            *acc = Acc::Lineage(scan_lineage(*tag, sel, rows, domains, counts));
+            *acc = Acc::Lineage(scan_lineage(*tag, sel, rows, domains, counts)?);
         }
     }
     // Groups in order of their first row; with no keys, one group even over no rows.
@@ -446,16 +446,17 @@ fn group_ids(rows: impl Iterator<Item = usize> + Clone, n: usize, domains: &[Dom
 }
 
 /// Calls `f` with each morsel's selected rows and their groups, in order,
-/// until it returns false.
+/// until it returns false; stops with an error at a cancel.
 fn each_morsel(
     sel: &Selection,
     rows: usize,
     size: usize,
     domains: &[Domain],
     mut f: impl FnMut(&[u32], &mut dyn Iterator<Item = usize>) -> bool,
-) {
+) -> Result<()> {
     let mut start = 0;
     while start < rows {
+        crate::cancel::check()?;
         let range = start..(start + size).min(rows);
         start = range.end;
         let go = match sel {
@@ -472,9 +473,10 @@ fn each_morsel(
             }
         };
         if !go {
-            return;
+            return Ok(());
         }
     }
+    Ok(())
 }
 
 /// The accumulators over `rows` (`n` of them, ascending).
@@ -658,7 +660,7 @@ fn scan_lineage(
     rows: usize,
     domains: &[Domain],
     counts: &[i64],
-) -> Vec<RowSet> {
+) -> Result<Vec<RowSet>> {
     let groups = counts.len();
     let mut runs = Runs::new(groups);
     let mut left: Vec<u64> = counts.iter().map(|&c| c as u64).collect();
@@ -678,11 +680,11 @@ fn scan_lineage(
             }
         }
         true
-    });
+    })?;
     for (l, n) in runs.last.iter_mut().zip(left) {
         l.more += n;
     }
-    runs.finish(tag)
+    Ok(runs.finish(tag))
 }
 
 /// Each group's ranges of rows, built from rows given in ascending order
@@ -878,7 +880,7 @@ mod tests {
                 counts[g] += 1;
                 own[r] = Some(row_id(4, r));
             }
-            let got = scan_lineage(4, &sel, late.len(), &[domain], &counts);
+            let got = scan_lineage(4, &sel, late.len(), &[domain], &counts).unwrap();
             let want = one_by_one(&own, late, domain_card(late));
             assert_eq!(&got[..want.len()], &want[..], "{name}");
             assert!(
