@@ -29,6 +29,7 @@ error_snapshots! {
     misspelt_function: "events select yeer(date)",
     misspelt_def: r#"top_sector("Yunnan", 3)"#,
     unquoted_text_value: "events where province = Gansu",
+    unquoted_pivot_values: "events pivot status in (signed, \"expected\") sum value by province",
     text_compared_with_number: r#"events where province = 5"#,
     number_compared_with_text: r#"events where value > "300""#,
     sum_of_text: "events sum province",

@@ -873,7 +873,15 @@ impl<'a> Checker<'a> {
         let col = self.expr(&col_expr, scope)?;
         let mut aggs = Vec::new();
         for v in values {
-            let value = self.constant(v, scope.params)?;
+            let value = self.constant(v, scope.params).map_err(|err| {
+                // A bare word is most often a text value without its quotes.
+                match (&v.kind, col.ty) {
+                    (ExprKind::Name(_), Type::Text) => {
+                        err.with_help(quoted_pivot_values(&column.name, values))
+                    }
+                    _ => err,
+                }
+            })?;
             if value.is_null() {
                 return Err(Error::at(
                     ErrorKind::Invalid("a `pivot` value cannot be null".into()),
@@ -1938,4 +1946,21 @@ pub(crate) fn missing_param(catalog: &Catalog, id: &ast::Ident) -> Error {
         id.span,
     )
     .with_help(help)
+}
+
+/// The help for a `pivot` over a text column whose values were written as
+/// bare words: the same list with each word in quotes.
+fn quoted_pivot_values(column: &str, values: &[Expr]) -> String {
+    let listed: Vec<String> = values
+        .iter()
+        .map(|v| match &v.kind {
+            ExprKind::Name(id) => format!("\"{}\"", id.name),
+            ExprKind::Text(t) => format!("\"{t}\""),
+            _ => "…".into(),
+        })
+        .collect();
+    format!(
+        "`{column}` is text: write its values in quotes, `pivot {column} in ({})`",
+        listed.join(", ")
+    )
 }
