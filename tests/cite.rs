@@ -597,5 +597,27 @@ fn cited_aggregates_over_many_rows_list_each_groups_lines_exactly() {
         }
     }
     assert_eq!(stdout(&o), want, "{}", stderr(&o));
+    // Rows of a large scan that no aggregate reads in place (a filter, a
+    // sort, a limit) cite their own lines: the ids are filled in for them.
+    let o = itq_in(
+        &dir,
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "load \"big.csv\" as big",
+            "-c",
+            "big where investment = 6 select province limit 2 cite",
+            "-c",
+            "big sort investment desc, province limit 2 cite",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "province,sources\nGansu,big.csv line 8\nYunnan,big.csv line 15\n\
+         province,investment,sources\nAnhui,6,big.csv line 22\nAnhui,6,big.csv line 43\n",
+        "{}",
+        stderr(&o)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

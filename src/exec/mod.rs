@@ -23,7 +23,7 @@ mod window;
 
 use crate::cancel;
 use crate::error::Result;
-use crate::plan::{AggFn, Backend, Location, PAgg, PExpr, PExprKind, Plan, Scan};
+use crate::plan::{lineage, AggFn, Backend, Location, PAgg, PExpr, PExprKind, Plan, Scan};
 use crate::store::{Column, Table};
 use crate::value::Scalar;
 use join::Coded;
@@ -42,7 +42,7 @@ fn execute_here(plan: &Plan) -> Result<Table> {
         Plan::Scan(Scan {
             location: Location::Memory(t),
             ..
-        }) => Ok(Table::clone(t)),
+        }) => Ok(lineage::with_ids(t)),
         // The engine reads attached tables from their database before the
         // native engine runs the rest (src/place.rs).
         Plan::Scan(Scan {
@@ -120,8 +120,12 @@ fn execute_here(plan: &Plan) -> Result<Table> {
                 (None, Some(rows)) => rows,
                 (None, None) => Selection::All,
             };
-            // A coded column is only a lineage argument, which no pivot has.
-            if coded.is_empty() {
+            // A coded column, or a scan's stand-in ids read in place, is
+            // only a lineage argument, which no pivot has; the direct path
+            // folds both without reading them, and any other path gets
+            // them taken or filled first.
+            let stand_in = lineage::has_stand_in(&input);
+            if coded.is_empty() && !stand_in {
                 if let Some(result) = pivot::aggregate(&input, &keep, &keys, &aggs) {
                     return result;
                 }
@@ -129,8 +133,8 @@ fn execute_here(plan: &Plan) -> Result<Table> {
             if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs, &coded) {
                 return result;
             }
-            let input = gather_coded(input, &coded)?;
-            if !coded.is_empty() {
+            let input = lineage::with_ids(&gather_coded(input, &coded)?);
+            if !coded.is_empty() || stand_in {
                 if let Some(result) = direct::aggregate(&input, &keep, &keys, &aggs, &[]) {
                     return result;
                 }
@@ -282,6 +286,18 @@ fn project(input: &Table, columns: &[(String, PExpr)]) -> Result<Table> {
     Ok(Table::with_rows(named, rows))
 }
 
+/// Runs `plan`, leaving a scan's stand-in ids (`cite`'s, see
+/// [`lineage::with_ids`]) for an aggregate that computes them or fills them.
+fn execute_lazily(plan: &Plan) -> Result<Table> {
+    match plan {
+        Plan::Scan(Scan {
+            location: Location::Memory(t),
+            ..
+        }) => Ok(Table::clone(t)),
+        _ => execute(plan),
+    }
+}
+
 /// `table` with each of its [`Coded`] columns taken row by row.
 fn gather_coded(table: Table, coded: &[Coded]) -> Result<Table> {
     if coded.is_empty() {
@@ -315,11 +331,12 @@ fn execute_pruned(plan: &Plan, used: &[usize], folded: &[usize], in_place: bool)
         note,
     } = plan
     else {
-        let t = execute(plan)?;
+        let t = execute_lazily(plan)?;
         let to = (0..t.num_columns()).collect();
         return Ok((t, to, None, Vec::new()));
     };
-    let (l, r) = (execute(left)?, execute(right)?);
+    // The left side's stand-in ids stay for a join read in place.
+    let (l, r) = (execute_lazily(left)?, execute(right)?);
     let width = l.num_columns();
     // The left columns read after the join, and its keys: a join that
     // drops rows gathers only these.
@@ -354,6 +371,7 @@ fn execute_pruned(plan: &Plan, used: &[usize], folded: &[usize], in_place: bool)
     let (t, rows, tally, coded) = match lookup {
         Some((t, rows, coded)) => (t, Some(rows), None, coded),
         None => {
+            let pruned = lineage::with_ids(&pruned);
             let (t, tally) = join::join(
                 &pruned,
                 &r,

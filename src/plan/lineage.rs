@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Column, Data, Table};
 use crate::value::Type;
 use rayon::prelude::*;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 /// A stored row's id: the scan it came from (its tag) and its row number.
 #[inline]
@@ -26,21 +26,41 @@ const TAG_SHIFT: u32 = 40;
 /// The id columns kept: tag, rows and the column.
 static ID_COLUMNS: Mutex<Vec<(u32, usize, Arc<Column>)>> = Mutex::new(Vec::new());
 
-/// The ids of `rows` stored rows read by scan `tag`. Every `cite` over a
-/// large relation needs the same column (8 bytes a row: 80 MB for ten
-/// million rows, whose filling and first touch cost about as much as a plain
-/// filter of them), so the last two large ones are kept and shared.
+/// The stand-ins given out for large scans' id columns: tag, rows and the
+/// stand-in, alive while a traced plan holds it.
+static STAND_INS: Mutex<Vec<(u32, usize, Weak<Column>)>> = Mutex::new(Vec::new());
+
+/// Scans of this many rows or more get a stand-in id column.
+const LARGE: usize = 1 << 16;
+
+/// The ids of `rows` stored rows read by scan `tag`, for a traced plan. Of
+/// a large scan, a stand-in: a column of zeros whose pages are never
+/// touched (so it costs neither time nor memory) until the scan runs
+/// ([`with_ids`] puts the ids in its place then), or until an aggregate
+/// that computes each row's id from its number ([`scan_ids`]) reads the
+/// scan in place and never needs them.
 fn id_column(tag: u32, rows: usize) -> Arc<Column> {
-    const KEPT: usize = 2;
-    const LARGE: usize = 1 << 16;
-    // Filled on every core: the first touch of its pages is most of the cost.
-    let build = || {
-        let ids: Vec<i64> = (0..rows).into_par_iter().map(|r| row_id(tag, r)).collect();
-        Arc::new(Column::new(Data::Int(ids), None))
-    };
     if rows < LARGE {
-        return build();
+        return build_ids(tag, rows);
     }
+    let stand_in = Arc::new(Column::new(Data::Int(vec![0; rows]), None));
+    let mut given = STAND_INS.lock().unwrap_or_else(|e| e.into_inner());
+    given.retain(|(_, _, w)| w.strong_count() > 0);
+    given.push((tag, rows, Arc::downgrade(&stand_in)));
+    stand_in
+}
+
+/// The ids themselves, filled on every core (the first touch of 80 MB of
+/// pages for ten million rows is most of the cost).
+fn build_ids(tag: u32, rows: usize) -> Arc<Column> {
+    let ids: Vec<i64> = (0..rows).into_par_iter().map(|r| row_id(tag, r)).collect();
+    Arc::new(Column::new(Data::Int(ids), None))
+}
+
+/// The filled id column of scan `tag` of `rows` rows. Every `cite` over a
+/// large relation needs the same column, so the last two are kept.
+fn filled_ids(tag: u32, rows: usize) -> Arc<Column> {
+    const KEPT: usize = 2;
     let hit = {
         let mut cache = ID_COLUMNS.lock().unwrap_or_else(|e| e.into_inner());
         let at = cache.iter().position(|(t, n, _)| *t == tag && *n == rows);
@@ -54,17 +74,60 @@ fn id_column(tag: u32, rows: usize) -> Arc<Column> {
     if let Some(col) = hit {
         return col;
     }
-    let col = build();
+    let col = build_ids(tag, rows);
     let mut cache = ID_COLUMNS.lock().unwrap_or_else(|e| e.into_inner());
     cache.insert(0, (tag, rows, Arc::clone(&col)));
     cache.truncate(KEPT);
     col
 }
 
+/// The scan tag and rows of a stand-in id column.
+fn stand_in(col: &Column) -> Option<(u32, usize)> {
+    let given = STAND_INS.lock().unwrap_or_else(|e| e.into_inner());
+    given
+        .iter()
+        .find(|(_, _, w)| std::ptr::eq(w.as_ptr(), col))
+        .map(|&(tag, rows, _)| (tag, rows))
+}
+
+/// The positions of `table`'s stand-in id columns (see [`id_column`]),
+/// with their scans' tags and rows; none, at the cost of comparing column
+/// names, for a table that is not a traced scan's.
+fn stand_ins(table: &Table) -> Vec<(usize, u32, usize)> {
+    (0..table.num_columns())
+        .filter(|&c| table.fields()[c].name == LINEAGE)
+        .filter_map(|c| stand_in(table.column_at(c)).map(|(tag, rows)| (c, tag, rows)))
+        .collect()
+}
+
+/// `table` with its stand-in id columns replaced by the ids; any other
+/// table as it is.
+pub fn with_ids(table: &Table) -> Table {
+    let found = stand_ins(table);
+    if found.is_empty() {
+        return table.clone();
+    }
+    let mut columns = table.named_columns();
+    for (c, tag, rows) in found {
+        columns[c].1 = filled_ids(tag, rows);
+    }
+    Table::with_rows(columns, table.num_rows())
+}
+
+/// Whether `table` holds a stand-in id column, which only an aggregate that
+/// computes the ids ([`scan_ids`]) may read in place of [`with_ids`].
+pub fn has_stand_in(table: &Table) -> bool {
+    !stand_ins(table).is_empty()
+}
+
 /// The tag of the scan whose ids `col` holds, when it is one of the id
-/// columns kept for large scans: its value at row `r` is then
-/// `row_id(tag, r)`, which a reader can compute instead of reading 8 bytes a row.
+/// columns kept for large scans or a stand-in for one: its value at row `r`
+/// is then `row_id(tag, r)`, which a reader can compute instead of reading 8
+/// bytes a row (and must, for a stand-in).
 pub fn scan_ids(col: &Column) -> Option<u32> {
+    if let Some((tag, _)) = stand_in(col) {
+        return Some(tag);
+    }
     let cache = ID_COLUMNS.lock().unwrap_or_else(|e| e.into_inner());
     cache
         .iter()
