@@ -153,6 +153,11 @@ fn by_codes(l: &Column, r: &Column) -> Result<Unmatched> {
         if l.is_valid(i) && !used[c as usize] {
             used[c as usize] = true;
             order.push(c);
+            // Every code seen (a loaded column's dictionary holds only its
+            // values): the rest of the rows add none.
+            if order.len() == dict.len() {
+                break;
+            }
         }
     }
     out.keys = order.len();
