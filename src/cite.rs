@@ -216,17 +216,24 @@ impl Lineage {
                             (Basis::Facts, Some(ev)) => quotes(ev, &origin.name, &key),
                             _ => Vec::new(),
                         };
+                        // A quote is shown with the source it is quoted
+                        // from, which may not be the row's own (a province's
+                        // capital, quoted from an article, on a row that
+                        // cites the region classification).
                         let quotes = if quotes.is_empty() {
-                            vec![None]
+                            vec![(source, None)]
                         } else {
-                            quotes.into_iter().map(Some).collect()
+                            quotes
+                                .into_iter()
+                                .map(|(from, q)| (from.or_else(|| source.clone()), Some(q)))
+                                .collect()
                         };
-                        for q in quotes {
+                        for (source, q) in quotes {
                             result_rows.push(r as i64 + 1);
                             cols[0].push(Some(origin.name.clone()));
                             cols[1].push(Some(key.clone()));
                             cols[2].push(figure.clone());
-                            cols[3].push(source.clone());
+                            cols[3].push(source);
                             cols[4].push(q);
                         }
                     }
@@ -357,8 +364,9 @@ fn figure_of(t: &Table, row: usize) -> Option<String> {
     Some(text)
 }
 
-/// The quotes `evidence` holds for row `key` of `relation`.
-fn quotes(evidence: &Table, relation: &str, key: &str) -> Vec<String> {
+/// The quotes `evidence` holds for row `key` of `relation`, each with the
+/// source it is quoted from.
+fn quotes(evidence: &Table, relation: &str, key: &str) -> Vec<(Option<String>, String)> {
     let (Some(rel), Some(row), Some(quote)) = (
         evidence.position("relation"),
         evidence.position("row"),
@@ -366,11 +374,18 @@ fn quotes(evidence: &Table, relation: &str, key: &str) -> Vec<String> {
     ) else {
         return Vec::new();
     };
+    let from = evidence.position("source");
     (0..evidence.num_rows())
         .filter(|&r| {
             evidence.get(r, rel).to_string() == relation && evidence.get(r, row).to_string() == key
         })
-        .map(|r| evidence.get(r, quote).to_string())
+        .map(|r| {
+            let source = from.and_then(|c| match evidence.get(r, c) {
+                Scalar::Text(s) => Some(s.to_string()),
+                _ => None,
+            });
+            (source, evidence.get(r, quote).to_string())
+        })
         .collect()
 }
 

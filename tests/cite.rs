@@ -132,6 +132,20 @@ fn why_expands_a_row_into_its_fact_rows_with_their_quotes() {
          events,Heilongjiang industrial transfer and development matchmaking activities,\"exceeding 250 billion yuan, signed\",gansu-2024,Many regions have actively responded to the central government's directive this year\n\
          provinces,Heilongjiang,,nbs-regions,\n"
     );
+    // A quote is shown with the source it comes from: Yunnan's row in
+    // `provinces` cites the region classification, its capital an article.
+    let o = itq(&[
+        "--format",
+        "csv",
+        "-c",
+        "provinces where name = \"Yunnan\" count why 1",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "relation,row,figure,source,quote\nprovinces,Yunnan,,yunnan-2023,Yunnan’s provincial capital of Kunming\n",
+        "{}",
+        stderr(&o)
+    );
     let o = itq(&["-c", "events count why 3"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("`why 3` asks for row 3, but the result has 1 row"));
