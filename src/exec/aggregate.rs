@@ -8,7 +8,7 @@ use super::sum::Sum;
 use crate::cancel::{self, BATCH};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
-use crate::plan::{PAgg, PExpr};
+use crate::plan::{PAgg, PExpr, PExprKind};
 use crate::store::{Builder, Column, Data, Table};
 use crate::value::Type;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -243,16 +243,25 @@ pub fn aggregate(input: &Table, keys: &[(String, PExpr)], aggs: &[PAgg]) -> Resu
                 .map(|e| Ok(eval(e, input)?.into_column(e.ty, rows)))
                 .transpose()
         };
-        let arg = column(&agg.arg)?;
-        let col = match &arg {
-            Some(arg) if stats::handles(agg.func) => {
+        let col = match stats::handles(agg.func) {
+            true => {
+                // The statistics read integers as they are: an integer
+                // column widened to decimal is not copied first.
+                let column = |e: &Option<PExpr>| match e.as_ref().and_then(widened_column) {
+                    Some(i) => Ok(Some(Arc::clone(input.column_at(i)))),
+                    None => column(e),
+                };
+                let arg = column(&agg.arg)?;
                 let arg2 = match agg.func {
                     AggFn::Corr | AggFn::Covar => column(&agg.arg2)?,
                     _ => None,
                 };
-                stats::compute(agg, arg, arg2.as_deref(), &groups.ids, n)?
+                match &arg {
+                    Some(arg) => stats::compute(agg, arg, arg2.as_deref(), &groups.ids, n)?,
+                    None => compute(agg, None, &groups.ids, n)?,
+                }
             }
-            _ => compute(agg, arg.as_deref(), &groups.ids, n)?,
+            false => compute(agg, column(&agg.arg)?.as_deref(), &groups.ids, n)?,
         };
         // The loops over the rows end early when cancelled: no half-done
         // column goes further.
@@ -397,4 +406,14 @@ fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Result<Column> {
     } else {
         out
     })
+}
+
+/// The column `e` reads, when it is an integer column widened to decimal
+/// (or the column itself).
+fn widened_column(e: &PExpr) -> Option<usize> {
+    match &e.kind {
+        PExprKind::Column(i) => Some(*i),
+        PExprKind::ToDecimal(inner) | PExprKind::Located(_, _, inner) => widened_column(inner),
+        _ => None,
+    }
 }
