@@ -329,6 +329,16 @@ fn why_expands_an_aggregate_row_into_its_facts_and_cite_on_adds_sources() {
     p.exp_string("there is no row 9")
         .expect("a row past the end is refused");
     prompt(&mut p);
+    // A query that failed left no result: `.why` says so rather than
+    // running the failed query again.
+    enter(&mut p, "events pivot status in (signed) sum value");
+    p.exp_string("write its values in quotes")
+        .expect("the query fails");
+    prompt(&mut p);
+    enter(&mut p, ".why 1");
+    p.exp_string("no query has run, or the last one failed")
+        .expect("no result to explain");
+    prompt(&mut p);
     enter(&mut p, ".cite on");
     prompt(&mut p);
     enter(&mut p, "matchmaking count by status");

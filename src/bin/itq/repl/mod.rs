@@ -135,10 +135,13 @@ pub fn run(mut engine: Engine, format: Format) -> ExitCode {
                         }
                     }
                 } else {
-                    if ends_in_query(&text) {
-                        settings.last_query = Some(text.clone());
+                    let query = ends_in_query(&text).then(|| text.clone());
+                    let ok = run_text(&mut engine, &settings, &Source::new("<query>", text));
+                    // `.why` explains the last result: a query that failed
+                    // left none, and is not run again.
+                    if let Some(query) = query {
+                        settings.last_query = ok.then_some(query);
                     }
-                    run_text(&mut engine, &settings, &Source::new("<query>", text));
                     true
                 };
                 if ran && settings.timer {
@@ -184,24 +187,27 @@ fn remember(editor: &mut Editor<Helper, FileHistory>, entry: &str, path: Option<
 }
 
 /// Runs statements, printing results and errors; the session goes on either way.
-fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<Source>) {
+/// Runs `source`, printing its results or its error; false on an error.
+fn run_text(engine: &mut Engine, settings: &Settings, source: &std::sync::Arc<Source>) -> bool {
     let options = RenderOptions {
         max_rows: (settings.max_rows > 0).then_some(settings.max_rows),
         width: settings.width,
     };
-    if let Err(e) = run_source_with(
+    let Err(e) = run_source_with(
         engine,
         source,
         settings.format,
         &options,
         &mut std::io::stdout().lock(),
-    ) {
-        // The terminal echoed `^C` where the cursor was: start the message below it.
-        if e.kind() == &itq::ErrorKind::Cancelled {
-            eprintln!();
-        }
-        eprint!("{}", e.render());
+    ) else {
+        return true;
+    };
+    // The terminal echoed `^C` where the cursor was: start the message below it.
+    if e.kind() == &itq::ErrorKind::Cancelled {
+        eprintln!();
     }
+    eprint!("{}", e.render());
+    false
 }
 
 /// Whether the last statement of `text` is a query (what `.why` explains).
@@ -216,7 +222,9 @@ fn ends_in_query(text: &str) -> bool {
 /// `.why N`: the stored rows behind row N of the last result, as a table.
 fn why(engine: &mut Engine, settings: &Settings, row: u64) {
     let Some(text) = &settings.last_query else {
-        eprintln!("error: there is no result yet; run a query, then `.why N` for its row N");
+        eprintln!(
+            "error: there is no result to explain (no query has run, or the last one failed); run a query, then `.why N` for its row N"
+        );
         return;
     };
     let options = RenderOptions {
@@ -313,7 +321,9 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
             print!("{}", limits.describe());
         }
         Meta::Read(path) => match std::fs::read_to_string(&path) {
-            Ok(text) => run_text(engine, settings, &Source::file(&path, text)),
+            Ok(text) => {
+                run_text(engine, settings, &Source::file(&path, text));
+            }
             Err(e) => eprintln!("error: cannot read `{}`: {e}", path.display()),
         },
         Meta::Sql(dialect, query) => match engine.to_sql(&query, dialect) {
@@ -324,7 +334,9 @@ fn run_meta(engine: &mut Engine, settings: &mut Settings, m: Meta) {
             Ok(x) => print!("{}", crate::cli::explained(&x)),
             Err(e) => eprint!("{}", e.render()),
         },
-        Meta::Sources => run_text(engine, settings, &Source::new("<query>", "sources")),
+        Meta::Sources => {
+            run_text(engine, settings, &Source::new("<query>", "sources"));
+        }
         Meta::Cite(on) => {
             engine.set_cite(on);
             println!(
