@@ -191,30 +191,42 @@ fn parse_rounds(
     let mut base = bom + header_len;
     buf.drain(..base);
     let mut parsed: Vec<ChunkResult> = Vec::new();
+    let handle = crate::cancel::current();
     let mut read = || -> Result<()> {
+        let mut ready = prepare(file, input, &mut buf, &mut eof, round, split_rounds)?;
+        let mut next = Vec::new();
         loop {
-            let end = if eof {
-                buf.len()
-            } else {
-                match last_boundary(&buf) {
-                    Some(end) => end,
-                    None => {
-                        // Not one whole record yet: read more.
-                        let want = buf.len() + round.min(64 << 20);
-                        eof = fill(file, input, &mut buf, want)?;
-                        continue;
-                    }
-                }
-            };
-            let complete = &buf[..end];
-            let parts = if split_rounds {
-                complete.len() / CHUNK_BYTES
-            } else {
-                1
-            };
-            let chunks = split(complete, parts);
+            let (end, chunks) = ready;
+            // The round is parsed on the pool while this thread reads the
+            // next one and finds its chunks: reading and cutting are never
+            // on the critical path.
+            next.clear();
+            next.extend_from_slice(&buf[end..]);
+            let mut next_eof = eof;
             let first_chunk = u32::try_from(parsed.len()).unwrap_or(u32::MAX);
-            let (columns, newlines) = ctx.parse_round(complete, &chunks, line, first_chunk)?;
+            let (round_result, next_ready) = std::thread::scope(|s| {
+                let parsing = s.spawn(|| {
+                    let parse = || ctx.parse_round(&buf[..end], &chunks, line, first_chunk);
+                    match &handle {
+                        Some(h) => crate::cancel::with_handle(h, parse),
+                        None => parse(),
+                    }
+                });
+                let next_ready = if eof {
+                    None
+                } else {
+                    let want = round.max(next.len() + 1);
+                    Some(fill(file, input, &mut next, want).and_then(|at_end| {
+                        next_eof = at_end;
+                        prepare(file, input, &mut next, &mut next_eof, round, split_rounds)
+                    }))
+                };
+                let parsed = parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (parsed, next_ready)
+            });
+            let (columns, newlines) = round_result?;
             for ((columns, n), r) in columns.into_iter().zip(newlines).zip(chunks) {
                 parsed.push(ChunkResult {
                     columns,
@@ -223,13 +235,13 @@ fn parse_rounds(
                 });
                 line += n;
             }
-            if eof {
+            let Some(next_ready) = next_ready else {
                 break;
-            }
-            buf.drain(..end);
+            };
+            ready = next_ready?;
             base += end;
-            let want = round.max(buf.len() + 1);
-            eof = fill(file, input, &mut buf, want)?;
+            std::mem::swap(&mut buf, &mut next);
+            eof = next_eof;
         }
         Ok(())
     };
@@ -293,7 +305,6 @@ fn parse_rounds(
         });
     }
     let input: &dyn Input = input;
-    let handle = crate::cancel::current();
     // For each chunk its pieces, and which columns interned strings for a
     // piece then read again.
     let pieces: Vec<(Vec<Piece>, Vec<bool>)> = parsed
@@ -342,6 +353,35 @@ fn parse_rounds(
         unused,
         notes,
     })
+}
+
+/// Makes `buf` (which starts at a record boundary) hold at least one whole
+/// record, reading more while it does not, unless the input ends; gives the
+/// end of its last whole record and the chunks before it, to parse in parallel
+/// when `split_rounds`.
+fn prepare(
+    file: &str,
+    input: &mut dyn Input,
+    buf: &mut Vec<u8>,
+    eof: &mut bool,
+    round: usize,
+    split_rounds: bool,
+) -> Result<(usize, Vec<Range<usize>>)> {
+    let end = loop {
+        if *eof {
+            break buf.len();
+        }
+        match last_boundary(buf) {
+            Some(end) => break end,
+            None => {
+                // Not one whole record yet: read more.
+                let want = buf.len() + round.min(64 << 20);
+                *eof = fill(file, input, buf, want)?;
+            }
+        }
+    };
+    let parts = if split_rounds { end / CHUNK_BYTES } else { 1 };
+    Ok((end, split(&buf[..end], parts)))
 }
 
 /// The offset just after the last newline outside quotes, if any (the

@@ -120,20 +120,15 @@ impl Input for FileInput {
         use std::io::Read;
         let n = n.min(self.end.saturating_sub(self.pos));
         let start = buf.len();
-        buf.resize(start + n, 0);
-        let mut filled = 0;
-        while filled < n {
-            match self.file.read(&mut buf[start + filled..]) {
-                Ok(0) => break,
-                Ok(k) => filled += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    buf.truncate(start);
-                    return Err(e);
-                }
-            }
+        // Read into the spare room as it is: zeroing it first would cost a
+        // pass over every byte of the file.
+        buf.reserve(n);
+        let read = (&self.file).take(n as u64).read_to_end(buf);
+        if let Err(e) = read {
+            buf.truncate(start);
+            return Err(e);
         }
-        buf.truncate(start + filled);
+        let filled = buf.len() - start;
         self.pos += filled;
         Ok(filled)
     }

@@ -41,8 +41,8 @@ pub(crate) struct Interner {
     hashes: Vec<u64>,
     /// Where each string was first met.
     first: Vec<Position>,
-    /// (start, length, code) of each string, found by its hash.
-    index: HashTable<(usize, u32, u32)>,
+    /// Each string's code, found by its hash (see [`Slot`]).
+    index: HashTable<Slot>,
     /// The chunks read so far, with the first code each one added.
     history: Vec<(u32, u32)>,
     /// The chunk being read.
@@ -50,6 +50,36 @@ pub(crate) struct Interner {
     /// Codes at or above this may have been first met in a later chunk than
     /// the one being read (`u32::MAX` when no chunk read so far is later).
     lowered_from: u32,
+}
+
+/// An interned string in an interner's index: its first eight bytes (zero
+/// past its end), its length and its code. A string of eight bytes or fewer
+/// is compared in the slot alone; only a longer one is read in `bytes`, past
+/// its head, so that a lookup in a large index misses the cache once, not twice.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    head: u64,
+    len: u32,
+    code: u32,
+}
+
+impl Slot {
+    /// The first eight bytes of `s` as a number, zero past its end (read
+    /// without a copy to the stack, which would stall the load after it).
+    #[inline]
+    fn head(s: &[u8]) -> u64 {
+        let word = |at: usize| u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]);
+        match s.len() {
+            8.. => u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]),
+            // Two words that overlap: the bytes they share are the same.
+            n @ 4.. => u64::from(word(0)) | (u64::from(word(n - 4)) << (8 * (n - 4))),
+            n => s
+                .iter()
+                .take(n)
+                .enumerate()
+                .fold(0, |v, (i, &b)| v | (u64::from(b) << (8 * i))),
+        }
+    }
 }
 
 impl Interner {
@@ -81,11 +111,21 @@ impl Interner {
     #[inline]
     pub fn intern(&mut self, s: &str, row: usize) -> u32 {
         let hash = hash_str(s);
-        let bytes = &self.bytes;
-        let found = self.index.find(hash, |&(start, len, _)| {
-            len as usize == s.len() && &bytes[start..start + len as usize] == s.as_bytes()
+        let (head, len) = (Slot::head(s.as_bytes()), s.len());
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let found = self.index.find(hash, |slot| {
+            slot.head == head
+                && slot.len as usize == len
+                && (len <= 8 || {
+                    // The string's bytes after its head.
+                    let start = match slot.code {
+                        0 => 0,
+                        c => ends[c as usize - 1],
+                    };
+                    bytes[start + 8..start + len] == s.as_bytes()[8..]
+                })
         });
-        if let Some(&(_, _, code)) = found {
+        if let Some(&Slot { code, .. }) = found {
             if code >= self.lowered_from {
                 let here = position(self.chunk, row);
                 let first = &mut self.first[code as usize];
@@ -94,15 +134,15 @@ impl Interner {
             return code;
         }
         let code = u32::try_from(self.ends.len()).expect("fewer than 4 billion distinct strings");
-        let start = self.bytes.len();
         self.bytes.extend_from_slice(s.as_bytes());
         self.ends.push(self.bytes.len());
         self.hashes.push(hash);
         self.first.push(position(self.chunk, row));
         let hashes = &self.hashes;
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
         self.index
-            .insert_unique(hash, (start, s.len() as u32, code), |&(_, _, c)| {
-                hashes[c as usize]
+            .insert_unique(hash, Slot { head, len, code }, |slot| {
+                hashes[slot.code as usize]
             });
         code
     }
@@ -138,7 +178,13 @@ impl Pool {
         let mut slots = self.columns[column]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (id, mut interner) = match slots.iter_mut().enumerate().find(|(_, s)| s.is_some()) {
+        // A thread takes the interner it had last time when it is free, so
+        // that an interner's index stays in one core's cache.
+        let mine = rayon::current_thread_index().unwrap_or(0);
+        let free = (0..slots.len())
+            .map(|k| (mine + k) % slots.len())
+            .find(|&id| slots[id].is_some());
+        let (id, mut interner) = match free.map(|id| (id, &mut slots[id])) {
             Some((id, slot)) => (id, slot.take().unwrap_or_default()),
             None => {
                 slots.push(None);
@@ -396,6 +442,30 @@ mod tests {
         let values = dict.values().iter().map(|s| s.to_string()).collect();
         let rows = codes.iter().map(|&k| dict.get(k).to_string()).collect();
         (values, rows)
+    }
+
+    #[test]
+    fn a_slot_head_is_the_first_eight_bytes_zero_padded() {
+        for text in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "F016727",
+            "abcdefgh",
+            "abcdefghij",
+        ] {
+            let mut padded = [0u8; 8];
+            let n = text.len().min(8);
+            padded[..n].copy_from_slice(&text.as_bytes()[..n]);
+            assert_eq!(
+                Slot::head(text.as_bytes()),
+                u64::from_le_bytes(padded),
+                "{text}"
+            );
+        }
     }
 
     #[test]
