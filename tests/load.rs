@@ -607,6 +607,59 @@ fn a_stray_value_in_a_number_column_is_named_with_its_line() {
     );
 }
 
+/// A file of more than 8 MB is cut into chunks parsed in parallel, each but
+/// the first counting its lines from 0 until the lines before it are known:
+/// the lines a note or an error names are still the file's, past quoted
+/// fields that span lines.
+#[test]
+fn lines_named_deep_in_a_file_read_in_parallel_are_the_files_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut csv = String::from("id,name,amount\n");
+    let (mut line, mut placeholder_line) = (1, 0);
+    for i in 1..=400_000 {
+        line += 1;
+        if i % 1000 == 0 {
+            // A name over two lines.
+            csv.push_str(&format!("{i},\"firm\n{i}\",{i}\n"));
+            line += 1;
+        } else if i == 300_001 {
+            csv.push_str(&format!("{i},firm,n/a\n"));
+            placeholder_line = line;
+        } else {
+            csv.push_str(&format!("{i},firm {},{i}\n", i % 50));
+        }
+    }
+    assert!(csv.len() > 8 << 20, "the file must be cut into chunks");
+    write(dir, "big.csv", csv.as_bytes());
+    let mut e = engine_in(dir);
+    let mut notes = Vec::new();
+    let source = itq::Source::file(&dir.join("test.itq"), "load \"big.csv\"");
+    e.run(&source, |out| {
+        if let itq::Output::Loaded { notes: n, .. } = out {
+            notes.extend(n);
+        }
+    })
+    .unwrap();
+    // 300,001 records and the 300 names over two lines before them, under the header.
+    assert_eq!(placeholder_line, 300_302);
+    let shown = "on line 300,302";
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`n/a`") && n.contains(shown)),
+        "{shown} in {notes:?}"
+    );
+    // A stray word at the end of the same file is named at its line.
+    csv.push_str("400001,firm,tbd\n");
+    write(dir, "big.csv", csv.as_bytes());
+    let err = error_of(&mut e, dir, r#"load "big.csv""#);
+    assert!(
+        err.contains("big.csv, line 400,402, column `amount`: expected a number, found `tbd`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn missing_files_folders_and_bad_options_are_explained() {
     let dir = tempfile::tempdir().unwrap();

@@ -228,6 +228,15 @@ impl ChunkColumn {
         &self.tally
     }
 
+    /// Moves every line this column noted down by `by` (its chunk counted
+    /// lines from 0 before the line it starts on was known).
+    pub fn move_lines(&mut self, by: u64) {
+        self.tally.move_lines(by);
+        if let Some(bad) = &mut self.bad {
+            bad.line += by;
+        }
+    }
+
     /// The error for the first value that did not fit the forced type;
     /// `at` says what the positions count ("line", "row").
     pub fn forced_error(&self, file: &str, column: &str, at: &str) -> Option<crate::Error> {

@@ -463,6 +463,13 @@ struct Context<'a> {
 impl Context<'_> {
     /// Parses the chunks of one round in parallel; gives each chunk's columns
     /// and how many lines it spans.
+    ///
+    /// Only the first chunk knows the line it starts on; the others count
+    /// their lines from 0 as they go (no pass over the round counts them
+    /// first), and the lines their columns noted are moved once the lines
+    /// before them are known. An error in such a chunk carries a line that
+    /// is not the file's: it is never shown, because a failed parse of a file
+    /// that was cut into chunks is done again in one piece (see [`parse`]).
     fn parse_round(
         &self,
         bytes: &[u8],
@@ -470,39 +477,33 @@ impl Context<'_> {
         first_line: u64,
         first_chunk: u32,
     ) -> Result<(Vec<Vec<ChunkColumn>>, Vec<u64>)> {
-        let newlines: Vec<u64> = chunks
-            .par_iter()
-            .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64)
-            .collect();
-        let starts: Vec<u64> = newlines
-            .iter()
-            .scan(first_line, |line, n| {
-                let start = *line;
-                *line += n;
-                Some(start)
-            })
-            .collect();
         // Chunks run on worker threads: they check the run's handle, taken along.
         let handle = crate::cancel::current();
-        let columns = chunks
+        let parsed: Vec<(Vec<ChunkColumn>, u64)> = chunks
             .par_iter()
-            .zip(starts.par_iter().zip(&newlines))
             .enumerate()
-            .map(|(k, (r, (&line, &rows)))| {
+            .map(|(k, r)| {
                 if let Some(h) = &handle {
                     h.check()?;
                 }
                 let chunk = first_chunk.saturating_add(k as u32);
-                self.parse_chunk(
-                    &bytes[r.clone()],
-                    line,
-                    rows as usize + 1,
-                    chunk,
-                    handle.as_ref(),
-                )
+                let bytes = &bytes[r.clone()];
+                let base = if k == 0 { first_line } else { 0 };
+                self.parse_chunk(bytes, base, rows_in(bytes), chunk, handle.as_ref())
             })
             .collect::<Result<_>>()?;
-        Ok((columns, newlines))
+        let mut line = first_line;
+        let mut columns = Vec::with_capacity(parsed.len());
+        let mut lines = Vec::with_capacity(parsed.len());
+        for (k, (mut cols, n)) in parsed.into_iter().enumerate() {
+            if k > 0 {
+                cols.iter_mut().for_each(|c| c.move_lines(line));
+            }
+            columns.push(cols);
+            lines.push(n);
+            line += n;
+        }
+        Ok((columns, lines))
     }
 
     /// Parses one chunk, inferring (or checking) every column.
@@ -513,7 +514,7 @@ impl Context<'_> {
         capacity: usize,
         chunk_number: u32,
         handle: Option<&crate::cancel::InterruptHandle>,
-    ) -> Result<Vec<ChunkColumn>> {
+    ) -> Result<(Vec<ChunkColumn>, u64)> {
         // A column that may hold text codes it into an interner it shares
         // with the other chunks, given back once the chunk is read.
         let mut columns: Vec<ChunkColumn> = self
@@ -537,7 +538,7 @@ impl Context<'_> {
                 self.strings.give_back(i, id, interner);
             }
         }
-        read.map(|()| columns)
+        read.map(|lines| (columns, lines))
     }
 
     /// Reads a chunk's records into its columns.
@@ -547,7 +548,7 @@ impl Context<'_> {
         first_line: u64,
         handle: Option<&crate::cancel::InterruptHandle>,
         columns: &mut [ChunkColumn],
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let utf8 = std::str::from_utf8(chunk).is_ok();
         let mut records = 0usize;
         self.for_each_record(chunk, first_line, |line, fields| {
@@ -597,17 +598,18 @@ impl Context<'_> {
     }
 
     /// Calls `f` with each record's line and fields; checks the field count.
+    /// Gives the number of lines read.
     fn for_each_record(
         &self,
         chunk: &[u8],
         first_line: u64,
         mut f: impl FnMut(u64, &Records<'_>) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let mut records = Records::new(chunk, self.delimiter, first_line);
         loop {
             let line = match records.next_record() {
                 Ok(Some(line)) => line,
-                Ok(None) => return Ok(()),
+                Ok(None) => return Ok(records.position().1 - first_line),
                 Err(e) => return Err(unclosed(self.file, &e)),
             };
             if records.len() != self.header.len() {
@@ -654,6 +656,15 @@ impl Context<'_> {
             )
         })
     }
+}
+
+/// About how many records `chunk` holds, to size its columns: its lines
+/// counted in its first 64 KiB and scaled to its length, with a tenth more.
+fn rows_in(chunk: &[u8]) -> usize {
+    let sample = &chunk[..chunk.len().min(64 << 10)];
+    let lines = memchr::memchr_iter(b'\n', sample).count().max(1);
+    let estimate = chunk.len().saturating_mul(lines) / sample.len().max(1);
+    estimate + estimate / 10 + 16
 }
 
 /// A field of a chunk that was checked, as a whole, to be UTF-8.

@@ -426,6 +426,15 @@ impl Tally {
         }
     }
 
+    /// Moves every line kept down by `by`.
+    pub fn move_lines(&mut self, by: u64) {
+        let kept = self.first.iter_mut().flatten();
+        let extras = [&mut self.placeholders.1, &mut self.grouped.1];
+        for m in kept.chain(extras.into_iter().flatten()) {
+            m.line += by;
+        }
+    }
+
     /// Adds a later chunk's tally to this one (the earlier first values win).
     pub fn merge(&mut self, other: &Tally) {
         for kind in 0..KINDS {
