@@ -118,6 +118,52 @@ fn by_range(values: &[i64], col: &Column) -> Result<Option<(Vec<u64>, u64)>> {
     Ok(Some((codes, u64::from(next) + 1)))
 }
 
+/// Codes for one integer key whose range is small beside its number of
+/// rows: a value's code is its offset from the least value, plus one (null
+/// 0), made in parallel with no table. [`renumber`] then numbers the groups
+/// in order of first appearance, as it does any codes, so the groups are
+/// those [`key_codes`] would give; this saves a pass through a table of
+/// the range's size, which for 10^6 values misses the cache on every row.
+fn offsets(col: &Column) -> Option<(Vec<u64>, u64)> {
+    use rayon::prelude::*;
+    let Data::Int(values) = col.data() else {
+        return None;
+    };
+    let valid = |i: usize| col.is_valid(i);
+    const PIECE: usize = 1 << 16;
+    let (min, max) = values
+        .par_chunks(PIECE)
+        .enumerate()
+        .map(|(k, piece)| {
+            let mut range = (i64::MAX, i64::MIN);
+            for (j, &v) in piece.iter().enumerate() {
+                if valid(k * PIECE + j) {
+                    range = (range.0.min(v), range.1.max(v));
+                }
+            }
+            range
+        })
+        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let range = (i128::from(max) - i128::from(min) + 1).max(0) as u128;
+    if range == 0 || range > (values.len() as u128 * 2).max(1 << 16) {
+        return None;
+    }
+    let mut codes = vec![0u64; values.len()];
+    codes
+        .par_chunks_mut(PIECE)
+        .zip(values.par_chunks(PIECE))
+        .enumerate()
+        .for_each(|(k, (out, piece))| {
+            for (j, (o, &v)) in out.iter_mut().zip(piece).enumerate() {
+                if valid(k * PIECE + j) {
+                    // In range: min <= v <= max, and the range fits.
+                    *o = (v - min) as u64 + 1;
+                }
+            }
+        });
+    Some((codes, range as u64 + 1))
+}
+
 /// Renumbers codes below `card` densely in order of first appearance.
 fn renumber(codes: &[u64], card: u64) -> Result<Groups> {
     let mut ids = Vec::with_capacity(codes.len());
@@ -164,6 +210,11 @@ pub fn group_ids(keys: &[Arc<Column>], rows: usize) -> Result<Groups> {
         rows as u64 * 28,
         "filter the rows first, or group by fewer or coarser keys",
     )?;
+    if let [key] = keys {
+        if let Some((codes, card)) = offsets(key) {
+            return renumber(&codes, card);
+        }
+    }
     let (mut codes, mut card) = key_codes(&keys[0])?;
     for key in &keys[1..] {
         cancel::check()?;
@@ -415,5 +466,48 @@ fn widened_column(e: &PExpr) -> Option<usize> {
         PExprKind::Column(i) => Some(*i),
         PExprKind::ToDecimal(inner) | PExprKind::Located(_, _, inner) => widened_column(inner),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Bitmap;
+    use std::collections::HashMap;
+
+    /// Groups numbered one by one in order of first appearance, nulls one group.
+    fn one_by_one(values: &[Option<i64>]) -> (Vec<u32>, Vec<u32>) {
+        let mut seen: HashMap<Option<i64>, u32> = HashMap::new();
+        let (mut ids, mut first_rows) = (Vec::new(), Vec::new());
+        for (row, v) in values.iter().enumerate() {
+            let id = *seen.entry(*v).or_insert_with(|| {
+                first_rows.push(row as u32);
+                first_rows.len() as u32 - 1
+            });
+            ids.push(id);
+        }
+        (ids, first_rows)
+    }
+
+    #[test]
+    fn an_integer_key_in_a_narrow_range_groups_as_one_by_one_numbering_does() {
+        // 300,000 rows in several pieces, values from -500 to 149,499, every
+        // seventh null, so the offsets' pass runs in parallel and sees nulls.
+        let values: Vec<Option<i64>> = (0..300_000i64)
+            .map(|i| (i % 7 != 3).then_some((i * 7919) % 150_000 - 500))
+            .collect();
+        let mut validity = Bitmap::new(values.len(), true);
+        for (i, v) in values.iter().enumerate() {
+            validity.set(i, v.is_some());
+        }
+        let col = Column::new(
+            Data::Int(values.iter().map(|v| v.unwrap_or(0)).collect()),
+            Some(validity),
+        );
+        assert!(offsets(&col).is_some(), "the range is narrow");
+        let groups = group_ids(&[Arc::new(col)], values.len()).unwrap();
+        let (ids, first_rows) = one_by_one(&values);
+        assert_eq!(groups.first_rows, first_rows);
+        assert_eq!(groups.ids, ids);
     }
 }
