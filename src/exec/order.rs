@@ -95,31 +95,114 @@ fn with_keys<R>(
 /// The row order that sorts `input` by `keys`: each morsel is sorted (in
 /// parallel), then runs are merged in pairs, round by round; a cancel is
 /// noticed between morsels and every [`BATCH`](cancel::BATCH) rows of a merge.
+/// One or two keys are sorted as numbers made from them
+/// ([`normalized`]), compared with no look at the columns.
 pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
     let rows = input.num_rows();
-    // The runs and their merge (4 bytes a row each), then the sorted copy.
+    // The runs and their merge (at most 24 bytes a row each), then the sorted copy.
     crate::limits::check_memory(
         "the sort",
-        rows as u64 * (8 + row_bytes(input)),
+        rows as u64 * (48 + row_bytes(input)),
         "filter the rows first, or keep the first few with `top N by KEY`",
     )?;
-    with_keys(input, keys, |cmp| {
-        let runs = morsel::map(rows, MORSEL, |range| {
-            let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
-            run.sort_unstable_by(cmp);
-            run
-        })?;
-        merge_runs(runs, cmp)
-    })?
+    let columns = keys
+        .iter()
+        .map(|k| Ok(eval(&k.expr, input)?.into_column(k.expr.ty, rows)))
+        .collect::<Result<Vec<_>>>()?;
+    let normal: Option<Vec<Vec<u64>>> = columns
+        .iter()
+        .zip(keys)
+        .map(|(c, k)| normalized(c, k.descending))
+        .collect();
+    match normal.as_deref() {
+        Some([k]) => sort_normalized(rows, |r| ([k[r]], r as u32)),
+        Some([k1, k2]) => sort_normalized(rows, |r| ([k1[r], k2[r]], r as u32)),
+        _ => with_keys(input, keys, |cmp| {
+            let runs = morsel::map(rows, MORSEL, |range| {
+                let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
+                run.sort_unstable_by(cmp);
+                run
+            })?;
+            merge_runs(runs, cmp)
+        })?,
+    }
+}
+
+/// A sort key column as numbers that order as the key does (`descending`
+/// included), a null as `u64::MAX` (nulls sort last in both directions);
+/// `None` for text with no dictionary, or when a value is also `u64::MAX`
+/// in a column with nulls (`i64::MAX` ascending, say), which would tie with them.
+fn normalized(col: &Column, descending: bool) -> Option<Vec<u64>> {
+    const SIGN: u64 = 1 << 63;
+    let flip = if descending { u64::MAX } else { 0 };
+    let number = |i: usize| -> Option<u64> {
+        Some(match col.data() {
+            Data::Int(v) => v[i] as u64 ^ SIGN,
+            Data::Decimal(v) => decimal_key(v[i]) as u64 ^ SIGN,
+            Data::Date(v) => i64::from(v[i]) as u64 ^ SIGN,
+            Data::Bool(v) => u64::from(v[i]),
+            _ => return None,
+        })
+    };
+    let ranks = match col.data() {
+        Data::Text(_, dict) if dict.is_empty() => return None,
+        Data::Text(_, dict) => Some(dict.ranks()),
+        _ => None,
+    };
+    let value = |i: usize| match (col.data(), &ranks) {
+        (Data::Text(codes, _), Some(ranks)) => u64::from(ranks[codes[i] as usize]),
+        _ => number(i).unwrap_or_default(),
+    };
+    let out: Vec<u64> = match col.validity() {
+        None => (0..col.len())
+            .into_par_iter()
+            .map(|i| value(i) ^ flip)
+            .collect(),
+        Some(valid) => (0..col.len())
+            .into_par_iter()
+            .map(|i| {
+                if valid.get(i) {
+                    value(i) ^ flip
+                } else {
+                    u64::MAX
+                }
+            })
+            .collect(),
+    };
+    if let Some(valid) = col.validity() {
+        let tie = (0..col.len())
+            .into_par_iter()
+            .any(|i| valid.get(i) && out[i] == u64::MAX);
+        if tie {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The row order of `rows` rows by the numbers `key` gives each (with the
+/// row last, so that ties keep input order): morsels sorted in parallel,
+/// then merged as [`merge_runs`] does.
+fn sort_normalized<K: Ord + Copy + Send + Sync>(
+    rows: usize,
+    key: impl Fn(usize) -> (K, u32) + Sync,
+) -> Result<Vec<u32>> {
+    let runs = morsel::map(rows, MORSEL, |range| {
+        let mut run: Vec<(K, u32)> = range.map(&key).collect();
+        run.sort_unstable();
+        run
+    })?;
+    let merged = merge_runs(runs, &|a: &(K, u32), b: &(K, u32)| a.cmp(b))?;
+    Ok(merged.into_iter().map(|(_, row)| row).collect())
 }
 
 /// Merges sorted runs into one, in pairs, round by round (the pairs of a
 /// round in parallel); a cancel is noticed between rounds and every
 /// [`BATCH`](cancel::BATCH) rows of a merge.
-pub(super) fn merge_runs(
-    mut runs: Vec<Vec<u32>>,
-    cmp: &(dyn Fn(&u32, &u32) -> Ordering + Sync),
-) -> Result<Vec<u32>> {
+pub(super) fn merge_runs<T: Copy + Send + Sync>(
+    mut runs: Vec<Vec<T>>,
+    cmp: &(dyn Fn(&T, &T) -> Ordering + Sync),
+) -> Result<Vec<T>> {
     let handle = cancel::current();
     let cancelled = || handle.as_ref().is_some_and(|h| h.is_cancelled());
     while runs.len() > 1 {
@@ -150,12 +233,12 @@ fn row_bytes(input: &Table) -> u64 {
 
 /// Merges two sorted runs, stopping early (with a short result, which the
 /// caller's check turns into an error) once `cancelled`.
-fn merge(
-    a: &[u32],
-    b: &[u32],
-    cmp: &(dyn Fn(&u32, &u32) -> Ordering + Sync),
+fn merge<T: Copy>(
+    a: &[T],
+    b: &[T],
+    cmp: &(dyn Fn(&T, &T) -> Ordering + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Vec<u32> {
+) -> Vec<T> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -528,5 +611,105 @@ mod tests {
             descending: true,
         };
         assert_eq!(top(&table, 1, std::slice::from_ref(&key)).unwrap(), [64]);
+    }
+
+    /// The sort by numbers made from one or two keys gives the order the
+    /// comparison of the columns gives: nulls last both ways, ties in input
+    /// order, `i64::MAX` beside nulls, decimals' specials, text by code point.
+    #[test]
+    fn sorting_by_numbers_made_from_keys_orders_as_comparing_the_columns() {
+        let rows = 2 * MORSEL + 301;
+        let mut seed = 11u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed >> 33
+        };
+        let ints: Vec<Option<i64>> = (0..rows)
+            .map(|_| match next() % 50 {
+                0 => None,
+                1 => Some(i64::MAX),
+                2 => Some(i64::MIN + 1),
+                r => Some(r as i64 % 7 - 3),
+            })
+            .collect();
+        let decimals: Vec<Option<f64>> = (0..rows)
+            .map(|_| match next() % 40 {
+                0 => None,
+                1 => Some(f64::NAN),
+                2 => Some(-0.0),
+                3 => Some(f64::NEG_INFINITY),
+                r => Some(r as f64 / 4.0 - 5.0),
+            })
+            .collect();
+        let words = ["b", "a", "B", "é", "ab"];
+        let texts: Vec<Option<&str>> = (0..rows)
+            .map(|_| match next() % 30 {
+                0 => None,
+                r => Some(words[r as usize % words.len()]),
+            })
+            .collect();
+        let column = |data: Data, valid: Bitmap| Arc::new(Column::new(data, Some(valid)));
+        let table = Table::with_rows(
+            vec![
+                (
+                    "i".into(),
+                    column(
+                        Data::Int(ints.iter().map(|v| v.unwrap_or(0)).collect()),
+                        ints.iter().map(Option::is_some).collect(),
+                    ),
+                ),
+                (
+                    "d".into(),
+                    column(
+                        Data::Decimal(decimals.iter().map(|v| v.unwrap_or(0.0)).collect()),
+                        decimals.iter().map(Option::is_some).collect(),
+                    ),
+                ),
+                (
+                    "t".into(),
+                    Arc::new(Column::from_texts(texts.iter().copied())),
+                ),
+            ],
+            rows,
+        );
+        let key = |i: usize, ty: Type, descending: bool| PSortKey {
+            expr: PExpr {
+                kind: PExprKind::Column(i),
+                ty,
+            },
+            descending,
+        };
+        let (i, d, t) = (
+            |desc| key(0, Type::Int, desc),
+            |desc| key(1, Type::Decimal, desc),
+            |desc| key(2, Type::Text, desc),
+        );
+        let cases = [
+            vec![i(false)],
+            vec![i(true)],
+            vec![d(false)],
+            vec![d(true)],
+            vec![t(false)],
+            vec![d(true), i(false)],
+            vec![t(true), d(false)],
+            vec![i(true), t(false)],
+        ];
+        for keys in cases {
+            let by_comparing = with_keys(&table, &keys, |cmp| {
+                let mut order: Vec<u32> = (0..rows as u32).collect();
+                order.sort_by(cmp);
+                order
+            })
+            .unwrap();
+            assert_eq!(sort(&table, &keys).unwrap(), by_comparing);
+        }
+        // The integer column has i64::MAX beside nulls: ascending it is
+        // sorted by comparing the columns, descending as numbers.
+        let col = table.column_at(0);
+        assert!(normalized(col, false).is_none());
+        assert!(normalized(col, true).is_some());
+        assert!(normalized(table.column_at(1), false).is_some());
     }
 }
