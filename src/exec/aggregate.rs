@@ -2,6 +2,7 @@
 //! dictionary codes are used directly (no hashing of strings), and several
 //! keys combine by arithmetic while their product stays small.
 
+use super::direct::better;
 use super::expr::eval;
 use super::stats;
 use super::sum::Sum;
@@ -9,7 +10,7 @@ use crate::cancel::{self, BATCH};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::AggFn;
 use crate::plan::{PAgg, PExpr, PExprKind};
-use crate::store::{Builder, Column, Data, Table};
+use crate::store::{Builder, Column, Data, Table, NULL_ROW};
 use crate::value::Type;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
@@ -472,36 +473,74 @@ fn sum_rows(
 
 /// `min` or `max`: the row holding the extreme value of each group, then a gather.
 fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Result<Column> {
-    let mut best: Vec<u32> = vec![crate::store::NULL_ROW; n];
-    let better = |a: usize, b: usize| -> bool {
-        let ord = match arg.data() {
-            Data::Int(v) => v[a].cmp(&v[b]),
-            Data::Decimal(v) => v[a].total_cmp(&v[b]),
-            Data::Date(v) => v[a].cmp(&v[b]),
-            Data::Bool(v) => v[a].cmp(&v[b]),
-            Data::Text(c, d) => d.get(c[a]).cmp(d.get(c[b])),
-        };
-        if max {
-            ord.is_gt()
-        } else {
-            ord.is_lt()
-        }
-    };
-    for (i, &g) in cancel::checked(ids.iter().enumerate()) {
-        if !arg.is_valid(i) {
-            continue;
-        }
-        let slot = &mut best[g as usize];
-        if *slot == crate::store::NULL_ROW || better(i, *slot as usize) {
-            *slot = i as u32;
-        }
-    }
-    let out = arg.take_checked(&best)?;
+    let out = arg.take_checked(&extreme_best(arg, ids, n, max)?)?;
     Ok(if arg.ty() == Type::Null {
         Column::nulls(Type::Null, n)
     } else {
         out
     })
+}
+
+/// For each group, the row holding its extreme value (the first of equals),
+/// or [`NULL_ROW`].
+fn extreme_best(arg: &Column, ids: &[u32], n: usize, max: bool) -> Result<Vec<u32>> {
+    use rayon::prelude::*;
+    let rows = ids.len();
+    let parts = rayon::current_num_threads();
+    let best = if parts < 2 || rows < 1 << 20 || n > rows / 2 {
+        extreme_rows(arg, ids, n, max, 0..rows, crate::cancel::current().as_ref())?
+    } else {
+        // As the sums: a stretch of rows per thread, merged in row order
+        // (a later stretch's row wins only if strictly better, as in one pass).
+        let handle = crate::cancel::current();
+        let per = rows.div_ceil(parts);
+        let partials: Vec<Vec<u32>> = (0..parts)
+            .into_par_iter()
+            .map(|p| {
+                let range = p * per..((p + 1) * per).min(rows);
+                extreme_rows(arg, ids, n, max, range, handle.as_ref())
+            })
+            .collect::<Result<_>>()?;
+        let mut partials = partials.into_iter();
+        let mut best = partials.next().expect("at least two stretches");
+        for later in partials {
+            for (b, l) in best.iter_mut().zip(later) {
+                if l != NULL_ROW && (*b == NULL_ROW || better(arg, max, l as usize, *b as usize)) {
+                    *b = l;
+                }
+            }
+        }
+        best
+    };
+    Ok(best)
+}
+
+/// For each group, the row of `range` holding its extreme value (the first
+/// of equals), or [`NULL_ROW`].
+fn extreme_rows(
+    arg: &Column,
+    ids: &[u32],
+    n: usize,
+    max: bool,
+    range: std::ops::Range<usize>,
+    handle: Option<&crate::cancel::InterruptHandle>,
+) -> Result<Vec<u32>> {
+    let mut best: Vec<u32> = vec![NULL_ROW; n];
+    for start in range.clone().step_by(BATCH) {
+        if let Some(h) = handle {
+            h.check()?;
+        }
+        for i in start..(start + BATCH).min(range.end) {
+            if !arg.is_valid(i) {
+                continue;
+            }
+            let slot = &mut best[ids[i] as usize];
+            if *slot == NULL_ROW || better(arg, max, i, *slot as usize) {
+                *slot = i as u32;
+            }
+        }
+    }
+    Ok(best)
 }
 
 /// The column `e` reads, when it is an integer column widened to decimal
@@ -578,5 +617,31 @@ mod tests {
         assert_eq!(counts, one_counts);
         let values = |s: Vec<Sum>| s.into_iter().map(Sum::value).collect::<Vec<_>>();
         assert_eq!(values(sums), values(one_sums));
+    }
+
+    #[test]
+    fn extremes_by_stretch_are_the_one_pass_rows_ties_to_the_first() {
+        // 1.5M rows, 5,000 groups, few distinct values (many ties), nulls.
+        let rows = 1_500_000;
+        let ids: Vec<u32> = (0..rows as u32).map(|i| (i * 13) % 5000).collect();
+        let mut validity = Bitmap::new(rows, true);
+        (0..rows)
+            .filter(|i| i % 11 == 2)
+            .for_each(|i| validity.set(i, false));
+        let arg = Column::new(
+            Data::Int((0..rows as i64).map(|i| (i * 7) % 5).collect()),
+            Some(validity),
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        for max in [false, true] {
+            let one_pass = extreme_rows(&arg, &ids, 5000, max, 0..rows, None).unwrap();
+            let got = pool
+                .install(|| extreme_best(&arg, &ids, 5000, max))
+                .unwrap();
+            assert_eq!(got, one_pass, "max {max}");
+        }
     }
 }

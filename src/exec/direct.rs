@@ -284,8 +284,10 @@ fn kind<'a>(agg: &PAgg, col: Option<&'a Column>, groups: usize) -> Option<Kind<'
 }
 
 /// Whether row `a` holds a strictly more extreme value than row `b`.
+/// True when row `a` of `col` holds a greater value than row `b` (`max`),
+/// or a lesser one; text compares by code point.
 #[inline]
-fn better(col: &Column, max: bool, a: usize, b: usize) -> bool {
+pub(super) fn better(col: &Column, max: bool, a: usize, b: usize) -> bool {
     let ord = match col.data() {
         Data::Int(v) => v[a].cmp(&v[b]),
         Data::Decimal(v) => v[a].total_cmp(&v[b]),
