@@ -404,30 +404,12 @@ fn compute(agg: &PAgg, arg: Option<&Column>, ids: &[u32], n: usize) -> Result<Co
 /// Over many rows with few groups beside them, each thread sums a stretch
 /// of the rows into arrays of its own and the arrays are merged in row order.
 fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> Result<(Vec<Sum>, Vec<u64>)> {
-    use rayon::prelude::*;
-    let rows = ids.len();
-    let parts = rayon::current_num_threads();
-    if parts < 2 || rows < 1 << 20 || n > rows / 4 {
-        return sum_rows(arg, ids, n, 0..rows, crate::cancel::current().as_ref());
-    }
-    // The stretches run on worker threads: they check the run's handle, taken along.
-    let handle = crate::cancel::current();
-    let per = rows.div_ceil(parts);
-    let partials: Vec<(Vec<Sum>, Vec<u64>)> = (0..parts)
-        .into_par_iter()
-        .map(|p| {
-            sum_rows(
-                arg,
-                ids,
-                n,
-                p * per..((p + 1) * per).min(rows),
-                handle.as_ref(),
-            )
-        })
-        .collect::<Result<_>>()?;
-    let mut partials = partials.into_iter();
-    let (mut sums, mut counts) = partials.next().expect("at least two stretches");
-    for (later_sums, later_counts) in partials {
+    let parts = by_stretch(ids.len(), n, 4, |range, handle| {
+        sum_rows(arg, ids, n, range, handle)
+    })?;
+    let mut parts = parts.into_iter();
+    let (mut sums, mut counts) = parts.next().expect("at least one stretch");
+    for (later_sums, later_counts) in parts {
         for (s, later) in sums.iter_mut().zip(later_sums) {
             s.merge(later);
         }
@@ -436,6 +418,29 @@ fn sum_f64(arg: &Column, ids: &[u32], n: usize) -> Result<(Vec<Sum>, Vec<u64>)> 
         }
     }
     Ok((sums, counts))
+}
+
+/// Runs `part` over all `rows` rows, or, over 2^20 rows or more with at most
+/// `rows / rows_per_group` groups, over one stretch of them per thread in
+/// parallel; gives the parts in row order. The stretches run on worker
+/// threads, so `part` is given the run's cancel handle to check.
+fn by_stretch<T: Send>(
+    rows: usize,
+    groups: usize,
+    rows_per_group: usize,
+    part: impl Fn(std::ops::Range<usize>, Option<&crate::cancel::InterruptHandle>) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    use rayon::prelude::*;
+    let handle = crate::cancel::current();
+    let threads = rayon::current_num_threads();
+    if threads < 2 || rows < 1 << 20 || groups > rows / rows_per_group {
+        return Ok(vec![part(0..rows, handle.as_ref())?]);
+    }
+    let per = rows.div_ceil(threads);
+    (0..threads)
+        .into_par_iter()
+        .map(|p| part(p * per..((p + 1) * per).min(rows), handle.as_ref()))
+        .collect()
 }
 
 /// [`sum_f64`] over the rows in `range`.
@@ -484,34 +489,19 @@ fn extreme(arg: &Column, ids: &[u32], n: usize, max: bool) -> Result<Column> {
 /// For each group, the row holding its extreme value (the first of equals),
 /// or [`NULL_ROW`].
 fn extreme_best(arg: &Column, ids: &[u32], n: usize, max: bool) -> Result<Vec<u32>> {
-    use rayon::prelude::*;
-    let rows = ids.len();
-    let parts = rayon::current_num_threads();
-    let best = if parts < 2 || rows < 1 << 20 || n > rows / 2 {
-        extreme_rows(arg, ids, n, max, 0..rows, crate::cancel::current().as_ref())?
-    } else {
-        // As the sums: a stretch of rows per thread, merged in row order
-        // (a later stretch's row wins only if strictly better, as in one pass).
-        let handle = crate::cancel::current();
-        let per = rows.div_ceil(parts);
-        let partials: Vec<Vec<u32>> = (0..parts)
-            .into_par_iter()
-            .map(|p| {
-                let range = p * per..((p + 1) * per).min(rows);
-                extreme_rows(arg, ids, n, max, range, handle.as_ref())
-            })
-            .collect::<Result<_>>()?;
-        let mut partials = partials.into_iter();
-        let mut best = partials.next().expect("at least two stretches");
-        for later in partials {
-            for (b, l) in best.iter_mut().zip(later) {
-                if l != NULL_ROW && (*b == NULL_ROW || better(arg, max, l as usize, *b as usize)) {
-                    *b = l;
-                }
+    let parts = by_stretch(ids.len(), n, 2, |range, handle| {
+        extreme_rows(arg, ids, n, max, range, handle)
+    })?;
+    // A later stretch's row wins only if strictly better, as in one pass.
+    let mut parts = parts.into_iter();
+    let mut best = parts.next().expect("at least one stretch");
+    for later in parts {
+        for (b, l) in best.iter_mut().zip(later) {
+            if l != NULL_ROW && (*b == NULL_ROW || better(arg, max, l as usize, *b as usize)) {
+                *b = l;
             }
         }
-        best
-    };
+    }
     Ok(best)
 }
 
@@ -595,24 +585,34 @@ mod tests {
         assert_eq!(groups.ids, ids);
     }
 
+    /// `rows` validity bits, every `every`-th row (from `at`) null.
+    fn nulls_every(rows: usize, every: usize, at: usize) -> Bitmap {
+        let mut validity = Bitmap::new(rows, true);
+        (at..rows)
+            .step_by(every)
+            .for_each(|i| validity.set(i, false));
+        validity
+    }
+
+    /// Runs `f` on a pool of two threads, so that the stretches run in parallel.
+    fn on_two_threads<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
     #[test]
     fn sums_by_stretch_merge_to_the_one_pass_sums() {
         // 1.5M rows, 1,000 groups, every ninth value null: in stretches on two threads.
         let rows = 1_500_000;
         let ids: Vec<u32> = (0..rows as u32).map(|i| (i * 7) % 1000).collect();
-        let mut validity = Bitmap::new(rows, true);
-        (0..rows)
-            .filter(|i| i % 9 == 4)
-            .for_each(|i| validity.set(i, false));
         let arg = Column::new(
             Data::Decimal((0..rows).map(|i| (i % 1000) as f64 * 0.25 + 0.1).collect()),
-            Some(validity),
+            Some(nulls_every(rows, 9, 4)),
         );
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let (sums, counts) = pool.install(|| sum_f64(&arg, &ids, 1000)).unwrap();
+        let (sums, counts) = on_two_threads(|| sum_f64(&arg, &ids, 1000)).unwrap();
         let (one_sums, one_counts) = sum_rows(&arg, &ids, 1000, 0..rows, None).unwrap();
         assert_eq!(counts, one_counts);
         let values = |s: Vec<Sum>| s.into_iter().map(Sum::value).collect::<Vec<_>>();
@@ -624,23 +624,13 @@ mod tests {
         // 1.5M rows, 5,000 groups, few distinct values (many ties), nulls.
         let rows = 1_500_000;
         let ids: Vec<u32> = (0..rows as u32).map(|i| (i * 13) % 5000).collect();
-        let mut validity = Bitmap::new(rows, true);
-        (0..rows)
-            .filter(|i| i % 11 == 2)
-            .for_each(|i| validity.set(i, false));
         let arg = Column::new(
             Data::Int((0..rows as i64).map(|i| (i * 7) % 5).collect()),
-            Some(validity),
+            Some(nulls_every(rows, 11, 2)),
         );
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
         for max in [false, true] {
             let one_pass = extreme_rows(&arg, &ids, 5000, max, 0..rows, None).unwrap();
-            let got = pool
-                .install(|| extreme_best(&arg, &ids, 5000, max))
-                .unwrap();
+            let got = on_two_threads(|| extreme_best(&arg, &ids, 5000, max)).unwrap();
             assert_eq!(got, one_pass, "max {max}");
         }
     }
