@@ -11,6 +11,7 @@ use crate::plan::{PExpr, PExprKind, PSortKey};
 use crate::store::{Bitmap, Column, Data, Table, NULL_ROW};
 use rayon::prelude::*;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 enum Values<'a> {
     Int(&'a [i64]),
@@ -61,11 +62,23 @@ fn with_keys<R>(
     keys: &[PSortKey],
     f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync)) -> R,
 ) -> Result<R> {
+    Ok(comparing(&key_columns(input, keys)?, keys, f))
+}
+
+/// The columns of the sort keys' expressions over `input`.
+fn key_columns(input: &Table, keys: &[PSortKey]) -> Result<Vec<Arc<Column>>> {
     let rows = input.num_rows();
-    let columns = keys
-        .iter()
+    keys.iter()
         .map(|k| Ok(eval(&k.expr, input)?.into_column(k.expr.ty, rows)))
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// Calls `f` with the comparison of two rows by `keys`, whose values are `columns`.
+fn comparing<R>(
+    columns: &[Arc<Column>],
+    keys: &[PSortKey],
+    f: impl FnOnce(&(dyn Fn(&u32, &u32) -> Ordering + Sync)) -> R,
+) -> R {
     let keys: Vec<Key> = columns
         .iter()
         .zip(keys)
@@ -89,7 +102,7 @@ fn with_keys<R>(
             .find(|o| o.is_ne())
             .unwrap_or_else(|| a.cmp(&b))
     };
-    Ok(f(&cmp))
+    f(&cmp)
 }
 
 /// The row order that sorts `input` by `keys`: each morsel is sorted (in
@@ -105,10 +118,7 @@ pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
         rows as u64 * (48 + row_bytes(input)),
         "filter the rows first, or keep the first few with `top N by KEY`",
     )?;
-    let columns = keys
-        .iter()
-        .map(|k| Ok(eval(&k.expr, input)?.into_column(k.expr.ty, rows)))
-        .collect::<Result<Vec<_>>>()?;
+    let columns = key_columns(input, keys)?;
     let normal: Option<Vec<Vec<u64>>> = columns
         .iter()
         .zip(keys)
@@ -117,14 +127,15 @@ pub fn sort(input: &Table, keys: &[PSortKey]) -> Result<Vec<u32>> {
     match normal.as_deref() {
         Some([k]) => sort_normalized(rows, |r| ([k[r]], r as u32)),
         Some([k1, k2]) => sort_normalized(rows, |r| ([k1[r], k2[r]], r as u32)),
-        _ => with_keys(input, keys, |cmp| {
+        // The columns computed once serve the comparison too.
+        _ => comparing(&columns, keys, |cmp| {
             let runs = morsel::map(rows, MORSEL, |range| {
                 let mut run: Vec<u32> = (range.start as u32..range.end as u32).collect();
                 run.sort_unstable_by(cmp);
                 run
             })?;
             merge_runs(runs, cmp)
-        })?,
+        }),
     }
 }
 
